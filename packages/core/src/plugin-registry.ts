@@ -1,0 +1,83 @@
+import type { DependencyContainer } from "tsyringe";
+
+/** The kinds of plugin a run config selects by name. */
+export const PLUGIN_KINDS = ["model", "adapter", "scorer", "schedule", "task", "reporter", "plugin"] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+/** One named implementation. `create` receives the config section (already checked by `parse` if given). */
+export interface PluginDefinition<T = unknown, O = Record<string, unknown>> {
+  kind: PluginKind;
+  name: string;
+  description: string;
+  /** Validates the options; throws an Error whose message names the offending field. */
+  parse?: (options: Record<string, unknown>) => O;
+  create: (options: O, container: DependencyContainer) => T;
+  /** Package that registered it (for error messages and docs). */
+  package?: string;
+}
+
+export class UnknownPluginError extends Error {
+  constructor(
+    readonly kind: PluginKind,
+    readonly pluginName: string,
+    readonly known: string[],
+  ) {
+    super(`Unknown ${kind} "${pluginName}". Known ${kind} names: ${known.length ? known.join(", ") : "(none registered)"}.`);
+    this.name = "UnknownPluginError";
+  }
+}
+
+/**
+ * Named implementations per kind. Each package registers its own with one call
+ * (e.g. `registerScorers(registry)`); a config `{ "scorer": { "name": "aflora" } }` then
+ * selects one without code changes.
+ */
+export class PluginRegistry {
+  private readonly byKind = new Map<PluginKind, Map<string, PluginDefinition<any, any>>>();
+
+  register<T, O>(def: PluginDefinition<T, O>): this {
+    const m = this.byKind.get(def.kind) ?? new Map();
+    if (m.has(def.name)) throw new Error(`PluginRegistry: ${def.kind} "${def.name}" is already registered`);
+    m.set(def.name, def);
+    this.byKind.set(def.kind, m);
+    return this;
+  }
+
+  has(kind: PluginKind, name: string): boolean {
+    return this.byKind.get(kind)?.has(name) ?? false;
+  }
+
+  names(kind: PluginKind): string[] {
+    return [...(this.byKind.get(kind)?.keys() ?? [])].sort();
+  }
+
+  definitions(kind?: PluginKind): PluginDefinition<unknown, unknown>[] {
+    const kinds = kind ? [kind] : [...this.byKind.keys()];
+    return kinds.flatMap((k) => [...(this.byKind.get(k)?.values() ?? [])]);
+  }
+
+  get<T = unknown>(kind: PluginKind, name: string): PluginDefinition<T, any> {
+    const def = this.byKind.get(kind)?.get(name);
+    if (!def) throw new UnknownPluginError(kind, name, this.names(kind));
+    return def as PluginDefinition<T, any>;
+  }
+
+  /**
+   * Builds the implementation a config section names: `{ name, ...options }`.
+   * `field` is the config path used in error messages (e.g. "scorer").
+   */
+  create<T = unknown>(kind: PluginKind, section: { name: string } & Record<string, unknown>, container: DependencyContainer, field: string = kind): T {
+    if (!section || typeof section.name !== "string") throw new Error(`${field}.name: expected the name of a registered ${kind} (one of: ${this.names(kind).join(", ")})`);
+    const def = this.get<T>(kind, section.name);
+    const { name: _name, ...options } = section;
+    let parsed: unknown = options;
+    if (def.parse) {
+      try {
+        parsed = def.parse(options);
+      } catch (e) {
+        throw new Error(`${field} (${kind} "${section.name}"): ${(e as Error).message}`);
+      }
+    }
+    return def.create(parsed as never, container);
+  }
+}
