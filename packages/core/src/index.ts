@@ -11,3 +11,6 @@ export * from "./model.js";
 export * from "./parameter-registry.js";
 export * from "./plugin-registry.js";
 export * from "./nn/linear.js";
+export * from "./data.js";
+export * from "./random/rng.js";
+export * from "./random/kaiming.js";
