@@ -14,3 +14,5 @@ export * from "./nn/linear.js";
 export * from "./data.js";
 export * from "./random/rng.js";
 export * from "./random/kaiming.js";
+export * from "./io/safetensors.js";
+export * from "./io/atomic.js";
