@@ -1,0 +1,3 @@
+export * from "./classification.js";
+export * from "./correlation.js";
+export * from "./task-metrics.js";
