@@ -20,6 +20,8 @@ export interface FreezingScorer extends Stateful {
   elementScores(names: readonly string[]): Map<string, Float32Array>;
   /** Drops the state of matrices that froze. */
   forget(names: readonly string[]): void;
+  /** Window length in steps when the scorer smooths over windows (the schedule masks on the same boundaries). */
+  readonly deltaT?: number;
 }
 
 export interface ScheduleContext {
@@ -39,5 +41,9 @@ export interface ScheduleDecision {
 /** Turns a step into a freezing threshold (plugin kind "schedule"). */
 export interface FreezeSchedule {
   readonly name: string;
+  /** Freeze every tracked matrix before the first step (ELoRA-like `from-start`); the controller does it at `run:start`. */
+  readonly freezesAtStart?: boolean;
+  /** Steps between mask decisions in the schedule's main phase, when it has one. */
+  readonly deltaT?: number;
   at(step: number, ctx: ScheduleContext): ScheduleDecision;
 }
