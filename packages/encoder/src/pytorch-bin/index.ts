@@ -1,0 +1,1 @@
+export { readPytorchBin, readPytorchBinFile } from "./read-pytorch-bin.js";
