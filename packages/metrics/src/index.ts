@@ -1,1 +1,16 @@
 export * from "./task-metrics/index.js";
+// Reporters: run report (events.jsonl → report.json/report.md), plots, progress, run comparison.
+export * from "./report/atomic-write.js";
+export * from "./report/event-json.js";
+export * from "./report/run-report.js";
+export * from "./report/format.js";
+export * from "./report/markdown.js";
+export * from "./report/paper-table.js";
+export * from "./report/compare.js";
+export * from "./report/write-report.js";
+export * from "./plots/matrix-position.js";
+export * from "./plots/specs.js";
+export * from "./plots/render.js";
+export * from "./plots/write-plots.js";
+export * from "./progress/progress-line.js";
+export * from "./progress/progress-reporter.js";
