@@ -1,1 +1,28 @@
-export {};
+export type { AdaptableModel } from "./base/adaptable-model.js";
+export { applyAdapter, planAdapter, moduleSpecs, type ApplyOptions, type AdapterLayout } from "./base/apply.js";
+export { AppliedAdapter, type AdaptedModule } from "./base/applied-adapter.js";
+export { countParameters, formatParameterCounts, type AdapterParameterCount } from "./base/counts.js";
+export { LowRankPath } from "./base/low-rank-path.js";
+export type { AdapterMethod, BaseAdapterConfig } from "./base/method.js";
+export { moduleKind, type ModuleKind } from "./base/module-kind.js";
+export type { ModuleSpec } from "./base/module-spec.js";
+export { defaultModulesToSave } from "./base/modules-to-save.js";
+export { SHARED_A, SHARED_B, tensorName, type AdapterPlan, type ModulePlan, type TensorPlan, type TensorRole } from "./base/plan.js";
+export {
+  DEFAULT_TARGET_MODULES,
+  defaultTargetModules,
+  matchesSuffix,
+  resolveTargetModules,
+  type KnownArchitecture,
+  type TargetModules,
+} from "./base/targets.js";
+export { ADAPTER_METHODS, ADAPTER_METHOD_NAMES, adapterMethod, parseAdapterConfig, type AdapterConfig, type AdapterMethodName } from "./methods.js";
+export type { LoraConfig } from "./lora/config.js";
+export type { EloraConfig } from "./elora/config.js";
+export { TRAINABLE_PM, type AfloraConfig, type TrainablePm } from "./aflora/config.js";
+export { registerAdapters, type AdapterFactory } from "./register.js";
+
+/** Detaches an adapter and restores the model exactly (see `AppliedAdapter.remove`). */
+export function removeAdapter(adapter: import("./base/applied-adapter.js").AppliedAdapter): void {
+  adapter.remove();
+}
