@@ -1,0 +1,180 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type { Subscription } from "rxjs";
+import type { ParameterRegistry } from "../parameter-registry.js";
+import { DEFAULT_GROUP, type ParamGroupSpec, type ResolvedGroup } from "./param-groups.js";
+
+export interface AdamWConfig {
+  /** Base learning rate (before the schedule's multiplier). */
+  lr: number;
+  /** Decoupled weight decay of the default group; torch's default is 0.01. */
+  weightDecay?: number;
+  betas?: [number, number];
+  eps?: number;
+  /** Parameter groups, first match wins; unmatched parameters form the group "default". */
+  groups?: ParamGroupSpec[];
+}
+
+interface Slots {
+  expAvg: tf.Variable;
+  expAvgSq: tf.Variable;
+  /** Updates this variable has received (torch keeps `state["step"]` per parameter). */
+  step: number;
+}
+
+export interface AdamWSavedState {
+  /** Per parameter: updates received. */
+  steps: Record<string, number>;
+  /** Per parameter: first and second moments, in the variable's layout (borrowed). */
+  moments: Map<string, { expAvg: tf.Tensor; expAvgSq: tf.Tensor }>;
+}
+
+/**
+ * AdamW exactly as `torch.optim.AdamW` (single-tensor path):
+ * p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+ * p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
+ * Slots are created lazily at a variable's first update and disposed as soon as the
+ * ParameterRegistry freezes it.
+ */
+export class AdamW {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  private readonly slots = new Map<string, Slots>();
+  private readonly groupByName = new Map<string, ResolvedGroup>();
+  private readonly groups: ResolvedGroup[];
+  private readonly specs: ParamGroupSpec[];
+  private readonly sub: Subscription;
+
+  constructor(
+    private readonly registry: ParameterRegistry,
+    readonly config: AdamWConfig,
+  ) {
+    if (!(config.lr >= 0)) throw new Error(`optimizer.lr: expected a non-negative number, got ${config.lr}`);
+    const [b1, b2] = config.betas ?? [0.9, 0.999];
+    for (const [field, b] of [["betas[0]", b1], ["betas[1]", b2]] as const) {
+      if (!(b >= 0 && b < 1)) throw new Error(`optimizer.${field}: expected a number in [0, 1), got ${b}`);
+    }
+    this.beta1 = b1;
+    this.beta2 = b2;
+    this.eps = config.eps ?? 1e-8;
+    if (!(this.eps >= 0)) throw new Error(`optimizer.eps: expected a non-negative number, got ${this.eps}`);
+    this.specs = config.groups ?? [];
+    const seen = new Set<string>();
+    this.groups = [...this.specs.map((s) => s.name), DEFAULT_GROUP].map((name, i) => {
+      if (seen.has(name)) throw new Error(`optimizer.groups[${i}].name: duplicate group name "${name}"`);
+      seen.add(name);
+      const s = this.specs[i];
+      const lr = s?.lr ?? config.lr * (s?.lrScale ?? 1);
+      const weightDecay = s?.weightDecay ?? config.weightDecay ?? 0.01;
+      if (!(lr >= 0)) throw new Error(`optimizer.groups[${i}].lr: expected a non-negative number, got ${lr}`);
+      if (!(weightDecay >= 0)) throw new Error(`optimizer.groups[${i}].weightDecay: expected a non-negative number, got ${weightDecay}`);
+      return { name, lr, weightDecay };
+    });
+    this.sub = registry.freezes.subscribe((n) => this.release(n.names));
+  }
+
+  /** The group a parameter belongs to (fixed for the run). */
+  groupOf(name: string): ResolvedGroup {
+    let g = this.groupByName.get(name);
+    if (!g) {
+      const p = this.registry.get(name);
+      const i = this.specs.findIndex((s) => s.match(p));
+      g = i >= 0 ? this.groups[i]! : this.groups[this.groups.length - 1]!;
+      this.groupByName.set(name, g);
+    }
+    return g;
+  }
+
+  /** Every group's name and base lr (before the schedule). */
+  groupList(): readonly ResolvedGroup[] {
+    return this.groups;
+  }
+
+  /** Learning rate of each group for a schedule multiplier. */
+  learningRates(factor: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const g of this.groups) out[g.name] = g.lr * factor;
+    return out;
+  }
+
+  /** One update of every variable in `grads` (named as in the registry) with the base lrs times `lrFactor`. */
+  step(grads: ReadonlyMap<string, tf.Tensor>, lrFactor: number): void {
+    for (const [name, grad] of grads) {
+      const variable = this.registry.get(name).variable;
+      const { lr: baseLr, weightDecay } = this.groupOf(name);
+      const lr = baseLr * lrFactor;
+      let s = this.slots.get(name);
+      if (!s) {
+        s = {
+          expAvg: tf.variable(tf.zerosLike(variable), false),
+          expAvgSq: tf.variable(tf.zerosLike(variable), false),
+          step: 0,
+        };
+        this.slots.set(name, s);
+      }
+      s.step += 1;
+      const bc1 = 1 - Math.pow(this.beta1, s.step);
+      const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, s.step));
+      const stepSize = lr / bc1;
+      const slots = s;
+      tf.tidy(() => {
+        const decayed = weightDecay !== 0 && lr !== 0 ? tf.mul(variable, 1 - lr * weightDecay) : variable;
+        const m = tf.add(tf.mul(slots.expAvg, this.beta1), tf.mul(grad, 1 - this.beta1));
+        const v = tf.add(tf.mul(slots.expAvgSq, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
+        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.eps);
+        slots.expAvg.assign(m);
+        slots.expAvgSq.assign(v);
+        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+      });
+    }
+  }
+
+  /** Names of the variables that hold slots. */
+  slotNames(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** Disposes the slots of these variables (frozen: they are never updated again). */
+  release(names: Iterable<string>): void {
+    for (const n of names) {
+      const s = this.slots.get(n);
+      if (!s) continue;
+      s.expAvg.dispose();
+      s.expAvgSq.dispose();
+      this.slots.delete(n);
+    }
+  }
+
+  /** Borrowed view of the moments and step counts, for checkpoints. */
+  saveState(): AdamWSavedState {
+    const steps: Record<string, number> = {};
+    const moments = new Map<string, { expAvg: tf.Tensor; expAvgSq: tf.Tensor }>();
+    for (const [n, s] of this.slots) {
+      steps[n] = s.step;
+      moments.set(n, { expAvg: s.expAvg, expAvgSq: s.expAvgSq });
+    }
+    return { steps, moments };
+  }
+
+  /** Replaces every slot with the saved ones (values copied; the caller keeps ownership of `state`). */
+  loadState(state: { steps: Record<string, number>; moments: ReadonlyMap<string, { expAvg: tf.Tensor; expAvgSq: tf.Tensor }> }): void {
+    this.release([...this.slots.keys()]);
+    for (const [n, step] of Object.entries(state.steps)) {
+      const variable = this.registry.get(n).variable;
+      const m = state.moments.get(n);
+      if (!m) throw new Error(`AdamW.loadState: no moments for "${n}"`);
+      for (const [k, t] of [["exp_avg", m.expAvg], ["exp_avg_sq", m.expAvgSq]] as const) {
+        if (t.shape.join(",") !== variable.shape.join(",")) {
+          throw new Error(`AdamW.loadState: ${k} of "${n}" has shape [${t.shape.join(", ")}], the variable [${variable.shape.join(", ")}]`);
+        }
+      }
+      if (!Number.isInteger(step) || step < 1) throw new Error(`AdamW.loadState: step count of "${n}" must be a positive integer, got ${step}`);
+      this.slots.set(n, { expAvg: tf.variable(m.expAvg, false), expAvgSq: tf.variable(m.expAvgSq, false), step });
+    }
+  }
+
+  dispose(): void {
+    this.sub.unsubscribe();
+    this.release([...this.slots.keys()]);
+  }
+}

@@ -1,0 +1,477 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type { Observable, Subscription } from "rxjs";
+import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import type { BackendName } from "./backend-name.js";
+import { currentBackendName, selectBackend } from "./backend.js";
+import { BestWeights } from "./best-weights.js";
+import { createRunContainer, RunTokens } from "./container.js";
+import type { BatchSource, Evaluator } from "./data.js";
+import type { EventBus } from "./event-bus.js";
+import type { RunSummary, TrainableCounts, TrainerEvent } from "./events.js";
+import { CheckpointKeys, checkpointName, readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointState } from "./io/checkpoint.js";
+import type { SafetensorsInput } from "./io/safetensors.js";
+import type { TextBatch, TrainableModel } from "./model.js";
+import { AdamW, type AdamWConfig } from "./optim/adamw.js";
+import { clipByGlobalNorm } from "./optim/clip.js";
+import { linearScheduleWithWarmup, warmupStepsFor, type LrSchedule } from "./optim/lr-schedule.js";
+import type { RunControl } from "./run-control.js";
+import type { RunInfo } from "./run-info.js";
+import { isStateful } from "./stateful.js";
+import { planRun } from "./train-plan.js";
+import type { Json, PluginContext, Stateful, TrainerControl, TrainerPlugin } from "./trainer-plugin.js";
+import { Tokens } from "./tokens.js";
+
+export interface TrainerOptions<B = TextBatch> {
+  model: TrainableModel<B>;
+  /** Training micro-batches, epoch by epoch (deterministic per epoch, so a resume can skip to its position). */
+  train: BatchSource<B>;
+  /** Held-out evaluation; its `selectionMetric` (greater is better) picks the best weights. */
+  evaluator?: Evaluator<B>;
+  epochs: number;
+  optimizer: AdamWConfig;
+  /** Linear warmup over ceil(ratio · total steps), then linear decay to 0. Default 0. */
+  warmupRatio?: number;
+  /** Learning-rate multiplier per 0-based step; replaces the warmup/decay schedule when given. */
+  schedule?: LrSchedule;
+  /** Global gradient-norm clipping (the paper: 0.1); null or omitted: no clipping. */
+  maxGradNorm?: number | null;
+  /** Micro-batches averaged into one optimizer step. Default 1. */
+  gradientAccumulation?: number;
+  /** Evaluate at every epoch end (default) or every N optimizer steps. */
+  evalEvery?: "epoch" | number;
+  /** Folder for checkpoints (`checkpoint-<step>/` + `latest`); none are written without it. */
+  checkpointDir?: string;
+  /** Checkpoint at every epoch end (default) or every N optimizer steps. */
+  checkpointEvery?: "epoch" | number;
+  /** "all" parameters (default) or only those trainable at the start ("trained"; the rest never change). */
+  checkpointParameters?: "all" | "trained";
+  /** Restore the best evaluation's weights at the end. Default: true when there is an evaluator. */
+  loadBestModelAtEnd?: boolean;
+  /** Checkpoint folder, or a checkpoint root with a `latest` file, to continue from. */
+  resumeFrom?: string;
+  /** The run's seed (recorded in RunInfo and checkpoints; models and batch sources derive their Rng from it). */
+  seed: number;
+  plugins?: TrainerPlugin[];
+  /** Extra state for checkpoints (e.g. `statefulRng("dropout", rng)`). The model, train source and evaluator are included when Stateful. */
+  stateful?: Stateful[];
+  runInfo?: { runId?: string; outputDir?: string | null };
+  /** A run container from `createRunContainer` (plugins built in it share its event stream); one is created otherwise. */
+  container?: DependencyContainer;
+  /** Select this backend before training; default: keep TensorFlow.js's current backend. */
+  backend?: BackendName | "auto";
+}
+
+interface Progress {
+  step: number;
+  epoch: number;
+  batchPosition: number;
+  trainableWithoutHeadSum: number;
+  stepsCounted: number;
+  lastLoss: number | null;
+  best: { metric: string; value: number; step: number } | null;
+}
+
+/**
+ * Trains a TrainableModel with AdamW, emitting the events of events.ts synchronously in the
+ * order documented in docs/architecture.md. Build it, subscribe to `events`, `await run()`.
+ */
+export class Trainer<B = TextBatch> {
+  readonly container: DependencyContainer;
+  readonly runInfo: RunInfo;
+  readonly control: TrainerControl;
+  private readonly bus: EventBus;
+  private readonly runControl: RunControl;
+  private readonly o: TrainerOptions<B>;
+  private readonly accumulation: number;
+  private started = false;
+
+  constructor(options: TrainerOptions<B>) {
+    this.o = options;
+    const plan = planRun({ batchesPerEpoch: options.train.batchesPerEpoch, epochs: options.epochs, gradientAccumulation: options.gradientAccumulation });
+    this.accumulation = options.gradientAccumulation ?? 1;
+    for (const f of ["evalEvery", "checkpointEvery"] as const) {
+      const v = options[f];
+      if (v !== undefined && v !== "epoch" && !(Number.isInteger(v) && v > 0)) throw new Error(`${f}: expected "epoch" or a positive integer, got ${JSON.stringify(v)}`);
+    }
+    if (options.maxGradNorm != null && !(options.maxGradNorm > 0)) throw new Error(`maxGradNorm: expected a positive number or null, got ${options.maxGradNorm}`);
+    if (!Number.isFinite(options.seed)) throw new Error(`seed: expected a number, got ${options.seed}`);
+    if (options.container) {
+      this.container = options.container;
+      if (!this.container.isRegistered(RunTokens.EventBus)) throw new Error("Trainer: options.container must come from createRunContainer");
+      this.runInfo = this.container.resolve(Tokens.RunInfo);
+      const mismatch = (["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const).find((k) => this.runInfo[k] !== ({ ...plan, epochs: options.epochs, seed: options.seed } as Record<string, number>)[k]);
+      if (mismatch) throw new Error(`Trainer: the run container's RunInfo.${mismatch} is ${this.runInfo[mismatch]}, but the trainer's options give ${({ ...plan, epochs: options.epochs, seed: options.seed } as Record<string, number>)[mismatch]} (see planRun)`);
+      if (this.container.resolve(Tokens.ParameterRegistry) !== options.model.params) throw new Error("Trainer: the run container's ParameterRegistry is not the model's");
+    } else {
+      this.runInfo = {
+        runId: options.runInfo?.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+        totalSteps: plan.totalSteps,
+        stepsPerEpoch: plan.stepsPerEpoch,
+        epochs: options.epochs,
+        seed: options.seed,
+        outputDir: options.runInfo?.outputDir ?? null,
+      };
+      this.container = createRunContainer(rootContainer, { registry: options.model.params, runInfo: this.runInfo, model: options.model as TrainableModel<any> });
+    }
+    this.bus = this.container.resolve(RunTokens.EventBus);
+    this.runControl = this.container.resolve(RunTokens.RunControl);
+    this.control = this.runControl;
+  }
+
+  /** Every event of the run, delivered synchronously. Tensors in events are borrowed. */
+  get events(): Observable<TrainerEvent> {
+    return this.bus.events;
+  }
+
+  /** Asks the run to stop after the current step (it evaluates and checkpoints first). */
+  requestStop(reason: string): void {
+    this.runControl.requestStop(reason);
+  }
+
+  /** Trains to the end (or an early stop) and returns the summary; rejects after `run:error` on failure. */
+  async run(): Promise<RunSummary> {
+    if (this.started) throw new Error("Trainer.run: a Trainer runs once; build a new one for another run");
+    this.started = true;
+    return new TrainerRun(this.o, this.runInfo, this.bus, this.runControl, this.accumulation, this.container).run();
+  }
+}
+
+/** The state of one `run()`; split from Trainer so the options object stays the only input. */
+class TrainerRun<B> {
+  private readonly registry;
+  private readonly model: TrainableModel<B>;
+  private readonly p: Progress = { step: 0, epoch: 0, batchPosition: 0, trainableWithoutHeadSum: 0, stepsCounted: 0, lastLoss: null, best: null };
+  private optimizer: AdamW | null = null;
+  private best: BestWeights | null = null;
+  private schedule!: LrSchedule;
+  private backend!: BackendName;
+  private trained: string[] = [];
+  private stateful: Stateful[] = [];
+  private lastEvalStep = -1;
+  private lastCheckpointStep = -1;
+
+  constructor(
+    private readonly o: TrainerOptions<B>,
+    private readonly info: RunInfo,
+    private readonly bus: EventBus,
+    private readonly control: RunControl,
+    private readonly accumulation: number,
+    private readonly container: DependencyContainer,
+  ) {
+    this.model = o.model;
+    this.registry = o.model.params;
+  }
+
+  async run(): Promise<RunSummary> {
+    const t0 = performance.now();
+    const teardowns: (() => void)[] = [];
+    let freezeSub: Subscription | null = null;
+    try {
+      this.backend = this.o.backend ? await selectBackend(this.o.backend) : currentBackendName();
+      this.schedule = this.o.schedule ?? linearScheduleWithWarmup(warmupStepsFor(this.info.totalSteps, this.o.warmupRatio ?? 0), this.info.totalSteps);
+      this.optimizer = new AdamW(this.registry, this.o.optimizer);
+      freezeSub = this.registry.freezes.subscribe((n) =>
+        this.bus.emit({ type: "params:frozen", step: n.step, names: n.names, reason: n.reason, details: n.details, trainable: this.registry.counts() }),
+      );
+      const plugins = [...(this.o.plugins ?? []), ...(this.container.isRegistered(Tokens.Plugin, true) ? this.container.resolveAll(Tokens.Plugin) : [])];
+      this.stateful = this.collectStateful(plugins);
+      if (this.o.resumeFrom) await this.resume(this.o.resumeFrom);
+      else this.trained = this.registry.names({ trainable: true });
+      const wantBest = this.o.loadBestModelAtEnd ?? this.o.evaluator !== undefined;
+      this.best = wantBest ? (this.best ?? new BestWeights(this.registry, this.trained)) : null;
+      const ctx: PluginContext = { events: this.bus.events, params: this.registry, control: this.control, run: this.info };
+      for (const plugin of plugins) {
+        const td = plugin.attach(ctx);
+        if (td) teardowns.push(td);
+      }
+      this.model.setTraining?.(true);
+      this.registry.currentStep = this.p.step;
+      this.bus.emit({
+        type: "run:start",
+        runId: this.info.runId,
+        totalSteps: this.info.totalSteps,
+        stepsPerEpoch: this.info.stepsPerEpoch,
+        epochs: this.info.epochs,
+        backend: this.backend,
+        startStep: this.p.step,
+        trainable: this.registry.counts(),
+      });
+      const stoppedEarly = (await this.loop()) && this.p.step < this.info.totalSteps;
+      if (this.best?.captured) this.best.restore();
+      const summary: RunSummary = {
+        steps: this.p.step,
+        epochs: this.p.epoch,
+        finalLoss: this.p.lastLoss,
+        ...(this.p.best ? { bestMetric: { ...this.p.best } } : {}),
+        averageTrainableWithoutHead: this.p.stepsCounted > 0 ? this.p.trainableWithoutHeadSum / this.p.stepsCounted : this.registry.counts().trainableWithoutHead,
+        wallTimeMs: performance.now() - t0,
+        stoppedEarly,
+        backend: this.backend,
+      };
+      this.bus.emit({ type: "run:end", step: this.p.step, summary });
+      return summary;
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      try {
+        this.bus.emit({ type: "run:error", step: this.p.step, error });
+      } catch {
+        /* the original error is the one to report */
+      }
+      throw error;
+    } finally {
+      for (const td of teardowns.reverse()) td();
+      freezeSub?.unsubscribe();
+      this.optimizer?.dispose();
+      this.best?.clear();
+      this.bus.complete();
+    }
+  }
+
+  /** Returns true when a plugin stopped the run early. */
+  private async loop(): Promise<boolean> {
+    const { train } = this.o;
+    const n = train.batchesPerEpoch;
+    for (let epoch = this.p.epoch; epoch < this.info.epochs; epoch++) {
+      this.p.epoch = epoch;
+      this.bus.emit({ type: "epoch:start", epoch, step: this.p.step });
+      const iterator = train.epoch(epoch)[Symbol.iterator]();
+      try {
+        const next = (): B => {
+          const r = iterator.next();
+          if (r.done) throw new Error(`train.epoch(${epoch}) yielded only ${this.p.batchPosition} batches, but batchesPerEpoch is ${n}`);
+          return r.value;
+        };
+        for (let i = 0; i < this.p.batchPosition; i++) next();
+        while (this.p.batchPosition < n) {
+          const micro = Math.min(this.accumulation, n - this.p.batchPosition);
+          this.trainStep(epoch, micro, next);
+          this.p.batchPosition += micro;
+          const epochDone = this.p.batchPosition === n;
+          const stop = await this.afterStep(epochDone);
+          if (stop || epochDone) {
+            this.bus.emit({ type: "epoch:end", epoch, step: this.p.step });
+            this.p.epoch = epoch + 1;
+            this.p.batchPosition = 0;
+            if (stop) return true;
+          }
+        }
+      } finally {
+        iterator.return?.();
+      }
+    }
+    return false;
+  }
+
+  private trainStep(epoch: number, micro: number, next: () => B): void {
+    const step = this.p.step;
+    this.registry.currentStep = step;
+    this.bus.emit({ type: "step:start", step, epoch });
+    const vars = this.registry.trainableVariables();
+    const trainable = this.registry.counts();
+    let grads: Map<string, tf.Tensor> | null = null;
+    try {
+      let lossSum = 0;
+      for (let i = 0; i < micro; i++) {
+        const r = this.model.lossAndGradients(next(), vars);
+        lossSum += r.loss.dataSync()[0]!;
+        r.loss.dispose();
+        try {
+          checkGradients(r.grads, vars);
+        } catch (e) {
+          for (const g of r.grads.values()) g.dispose();
+          throw e;
+        }
+        if (!grads) grads = r.grads;
+        else {
+          for (const [k, g] of r.grads) {
+            const prev = grads.get(k)!;
+            grads.set(k, tf.add(prev, g));
+            prev.dispose();
+            g.dispose();
+          }
+        }
+      }
+      grads ??= new Map();
+      if (micro > 1) {
+        for (const [k, g] of grads) {
+          grads.set(k, tf.div(g, micro));
+          g.dispose();
+        }
+      }
+      const loss = lossSum / micro;
+      this.bus.emit({ type: "step:gradients", step, epoch, gradients: grads, values: vars });
+      const gradNorm = clipByGlobalNorm(grads, this.o.maxGradNorm);
+      const factor = this.schedule(step);
+      this.optimizer!.step(grads, factor);
+      this.p.lastLoss = loss;
+      this.p.trainableWithoutHeadSum += trainable.trainableWithoutHead;
+      this.p.stepsCounted += 1;
+      this.bus.emit({ type: "step:end", step, epoch, loss, learningRates: this.optimizer!.learningRates(factor), gradNorm, trainable });
+    } finally {
+      if (grads) for (const g of grads.values()) g.dispose();
+      this.p.step = step + 1;
+      this.registry.currentStep = step + 1;
+    }
+  }
+
+  /** Evaluation and checkpoint after a step; returns true when the run must stop. */
+  private async afterStep(epochDone: boolean): Promise<boolean> {
+    const step = this.p.step;
+    const { evalEvery = "epoch", checkpointEvery = "epoch" } = this.o;
+    if (this.o.evaluator && (evalEvery === "epoch" ? epochDone : step % evalEvery === 0)) this.evaluate();
+    // Read after evaluating: an early-stopping plugin decides at eval:end.
+    const stop = this.control.stopRequested !== null;
+    if (this.o.evaluator && stop && this.lastEvalStep !== step) this.evaluate();
+    const due = checkpointEvery === "epoch" ? epochDone : step % checkpointEvery === 0;
+    const requested = this.control.takeCheckpointRequest();
+    if (this.o.checkpointDir && (due || requested || stop) && this.lastCheckpointStep !== step) await this.checkpoint(epochDone);
+    return stop;
+  }
+
+  private evaluate(): void {
+    const ev = this.o.evaluator!;
+    this.model.setTraining?.(false);
+    let metrics: Record<string, number>;
+    try {
+      metrics = ev.evaluate(this.model);
+    } finally {
+      this.model.setTraining?.(true);
+    }
+    const value = metrics[ev.selectionMetric];
+    if (typeof value !== "number") throw new Error(`evaluator: selection metric "${ev.selectionMetric}" is not among the metrics it returned (${Object.keys(metrics).join(", ") || "none"})`);
+    const isBest = !Number.isNaN(value) && (this.p.best === null || value > this.p.best.value);
+    if (isBest) {
+      this.p.best = { metric: ev.selectionMetric, value, step: this.p.step };
+      this.best?.capture();
+    }
+    this.lastEvalStep = this.p.step;
+    this.bus.emit({ type: "eval:end", step: this.p.step, epoch: this.p.epoch, metrics, selection: { metric: ev.selectionMetric, value, isBest } });
+  }
+
+  private async checkpoint(epochDone: boolean): Promise<void> {
+    const root = this.o.checkpointDir!;
+    const tensors: Record<string, SafetensorsInput> = {};
+    const put = (key: string, t: tf.Tensor) => {
+      tensors[key] = { dtype: "F32", shape: t.shape, data: t.dataSync() as Float32Array };
+    };
+    const names = this.o.checkpointParameters === "trained" ? this.trained : this.registry.names();
+    for (const n of names) {
+      const v = this.registry.stateValue(n);
+      put(n, v);
+      v.dispose();
+    }
+    const opt = this.optimizer!.saveState();
+    for (const [n, m] of opt.moments) {
+      put(CheckpointKeys.expAvg(n), m.expAvg);
+      put(CheckpointKeys.expAvgSq(n), m.expAvgSq);
+    }
+    const bestNames = this.best?.captured ? [...this.best.tensors().keys()] : [];
+    for (const n of bestNames) put(CheckpointKeys.best(n), this.best!.tensors().get(n)!);
+    const statefulJson: Record<string, Json> = {};
+    for (const s of this.stateful) {
+      const saved = s.saveState();
+      statefulJson[s.stateKey] = saved.json;
+      for (const [tn, t] of Object.entries(saved.tensors ?? {})) {
+        const { data, shape } = t instanceof Float32Array ? { data: t, shape: [t.length] } : t;
+        tensors[CheckpointKeys.state(s.stateKey, tn)] = { dtype: "F32", shape, data };
+      }
+    }
+    const state: CheckpointState = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      runId: this.info.runId,
+      seed: this.info.seed,
+      backend: this.backend,
+      step: this.p.step,
+      epoch: epochDone ? this.p.epoch + 1 : this.p.epoch,
+      batchPosition: epochDone ? 0 : this.p.batchPosition,
+      epochs: this.info.epochs,
+      stepsPerEpoch: this.info.stepsPerEpoch,
+      totalSteps: this.info.totalSteps,
+      parameters: names,
+      optimizer: { steps: opt.steps },
+      registry: this.registry.flags(),
+      stateful: statefulJson,
+      best: this.p.best,
+      bestParameters: bestNames,
+      accounting: { trainableWithoutHeadSum: this.p.trainableWithoutHeadSum, stepsCounted: this.p.stepsCounted, lastLoss: this.p.lastLoss },
+      savedAt: new Date().toISOString(),
+    };
+    const path = await writeCheckpoint(root, checkpointName(this.p.step), tensors, state);
+    this.lastCheckpointStep = this.p.step;
+    this.bus.emit({ type: "checkpoint:saved", step: this.p.step, epoch: this.p.epoch, path });
+  }
+
+  private async resume(path: string): Promise<void> {
+    const ck = await readCheckpoint(path);
+    const s = ck.state;
+    const where = `${ck.dir}/state.json`;
+    for (const k of ["totalSteps", "stepsPerEpoch", "epochs"] as const) {
+      if (s[k] !== this.info[k]) throw new Error(`${where}: ${k} is ${s[k]} but this run has ${this.info[k]}; resume with the same epochs, batches and gradient accumulation`);
+    }
+    const unknown = s.parameters.find((n) => !this.registry.has(n));
+    if (unknown) throw new Error(`${where}: parameter "${unknown}" is not in the model's ParameterRegistry`);
+    if (this.o.checkpointParameters !== "trained") {
+      const missing = this.registry.names().find((n) => !s.parameters.includes(n));
+      if (missing) throw new Error(`${where}: the checkpoint has no value for parameter "${missing}"`);
+    }
+    const scoped = <T>(f: (t: (n: string) => tf.Tensor) => T): T => {
+      const made: tf.Tensor[] = [];
+      try {
+        return f((n) => {
+          const e = ck.tensors.get(n)!;
+          const t = tf.tensor(e.data, e.shape, "float32");
+          made.push(t);
+          return t;
+        });
+      } finally {
+        for (const t of made) t.dispose();
+      }
+    };
+    scoped((t) => {
+      for (const n of s.parameters) this.registry.assignState(n, t(n));
+      this.registry.restoreFlags(s.registry);
+      const moments = new Map(Object.keys(s.optimizer.steps).map((n) => [n, { expAvg: t(CheckpointKeys.expAvg(n)), expAvgSq: t(CheckpointKeys.expAvgSq(n)) }]));
+      this.optimizer!.loadState({ steps: s.optimizer.steps, moments });
+      this.trained = Object.entries(s.registry).filter(([, f]) => f.trainable || f.frozenAt).map(([n]) => n);
+      if (s.bestParameters.length > 0) {
+        this.best = new BestWeights(this.registry, this.trained);
+        this.best.load(new Map(s.bestParameters.map((n) => [n, t(CheckpointKeys.best(n))])));
+      }
+    });
+    for (const st of this.stateful) {
+      if (!(st.stateKey in s.stateful)) throw new Error(`${where}: no state for "${st.stateKey}"`);
+      const prefix = CheckpointKeys.state(st.stateKey, "");
+      const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
+      for (const [k, v] of ck.tensors) if (k.startsWith(prefix)) tensors[k.slice(prefix.length)] = v;
+      st.loadState({ json: s.stateful[st.stateKey]!, tensors });
+    }
+    Object.assign(this.p, {
+      step: s.step,
+      epoch: s.epoch,
+      batchPosition: s.batchPosition,
+      trainableWithoutHeadSum: s.accounting.trainableWithoutHeadSum,
+      stepsCounted: s.accounting.stepsCounted,
+      lastLoss: s.accounting.lastLoss,
+      best: s.best,
+    });
+    this.lastCheckpointStep = s.step;
+  }
+
+  private collectStateful(plugins: TrainerPlugin[]): Stateful[] {
+    const all = [this.o.model, this.o.train, this.o.evaluator, ...plugins, ...(this.o.stateful ?? [])].filter(isStateful);
+    const keys = new Set<string>();
+    for (const s of all) {
+      if (keys.has(s.stateKey)) throw new Error(`Trainer: two stateful parts use the stateKey "${s.stateKey}"`);
+      keys.add(s.stateKey);
+    }
+    return all;
+  }
+}
+
+function checkGradients(grads: Map<string, tf.Tensor>, vars: ReadonlyMap<string, tf.Variable>): void {
+  for (const n of vars.keys()) if (!grads.has(n)) throw new Error(`model.lossAndGradients returned no gradient for trainable parameter "${n}"`);
+  for (const n of grads.keys()) if (!vars.has(n)) throw new Error(`model.lossAndGradients returned a gradient for "${n}", which is not in the trainable set`);
+}
+
+export type { TrainableCounts };
