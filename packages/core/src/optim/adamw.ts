@@ -105,11 +105,7 @@ export class AdamW {
       const lr = baseLr * lrFactor;
       let s = this.slots.get(name);
       if (!s) {
-        s = {
-          expAvg: tf.variable(tf.zerosLike(variable), false),
-          expAvgSq: tf.variable(tf.zerosLike(variable), false),
-          step: 0,
-        };
+        s = { expAvg: zerosVariable(variable), expAvgSq: zerosVariable(variable), step: 0 };
         this.slots.set(name, s);
       }
       s.step += 1;
@@ -177,4 +173,11 @@ export class AdamW {
     this.sub.unsubscribe();
     this.release([...this.slots.keys()]);
   }
+}
+
+function zerosVariable(like: tf.Tensor): tf.Variable {
+  const z = tf.zerosLike(like);
+  const v = tf.variable(z, false);
+  z.dispose();
+  return v;
 }
