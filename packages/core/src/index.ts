@@ -29,3 +29,6 @@ export * from "./optim/lr-schedule.js";
 export * from "./optim/clip.js";
 export * from "./io/checkpoint.js";
 export * from "./trainer.js";
+export * from "./nn/tfjs-gradients.js";
+export * from "./nn/fast-gradients.js";
+export * from "./nn/plain-matmul.js";

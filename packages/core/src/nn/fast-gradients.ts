@@ -1,0 +1,81 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { plainMatMul, sumToShape, swapLastAxes } from "./plain-matmul.js";
+import { assertTfjsGradients } from "./tfjs-gradients.js";
+
+/** Marks our gradient config, so a second install (even from another copy of this module) is a no-op. */
+const FAST = Symbol.for("aflora.fastGradients");
+
+type MarkedGradConfig = tf.GradConfig & { [FAST]?: tf.GradConfig };
+
+/**
+ * Gradient of BatchMatMul (every `tf.matMul`) in which each matmul is 2-D and
+ * non-transposed: TensorFlow.js's stock gradient uses `dy·Bᵀ` and `Aᵀ·dy` with the
+ * transpose flags set, which the wasm backend runs ~15× slower than an explicit
+ * transpose followed by a plain matmul. Same values as the stock gradient.
+ */
+function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
+  return {
+    kernelName: tf.BatchMatMul,
+    inputsToSave: ["a", "b"],
+    [FAST]: stock,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const g = dy as tf.Tensor;
+      const [a, b] = saved;
+      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+      // With y = A'·B' (A' = transposeA ? Aᵀ : A, likewise B'): dA' = dy·B'ᵀ, dB' = A'ᵀ·dy.
+      const bEff = () => (transposeB ? swapLastAxes(b) : b);
+      const aEff = () => (transposeA ? swapLastAxes(a) : a);
+      return {
+        a: () => {
+          const da = transposeA
+            ? plainMatMul(bEff(), swapLastAxes(g))
+            : plainMatMul(g, transposeB ? b : swapLastAxes(b));
+          return sumToShape(da, a.shape);
+        },
+        b: () => {
+          if (b.rank === 2 && a.rank > 2) {
+            // Shared 2-D weight under a batched input: one large matmul over the folded rows.
+            const k = a.shape[transposeA ? a.rank - 2 : a.rank - 1];
+            const rowsA = tf.reshape(aEff(), [-1, k]);
+            const rowsG = tf.reshape(g, [-1, g.shape[g.rank - 1]]);
+            return transposeB ? plainMatMul(tf.transpose(rowsG), rowsA) : plainMatMul(tf.transpose(rowsA), rowsG);
+          }
+          const db = transposeB
+            ? plainMatMul(swapLastAxes(g), aEff())
+            : plainMatMul(transposeA ? a : swapLastAxes(a), g);
+          return sumToShape(db, b.shape);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Re-registers the BatchMatMul gradient so every backward matmul is a plain 2-D one (the
+ * wasm fast path). Idempotent and silent; affects every `tf.matMul` in the process, on
+ * every backend. Backprop still prunes inputs that no trainable variable depends on, so
+ * a frozen weight costs no weight-gradient matmul.
+ */
+export function installFastGradients(): void {
+  assertTfjsGradients();
+  const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig;
+  if (current[FAST]) return;
+  replaceGradient(fastBatchMatMulGrad(current));
+}
+
+/** Restores the gradient that was registered before `installFastGradients` (for comparisons). */
+export function uninstallFastGradients(): void {
+  const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig | undefined;
+  const stock = current?.[FAST];
+  if (stock) replaceGradient(stock);
+}
+
+export function fastGradientsInstalled(): boolean {
+  return Boolean((tf.getGradient(tf.BatchMatMul) as MarkedGradConfig | undefined)?.[FAST]);
+}
+
+/** unregister + register: registerGradient alone warns about the override in debug mode. */
+function replaceGradient(config: tf.GradConfig): void {
+  tf.unregisterGradient(config.kernelName);
+  tf.registerGradient(config);
+}
