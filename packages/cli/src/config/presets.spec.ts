@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { PluginRegistry } from "@aflora/core";
+import { parseAdapterConfig } from "@aflora/adapter";
+import { listPresets, loadPreset } from "./presets.js";
+import { resolveConfig } from "./resolve-config.js";
+
+/**
+ * The authors' per-task settings (PAPER.md §4.1 scripts, §3.3 ipt_all_tasks_config):
+ * epochs, lr, classifier lr, t_i and t_f in epochs, GPUs (effective batch = 64 × GPUs).
+ */
+const TABLE = {
+  cola: { epochs: 20, lr: 1e-2, classifierLr: 4e-2, ti: 1, tf: 14, gpus: 1 },
+  mrpc: { epochs: 20, lr: 1e-2, classifierLr: 8e-2, ti: 1, tf: 14, gpus: 1 },
+  rte: { epochs: 20, lr: 1e-2, classifierLr: 4e-2, ti: 1, tf: 14, gpus: 1 },
+  stsb: { epochs: 20, lr: 2e-2, classifierLr: 2e-2, ti: 1, tf: 14, gpus: 1 },
+  sst2: { epochs: 10, lr: 4e-3, classifierLr: 4e-3, ti: 1, tf: 7, gpus: 1 },
+  qnli: { epochs: 10, lr: 1e-3, classifierLr: 4e-3, ti: 1, tf: 7, gpus: 4 },
+  mnli: { epochs: 10, lr: 1e-2, classifierLr: 4e-3, ti: 1, tf: 7, gpus: 4 },
+  qqp: { epochs: 10, lr: 4e-3, classifierLr: 4e-3, ti: 1, tf: 7, gpus: 4 },
+} as const;
+
+describe("GLUE presets", () => {
+  it("exist for exactly the eight tasks (plus the demo)", () => {
+    expect(listPresets()).toEqual(["demo", ...Object.keys(TABLE).map((t) => `glue/${t}`).sort()]);
+  });
+
+  for (const [task, row] of Object.entries(TABLE)) {
+    it(`glue/${task} carries the authors' hyperparameters`, () => {
+      const p = loadPreset(`glue/${task}`) as { training: Record<string, unknown>; schedule: Record<string, unknown>; scorer: Record<string, unknown> };
+      expect(p).toMatchObject({ method: "aflora", data: `glue:${task}`, model: "microsoft/deberta-v3-base" });
+      expect(p.training).toEqual({
+        epochs: row.epochs,
+        batchSize: 64,
+        gradientAccumulation: row.gpus,
+        lr: row.lr,
+        classifierLr: row.classifierLr,
+        weightDecay: 0.1,
+        classifierWeightDecay: 0.1,
+        warmupRatio: 0.06,
+        maxGradNorm: 0.1,
+        maxSeqLength: 256,
+        seed: 42,
+        evalEvery: "epoch",
+      });
+      expect(p.schedule).toEqual({ name: "cubic", initialWarmup: row.ti, finalWarmup: row.tf });
+      expect(p.scorer).toEqual({ name: "aflora", beta1: 0.85, beta2: 0.95, deltaT: 10 });
+      // t_f is 70 % of training in every task
+      expect(row.tf / row.epochs).toBe(0.7);
+    });
+  }
+
+  it("--method gives the paper's ranks: AFLoRA r=4, LoRA r=8, ELoRA r=1024", () => {
+    const reg = new PluginRegistry();
+    const rank = (method: string) => {
+      const c = resolveConfig({ preset: "glue/mrpc", flags: { method } }, reg);
+      return parseAdapterConfig({ ...c.adapter, method }).r;
+    };
+    expect([rank("aflora"), rank("lora"), rank("elora")]).toEqual([4, 8, 1024]);
+    expect(resolveConfig({ preset: "glue/mrpc", flags: { method: "full" } }, reg).method).toBe("full");
+  });
+});

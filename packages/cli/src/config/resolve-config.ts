@@ -1,0 +1,41 @@
+import type { PluginRegistry } from "@aflora/core";
+import { readConfigFile } from "./read-config-file.js";
+import { loadPreset } from "./presets.js";
+import { mergeConfig } from "./merge.js";
+import { flagsToConfig } from "./flags.js";
+import { validateConfig } from "./validate.js";
+import type { RunConfig } from "./schema.js";
+
+export interface ResolveInput {
+  /** Config file (YAML or JSON). */
+  config?: string;
+  /** Preset name, e.g. `glue/rte`; without a preset and without a config file, the demo preset. */
+  preset?: string;
+  /** Parsed command-line options (commander's camelCase keys). */
+  flags?: Record<string, unknown>;
+}
+
+/** The aflora defaults a method implies when the config leaves them out. */
+export function methodDefaults(method: unknown): Record<string, unknown> {
+  return method === "aflora" ? { scorer: { name: "aflora" }, schedule: { name: "cubic" } } : {};
+}
+
+/**
+ * Builds the run config: preset ← config file ← flags (later wins), then method defaults,
+ * then validation against the schema and the registered plugins.
+ */
+export function resolveConfig(input: ResolveInput, registry: PluginRegistry): RunConfig {
+  const preset = input.preset ? loadPreset(input.preset) : input.config ? {} : loadPreset("demo");
+  const file = input.config ? readConfigFile(input.config) : {};
+  const base = mergeConfig(preset, file);
+  const merged = mergeConfig(base, flagsToConfig(input.flags ?? {}, base));
+  const method = merged.method ?? "aflora";
+  const withDefaults = mergeConfig({ method }, methodDefaults(method), merged);
+  if (method !== "aflora") {
+    // Freezing belongs to AFLoRA; a preset's scorer/schedule must not leak into the baselines.
+    delete withDefaults.scorer;
+    delete withDefaults.schedule;
+  }
+  const source = input.config ?? (input.preset ? `preset ${input.preset}` : "config");
+  return validateConfig(withDefaults, registry, source);
+}
