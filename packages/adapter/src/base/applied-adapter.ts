@@ -19,6 +19,7 @@ export interface AppliedAdapterParts {
   plan: AdapterPlan;
   modules: Map<string, AdaptedModule>;
   modulesToSave: string[];
+  savedParameters: string[];
   /** Flags of the model's own parameters before the adapter changed them, restored by `remove`. */
   previousFlags: Flags;
   subscription: { unsubscribe(): void };
@@ -36,6 +37,8 @@ export class AppliedAdapter {
   readonly modules: ReadonlyMap<string, AdaptedModule>;
   /** PEFT `modules_to_save`: modules trained in full (the head). */
   readonly modulesToSave: readonly string[];
+  /** The model's parameters under `modulesToSave`, saved with the adapter. */
+  readonly savedParameters: readonly string[];
   private removed = false;
 
   constructor(private readonly parts: AppliedAdapterParts) {
@@ -44,6 +47,7 @@ export class AppliedAdapter {
     this.model = parts.model;
     this.modules = parts.modules;
     this.modulesToSave = parts.modulesToSave;
+    this.savedParameters = parts.savedParameters;
   }
 
   get params(): ParameterRegistry {

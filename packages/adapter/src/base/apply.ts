@@ -102,7 +102,7 @@ export function attach(model: AdaptableModel, layout: AdapterLayout, rng: Rng): 
     const subscription = params.freezes.subscribe((notice) => {
       for (const n of notice.names) if (vars.has(n)) vars.get(n)!.trainable = false;
     });
-    return new AppliedAdapter({ model, config, plan, modules, modulesToSave, previousFlags, subscription });
+    return new AppliedAdapter({ model, config, plan, modules, modulesToSave, savedParameters, previousFlags, subscription });
   } catch (e) {
     for (const l of touched) l.adapter = null;
     for (const n of created) params.unregister(n);
