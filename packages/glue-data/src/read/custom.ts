@@ -27,7 +27,7 @@ export async function* readCustomExamples(
 ): AsyncGenerator<Example> {
   const format = customFormatOf(file, options.format);
   const records = format === "jsonl" ? jsonlRecords(file, schema) : delimitedRecords(file, schema, format === "tsv" ? "\t" : ",");
-  yield* examplesOf(records, schema, options, stats);
+  yield* examplesOf(records, schema, options, stats, file);
 }
 
 type RawRecord = { where: string; texts: string[]; label: unknown } | { where: string; error: string };
@@ -94,7 +94,7 @@ export async function* readRecordExamples(
     let n = 0;
     for (const r of records) yield recordToRaw(r, schema, `record ${++n}`);
   }
-  yield* examplesOf(raw(), schema, options, stats);
+  yield* examplesOf(raw(), schema, options, stats, stats.file);
 }
 
 async function* examplesOf(
@@ -102,16 +102,17 @@ async function* examplesOf(
   schema: CustomTaskSchema,
   options: ReadOptions,
   stats: ReadStats,
+  file: string,
 ): AsyncGenerator<Example> {
   const labels = schema.regression ? null : schema.labels!;
   for await (const rec of records) {
     if ("error" in rec) {
-      rejectRow(stats, options.skipMalformed, rec.where, rec.error);
+      rejectRow(file, stats, options.skipMalformed, rec.where, rec.error);
       continue;
     }
     const label = parseLabel(rec.label, labels);
     if (typeof label === "string") {
-      rejectRow(stats, options.skipMalformed, rec.where, `${schema.labelField}: ${label}`);
+      rejectRow(file, stats, options.skipMalformed, rec.where, `${schema.labelField}: ${label}`);
       continue;
     }
     stats.rows++;

@@ -30,12 +30,12 @@ export async function* readGlueTsv(
     }
     const where = `line ${lineNumber}`;
     if (cells.length !== columnCount) {
-      rejectRow(stats, options.skipMalformed, where, `expected ${columnCount} tab-separated columns, found ${cells.length}`);
+      rejectRow(file, stats, options.skipMalformed, where, `expected ${columnCount} tab-separated columns, found ${cells.length}`);
       continue;
     }
     const label = parseLabel(cells[index.label], labels);
     if (typeof label === "string") {
-      rejectRow(stats, options.skipMalformed, where, label);
+      rejectRow(file, stats, options.skipMalformed, where, label);
       continue;
     }
     stats.rows++;

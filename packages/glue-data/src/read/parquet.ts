@@ -49,12 +49,12 @@ export async function* readParquetExamples(
       const a = row[columns.textA];
       const b = columns.textB ? row[columns.textB] : null;
       if (typeof a !== "string" || (columns.textB && typeof b !== "string")) {
-        rejectRow(stats, options.skipMalformed, where, `text column is ${a === null || b === null ? "null" : "not a string"}`);
+        rejectRow(file, stats, options.skipMalformed, where, `text column is ${a === null || b === null ? "null" : "not a string"}`);
         continue;
       }
       const label = parseLabel(row[columns.label], labels);
       if (typeof label === "string") {
-        rejectRow(stats, options.skipMalformed, where, label);
+        rejectRow(file, stats, options.skipMalformed, where, label);
         continue;
       }
       stats.rows++;
