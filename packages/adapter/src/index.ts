@@ -3,7 +3,7 @@ export { applyAdapter, planAdapter, moduleSpecs, type ApplyOptions, type Adapter
 export { AppliedAdapter, type AdaptedModule } from "./base/applied-adapter.js";
 export { countParameters, formatParameterCounts, type AdapterParameterCount } from "./base/counts.js";
 export { LowRankPath } from "./base/low-rank-path.js";
-export type { AdapterMethod, BaseAdapterConfig } from "./base/method.js";
+export type { AdapterMethod, BaseAdapterConfig, PlanContext } from "./base/method.js";
 export { moduleKind, type ModuleKind } from "./base/module-kind.js";
 export type { ModuleSpec } from "./base/module-spec.js";
 export { defaultModulesToSave } from "./base/modules-to-save.js";

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Linear, Rng } from "@aflora/core";
 import { adapterMethod, type AdapterConfig } from "../methods.js";
 import type { Options } from "./options.js";
+import type { PlanContext } from "./method.js";
 import type { AdaptableModel } from "./adaptable-model.js";
 import { AppliedAdapter, type AdaptedModule } from "./applied-adapter.js";
 import { LowRankPath } from "./low-rank-path.js";
@@ -30,7 +31,7 @@ export function moduleSpecs(linears: Map<string, Linear>): ModuleSpec[] {
 }
 
 /** Validates a config against a model and plans the adapter; changes nothing. */
-export function planAdapter(model: AdaptableModel, options: Options | AdapterConfig): AdapterLayout {
+export function planAdapter(model: AdaptableModel, options: Options | AdapterConfig, context: PlanContext = {}): AdapterLayout {
   const method = adapterMethod(String((options as Options).method));
   const config = method.parse(options as Options);
   const linears = model.linears();
@@ -42,7 +43,7 @@ export function planAdapter(model: AdaptableModel, options: Options | AdapterCon
     const linear = linears.get(m.name)!;
     if (linear.adapter) throw new Error(`targetModules: module ${m.name} already has an adapter; remove it first`);
   }
-  const plan = method.plan(resolved, config);
+  const plan = method.plan(resolved, config, context);
   for (const t of plan.tensors) {
     if (model.params.has(t.name)) throw new Error(`adapter: the model already has a parameter named "${t.name}"`);
   }

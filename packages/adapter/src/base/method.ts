@@ -24,7 +24,12 @@ export interface AdapterMethod<C extends BaseAdapterConfig = BaseAdapterConfig> 
   /** Validates options (accepts its own output, so parsing twice is harmless); errors name the field. */
   parse(options: Options): C;
   /** Tensors and wiring for the resolved target modules; throws naming the module if a rank does not fit. */
-  plan(modules: readonly ModuleSpec[], config: C): AdapterPlan;
+  plan(modules: readonly ModuleSpec[], config: C, context?: PlanContext): AdapterPlan;
+}
+
+export interface PlanContext {
+  /** Planning for tensors read from a file: their shapes are given, so rank limits meant for new adapters do not apply. */
+  readonly fromFile?: boolean;
 }
 
 export const SHARED_OPTION_KEYS = ["method", "r", "targetModules", "modulesToSave", "dropout"] as const;

@@ -14,8 +14,9 @@ export const loraMethod: AdapterMethod<LoraConfig> = {
   name: "lora",
   description: "LoRA: y = W0·x + (alpha/r)·B·A·x; A Kaiming-uniform, B zeros, both trainable",
   parse: parseLoraConfig,
-  plan(modules, config): AdapterPlan {
-    for (const m of modules) {
+  plan(modules, config, context): AdapterPlan {
+    // A new LoRA above min(in, out) only adds parameters; a file may hold one (an ELoRA r=1024 exported as LoRA).
+    for (const m of context?.fromFile ? [] : modules) {
       const limit = Math.min(m.inFeatures, m.outFeatures);
       if (config.r > limit) {
         throw new Error(`r: rank ${config.r} exceeds min(in, out) = ${limit} of module ${m.name} [${m.inFeatures} → ${m.outFeatures}]; a LoRA update cannot have a higher rank`);

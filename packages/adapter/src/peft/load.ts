@@ -27,7 +27,7 @@ export async function loadAdapter(model: AdaptableModel, dir: string): Promise<A
   const { options, flags } = adapterOptions(peftConfig, file, configPath, weightsPath);
   let layout: AdapterLayout;
   try {
-    layout = planAdapter(model, options);
+    layout = planAdapter(model, options, { fromFile: true });
   } catch (e) {
     throw new Error(`${dir}: ${(e as Error).message} (is this adapter for a different base model?)`);
   }
