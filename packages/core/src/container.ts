@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from "tsyringe";
 import { EventBus } from "./event-bus.js";
 import type { TrainableModel } from "./model.js";

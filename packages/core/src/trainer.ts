@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Observable, Subscription } from "rxjs";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
@@ -238,7 +239,7 @@ class TrainerRun<B> {
       try {
         const next = (): B => {
           const r = iterator.next();
-          if (r.done) throw new Error(`train.epoch(${epoch}) yielded only ${this.p.batchPosition} batches, but batchesPerEpoch is ${n}`);
+          if (r.done) throw new Error(`train.epoch(${epoch}) ended before its batch ${this.p.batchPosition + 1}, but batchesPerEpoch is ${n}`);
           return r.value;
         };
         for (let i = 0; i < this.p.batchPosition; i++) next();
@@ -253,6 +254,7 @@ class TrainerRun<B> {
             this.p.epoch = epoch + 1;
             this.p.batchPosition = 0;
             if (stop) return true;
+            break;
           }
         }
       } finally {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import type { BatchSource, Evaluator } from "../src/data.js";
 import type { LossAndGradients, TrainableModel } from "../src/model.js";
 import { ParameterRegistry } from "../src/parameter-registry.js";
@@ -36,7 +37,10 @@ export class TinyMlp implements TrainableModel<MlpBatch>, Stateful {
     const init = (name: string, shape: number[], fanIn: number) => {
       const bound = 1 / Math.sqrt(fanIn);
       const size = shape.reduce((a, b) => a * b, 1);
-      return tf.variable(tf.tensor(rng.fork(name).uniformArray(size, -bound, bound), shape), true);
+      const value = tf.tensor(rng.fork(name).uniformArray(size, -bound, bound), shape);
+      const v = tf.variable(value, true);
+      value.dispose();
+      return v;
     };
     this.params.register("hidden.weight", init("hidden.weight", [IN, HIDDEN], IN), { group: "base", trainable: true });
     this.params.register("hidden.bias", init("hidden.bias", [HIDDEN], IN), { group: "base", trainable: true });
