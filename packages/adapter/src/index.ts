@@ -31,3 +31,5 @@ export { loadAdapter } from "./peft/load.js";
 export { exportPeftLora } from "./peft/export-lora.js";
 export type { PeftConfigOptions } from "./peft/adapter-config.js";
 export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, PEFT_BASE_PREFIX, PEFT_MODEL_PREFIX, fileKey } from "./peft/names.js";
+export { modelShapes, type ModelShapes, type StateEntry } from "./report/hf-shapes.js";
+export { paramsReport, type ParamsReport, type ParamsReportOptions } from "./report/params-report.js";
