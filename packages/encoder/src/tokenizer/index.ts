@@ -1,0 +1,7 @@
+export { loadTokenizer, TOKENIZER_FILES, type LoadTokenizerOptions } from "./load-tokenizer.js";
+export { HfTokenizer, type HfTokenizerSettings } from "./hf-tokenizer.js";
+export { parseSentencePieceModel, writeSentencePieceModel, PieceType, type SentencePieceModel, type SentencePiece } from "./sentencepiece-model.js";
+export { debertaV2TokenizerJson, type DebertaV2ConvertOptions } from "./convert-sentencepiece.js";
+export { wordPieceTokenizerJson, byteLevelBpeTokenizerJson } from "./convert-vocab-files.js";
+export { longestFirstLengths } from "./truncation.js";
+export type { TokenizerJson } from "./tokenizer-json.js";
