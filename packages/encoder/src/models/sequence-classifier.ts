@@ -1,0 +1,363 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng, type Json, type Linear, type LossAndGradients, type ParameterRegistry, type Stateful, type TextBatch, type TrainableModel } from "@aflora/core";
+import { attentionSpan, type EncoderConfig } from "../config/encoder-config.js";
+import type { AttentionContext } from "../layers/attention-context.js";
+import type { BatchInputs } from "../layers/batch-inputs.js";
+import { EVAL, type DropoutContext } from "../layers/dropout.js";
+import { flatRelativeIndices, relEmbeddingIndex } from "../layers/relative-position.js";
+import { vjp } from "../layers/vjp.js";
+import { sequenceClassificationLoss } from "../losses.js";
+import type { EncoderParts } from "./encoder-parts.js";
+import { checkPositions, validateBatch } from "./validate-batch.js";
+
+/** float32's lowest value: Transformers' additive mask value for padded keys. */
+const MASK_VALUE = -3.4028234663852886e38;
+
+export interface EncoderModelOptions {
+  /**
+   * Per-layer recomputation in `lossAndGradients` (gradient checkpointing): the forward keeps
+   * only each layer's input, and the backward recomputes one layer at a time, bounding memory
+   * at one extra forward's cost. "auto" (default) turns it on for models with hidden size ≥ 256.
+   */
+  recompute?: boolean | "auto";
+  /** Seed of the dropout masks (training mode). */
+  seed?: number | string;
+}
+
+export interface ForwardOptions {
+  /** Dropout on (default false: eval mode, like `model.eval()`). */
+  training?: boolean;
+  /** Also return the embedding output and every layer's output. */
+  outputHiddenStates?: boolean;
+}
+
+/** What `forward` returns; the caller owns (and disposes) every tensor. */
+export interface EncoderOutput {
+  /** [B, num_labels] */
+  logits: tf.Tensor2D;
+  /** The head's pooled representation [B, P] (see HeadOutput.pooled). */
+  pooledOutput: tf.Tensor2D;
+  /** The base model's last_hidden_state [B, S, H]. */
+  lastHiddenState: tf.Tensor3D;
+  /** With outputHiddenStates: num_hidden_layers + 1 tensors [B, S, H] (embedding output first). */
+  hiddenStates?: tf.Tensor3D[];
+}
+
+type Segment = { kind: "embeddings" } | { kind: "rel" } | { kind: "layer"; index: number } | { kind: "head" } | { kind: "floating" };
+
+interface Segments {
+  embeddings: [string, tf.Variable][];
+  rel: [string, tf.Variable][];
+  layers: [string, tf.Variable][][];
+  head: [string, tf.Variable][];
+  /** Variables not named after a known module (e.g. a foreign adapter): included in every segment, gradients summed. */
+  floating: [string, tf.Variable][];
+}
+
+/**
+ * A Hugging Face `*ForSequenceClassification` model (BERT, RoBERTa, DeBERTa-v2/v3) in
+ * TensorFlow.js: named Linear modules, variables in a ParameterRegistry under their HF names,
+ * and the loss Transformers computes. Build it with `loadEncoder` or `createEncoderFromConfig`.
+ */
+export class EncoderForSequenceClassification implements TrainableModel<TextBatch>, Stateful {
+  readonly stateKey = "encoder.dropout-rng";
+  /** Whether `lossAndGradients` recomputes layer by layer (see EncoderModelOptions.recompute). */
+  recompute: boolean;
+  private training = true;
+  private readonly rng: Rng;
+  private readonly indexCache = new Map<string, { c2p: Int32Array; p2c: Int32Array }>();
+
+  constructor(
+    readonly config: EncoderConfig,
+    readonly params: ParameterRegistry,
+    private readonly parts: EncoderParts,
+    /** Every parameter name this model registered (for `dispose`). */
+    readonly parameterNames: readonly string[],
+    options: EncoderModelOptions = {},
+  ) {
+    const r = options.recompute ?? "auto";
+    this.recompute = r === "auto" ? config.hiddenSize >= 256 : r;
+    this.rng = new Rng(options.seed ?? 0);
+  }
+
+  /** Every Linear by its Hugging Face module name, for adapters to wrap. */
+  linears(): Map<string, Linear> {
+    return new Map(this.parts.linears);
+  }
+
+  /**
+   * A value (or gradient) of parameter `name` in the Hugging Face layout: Linear kernels are
+   * stored [in, out] and come back [out, in]; everything else is copied. The caller disposes it.
+   */
+  toStateLayout(name: string, value: tf.Tensor): tf.Tensor {
+    const lin = name.endsWith(".weight") ? this.parts.linears.get(name.slice(0, -".weight".length)) : undefined;
+    return lin ? tf.transpose(value) : tf.clone(value);
+  }
+
+  /** Dropout in `lossAndGradients` (default on). `predict` and `forward` choose their own mode. */
+  setTraining(training: boolean): void {
+    this.training = training;
+  }
+
+  get isTraining(): boolean {
+    return this.training;
+  }
+
+  forward(batch: TextBatch, options: ForwardOptions = {}): EncoderOutput {
+    validateBatch(batch, this.config);
+    const drop = this.dropoutContext(options.training ?? false);
+    const { batchSize: b, seqLength: s } = batch;
+    const h = this.config.hiddenSize;
+    const out = tf.tidy(() => {
+      const inputs = this.inputs(batch);
+      const ctx = this.attentionContext(batch, drop);
+      const rel = this.relativeTable(drop);
+      const states: tf.Tensor2D[] = [this.parts.embeddings.apply(inputs, drop)];
+      for (const layer of this.parts.layers) states.push(layer.apply(states[states.length - 1]!, rel, ctx));
+      const last = states[states.length - 1]!;
+      const { pooled, logits } = this.parts.head.apply(last, b, s, drop);
+      const hidden = options.outputHiddenStates ? states.map((x) => tf.reshape(x, [b, s, h]) as tf.Tensor3D) : [];
+      return [logits, pooled, tf.reshape(last, [b, s, h]) as tf.Tensor3D, ...hidden];
+    });
+    const [logits, pooledOutput, lastHiddenState, ...hiddenStates] = out as [tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, ...tf.Tensor3D[]];
+    return options.outputHiddenStates ? { logits, pooledOutput, lastHiddenState, hiddenStates } : { logits, pooledOutput, lastHiddenState };
+  }
+
+  /** Logits [B, num_labels] in eval mode (regression: [B, 1]). */
+  predict(batch: TextBatch): tf.Tensor {
+    const out = this.forward(batch);
+    tf.dispose([out.pooledOutput, out.lastHiddenState]);
+    return out.logits;
+  }
+
+  /** The loss Transformers returns for `batch.labels`, in eval mode (no dropout). */
+  loss(batch: TextBatch): tf.Scalar {
+    const labels = requireLabels(batch);
+    const out = this.forward(batch);
+    const loss = tf.tidy(() => this.lossFromLogits(out.logits, batch, labels));
+    tf.dispose([out.logits, out.pooledOutput, out.lastHiddenState]);
+    return loss;
+  }
+
+  /**
+   * Loss and gradients of exactly `vars` (dropout on unless `setTraining(false)`). With
+   * `recompute`, the backward runs one layer at a time and stops below the lowest layer that
+   * holds a requested variable (training only the head costs a forward and a head backward).
+   */
+  lossAndGradients(batch: TextBatch, vars: ReadonlyMap<string, tf.Variable>): LossAndGradients {
+    const labels = requireLabels(batch);
+    validateBatch(batch, this.config);
+    const drop = this.dropoutContext(this.training);
+    const names = [...vars.keys()];
+    const result = tf.tidy(() => {
+      const inputs = this.inputs(batch);
+      const ctx = this.attentionContext(batch, drop);
+      const grads = this.recompute
+        ? this.segmentedGradients(batch, labels, vars, inputs, ctx, drop)
+        : this.wholeGraphGradients(batch, labels, vars, inputs, ctx, drop);
+      return [grads.loss, ...names.map((n, i) => grads.byName.get(n) ?? tf.zerosLike([...vars.values()][i]!))];
+    });
+    const [loss, ...gs] = result;
+    const map = new Map<string, tf.Tensor>();
+    names.forEach((n, i) => map.set(n, gs[i]!));
+    return { loss: loss as tf.Scalar, grads: map };
+  }
+
+  saveState(): { json: Json } {
+    return { json: this.rng.getState().map((v) => (Number.isNaN(v) ? null : v)) as Json };
+  }
+
+  loadState(state: { json: Json }): void {
+    const arr = state.json as (number | null)[];
+    this.rng.setState(arr.map((v) => (v === null ? Number.NaN : v)));
+  }
+
+  /** Unregisters and disposes this model's parameters. */
+  dispose(): void {
+    for (const n of this.parameterNames) this.params.unregister(n);
+  }
+
+  private wholeGraphGradients(
+    batch: TextBatch,
+    labels: Int32Array | Float32Array,
+    vars: ReadonlyMap<string, tf.Variable>,
+    inputs: BatchInputs,
+    ctx: AttentionContext,
+    drop: DropoutContext,
+  ): { loss: tf.Scalar; byName: Map<string, tf.Tensor> } {
+    const entries = [...vars.entries()];
+    const { value, grads } = vjp(() => {
+      const rel = this.relativeTable(drop);
+      let h = this.parts.embeddings.apply(inputs, drop);
+      for (const layer of this.parts.layers) h = layer.apply(h, rel, ctx);
+      const { logits } = this.parts.head.apply(h, batch.batchSize, batch.seqLength, drop);
+      return this.lossFromLogits(logits, batch, labels);
+    }, entries.map(([, v]) => v));
+    const byName = new Map<string, tf.Tensor>();
+    entries.forEach(([n], i) => {
+      if (grads[i]) byName.set(n, grads[i]!);
+    });
+    return { loss: value as tf.Scalar, byName };
+  }
+
+  private segmentedGradients(
+    batch: TextBatch,
+    labels: Int32Array | Float32Array,
+    vars: ReadonlyMap<string, tf.Variable>,
+    inputs: BatchInputs,
+    ctx: AttentionContext,
+    drop: DropoutContext,
+  ): { loss: tf.Scalar; byName: Map<string, tf.Tensor> } {
+    const seg = this.segments(vars);
+    const layers = this.parts.layers;
+    const numLayers = layers.length;
+    const byName = new Map<string, tf.Tensor>();
+    const collect = (entries: [string, tf.Variable][], grads: (tf.Tensor | undefined)[]) => {
+      entries.forEach(([n], i) => {
+        const g = grads[i];
+        if (!g) return;
+        const prev = byName.get(n);
+        byName.set(n, prev ? tf.add(prev, g) : g);
+        if (prev) tf.dispose([prev, g]);
+      });
+    };
+    const vars_ = (entries: [string, tf.Variable][]) => entries.map(([, v]) => v as tf.Tensor);
+
+    // Forward without a tape, keeping only each layer's input.
+    const rel = this.relativeTable(drop);
+    const states: tf.Tensor2D[] = [this.parts.embeddings.apply(inputs, drop)];
+    for (const layer of layers) states.push(layer.apply(states[states.length - 1]!, rel, ctx));
+
+    const needEmbeddings = seg.embeddings.length > 0 || seg.floating.length > 0;
+    const needRel = rel !== null && (seg.rel.length > 0 || seg.floating.length > 0);
+    let lowest = numLayers;
+    if (needEmbeddings || needRel) lowest = 0;
+    else for (let l = numLayers - 1; l >= 0; l--) if (seg.layers[l]!.length > 0) lowest = l;
+
+    const headEntries = [...seg.head, ...seg.floating];
+    const headRun = vjp(
+      () => this.lossFromLogits(this.parts.head.apply(states[numLayers]!, batch.batchSize, batch.seqLength, drop).logits, batch, labels),
+      [states[numLayers]!, ...vars_(headEntries)],
+    );
+    collect(headEntries, headRun.grads.slice(1));
+    let dh = headRun.grads[0];
+    let dRel: tf.Tensor | undefined;
+    for (let l = numLayers - 1; l >= lowest; l--) {
+      const entries = [...seg.layers[l]!, ...seg.floating];
+      const xs = [states[l]!, ...(rel ? [rel] : []), ...vars_(entries)];
+      const run = vjp(() => layers[l]!.apply(states[l]!, rel, ctx), xs, dh ?? tf.zeros(states[l + 1]!.shape));
+      run.value.dispose();
+      if (dh) dh.dispose();
+      dh = run.grads[0];
+      const offset = rel ? 2 : 1;
+      if (rel && run.grads[1]) {
+        const prev = dRel;
+        dRel = prev ? tf.add(prev, run.grads[1]) : run.grads[1];
+        if (prev) tf.dispose([prev, run.grads[1]]);
+      }
+      collect(entries, run.grads.slice(offset));
+    }
+    if (needEmbeddings && dh) {
+      const entries = [...seg.embeddings, ...seg.floating];
+      const run = vjp(() => this.parts.embeddings.apply(inputs, drop), vars_(entries), dh);
+      run.value.dispose();
+      collect(entries, run.grads);
+    }
+    if (needRel && dRel) {
+      const entries = [...seg.rel, ...seg.floating];
+      const run = vjp(() => this.relativeTable(drop)!, vars_(entries), dRel);
+      run.value.dispose();
+      collect(entries, run.grads);
+    }
+    return { loss: headRun.value as tf.Scalar, byName };
+  }
+
+  private segments(vars: ReadonlyMap<string, tf.Variable>): Segments {
+    const seg: Segments = { embeddings: [], rel: [], layers: this.parts.layers.map(() => []), head: [], floating: [] };
+    for (const entry of vars.entries()) {
+      const s = this.segmentOf(entry[0]);
+      if (s.kind === "layer") seg.layers[s.index]!.push(entry);
+      else seg[s.kind].push(entry);
+    }
+    return seg;
+  }
+
+  private segmentOf(name: string): Segment {
+    const p = this.parts.prefix;
+    if (name.startsWith(`${p}.embeddings.`)) return { kind: "embeddings" };
+    if (name.startsWith(`${p}.encoder.rel_embeddings.`) || name.startsWith(`${p}.encoder.LayerNorm.`)) return { kind: "rel" };
+    const m = name.startsWith(`${p}.encoder.layer.`) ? /^(\d+)\./.exec(name.slice(`${p}.encoder.layer.`.length)) : null;
+    if (m && Number(m[1]) < this.parts.layers.length) return { kind: "layer", index: Number(m[1]) };
+    if (name.startsWith("classifier.") || name.startsWith("pooler.") || name.startsWith(`${p}.pooler.`)) return { kind: "head" };
+    return { kind: "floating" };
+  }
+
+  private lossFromLogits(logits: tf.Tensor2D, batch: TextBatch, labels: Int32Array | Float32Array): tf.Scalar {
+    const b = batch.batchSize;
+    const real = batch.examples ?? b;
+    if (real === b) return sequenceClassificationLoss(this.config, logits, labels);
+    // Padding rows that fill a short last batch do not count.
+    const perRow = labels.length / b;
+    return tf.tidy(() =>
+      sequenceClassificationLoss(this.config, tf.slice(logits, [0, 0], [real, logits.shape[1]]), labels.slice(0, real * perRow) as Int32Array | Float32Array),
+    );
+  }
+
+  private dropoutContext(training: boolean): DropoutContext {
+    return training ? { training: true, seed: this.rng.nextUint32() } : EVAL;
+  }
+
+  private inputs(batch: TextBatch): BatchInputs {
+    const { batchSize: b, seqLength: s } = batch;
+    const positions = this.parts.positionIds(batch.inputIds, b, s);
+    checkPositions(positions, this.config, s);
+    return {
+      batchSize: b,
+      seqLength: s,
+      inputIds: tf.tensor1d(batch.inputIds, "int32"),
+      positionIds: positions ? tf.tensor1d(positions, "int32") : null,
+      tokenTypeIds: batch.tokenTypeIds ? tf.tensor1d(batch.tokenTypeIds, "int32") : null,
+      mask: tf.tensor2d(Float32Array.from(batch.attentionMask), [b * s, 1]),
+    };
+  }
+
+  private attentionContext(batch: TextBatch, drop: DropoutContext): AttentionContext {
+    const { batchSize: b, seqLength: s } = batch;
+    const keyMask = new Float32Array(b * s);
+    for (let i = 0; i < b * s; i++) keyMask[i] = batch.attentionMask[i] ? 0 : MASK_VALUE;
+    const ctx: AttentionContext = { batchSize: b, seqLength: s, keyMask: tf.tensor4d(keyMask, [1, b, 1, s]), dropout: drop };
+    if (this.config.modelType === "deberta-v2" && this.config.relativeAttention && this.config.posAttType.length > 0) {
+      const idx = this.relativeIndices(b, s);
+      if (this.config.posAttType.includes("c2p")) ctx.c2pIndex = tf.tensor1d(idx.c2p, "int32");
+      if (this.config.posAttType.includes("p2c")) ctx.p2cIndex = tf.tensor1d(idx.p2c, "int32");
+    }
+    return ctx;
+  }
+
+  private relativeIndices(b: number, s: number): { c2p: Int32Array; p2c: Int32Array } {
+    const key = `${b}x${s}`;
+    let hit = this.indexCache.get(key);
+    if (!hit) {
+      const config = this.config as Extract<EncoderConfig, { modelType: "deberta-v2" }>;
+      const index = relEmbeddingIndex(config, s);
+      const n = config.numAttentionHeads * b;
+      const span2 = 2 * attentionSpan(config);
+      hit = { c2p: flatRelativeIndices(index, s, span2, n, "c2p"), p2c: flatRelativeIndices(index, s, span2, n, "p2c") };
+      if (this.indexCache.size >= 8) this.indexCache.delete(this.indexCache.keys().next().value!);
+      this.indexCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** A fresh tensor [2·span, H] (never the variable itself, so its gradient can be taken as an input's). */
+  private relativeTable(_drop: DropoutContext): tf.Tensor2D | null {
+    const t = this.parts.relativeTable;
+    if (!t) return null;
+    return tf.tidy(() => (t.layerNorm ? t.layerNorm.apply(t.embeddings.weight) : tf.clone(t.embeddings.weight)) as tf.Tensor2D);
+  }
+}
+
+function requireLabels(batch: TextBatch): Int32Array | Float32Array {
+  if (!batch.labels) throw new Error("batch.labels: the loss needs labels");
+  return batch.labels;
+}
