@@ -7,7 +7,7 @@ import { HfTokenizer } from "./hf-tokenizer.js";
 import { parseSentencePieceModel } from "./sentencepiece-model.js";
 import { clsSep, NO_SPECIAL_TOKENS, roberta, templateFromPostProcessor, type SpecialTokenTemplate } from "./special-token-template.js";
 import { defaultSpecialTokens, readSpecialTokens, type SpecialTokens } from "./special-tokens.js";
-import { fuseUnigramUnknowns } from "./unigram-fuse-unk.js";
+import { useRustUnigramViterbi } from "./unigram-viterbi.js";
 import type { TokenizerJson } from "./tokenizer-json.js";
 
 export interface LoadTokenizerOptions {
@@ -52,7 +52,7 @@ export async function loadTokenizer(folder: string, options: LoadTokenizerOption
   } catch (e) {
     throw new Error(`${source}: cannot build the tokenizer (${(e as Error).message})`);
   }
-  fuseUnigramUnknowns(inner);
+  useRustUnigramViterbi(inner);
   const idOf = (t: string | undefined) => (t === undefined ? undefined : inner.token_to_id(t));
   const template = templateFromPostProcessor(json.post_processor, source) ?? fallbackTemplate(modelType, special, idOf);
   const configPad = modelConfig["pad_token_id"];

@@ -21,6 +21,16 @@ export function* readProtoFields(buf: Uint8Array, what: string): Generator<Proto
     throw new Error(`${what}: ${msg} at byte ${pos}`);
   };
   const varint = (): number => {
+    // Fast path: up to 4 bytes (< 2^28) fits a small integer; longer ones (negative int32s) go through BigInt.
+    let small = 0;
+    for (let i = 0; i < 4 && pos + i < buf.length; i++) {
+      const b = buf[pos + i]!;
+      small |= (b & 0x7f) << (7 * i);
+      if (!(b & 0x80)) {
+        pos += i + 1;
+        return small;
+      }
+    }
     let result = 0n;
     let shift = 0n;
     for (;;) {
@@ -68,9 +78,11 @@ export function fieldFloat(f: ProtoField): number {
   return new DataView(f.bytes.buffer, f.bytes.byteOffset, 4).getFloat32(0, true);
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 export function fieldString(f: ProtoField, what: string): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(f.bytes);
+    return utf8.decode(f.bytes);
   } catch {
     throw new Error(`${what}: field ${f.field} is not valid UTF-8`);
   }
