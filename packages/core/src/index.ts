@@ -32,3 +32,4 @@ export * from "./trainer.js";
 export * from "./nn/tfjs-gradients.js";
 export * from "./nn/fast-gradients.js";
 export * from "./nn/plain-matmul.js";
+export * from "./nn/wasm-fast-matmul.js";

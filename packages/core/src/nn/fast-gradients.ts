@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { plainMatMul, sumToShape, swapLastAxes } from "./plain-matmul.js";
 import { assertTfjsGradients } from "./tfjs-gradients.js";
+import { installWasmFastMatMul, uninstallWasmFastMatMul } from "./wasm-fast-matmul.js";
 
 /** Marks our gradient config, so a second install (even from another copy of this module) is a no-op. */
 const FAST = Symbol.for("aflora.fastGradients");
@@ -51,25 +52,30 @@ function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
 }
 
 /**
- * Re-registers the BatchMatMul gradient so every backward matmul is a plain 2-D one (the
- * wasm fast path). Idempotent and silent; affects every `tf.matMul` in the process, on
- * every backend. Backprop still prunes inputs that no trainable variable depends on, so
- * a frozen weight costs no weight-gradient matmul.
+ * Re-registers the BatchMatMul gradient so every backward matmul is a plain (non-transposed)
+ * one, and, when tfjs-backend-wasm is loaded, replaces its BatchMatMul kernel so batched
+ * and transposed matmuls run as 2-D XNNPACK matmuls (see `installWasmFastMatMul`); import
+ * the wasm backend first. Idempotent and silent; affects every `tf.matMul` in the process.
+ * Backprop still prunes inputs that no trainable variable depends on, so a frozen weight
+ * costs no weight-gradient matmul.
  */
 export function installFastGradients(): void {
   assertTfjsGradients();
+  installWasmFastMatMul();
   const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig;
   if (current[FAST]) return;
   replaceGradient(fastBatchMatMulGrad(current));
 }
 
-/** Restores the gradient that was registered before `installFastGradients` (for comparisons). */
+/** Restores the stock gradient and wasm kernel (for comparisons). */
 export function uninstallFastGradients(): void {
+  uninstallWasmFastMatMul();
   const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig | undefined;
   const stock = current?.[FAST];
   if (stock) replaceGradient(stock);
 }
 
+/** Whether the fast BatchMatMul gradient is registered. */
 export function fastGradientsInstalled(): boolean {
   return Boolean((tf.getGradient(tf.BatchMatMul) as MarkedGradConfig | undefined)?.[FAST]);
 }

@@ -1,10 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { wasmFastMatMulInstalled } from "./wasm-fast-matmul.js";
 
 /**
  * `a · b` with neither operand transposed, computed only with 2-D matmuls: the one form
  * the wasm backend runs on its XNNPACK fast path (~20 GFLOP/s against ~1 for batched or
  * transposed forms). Batch dims broadcast like `tf.matMul`; when `b` has none, `a`'s are
- * folded into its rows (one large matmul), otherwise one 2-D matmul runs per batch entry.
+ * folded into its rows (one large matmul), otherwise one 2-D matmul runs per batch entry
+ * (inside the kernel when `installWasmFastMatMul` is active on wasm).
  */
 export function plainMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.rank < 2 || b.rank < 2) throw new Error(`plainMatMul: operands must have rank ≥ 2, got [${a.shape}] and [${b.shape}]`);
@@ -17,6 +19,8 @@ export function plainMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
       const lead = a.shape.slice(0, -1);
       return tf.reshape(tf.matMul(tf.reshape(a, [-1, k]) as tf.Tensor2D, b as tf.Tensor2D), [...lead, n]);
     }
+    // The fast wasm kernel splits batches inside the heap, far cheaper than unstack/stack.
+    if (tf.getBackend() === "wasm" && wasmFastMatMulInstalled()) return tf.matMul(a, b);
     const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const size = batch.reduce((p, d) => p * d, 1);
     const a3 = tf.reshape(broadcastBatch(a, batch), [size, m, k]);
