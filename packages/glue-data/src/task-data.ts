@@ -13,7 +13,7 @@ export interface TaskLoadOptions {
   /** Defaults to `batchSize`. */
   evalBatchSize?: number;
   seed: number;
-  /** Default 128 (HF run_glue); the AFLoRA scripts use 256. */
+  /** Default 128 (HF run_glue); the AFLoRA scripts use 256. Capped at the tokenizer's `modelMaxLength`. */
   maxSeqLength?: number;
   /** Pad every batch to `maxSeqLength` (the authors' default) instead of the batch's longest example. */
   padToMaxLength?: boolean;
@@ -46,7 +46,8 @@ export interface SplitSource {
 
 /** Reads, tokenizes and batches a train split and its evaluation splits. */
 export async function loadSplits(info: TaskInfo, train: SplitSource, evalSplits: SplitSource[], options: TaskLoadOptions): Promise<LoadedTask> {
-  const maxSeqLength = options.maxSeqLength ?? 128;
+  // As HF run_glue: never longer than the tokenizer's model_max_length.
+  const maxSeqLength = Math.min(options.maxSeqLength ?? 128, options.tokenizer.modelMaxLength);
   const padTo = options.padToMaxLength ? maxSeqLength : undefined;
   const readStats: ReadStats[] = [];
   const encode = async (split: SplitSource): Promise<EncodedDataset> => {
