@@ -14,3 +14,4 @@ export * from "./plots/render.js";
 export * from "./plots/write-plots.js";
 export * from "./progress/progress-line.js";
 export * from "./progress/progress-reporter.js";
+export * from "./flops/index.js";
