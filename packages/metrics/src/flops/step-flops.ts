@@ -81,9 +81,9 @@ export function stepFlops(shape: EncoderShape, adapter: AdapterShape): StepFlops
     f.backwardInput += attnBack;
     f.attention += attn + attnBack;
     const o = linear(l, "o", T, ctxTracked);
-    const x1 = tracked || o;
-    const i = linear(l, "int", T, x1);
-    const out = linear(l, "out", T, i);
+    const x1: boolean = tracked || o;
+    const i: boolean = linear(l, "int", T, x1);
+    const out: boolean = linear(l, "out", T, i);
     tracked = x1 || out;
   }
   const labels = shape.labels ?? 2;
