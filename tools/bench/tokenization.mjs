@@ -16,14 +16,22 @@ const sentence = (len) => Array.from({ length: len }, () => words[Math.floor(ran
 const examples = Array.from({ length: n }, (_, i) => ({ textA: sentence(15 + (i % 20)), textB: sentence(8 + (i % 15)), label: i % 3 }));
 
 const tokenizers = [["whitespace", new WhitespaceTokenizer(30000)]];
-try {
-  const encoder = await import("@aflora/encoder");
-  if (typeof encoder.loadTokenizer === "function") {
-    for (const name of ["bert-wordpiece", "deberta-v3-unigram"]) tokenizers.push([name, await encoder.loadTokenizer(`${root}fixtures/tokenizers/${name}`)]);
-  } else console.log("(@aflora/encoder dist does not export loadTokenizer yet: whitespace tokenizer only)");
-} catch (e) {
-  console.log(`(@aflora/encoder not loadable: ${e.message}; whitespace tokenizer only)`);
+async function findLoadTokenizer() {
+  try {
+    const encoder = await import("@aflora/encoder");
+    if (typeof encoder.loadTokenizer === "function") return encoder.loadTokenizer;
+  } catch {}
+  try {
+    // the encoder's tokenizer module, built but not (yet) re-exported from its index
+    return (await import(`${root}packages/encoder/dist/tokenizer/index.js`)).loadTokenizer;
+  } catch {
+    return undefined;
+  }
 }
+const loadTokenizer = await findLoadTokenizer();
+if (loadTokenizer) {
+  for (const name of ["bert-wordpiece", "deberta-v3-unigram"]) tokenizers.push([name, await loadTokenizer(`${root}fixtures/tokenizers/${name}`)]);
+} else console.log("(@aflora/encoder's loadTokenizer is not built: whitespace tokenizer only)");
 
 for (const [name, tokenizer] of tokenizers) {
   const t0 = performance.now();
