@@ -9,7 +9,7 @@ import { createRunContainer, RunTokens } from "./container.js";
 import type { BatchSource, Evaluator } from "./data.js";
 import type { EventBus } from "./event-bus.js";
 import type { RunSummary, TrainableCounts, TrainerEvent } from "./events.js";
-import { CheckpointKeys, checkpointName, readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointState } from "./io/checkpoint.js";
+import { CheckpointKeys, checkpointName, pruneCheckpoints, readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointState } from "./io/checkpoint.js";
 import type { SafetensorsInput } from "./io/safetensors.js";
 import type { TextBatch, TrainableModel } from "./model.js";
 import { AdamW, type AdamWConfig } from "./optim/adamw.js";
@@ -44,6 +44,8 @@ export interface TrainerOptions<B = TextBatch> {
   checkpointDir?: string;
   /** Checkpoint at every epoch end (default) or every N optimizer steps. */
   checkpointEvery?: "epoch" | number;
+  /** Keep only the newest N checkpoints (plus the best evaluation's); default: keep all. */
+  checkpointLimit?: number;
   /** "all" parameters (default) or only those trainable at the start ("trained"; the rest never change). */
   checkpointParameters?: "all" | "trained";
   /** Restore the best evaluation's weights at the end. Default: true when there is an evaluator. */
@@ -94,6 +96,7 @@ export class Trainer<B = TextBatch> {
       const v = options[f];
       if (v !== undefined && v !== "epoch" && !(Number.isInteger(v) && v > 0)) throw new Error(`${f}: expected "epoch" or a positive integer, got ${JSON.stringify(v)}`);
     }
+    if (options.checkpointLimit !== undefined && !(Number.isInteger(options.checkpointLimit) && options.checkpointLimit > 0)) throw new Error(`checkpointLimit: expected a positive integer, got ${options.checkpointLimit}`);
     if (options.maxGradNorm != null && !(options.maxGradNorm > 0)) throw new Error(`maxGradNorm: expected a positive number or null, got ${options.maxGradNorm}`);
     if (!Number.isFinite(options.seed)) throw new Error(`seed: expected a number, got ${options.seed}`);
     if (options.container) {
@@ -401,6 +404,7 @@ class TrainerRun<B> {
     };
     const path = await writeCheckpoint(root, checkpointName(this.p.step), tensors, state);
     this.lastCheckpointStep = this.p.step;
+    if (this.o.checkpointLimit !== undefined) await pruneCheckpoints(root, this.o.checkpointLimit, this.p.best ? [checkpointName(this.p.best.step)] : []);
     this.bus.emit({ type: "checkpoint:saved", step: this.p.step, epoch: this.p.epoch, path });
   }
 

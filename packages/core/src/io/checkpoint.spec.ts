@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/harness.js";
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint, type CheckpointState } from "./checkpoint.js";
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, pruneCheckpoints, readCheckpoint, writeCheckpoint, type CheckpointState } from "./checkpoint.js";
 
 function state(step: number, over: Partial<CheckpointState> = {}): CheckpointState {
   return {
@@ -78,5 +78,13 @@ describe("checkpoints", () => {
     const file = join(root, "checkpoint-8", "tensors.safetensors");
     writeFileSync(file, readFileSync(file).subarray(0, 40));
     await expect(readCheckpoint(root)).rejects.toThrow(/checkpoint-8\/tensors\.safetensors/);
+  });
+
+  it("prunes all but the newest N checkpoints, keeping the best and the latest", async () => {
+    const root = tempDir("ck-prune");
+    for (const step of [2, 4, 6, 8, 10]) await writeCheckpoint(root, `checkpoint-${step}`, tensors(step), state(step));
+    expect(await pruneCheckpoints(root, 2, ["checkpoint-4"])).toEqual(["checkpoint-6", "checkpoint-2"]);
+    expect(readdirSync(root).sort()).toEqual(["checkpoint-10", "checkpoint-4", "checkpoint-8", "latest"]);
+    await expect(pruneCheckpoints(root, 0)).rejects.toThrow(/checkpointLimit/);
   });
 });

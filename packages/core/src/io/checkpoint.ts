@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { BACKEND_NAMES, type BackendName } from "../backend-name.js";
 import type { Json } from "../trainer-plugin.js";
@@ -172,4 +172,22 @@ export function parseCheckpointState(raw: unknown, source: string): CheckpointSt
   if (o.accounting.lastLoss !== null && typeof o.accounting.lastLoss !== "number") fail("accounting.lastLoss", "null or a number", o.accounting.lastLoss);
   if (o.batchPosition > 0 && o.epoch >= o.epochs) fail("batchPosition", "0 when the run is complete", o.batchPosition);
   return o as CheckpointState;
+}
+
+/**
+ * Deletes the oldest `checkpoint-<step>` folders beyond the newest `limit`, never one named in
+ * `keep` (the best checkpoint) nor the one `latest` names. Returns the deleted names.
+ */
+export async function pruneCheckpoints(root: string, limit: number, keep: readonly string[] = []): Promise<string[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`checkpointLimit: expected a positive integer, got ${limit}`);
+  const latestPath = join(root, LATEST_FILE);
+  const latest = existsSync(latestPath) ? (await readFile(latestPath, "utf8")).trim() : null;
+  const byStep = (await readdir(root))
+    .map((n) => ({ n, m: /^checkpoint-(\d+)$/.exec(n) }))
+    .filter((x) => x.m)
+    .sort((a, b) => Number(b.m![1]) - Number(a.m![1]))
+    .map((x) => x.n);
+  const doomed = byStep.slice(limit).filter((n) => n !== latest && !keep.includes(n));
+  for (const n of doomed) await rm(join(root, n), { recursive: true, force: true });
+  return doomed;
 }
