@@ -1,0 +1,3 @@
+export * from "./tokenizer/index.js";
+export * from "./pytorch-bin/index.js";
+export * from "./hub/index.js";

@@ -1,0 +1,132 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, relative, sep } from "node:path";
+
+/** Repo id (`org/name`, or `datasets/org/name`) → a folder to serve, or explicit {path in repo: file on disk}. */
+export type LocalHubRepos = Record<string, string | Record<string, string>>;
+
+export interface LocalHub {
+  /** Pass as `hubUrl`. */
+  url: string;
+  /** Every request path served so far, to check what a client fetched. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves folders on 127.0.0.1 the way the Hugging Face Hub serves repositories to
+ * @huggingface/hub: `GET /api/{models,datasets}/<id>/tree/<rev>` lists files as JSON, and
+ * `GET [/datasets]/<id>/resolve/<rev>/<path>` returns bytes with ETag, Content-Length and byte
+ * ranges (the client probes with `Range: bytes=0-0`). Missing files and repos answer 404 with
+ * the Hub's `X-Error-Code`. For tests and offline mirrors; any revision name is accepted.
+ */
+export async function serveFolderAsHub(repos: LocalHubRepos): Promise<LocalHub> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? "");
+    handle(repos, req, res).catch((e: Error) => send(res, 500, { error: e.message }));
+  });
+  // Bounded: a stuck client cannot hold a test open.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+async function handle(repos: LocalHubRepos, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "Method not allowed" });
+
+  // /api/models/<org>/<name>/tree/<rev>[/<path>]
+  if (parts[0] === "api" && (parts[1] === "models" || parts[1] === "datasets")) {
+    const treeAt = parts.indexOf("tree");
+    if (treeAt < 0) return send(res, 404, { error: "Not found" });
+    const id = (parts[1] === "datasets" ? "datasets/" : "") + parts.slice(2, treeAt).join("/");
+    const files = await repoFiles(repos, id);
+    if (!files) return send(res, 404, { error: "Repository not found" }, "RepoNotFound");
+    const under = parts.slice(treeAt + 2).join("/");
+    const recursive = url.searchParams.get("recursive") === "true";
+    const listing: object[] = [];
+    const dirs = new Set<string>();
+    for (const [path, disk] of files) {
+      if (under && !path.startsWith(under + "/")) continue;
+      const rest = under ? path.slice(under.length + 1) : path;
+      if (!recursive && rest.includes("/")) {
+        dirs.add((under ? under + "/" : "") + rest.split("/")[0]);
+        continue;
+      }
+      const bytes = await readFile(disk);
+      listing.push({ type: "file", path, size: bytes.length, oid: gitBlobSha(bytes) });
+    }
+    for (const d of dirs) listing.push({ type: "directory", path: d, size: 0, oid: "0".repeat(40) });
+    return send(res, 200, listing);
+  }
+
+  // [/datasets]/<org>/<name>/resolve/<rev>/<path>
+  const resolveAt = parts.indexOf("resolve");
+  if (resolveAt < 0 || resolveAt + 2 >= parts.length) return send(res, 404, { error: "Not found" });
+  const id = parts.slice(0, resolveAt).join("/");
+  const files = await repoFiles(repos, id);
+  if (!files) return send(res, 404, { error: "Repository not found" }, "RepoNotFound");
+  const disk = files.get(parts.slice(resolveAt + 2).join("/"));
+  if (!disk) return send(res, 404, { error: "Entry not found" }, "EntryNotFound");
+  const bytes = await readFile(disk);
+  const headers: Record<string, string> = {
+    "Content-Type": "application/octet-stream",
+    ETag: `"${createHash("sha256").update(bytes).digest("hex")}"`,
+    "Accept-Ranges": "bytes",
+  };
+  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+  if (range) {
+    const start = Number(range[1]);
+    const end = Math.min(range[2] ? Number(range[2]) : bytes.length - 1, bytes.length - 1);
+    if (start >= bytes.length || end < start) {
+      res.writeHead(416, { "Content-Range": `bytes */${bytes.length}` });
+      return void res.end();
+    }
+    res.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${bytes.length}`, "Content-Length": String(end - start + 1) });
+    return void res.end(req.method === "HEAD" ? undefined : bytes.subarray(start, end + 1));
+  }
+  res.writeHead(200, { ...headers, "Content-Length": String(bytes.length) });
+  res.end(req.method === "HEAD" ? undefined : bytes);
+}
+
+async function repoFiles(repos: LocalHubRepos, id: string): Promise<Map<string, string> | null> {
+  const spec = repos[id];
+  if (spec === undefined) return null;
+  if (typeof spec !== "string") return new Map(Object.entries(spec));
+  const out = new Map<string, string>();
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if ((await stat(full)).isFile()) out.set(relative(spec, full).split(sep).join("/"), full);
+    }
+  };
+  await walk(spec);
+  return out;
+}
+
+function gitBlobSha(bytes: Uint8Array): string {
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+function send(res: ServerResponse, status: number, body: unknown, errorCode?: string): void {
+  res.writeHead(status, { "Content-Type": "application/json", ...(errorCode ? { "X-Error-Code": errorCode } : {}) });
+  res.end(JSON.stringify(body));
+}
