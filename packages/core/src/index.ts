@@ -33,3 +33,4 @@ export * from "./nn/tfjs-gradients.js";
 export * from "./nn/fast-gradients.js";
 export * from "./nn/plain-matmul.js";
 export * from "./nn/wasm-fast-matmul.js";
+export * from "./examples/loss-logger.js";

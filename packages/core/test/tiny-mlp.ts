@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+import "../src/nn/tfjs-gradients.js";
 import type { BatchSource, Evaluator } from "../src/data.js";
 import type { LossAndGradients, TrainableModel } from "../src/model.js";
 import { ParameterRegistry } from "../src/parameter-registry.js";
