@@ -32,9 +32,9 @@ export async function readWeightFiles(folder: string): Promise<LoadedTensors> {
 
 type Reader = (path: string) => Promise<{ tensors: Map<string, { dtype: string; shape: number[]; data: unknown }> }>;
 
-async function collect(files: string[], read: Reader, indexFile?: string, expected?: Map<string, string>): Promise<LoadedTensors> {
+async function collect(files: string[], read: Reader, indexFile?: string): Promise<LoadedTensors> {
   const tensors: LoadedTensors["tensors"] = new Map();
-  const wanted = expected ?? (indexFile ? await weightMap(indexFile) : null);
+  const wanted = indexFile ? await weightMap(indexFile) : null;
   for (const file of files) {
     const { tensors: t } = await read(file);
     for (const [name, v] of t) {

@@ -29,3 +29,31 @@ describe.each(["cpu", "wasm"])("Hugging Face parity on %s", (backend) => {
     }
   });
 });
+
+describe("runEncoderParity on a broken port", () => {
+  it("fails a fixture whose config asks for the tanh GELU instead of the exact one, and prints FAIL", async () => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { printParityResults } = await import("./parity.js");
+    await tf.setBackend("cpu");
+    const dir = mkdtempSync(join(tmpdir(), "aflora-parity-"));
+    try {
+      cpSync(join(fixtures, "bert-tiny-cls3"), join(dir, "bert-tiny-cls3"), { recursive: true });
+      const configPath = join(dir, "bert-tiny-cls3", "config.json");
+      const config = JSON.parse(readFileSync(configPath, "utf8"));
+      writeFileSync(configPath, JSON.stringify({ ...config, hidden_act: "gelu_new" }));
+      const results = await runEncoderParity(dir);
+      expect(results).toHaveLength(1);
+      expect(results[0]!.pass).toBe(false);
+      expect(results[0]!.worst!.error).toBeGreaterThan(results[0]!.worst!.tolerance);
+      expect(results[0]!.checks.find((c) => c.quantity === "last_hidden_state")!.error).toBeGreaterThan(1e-4);
+      const lines: string[] = [];
+      expect(printParityResults(results, (l) => lines.push(l))).toBe(false);
+      expect(lines[0]).toMatch(/^FAIL bert-tiny-cls3 \[cpu\] \d+ checks, largest error \S+ \(/);
+      expect(lines[1]).toBe("1 of 1 fixtures FAIL");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

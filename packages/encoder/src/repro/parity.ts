@@ -99,6 +99,12 @@ interface Expected {
   derived?: { rel_embeddings_after_norm?: Nested };
 }
 
+/** The batches of a fixture folder's expected.json as TextBatches (inputs and labels only). */
+export async function loadParityBatches(fixtureDir: string): Promise<{ name: string; batch: TextBatch }[]> {
+  const expected = JSON.parse(await readFile(join(fixtureDir, "expected.json"), "utf8")) as Expected;
+  return expected.batches.map((eb) => ({ name: eb.name, batch: toBatch(eb) }));
+}
+
 function flat(x: Nested): number[] {
   return Array.isArray(x) ? x.flatMap(flat) : [x];
 }
