@@ -100,6 +100,19 @@ describe("readGlueTsv", () => {
     await expect(it.next()).rejects.toThrow(`${wrong}:line 1: header has no column "sentence1" (found: sentence, label)`);
   });
 
+  it("reads CRLF line endings, a BOM and a last line without newline", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "glue-crlf-"));
+    const file = join(dir, "train.tsv");
+    writeFileSync(file, "\ufeffsentence\tlabel\r\nfine film \t1\r\n\r\nawful\t0");
+    const t = GLUE_TASKS.sst2;
+    const out: Example[] = [];
+    for await (const e of readGlueTsv(file, t.tsv, t.labels)) out.push(e);
+    expect(out).toEqual([
+      { textA: "fine film ", textB: null, label: 1 },
+      { textA: "awful", textB: null, label: 0 },
+    ]);
+  });
+
   it("reads every task's train and dev files", async () => {
     for (const name of GLUE_TASK_NAMES) {
       const t = GLUE_TASKS[name];
