@@ -18,8 +18,8 @@ interface FixtureBatch {
   token_type_ids?: number[][];
 }
 
-async function fixture(folder: string): Promise<{ model: EncoderForSequenceClassification; batch: TextBatch; mask: number[][] }> {
-  const model = await loadEncoder(fileURLToPath(new URL(folder, FIXTURES)), { warn: () => undefined });
+async function fixture(folder: string, recompute = false): Promise<{ model: EncoderForSequenceClassification; batch: TextBatch; mask: number[][] }> {
+  const model = await loadEncoder(fileURLToPath(new URL(folder, FIXTURES)), { warn: () => undefined, recompute });
   const expected = JSON.parse(await readFile(new URL(`${folder}/expected.json`, FIXTURES), "utf8")) as { batches: FixtureBatch[] };
   const b = expected.batches[0]!;
   const batch: TextBatch = {
@@ -114,5 +114,30 @@ describe("on the encoder fixtures (hf-parity): merged and unmerged outputs agree
     tf.dispose([loss, ...grads.values()]);
     adapter.remove();
     model.dispose();
+  });
+
+  it("deberta-v3-tiny-cls3: per-layer recomputation gives the adapter the same gradients as the whole graph", async () => {
+    const grads = async (recompute: boolean, shared: boolean) => {
+      const { model, batch } = await fixture("deberta-v3-tiny-cls3", recompute);
+      const adapter = applyAdapter(model, { method: shared ? "elora" : "aflora", bInit: 0.3, ...(shared ? { r: 16, sharedProjection: true } : {}) }, { rng: new Rng(3) });
+      model.setTraining(false);
+      const labels = Int32Array.from({ length: batch.batchSize }, (_, i) => i % 3);
+      const out = model.lossAndGradients({ ...batch, labels }, model.params.trainableVariables());
+      const values = new Map([...out.grads].map(([n, g]) => [n, Array.from(g.dataSync())]));
+      tf.dispose([out.loss, ...out.grads.values()]);
+      adapter.remove();
+      model.dispose();
+      return values;
+    };
+    for (const shared of [false, true]) {
+      const whole = await grads(false, shared);
+      const segmented = await grads(true, shared);
+      expect([...segmented.keys()]).toEqual([...whole.keys()]);
+      for (const [n, g] of whole) {
+        const scale = Math.max(1e-3, ...g.map(Math.abs));
+        const err = Math.max(...g.map((v, i) => Math.abs(v - segmented.get(n)![i]!)));
+        expect(err, n).toBeLessThanOrEqual(1e-3 * scale);
+      }
+    }
   });
 });

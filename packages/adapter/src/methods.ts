@@ -18,8 +18,9 @@ export type AdapterConfig = LoraConfig | EloraConfig | AfloraConfig;
 export type AdapterMethodName = AdapterConfig["method"];
 export const ADAPTER_METHOD_NAMES = Object.keys(ADAPTER_METHODS) as AdapterMethodName[];
 
-export function adapterMethod(name: string): AdapterMethod<AdapterConfig> {
-  if (!Object.prototype.hasOwnProperty.call(ADAPTER_METHODS, name)) {
+export function adapterMethod(name: unknown): AdapterMethod<AdapterConfig> {
+  if (name === undefined || name === null) throw new Error(`method: missing (one of ${ADAPTER_METHOD_NAMES.join(", ")})`);
+  if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(ADAPTER_METHODS, name)) {
     throw new Error(`method: unknown adapter method ${JSON.stringify(name)} (known: ${ADAPTER_METHOD_NAMES.join(", ")})`);
   }
   return ADAPTER_METHODS[name as AdapterMethodName] as unknown as AdapterMethod<AdapterConfig>;
@@ -28,5 +29,5 @@ export function adapterMethod(name: string): AdapterMethod<AdapterConfig> {
 /** Validates `{ method, ...options }` (or an already parsed config) into a typed config. */
 export function parseAdapterConfig(options: Options): AdapterConfig {
   if (typeof options !== "object" || options === null) throw new Error(`adapter config: expected an object, got ${JSON.stringify(options)}`);
-  return adapterMethod(String(options.method)).parse(options);
+  return adapterMethod(options.method).parse(options);
 }

@@ -162,3 +162,11 @@ describe("bad input: one clear error and the model left exactly as it was", () =
     model.dispose();
   });
 });
+
+describe("parseAdapterConfig", () => {
+  it("names a missing method", async () => {
+    const { parseAdapterConfig } = await import("../methods.js");
+    expect(() => parseAdapterConfig({ r: 4 })).toThrow("method: missing (one of lora, elora, aflora)");
+    expect(parseAdapterConfig({ method: "aflora", r: 8 })).toMatchObject({ method: "aflora", r: 8 });
+  });
+});

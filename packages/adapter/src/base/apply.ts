@@ -32,7 +32,7 @@ export function moduleSpecs(linears: Map<string, Linear>): ModuleSpec[] {
 
 /** Validates a config against a model and plans the adapter; changes nothing. */
 export function planAdapter(model: AdaptableModel, options: Options | AdapterConfig, context: PlanContext = {}): AdapterLayout {
-  const method = adapterMethod(String((options as Options).method));
+  const method = adapterMethod((options as Options).method);
   const config = method.parse(options as Options);
   const linears = model.linears();
   const specs = moduleSpecs(linears);

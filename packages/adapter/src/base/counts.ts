@@ -25,7 +25,7 @@ export function countParameters(
   options: Options | AdapterConfig,
   { defaultTargets, headModules = [] }: { defaultTargets?: TargetModules; headModules?: readonly string[] } = {},
 ): AdapterParameterCount {
-  const method = adapterMethod(String((options as Options).method));
+  const method = adapterMethod((options as Options).method);
   const config = method.parse(options as Options);
   const targets = config.targetModules ?? defaultTargets;
   if (targets === undefined) throw new Error("targetModules: not set and no architecture default given");
