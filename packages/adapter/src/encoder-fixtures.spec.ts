@@ -5,6 +5,7 @@ import { Rng, type TextBatch } from "@aflora/core";
 import { loadEncoder, type EncoderForSequenceClassification } from "@aflora/encoder";
 import { describe, expect, it } from "vitest";
 import { applyAdapter } from "./base/apply.js";
+import { paramsReport } from "./report/params-report.js";
 import type { AppliedAdapter } from "./base/applied-adapter.js";
 import { useCpuBackend } from "../test/backend.js";
 
@@ -138,6 +139,29 @@ describe("on the encoder fixtures (hf-parity): merged and unmerged outputs agree
         const err = Math.max(...g.map((v, i) => Math.abs(v - segmented.get(n)![i]!)));
         expect(err, n).toBeLessThanOrEqual(1e-3 * scale);
       }
+    }
+  });
+
+  it("paramsReport from config.json alone equals the counts of the loaded model with the adapter", async () => {
+    for (const [folder, method] of [
+      ["deberta-v3-tiny-cls3", "aflora"],
+      ["deberta-v2-tiny-c2p-clamp", "lora"],
+      ["roberta-tiny-cls2", "elora"],
+      ["bert-tiny-stsb-regression", "aflora"],
+    ] as const) {
+      const { model } = await fixture(folder);
+      const config = await readFile(new URL(`${folder}/config.json`, FIXTURES), "utf8");
+      const options = method === "elora" ? { r: 16 } : method === "lora" ? { r: 4 } : {};
+      const adapter = applyAdapter(model, { method, ...options }, { rng: new Rng(0) });
+      const counts = adapter.counts();
+      const report = paramsReport(config, { method, ...options });
+      expect({ total: report.total, trainable: report.trainable, trainableWithoutHead: report.trainableWithoutHead }, folder).toEqual({
+        total: counts.total,
+        trainable: counts.trainable,
+        trainableWithoutHead: counts.trainableWithoutHead,
+      });
+      adapter.remove();
+      model.dispose();
     }
   });
 });
