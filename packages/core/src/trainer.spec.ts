@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { filter } from "rxjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TrainerEvent } from "./events.js";
 import { Trainer } from "./trainer.js";
@@ -185,7 +186,7 @@ describe("Trainer", () => {
     trainer.events.subscribe((e) => seen.push(describeEvent(e)));
     const summary = await trainer.run();
     expect(seen.slice(-5)).toEqual(["step:end 1 trainable=30", "eval:end step=2 epoch=0", "checkpoint:saved step=2 checkpoint-2", "epoch:end epoch=0 step=2", "run:end step=2"]);
-    expect(summary).toMatchObject({ steps: 2, stoppedEarly: true });
+    expect(summary).toMatchObject({ steps: 2, epochs: 0.5, stoppedEarly: true });
     model.dispose();
   });
 
@@ -231,6 +232,17 @@ describe("Trainer", () => {
     expect(tf.memory().numTensors).toBe(before);
     await expect(trainer.run()).rejects.toThrow(/runs once/);
     model.dispose();
+
+    // The same through an operator chain, and from run:start.
+    const piped = tinySetup({
+      plugins: [{ name: "piped", attach: (ctx) => void ctx.events.pipe(filter((e) => e.type === "run:start")).subscribe(() => { throw new Error("bad start"); }) }],
+    });
+    const t2 = new Trainer(piped.options);
+    const errors: string[] = [];
+    t2.events.subscribe((e) => e.type === "run:error" && errors.push(e.error.message));
+    await expect(t2.run()).rejects.toThrow("bad start");
+    expect(errors).toEqual(["bad start"]);
+    piped.model.dispose();
   });
 
   it("rejects bad options naming the field", () => {

@@ -170,6 +170,8 @@ class TrainerRun<B> {
     const t0 = performance.now();
     const teardowns: (() => void)[] = [];
     let freezeSub: Subscription | null = null;
+    let teardownError: Error | null = null;
+    let result!: RunSummary;
     try {
       this.backend = this.o.backend ? await selectBackend(this.o.backend) : currentBackendName();
       this.schedule = this.o.schedule ?? linearScheduleWithWarmup(warmupStepsFor(this.info.totalSteps, this.o.warmupRatio ?? 0), this.info.totalSteps);
@@ -182,6 +184,7 @@ class TrainerRun<B> {
       if (this.o.resumeFrom) await this.resume(this.o.resumeFrom);
       else this.trained = this.registry.names({ trainable: true });
       const wantBest = this.o.loadBestModelAtEnd ?? this.o.evaluator !== undefined;
+      if (!wantBest) this.best?.clear();
       this.best = wantBest ? (this.best ?? new BestWeights(this.registry, this.trained)) : null;
       const ctx: PluginContext = { events: this.bus.events, params: this.registry, control: this.control, run: this.info };
       for (const plugin of plugins) {
@@ -204,7 +207,7 @@ class TrainerRun<B> {
       if (this.best?.captured) this.best.restore();
       const summary: RunSummary = {
         steps: this.p.step,
-        epochs: this.p.epoch,
+        epochs: this.p.step / this.info.stepsPerEpoch,
         finalLoss: this.p.lastLoss,
         ...(this.p.best ? { bestMetric: { ...this.p.best } } : {}),
         averageTrainableWithoutHead: this.p.stepsCounted > 0 ? this.p.trainableWithoutHeadSum / this.p.stepsCounted : this.registry.counts().trainableWithoutHead,
@@ -213,7 +216,7 @@ class TrainerRun<B> {
         backend: this.backend,
       };
       this.bus.emit({ type: "run:end", step: this.p.step, summary });
-      return summary;
+      result = summary;
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       try {
@@ -223,12 +226,20 @@ class TrainerRun<B> {
       }
       throw error;
     } finally {
-      for (const td of teardowns.reverse()) td();
+      for (const td of teardowns.reverse()) {
+        try {
+          td();
+        } catch (e) {
+          teardownError ??= e instanceof Error ? e : new Error(String(e));
+        }
+      }
       freezeSub?.unsubscribe();
       this.optimizer?.dispose();
       this.best?.clear();
       this.bus.complete();
     }
+    if (teardownError) throw teardownError;
+    return result;
   }
 
   /** Returns true when a plugin stopped the run early. */
