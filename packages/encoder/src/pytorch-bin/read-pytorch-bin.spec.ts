@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { crc32 } from "node:zlib";
+import { crc32, deflateRawSync } from "node:zlib";
 import { readSafetensorsFile, toFloat32 } from "@aflora/core";
 import { describe, expect, it } from "vitest";
 import { readPytorchBin, readPytorchBinFile } from "./read-pytorch-bin.js";
 
 const fixture = (p: string) => new URL(`../../../../fixtures/hf-parity/${p}`, import.meta.url).pathname;
 
-/** A zip of stored entries, the way torch.save lays it out (no alignment padding needed for reading). */
-function zip(files: Record<string, Uint8Array>): Uint8Array {
+/** A zip of stored (or deflated) entries, the way torch.save lays it out (no alignment padding needed for reading). */
+function zip(files: Record<string, Uint8Array>, deflate = false): Uint8Array {
   const enc = new TextEncoder();
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
@@ -15,20 +15,23 @@ function zip(files: Record<string, Uint8Array>): Uint8Array {
   for (const [name, data] of Object.entries(files)) {
     const n = enc.encode(name);
     const crc = crc32(data);
-    const local = new Uint8Array(30 + n.length + data.length);
+    const body = deflate ? new Uint8Array(deflateRawSync(data)) : data;
+    const local = new Uint8Array(30 + n.length + body.length);
     const lv = new DataView(local.buffer);
     lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(8, deflate ? 8 : 0, true);
     lv.setUint32(14, crc, true);
-    lv.setUint32(18, data.length, true);
+    lv.setUint32(18, body.length, true);
     lv.setUint32(22, data.length, true);
     lv.setUint16(26, n.length, true);
     local.set(n, 30);
-    local.set(data, 30 + n.length);
+    local.set(body, 30 + n.length);
     const central = new Uint8Array(46 + n.length);
     const cv = new DataView(central.buffer);
     cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(10, deflate ? 8 : 0, true);
     cv.setUint32(16, crc, true);
-    cv.setUint32(20, data.length, true);
+    cv.setUint32(20, body.length, true);
     cv.setUint32(24, data.length, true);
     cv.setUint16(28, n.length, true);
     cv.setUint32(42, offset, true);
@@ -110,7 +113,7 @@ function f32(...xs: number[]) {
   return new Uint8Array(Float32Array.from(xs).buffer);
 }
 
-const minimal = () =>
+const minimal = (deflate = false) =>
   zip({
     "archive/data.pkl": pickle(
       ...PROTO2,
@@ -126,7 +129,7 @@ const minimal = () =>
     "archive/data/0": f32(1, 2, 3, 4, 5, 6),
     // float16 bits of 0.5, 1.0, -2.0
     "archive/data/1": new Uint8Array(Uint16Array.of(0x3800, 0x3c00, 0xc000).buffer),
-  });
+  }, deflate);
 
 describe("readPytorchBin", () => {
   it("loads both parity fixtures to tensors identical to their model.safetensors", async () => {
@@ -154,6 +157,12 @@ describe("readPytorchBin", () => {
     expect(h.dtype).toBe("F16");
     expect(h.data).toEqual(Uint16Array.of(0x3c00, 0xc000));
     expect(toFloat32(h)).toEqual(Float32Array.of(1, -2));
+  });
+
+  it("reads deflated entries too (zip tools that recompress a checkpoint)", () => {
+    const stored = readPytorchBin(minimal(), "stored.bin").tensors;
+    const deflated = readPytorchBin(minimal(true), "deflated.bin").tensors;
+    expect(deflated).toEqual(stored);
   });
 
   it("refuses a pickle that names a foreign global, naming it", () => {
