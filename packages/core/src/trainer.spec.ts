@@ -130,6 +130,7 @@ describe("Trainer", () => {
   });
 
   it("resumes a run stopped after step k bit-exactly (weights, moments, schedule, RNG, data position, plugin state)", async () => {
+    const tensorsBefore = tf.memory().numTensors;
     const common = { dropout: 0.2, epochs: 3, warmupRatio: 0.2, maxGradNorm: 0.5, checkpointEvery: 100 as const } as const;
     const fullLogger = new LossLogger({ write: () => undefined });
     const full = tinySetup({ ...common, plugins: [freezeAt(7, ["hidden.weight"]), fullLogger] });
@@ -153,7 +154,7 @@ describe("Trainer", () => {
     // A fresh model with other initial weights: everything must come from the checkpoint.
     const resumedLogger = new LossLogger({ write: () => undefined });
     const second = tinySetup({ ...common, seed: 11, resumeFrom: dir, plugins: [freezeAt(7, ["hidden.weight"]), resumedLogger] });
-    second.options.model.params.get("hidden.weight").variable.assign(tf.zeros([4, 6]));
+    tf.tidy(() => second.options.model.params.get("hidden.weight").variable.assign(tf.zeros([4, 6])));
     const resumed = new Trainer(second.options);
     const events: string[] = [];
     const resumedLosses: number[] = [];
@@ -170,6 +171,11 @@ describe("Trainer", () => {
     expect(second.model.params.get("hidden.weight").frozenAt).toEqual({ step: 7, reason: "test" });
     expect(s2).toMatchObject({ steps: 12, epochs: 3 });
     for (const s of [full, first, second]) s.model.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+
+    const otherSeed = tinySetup({ ...common, seed: 12, resumeFrom: dir });
+    await expect(new Trainer(otherSeed.options).run()).rejects.toThrow(/state\.json: seed is 11 but this run has 12/);
+    otherSeed.model.dispose();
   });
 
   it("stops early on a plugin's request after evaluating and checkpointing", async () => {

@@ -423,8 +423,8 @@ class TrainerRun<B> {
     const ck = await readCheckpoint(path);
     const s = ck.state;
     const where = `${ck.dir}/state.json`;
-    for (const k of ["totalSteps", "stepsPerEpoch", "epochs"] as const) {
-      if (s[k] !== this.info[k]) throw new Error(`${where}: ${k} is ${s[k]} but this run has ${this.info[k]}; resume with the same epochs, batches and gradient accumulation`);
+    for (const k of ["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const) {
+      if (s[k] !== this.info[k]) throw new Error(`${where}: ${k} is ${s[k]} but this run has ${this.info[k]}; resume with the same seed, epochs, batches and gradient accumulation`);
     }
     const unknown = s.parameters.find((n) => !this.registry.has(n));
     if (unknown) throw new Error(`${where}: parameter "${unknown}" is not in the model's ParameterRegistry`);
