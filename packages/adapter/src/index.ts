@@ -26,7 +26,7 @@ export { registerAdapters, type AdapterFactory } from "./register.js";
 export function removeAdapter(adapter: import("./base/applied-adapter.js").AppliedAdapter): void {
   adapter.remove();
 }
-export { saveAdapter, METADATA_CONFIG, METADATA_FLAGS, METADATA_VERSION } from "./peft/save.js";
+export { saveAdapter, METADATA_ALSO_SAVED, METADATA_CONFIG, METADATA_FLAGS, METADATA_VERSION } from "./peft/save.js";
 export { loadAdapter } from "./peft/load.js";
 export { exportPeftLora } from "./peft/export-lora.js";
 export type { PeftConfigOptions } from "./peft/adapter-config.js";

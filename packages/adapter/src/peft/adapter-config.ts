@@ -1,11 +1,30 @@
 import type { AppliedAdapter } from "../base/applied-adapter.js";
 import type { Options } from "../base/options.js";
+import { parametersUnder } from "../base/modules-to-save.js";
 
 export interface PeftConfigOptions {
   /** PEFT `base_model_name_or_path` (e.g. "microsoft/deberta-v3-base"). */
   baseModelNameOrPath?: string | null;
   /** PEFT `task_type`; "SEQ_CLS" loads through PeftModelForSequenceClassification. */
   taskType?: string | null;
+  /**
+   * Frozen modules to store as well, e.g. `["pooler"]` for DeBERTa-v3, whose checkpoints have
+   * no pooler weights: Transformers would draw a different random pooler than the one trained
+   * with. Listed in `modules_to_save`, so PEFT restores them; aflora keeps them frozen.
+   */
+  alsoSave?: readonly string[];
+}
+
+/** `modules_to_save` of the written config: the trained head plus `alsoSave`. */
+export function modulesToSaveJson(adapter: AppliedAdapter, o: PeftConfigOptions): string[] | null {
+  const all = [...adapter.modulesToSave, ...(o.alsoSave ?? []).filter((m) => !adapter.modulesToSave.includes(m))];
+  return all.length > 0 ? all : null;
+}
+
+/** Registry names of the `alsoSave` parameters (each module must own one). */
+export function alsoSavedParameters(adapter: AppliedAdapter, o: PeftConfigOptions): string[] {
+  const exclude = new Set([...adapter.parameterNames, ...adapter.savedParameters]);
+  return o.alsoSave ? parametersUnder(adapter.params, o.alsoSave, exclude, "alsoSave") : [];
 }
 
 /** The exact target list: PEFT matches each entry as a name or dot-bounded suffix, so full names are unambiguous. */
@@ -29,7 +48,7 @@ export function loraConfigJson(
     lora_alpha: loraAlpha,
     lora_dropout: dropout,
     target_modules: resolvedTargets(adapter),
-    modules_to_save: adapter.modulesToSave.length > 0 ? [...adapter.modulesToSave] : null,
+    modules_to_save: modulesToSaveJson(adapter, o),
     bias: "none",
     fan_in_fan_out: false,
     init_lora_weights: true,
@@ -57,7 +76,7 @@ export function lowRankVectorConfigJson(adapter: AppliedAdapter, o: PeftConfigOp
     r: c.r,
     lora_dropout: c.dropout,
     target_modules: resolvedTargets(adapter),
-    modules_to_save: adapter.modulesToSave.length > 0 ? [...adapter.modulesToSave] : null,
+    modules_to_save: modulesToSaveJson(adapter, o),
     d_initial: c.dInit,
     b_initial: c.bInit,
     ...(c.method === "aflora" ? { scaling: c.scaling, trainable_pm: c.trainablePm } : { shared_projection: c.sharedProjection }),

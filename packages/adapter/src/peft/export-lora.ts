@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
 import type { AppliedAdapter } from "../base/applied-adapter.js";
 import { tensorName } from "../base/plan.js";
-import { loraConfigJson, type PeftConfigOptions } from "./adapter-config.js";
+import { alsoSavedParameters, loraConfigJson, type PeftConfigOptions } from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey } from "./names.js";
 import { stateEntry } from "./tensors.js";
 
@@ -22,7 +22,7 @@ export async function exportPeftLora(adapter: AppliedAdapter, dir: string, optio
     tensors[fileKey(tensorName(name, "lora_A"))] = a;
     tensors[fileKey(tensorName(name, "lora_B"))] = b;
   }
-  for (const name of adapter.savedParameters) tensors[fileKey(name)] = stateEntry(adapter.params, name);
+  for (const name of [...adapter.savedParameters, ...alsoSavedParameters(adapter, options)]) tensors[fileKey(name)] = stateEntry(adapter.params, name);
   const scaling = c.method === "lora" ? c.alpha / c.r : c.method === "aflora" ? c.scaling : 1;
   const config = loraConfigJson(adapter, { r: c.r, loraAlpha: c.method === "lora" ? c.alpha : scaling * c.r, dropout: c.dropout }, options);
   await mkdir(dir, { recursive: true });

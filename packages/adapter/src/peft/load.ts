@@ -9,7 +9,8 @@ import type { Options } from "../base/options.js";
 import { isUnderModule } from "../base/targets.js";
 import { configFromPeftLora } from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey, PEFT_MODEL_PREFIX } from "./names.js";
-import { METADATA_CONFIG, METADATA_FLAGS } from "./save.js";
+import { METADATA_ALSO_SAVED, METADATA_CONFIG, METADATA_FLAGS } from "./save.js";
+import { parametersUnder } from "../base/modules-to-save.js";
 
 type Flags = Parameters<AdaptableModel["params"]["restoreFlags"]>[0];
 
@@ -24,26 +25,29 @@ export async function loadAdapter(model: AdaptableModel, dir: string): Promise<A
   const weightsPath = join(dir, ADAPTER_WEIGHTS_FILE);
   const peftConfig = await readJson(configPath);
   const file = await readSafetensorsFile(weightsPath);
-  const { options, flags } = adapterOptions(peftConfig, file, configPath, weightsPath);
+  const { options, flags, alsoSaved } = adapterOptions(peftConfig, file, configPath, weightsPath);
   let layout: AdapterLayout;
   try {
     layout = planAdapter(model, options, { fromFile: true });
   } catch (e) {
     throw new Error(`${dir}: ${(e as Error).message} (is this adapter for a different base model?)`);
   }
-  checkTensors(model, layout, file, weightsPath);
-  // Saved parameters are overwritten below; keep their values so a failure can put them back.
-  const previous = new Map(layout.savedParameters.map((n) => [n, model.params.stateValue(n)]));
+  const owned = new Set([...layout.plan.tensors.map((t) => t.name), ...layout.savedParameters]);
+  const modelTensors = [...layout.savedParameters, ...parametersUnder(model.params, alsoSaved, owned, `${weightsPath}: metadata "${METADATA_ALSO_SAVED}"`)];
+  const names = [...layout.plan.tensors.map((t) => t.name), ...modelTensors];
+  checkTensors(model, layout, modelTensors, file, weightsPath);
+  // The model's own tensors are overwritten below; keep their values so a failure can put them back.
+  const previous = new Map(modelTensors.map((n) => [n, model.params.stateValue(n)]));
   const adapter = attach(model, layout, new Rng(0));
   try {
-    for (const name of [...layout.plan.tensors.map((t) => t.name), ...layout.savedParameters]) {
+    for (const name of names) {
       const t = file.tensors.get(fileKey(name))!;
       const value = tf.tensor(toFloat32(t), t.shape);
       model.params.assignState(name, value);
       value.dispose();
     }
     if (flags) {
-      model.params.restoreFlags(pick(flags, [...layout.plan.tensors.map((t) => t.name), ...layout.savedParameters], weightsPath));
+      model.params.restoreFlags(pick(flags, names, weightsPath));
       for (const t of layout.plan.tensors) adapter.variable(t.name).trainable = model.params.get(t.name).trainable;
     }
   } catch (e) {
@@ -88,7 +92,7 @@ function adapterOptions(
   file: SafetensorsFile,
   configPath: string,
   weightsPath: string,
-): { options: Options; flags: Flags | null } {
+): { options: Options; flags: Flags | null; alsoSaved: string[] } {
   const own = file.metadata[METADATA_CONFIG];
   if (own !== undefined) {
     const parse = (key: string, text: string) => {
@@ -100,7 +104,12 @@ function adapterOptions(
     };
     const options = parse(METADATA_CONFIG, own) as Options;
     const flagsText = file.metadata[METADATA_FLAGS];
-    return { options, flags: flagsText === undefined ? null : (parse(METADATA_FLAGS, flagsText) as Flags) };
+    const alsoText = file.metadata[METADATA_ALSO_SAVED];
+    const alsoSaved = alsoText === undefined ? [] : parse(METADATA_ALSO_SAVED, alsoText);
+    if (!Array.isArray(alsoSaved) || !alsoSaved.every((m) => typeof m === "string")) {
+      throw new Error(`${weightsPath}: metadata "${METADATA_ALSO_SAVED}" is not a list of module names`);
+    }
+    return { options, flags: flagsText === undefined ? null : (parse(METADATA_FLAGS, flagsText) as Flags), alsoSaved };
   }
   if (peftConfig.peft_type !== "LORA") {
     throw new Error(
@@ -112,13 +121,13 @@ function adapterOptions(
   // whether the model has them or not: keep the ones the file holds tensors for.
   const keys = [...file.tensors.keys()].filter((k) => k.startsWith(PEFT_MODEL_PREFIX) && !k.includes("lora_")).map((k) => k.slice(PEFT_MODEL_PREFIX.length));
   options.modulesToSave = (options.modulesToSave as string[]).filter((m) => keys.some((k) => isUnderModule(k, m)));
-  return { options, flags: null };
+  return { options, flags: null, alsoSaved: [] };
 }
 
-function checkTensors(model: AdaptableModel, layout: AdapterLayout, file: SafetensorsFile, weightsPath: string): void {
+function checkTensors(model: AdaptableModel, layout: AdapterLayout, modelTensors: string[], file: SafetensorsFile, weightsPath: string): void {
   const expected = new Map<string, readonly number[]>();
   for (const t of layout.plan.tensors) expected.set(fileKey(t.name), t.stateShape);
-  for (const n of layout.savedParameters) expected.set(fileKey(n), model.params.get(n).stateShape);
+  for (const n of modelTensors) expected.set(fileKey(n), model.params.get(n).stateShape);
   for (const [key, shape] of expected) {
     const t = file.tensors.get(key);
     if (!t) throw new Error(`${weightsPath}: tensor "${key}" is missing (the adapter config expects it)`);

@@ -147,4 +147,30 @@ describe("saveAdapter / loadAdapter", () => {
     await expect(loadAdapter(model, broken)).rejects.toThrow(/broken\/adapter_config\.json: not valid JSON/);
     model.dispose();
   });
+
+  it("alsoSave stores frozen modules (DeBERTa's freshly initialised pooler) and restores them frozen", async () => {
+    const model = tinyModel({ style: "deberta-v2" });
+    const adapter = applyAdapter(model, { method: "aflora" }, { rng: new Rng(1) });
+    train(adapter, 5);
+    const out = join(dir, "also-save");
+    await expect(saveAdapter(adapter, out, { alsoSave: ["nope"] })).rejects.toThrow(/alsoSave: "nope" matches no parameter/);
+    await saveAdapter(adapter, out, { alsoSave: ["pooler"] });
+    const config = JSON.parse(await readFile(join(out, "adapter_config.json"), "utf8"));
+    expect(config.modules_to_save).toEqual(["classifier", "pooler"]);
+    const file = await readSafetensorsFile(join(out, "adapter_model.safetensors"));
+    expect(file.tensors.get("base_model.model.pooler.dense.weight")!.shape).toEqual([6, 6]);
+    expect(file.metadata["aflora.also_saved"]).toBe('["pooler"]');
+
+    const fresh = tinyModel({ style: "deberta-v2" });
+    // A different random pooler, as Transformers would draw for a checkpoint without one.
+    fresh.params.get("pooler.dense.weight").variable.assign(tf.tensor(new Rng(99).uniformArray(36, -1, 1), [6, 6]));
+    const loaded = await loadAdapter(fresh, out);
+    expect(values(fresh, ["pooler.dense.weight", "pooler.dense.bias"])).toEqual(values(model, ["pooler.dense.weight", "pooler.dense.bias"]));
+    expect(fresh.params.get("pooler.dense.weight").trainable).toBe(false);
+    expect(fresh.params.counts()).toEqual(model.params.counts());
+    loaded.remove();
+    adapter.remove();
+    model.dispose();
+    fresh.dispose();
+  });
 });

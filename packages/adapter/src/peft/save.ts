@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
 import type { AppliedAdapter } from "../base/applied-adapter.js";
-import { loraConfigJson, lowRankVectorConfigJson, resolvedTargets, type PeftConfigOptions } from "./adapter-config.js";
+import { alsoSavedParameters, loraConfigJson, lowRankVectorConfigJson, resolvedTargets, type PeftConfigOptions } from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey } from "./names.js";
 import { stateEntry } from "./tensors.js";
 
@@ -10,11 +10,14 @@ import { stateEntry } from "./tensors.js";
 export const METADATA_CONFIG = "aflora.config";
 export const METADATA_FLAGS = "aflora.flags";
 export const METADATA_VERSION = "aflora.version";
+/** Frozen modules stored next to the adapter (`PeftConfigOptions.alsoSave`). */
+export const METADATA_ALSO_SAVED = "aflora.also_saved";
 
 /**
  * Writes `adapter_config.json` + `adapter_model.safetensors` in the PEFT layout: every
  * adapter tensor, λ vectors included, the `modules_to_save` parameters, and in the
- * safetensors metadata the exact config and the trainable/frozen flags (with freeze steps),
+ * safetensors metadata the exact config and the trainable/frozen flags (with freeze steps)
+ * (plus any frozen `alsoSave` modules),
  * so `loadAdapter` restores the adapter exactly. LoRA folders load in PEFT as they are.
  */
 export async function saveAdapter(adapter: AppliedAdapter, dir: string, options: PeftConfigOptions = {}): Promise<void> {
@@ -22,7 +25,7 @@ export async function saveAdapter(adapter: AppliedAdapter, dir: string, options:
   const tensors: Record<string, SafetensorsInput> = {};
   const flags: Record<string, unknown> = {};
   const allFlags = params.flags();
-  for (const name of [...adapter.parameterNames, ...adapter.savedParameters]) {
+  for (const name of [...adapter.parameterNames, ...adapter.savedParameters, ...alsoSavedParameters(adapter, options)]) {
     tensors[fileKey(name)] = stateEntry(params, name);
     flags[name] = allFlags[name];
   }
@@ -34,6 +37,7 @@ export async function saveAdapter(adapter: AppliedAdapter, dir: string, options:
     [METADATA_VERSION]: "1",
     [METADATA_CONFIG]: JSON.stringify({ ...c, targetModules: resolvedTargets(adapter), modulesToSave: [...adapter.modulesToSave] }),
     [METADATA_FLAGS]: JSON.stringify(flags),
+    [METADATA_ALSO_SAVED]: JSON.stringify(options.alsoSave ?? []),
   };
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, ADAPTER_WEIGHTS_FILE), writeSafetensors(tensors, metadata));
