@@ -103,6 +103,13 @@ describe("AdamW", () => {
     reg.freeze(["encoder.weight", "classifier.bias"], "test");
     expect(opt.slotNames().sort()).toEqual(["classifier.weight", "encoder.bias"]);
     expect(tf.memory().numTensors).toBe(base + 4);
+    // Frozen after its gradients were taken but before the update: updated once more, then no slots.
+    reg.freeze(["encoder.bias"], "test");
+    const b0 = reg.get("encoder.bias").variable.dataSync()[0];
+    opt.step(new Map([["encoder.bias", grads.get("encoder.bias")!]]), 1);
+    expect(reg.get("encoder.bias").variable.dataSync()[0]).not.toBe(b0);
+    expect(opt.slotNames()).toEqual(["classifier.weight"]);
+    expect(tf.memory().numTensors).toBe(base + 2);
     for (const g of grads.values()) g.dispose();
     opt.dispose();
     reg.dispose();

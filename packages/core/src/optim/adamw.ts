@@ -122,6 +122,8 @@ export class AdamW {
         slots.expAvgSq.assign(v);
         variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
       });
+      // Frozen during this step (before the update): it keeps this update, but needs no slots.
+      if (!this.registry.get(name).trainable) this.release([name]);
     }
   }
 
