@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "@aflora/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { applyAdapter } from "./apply.js";
 import { useCpuBackend } from "../../test/backend.js";
 import { tinyModel } from "../../test/tiny-model.js";
@@ -77,6 +77,21 @@ describe("merge / unmerge", () => {
       }
     }
     delta.dispose();
+    adapter.remove();
+    model.dispose();
+  });
+
+  it("merged inference runs no adapter path (the base model's cost)", () => {
+    const model = tinyModel();
+    const adapter = applyAdapter(model, { method: "aflora" }, { rng: new Rng(1) });
+    const spies = [...adapter.modules.values()].map((m) => vi.spyOn(m.path, "forward"));
+    const x = tf.tensor2d(new Rng(2).uniformArray(2 * 6, -1, 1), [2, 6]);
+    tf.dispose(model.forward(x));
+    expect(spies.every((s) => s.mock.calls.length === 1)).toBe(true);
+    adapter.merge();
+    tf.dispose(model.forward(x));
+    expect(spies.every((s) => s.mock.calls.length === 1)).toBe(true);
+    x.dispose();
     adapter.remove();
     model.dispose();
   });
