@@ -62,6 +62,14 @@ describe("run container and plugin registry", () => {
     expect(injected[0]).toBe("run:start");
     expect(injected.at(-1)).toBe("run:end");
     expect(() => plugins.create("plugin", { name: "loss-logger", every: 0 }, c, "plugins[0]")).toThrow('plugins[0] (plugin "loss-logger"): every: expected a positive integer, got 0');
+    // Plugins registered under Tokens.Plugin in the run container are attached too.
+    const second = tinySetup({ epochs: 1 });
+    const c2 = createRunContainer(container, { registry: second.model.params, runInfo: { ...runInfo, runId: "second", totalSteps: 4, stepsPerEpoch: 4, epochs: 1 } });
+    const viaToken: string[] = [];
+    c2.register(Tokens.Plugin, { useValue: { name: "via-token", attach: (ctx) => void ctx.events.subscribe((e) => viaToken.push(e.type)) } });
+    await new Trainer({ ...second.options, container: c2 }).run();
+    expect(viaToken.filter((t) => t === "step:end")).toHaveLength(4);
+    second.model.dispose();
     expect(() => new Trainer({ ...options, epochs: 3, container: c })).toThrow(/RunInfo.totalSteps is 4, but the trainer's options give 6/);
     model.dispose();
   });
