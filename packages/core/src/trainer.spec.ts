@@ -178,6 +178,22 @@ describe("Trainer", () => {
     otherSeed.model.dispose();
   });
 
+  it("checkpoints a Stateful's JSON and tensors and hands them back on resume", async () => {
+    const dir = tempDir("stateful");
+    const saved = { json: { note: "ema", n: 3 }, tensors: { ema: { data: new Float32Array([1.5, -2, 0.25, 4]), shape: [2, 2] }, raw: new Float32Array([7, 8, 9]) } };
+    let loaded: unknown = null;
+    const part = { stateKey: "ema-state", saveState: () => saved, loadState: (s: unknown) => void (loaded = s) };
+    const stopAt2 = onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 1 && ctx.control.requestStop("test"));
+    const a = tinySetup({ checkpointDir: dir, stateful: [part], plugins: [stopAt2] });
+    await new Trainer(a.options).run();
+    const b = tinySetup({ resumeFrom: dir, stateful: [part] });
+    await new Trainer(b.options).run();
+    expect(loaded).toEqual({ json: { note: "ema", n: 3 }, tensors: { ema: { data: new Float32Array([1.5, -2, 0.25, 4]), shape: [2, 2] }, raw: { data: new Float32Array([7, 8, 9]), shape: [3] } } });
+    const c = tinySetup({ resumeFrom: dir, stateful: [{ ...part, stateKey: "other" }] });
+    await expect(new Trainer(c.options).run()).rejects.toThrow(/state\.json: no state for "other"/);
+    for (const s of [a, b, c]) s.model.dispose();
+  });
+
   it("stops early on a plugin's request after evaluating and checkpointing", async () => {
     const dir = tempDir("early");
     const { model, options } = tinySetup({
