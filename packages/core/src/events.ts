@@ -104,7 +104,9 @@ export interface EpochEndEvent {
 }
 
 export interface RunSummary {
+  /** Optimizer steps completed (including those before a resume). */
   steps: number;
+  /** Epochs completed, fractional after an early stop: steps / stepsPerEpoch. */
   epochs: number;
   finalLoss: number | null;
   bestMetric?: { metric: string; value: number; step: number };

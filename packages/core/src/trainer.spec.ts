@@ -194,6 +194,23 @@ describe("Trainer", () => {
     for (const s of [a, b, c]) s.model.dispose();
   });
 
+  it("saves a checkpoint after the step in which a plugin asked for one", async () => {
+    const dir = tempDir("requested");
+    const { model, options } = tinySetup({
+      epochs: 1,
+      checkpointDir: dir,
+      checkpointEvery: 100,
+      plugins: [onEvent("ask", (e, ctx) => e.type === "step:end" && e.step === 0 && ctx.control.requestCheckpoint())],
+    });
+    const trainer = new Trainer(options);
+    const seen: string[] = [];
+    trainer.events.subscribe((e) => seen.push(describeEvent(e)));
+    await trainer.run();
+    expect(seen.filter((l) => l.startsWith("checkpoint"))).toEqual(["checkpoint:saved step=1 checkpoint-1"]);
+    expect(seen.indexOf("checkpoint:saved step=1 checkpoint-1")).toBe(seen.indexOf("step:end 0 trainable=30") + 1);
+    model.dispose();
+  });
+
   it("stops early on a plugin's request after evaluating and checkpointing", async () => {
     const dir = tempDir("early");
     const { model, options } = tinySetup({
