@@ -34,3 +34,4 @@ export * from "./nn/fast-gradients.js";
 export * from "./nn/plain-matmul.js";
 export * from "./nn/wasm-fast-matmul.js";
 export * from "./examples/loss-logger.js";
+export * from "./nn/wasm-shared-identity.js";

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { plainMatMul, sumToShape, swapLastAxes } from "./plain-matmul.js";
 import { assertTfjsGradients } from "./tfjs-gradients.js";
 import { installWasmFastMatMul, uninstallWasmFastMatMul } from "./wasm-fast-matmul.js";
+import { installWasmSharedIdentity, uninstallWasmSharedIdentity } from "./wasm-shared-identity.js";
 
 /** Marks our gradient config, so a second install (even from another copy of this module) is a no-op. */
 const FAST = Symbol.for("aflora.fastGradients");
@@ -55,13 +56,16 @@ function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
  * Re-registers the BatchMatMul gradient so every backward matmul is a plain (non-transposed)
  * one, and, when tfjs-backend-wasm is loaded, replaces its BatchMatMul kernel so batched
  * and transposed matmuls run as 2-D XNNPACK matmuls (see `installWasmFastMatMul`); import
- * the wasm backend first. Idempotent and silent; affects every `tf.matMul` in the process.
+ * the wasm backend first; it also makes wasm's Identity share data instead of copying
+ * (`installWasmSharedIdentity`: the tape clones every saved tensor). Idempotent and silent;
+ * affects every `tf.matMul` in the process.
  * Backprop still prunes inputs that no trainable variable depends on, so a frozen weight
  * costs no weight-gradient matmul.
  */
 export function installFastGradients(): void {
   assertTfjsGradients();
   installWasmFastMatMul();
+  installWasmSharedIdentity();
   const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig;
   if (current[FAST]) return;
   replaceGradient(fastBatchMatMulGrad(current));
@@ -70,6 +74,7 @@ export function installFastGradients(): void {
 /** Restores the stock gradient and wasm kernel (for comparisons). */
 export function uninstallFastGradients(): void {
   uninstallWasmFastMatMul();
+  uninstallWasmSharedIdentity();
   const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig | undefined;
   const stock = current?.[FAST];
   if (stock) replaceGradient(stock);

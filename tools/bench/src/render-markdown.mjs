@@ -1,0 +1,35 @@
+// Markdown for tools/bench/results/latest.md and the README's Benchmarks section.
+const fmt = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
+const ms = (r) => (!r ? "–" : r.error ? "failed" : `${fmt(r.medianMs)} (${fmt(r.minMs)}–${fmt(r.maxMs)})`);
+const x = (v) => (v === null || v === undefined ? "–" : `${fmt(v, 2)}×`);
+
+export function renderMarkdown(res) {
+  const lines = [];
+  lines.push(`Measured ${res.date.slice(0, 16).replace("T", " ")} UTC on ${res.machine.cpu} (${res.machine.cores} cores, shared: load average ${res.machine.loadAverage.map((l) => l.toFixed(1)).join(", ")} at the end), Node ${res.node}, backend ${res.backend}${res.fastGradients ? ", fast matmul gradients" : ", STOCK gradients"}; PyTorch ${res.torch ?? "not installed"}.`);
+  lines.push("");
+  lines.push("Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is aflora's own CPU time per step (robust to other load). Peak is the process's peak RSS.");
+  for (const size of res.options.sizes) {
+    const r = res.options.recompute[size];
+    lines.push("");
+    lines.push(`**${size.toUpperCase()}**${r ? " (per-layer recomputation in the backward pass)" : ""}`);
+    lines.push("");
+    lines.push("| method | aflora ms | aflora CPU ms | aflora peak MiB | PyTorch ms | PyTorch peak MiB | aflora / PyTorch | GFLOP/step | trainable params |");
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const run of res.runs.filter((q) => q.size === size)) {
+      const a = run.aflora;
+      const p = run.peer;
+      const f = res.flops[size][run.method];
+      lines.push(`| ${run.method} | ${ms(a)} | ${fmt(a?.medianOwnCpuMs)} | ${fmt(a?.peakRssMiB)} | ${ms(p)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`);
+    }
+  }
+  lines.push("");
+  lines.push("| claim | paper | aflora (measured) |");
+  lines.push("|---|---:|---|");
+  const sizes = res.options.sizes;
+  lines.push(`| ELoRA / AFLoRA time | 1.86× | ${sizes.map((s) => `${s}: ${x(res.ratios[s].eloraOverAfloraStartTime)} (A/B trainable), ${x(res.ratios[s].eloraOverAfloraFrozenTime)} (frozen); PyTorch ${x(res.ratios[s].torchEloraOverAfloraStartTime)}`).join("; ")} |`);
+  lines.push(`| ELoRA / AFLoRA FLOPs | 2.96× | ${sizes.map((s) => `${s}: ${x(res.ratios[s].eloraOverAfloraFlops)}`).join("; ")} (matmul FLOPs of a step, @aflora/metrics stepFlops) |`);
+  const p = res.averageParams;
+  lines.push(`| LoRA / AFLoRA average trainable params | 9.5× | ${x(p.loraOverAflora)} (${fmt(p.lora)} / ${fmt(p.afloraAverage)}; AFLoRA ${fmt(p.afloraStart)} → ${fmt(p.afloraEnd)}, all A/B frozen by step ${p.afloraLastFreezeStep}; ${p.run}) |`);
+  lines.push("");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,252 @@
+// `npm run bench` / `aflora bench` / `node tools/bench/run.mjs`: times one training step of a
+// BERT-shaped classifier per method and size in aflora (TensorFlow.js wasm) and, side by
+// side, in PyTorch (../peer/torch_step.py) when it is installed; adds the analytic FLOPs
+// (@aflora/metrics) and AFLoRA's step-averaged trainable parameters; writes JSON and
+// markdown to tools/bench/results/.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BENCH_SHAPES, benchAdapter, stepFlops } from "@aflora/metrics";
+import { METHODS, METHOD_NAMES, SIZES } from "./methods.mjs";
+import { afloraAverageTrainable, loraTrainable } from "./average-params.mjs";
+import { renderMarkdown } from "./render-markdown.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const BENCH_DIR = join(HERE, "..");
+
+export const DEFAULTS = {
+  sizes: ["small", "base"],
+  methods: METHOD_NAMES,
+  /** Timed steps per configuration (a base step takes ~1 min on this machine). */
+  iters: { small: 5, base: 2 },
+  warmup: { small: 1, base: 1 },
+  /** Per-layer recomputation: needed for base (the whole-graph tape does not fit the 4 GiB wasm heap). */
+  recompute: { small: false, base: true },
+  peer: true,
+  stockGradients: false,
+  maxSeconds: 300,
+  outDir: join(BENCH_DIR, "results"),
+  python: "/usr/bin/python3",
+};
+
+const USAGE = `usage: aflora bench [--sizes small,base] [--methods full,lora,elora,aflora-start,aflora-frozen]
+                    [--iters N] [--base-iters N] [--warmup N] [--recompute] [--no-peer]
+                    [--stock-gradients] [--out DIR]
+  Times one training step (forward + backward + AdamW) per method on a BERT-shaped
+  encoder (base: 12×768, FFN 3072, 12 heads, batch 8×128; small: 4×256, FFN 1024, 4 heads,
+  batch 16×128) in aflora and, when python3-torch is installed, in PyTorch; writes
+  results/<date>.json, results/latest.json and results/latest.md.`;
+
+/** Parses `aflora bench` arguments; throws one clear error on a bad one. */
+export function parseBenchArgs(argv) {
+  const o = structuredClone({ ...DEFAULTS, methods: [...DEFAULTS.methods], sizes: [...DEFAULTS.sizes] });
+  const list = (v, known, flag) => {
+    const items = String(v).split(",").filter(Boolean);
+    for (const i of items) if (!known.includes(i)) throw new Error(`bench ${flag}: unknown value "${i}" (known: ${known.join(", ")})`);
+    return items;
+  };
+  const int = (v, flag) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`bench ${flag}: expected a non-negative integer, got "${v}"`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    const value = () => inline ?? argv[++i] ?? (() => { throw new Error(`bench ${flag}: missing value`); })();
+    switch (flag) {
+      case "--sizes": o.sizes = list(value(), Object.keys(SIZES), flag); break;
+      case "--methods": o.methods = list(value(), METHOD_NAMES, flag); break;
+      case "--iters": { const n = int(value(), flag); o.iters = { small: n, base: Math.min(n, o.iters.base) }; break; }
+      case "--base-iters": o.iters.base = int(value(), flag); break;
+      case "--warmup": { const n = int(value(), flag); o.warmup = { small: n, base: n }; break; }
+      case "--recompute": o.recompute = { small: true, base: true }; break;
+      case "--no-peer": o.peer = false; break;
+      case "--stock-gradients": o.stockGradients = true; break;
+      case "--out": o.outDir = value(); break;
+      case "-h": case "--help": o.help = true; break;
+      default: throw new Error(`bench: unknown option "${argv[i]}"\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+export { USAGE as BENCH_USAGE };
+
+function runChild(cmd, args, log) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => {
+      err += d;
+      for (const line of String(d).split("\n")) if (line.trim()) log(line);
+    });
+    child.on("close", (code) => resolve({ code, out, err }));
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Median, min, max over the clean steps (others' CPU use ≤ 10 % of the step), else over all. */
+function summarise(steps, iters) {
+  const clean = steps.filter((s) => s.clean);
+  const used = clean.length * 2 >= Math.max(1, iters) ? clean : steps;
+  const ms = used.map((s) => s.ms);
+  return {
+    medianMs: median(ms),
+    minMs: Math.min(...ms),
+    maxMs: Math.max(...ms),
+    medianOwnCpuMs: used[0]?.ownCpuMs === undefined ? null : median(used.map((s) => s.ownCpuMs)),
+    timedOn: used === clean ? "clean steps" : "all steps (too few clean ones)",
+    nTimed: used.length,
+  };
+}
+
+async function runAflora(size, method, o, log) {
+  const args = {
+    size,
+    method,
+    cfg: SIZES[size],
+    warmup: o.warmup[size],
+    iters: Math.max(1, o.iters[size]),
+    recompute: o.recompute[size],
+    stockGradients: o.stockGradients,
+    maxSeconds: o.maxSeconds,
+  };
+  const r = await runChild(process.execPath, ["--max-old-space-size=4096", join(HERE, "step-child.mjs"), JSON.stringify(args)], log);
+  const line = r.out.split("\n").find((l) => l.startsWith("RESULT "));
+  if (r.code !== 0 || !line) return { error: `exit ${r.code}: ${r.err.trim().split("\n").slice(-3).join(" | ")}` };
+  const res = JSON.parse(line.slice(7));
+  return { ...res, ...summarise(res.steps, args.iters) };
+}
+
+function peerAvailable(python) {
+  const r = spawnSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+async function runPeer(size, method, o, log, tmpDir) {
+  const out = join(tmpDir, `torch-${size}-${method}.json`);
+  const r = await runChild(
+    o.python,
+    [join(BENCH_DIR, "peer", "torch_step.py"), "--size", size, "--method", method, "--warmup", String(Math.max(1, o.warmup[size])), "--iters", String(Math.max(3, o.iters[size])), "--max-seconds", String(o.maxSeconds), "--out", out],
+    log,
+  );
+  if (r.code !== 0 || !existsSync(out)) return { error: `exit ${r.code}: ${r.err.trim().split("\n").slice(-2).join(" | ")}` };
+  const res = JSON.parse(readFileSync(out, "utf8"));
+  const steps = res.steps.map((s) => ({ ms: s.ms, ownCpuMs: s.own_cpu_ms, foreignCpuMs: s.foreign_cpu_ms, clean: s.clean }));
+  return { framework: "torch", torch: res.torch, openblas: res.openblas, size, method, steps, trainableParams: res.trainable_params, peakRssMiB: res.peak_rss_mib, losses: res.losses, ...summarise(steps, res.iters) };
+}
+
+function writeAtomic(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function flopsTable(recompute) {
+  const out = {};
+  for (const size of Object.keys(BENCH_SHAPES)) {
+    out[size] = {};
+    for (const m of METHOD_NAMES) {
+      const f = stepFlops(BENCH_SHAPES[size], benchAdapter(m));
+      out[size][m] = { ...f, executed: f.total + (recompute[size] ? f.recompute : 0) };
+    }
+  }
+  return out;
+}
+
+/** Runs the benchmark; returns the results object (also written to `o.outDir`). */
+export async function runBench(options = {}, log = (s) => process.stderr.write(`${s}\n`)) {
+  const o = { ...DEFAULTS, ...options };
+  const date = new Date().toISOString();
+  const torch = o.peer ? peerAvailable(o.python) : null;
+  if (o.peer && !torch) log(`bench: PyTorch not found (${o.python} -c "import torch"); install it for the side-by-side (apt-get install -y python3-torch libopenblas0-pthread). Timing aflora only.`);
+  const tmpDir = join(os.tmpdir(), `aflora-bench-${process.pid}`);
+  mkdirSync(tmpDir, { recursive: true });
+  const runs = [];
+  for (const size of o.sizes) {
+    for (const method of o.methods) {
+      log(`bench: ${size} ${method} (aflora)`);
+      const aflora = await runAflora(size, method, o, log);
+      let peer = null;
+      if (torch) {
+        log(`bench: ${size} ${method} (PyTorch)`);
+        peer = await runPeer(size, method, o, log, tmpDir);
+      }
+      runs.push({ size, method, aflora, peer });
+    }
+  }
+  rmSync(tmpDir, { recursive: true, force: true });
+  const flops = flopsTable(o.recompute);
+  const mrpc = afloraAverageTrainable({ epochs: 20, stepsPerEpoch: 58 });
+  const lora = loraTrainable();
+  const get = (size, method, who) => runs.find((r) => r.size === size && r.method === method)?.[who];
+  const ratios = {};
+  for (const size of o.sizes) {
+    const e = get(size, "elora", "aflora");
+    const ratio = (a, b) => (a && b && !a.error && !b.error ? a.medianMs / b.medianMs : null);
+    ratios[size] = {
+      eloraOverAfloraStartTime: ratio(e, get(size, "aflora-start", "aflora")),
+      eloraOverAfloraFrozenTime: ratio(e, get(size, "aflora-frozen", "aflora")),
+      eloraOverAfloraFlops: flops[size].elora.total / flops[size]["aflora-start"].total,
+      afloraStartOverFrozenTime: ratio(get(size, "aflora-start", "aflora"), get(size, "aflora-frozen", "aflora")),
+      afloraOverTorch: Object.fromEntries(o.methods.map((m) => [m, ratio(get(size, m, "aflora"), get(size, m, "peer"))])),
+      torchEloraOverAfloraStartTime: ratio(get(size, "elora", "peer"), get(size, "aflora-start", "peer")),
+    };
+  }
+  const results = {
+    date,
+    machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, memoryGiB: os.totalmem() / 2 ** 30, loadAverage: os.loadavg() },
+    node: process.version,
+    backend: "wasm (tfjs-backend-wasm 4.22, SIMD, 1 thread)",
+    fastGradients: !o.stockGradients,
+    torch,
+    options: { sizes: o.sizes, methods: o.methods, iters: o.iters, warmup: o.warmup, recompute: o.recompute },
+    runs,
+    flops,
+    averageParams: {
+      run: "MRPC-sized: 20 epochs × 58 steps, t_i = 1 epoch, t_f = 14 epochs, ΔT = 10 (DeBERTa-v3-base, r = 4, head excluded)",
+      afloraAverage: mrpc.averageTrainable,
+      afloraStart: mrpc.start,
+      afloraEnd: mrpc.end,
+      afloraLastFreezeStep: mrpc.lastFreezeStep,
+      lora,
+      loraOverAflora: lora / mrpc.averageTrainable,
+    },
+    ratios,
+    paper: { eloraOverAfloraTime: 1.86, eloraOverAfloraFlops: 2.96, loraOverAfloraParams: 9.5 },
+  };
+  const md = renderMarkdown(results);
+  const stamp = date.replace(/[:]/g, "-").replace(/\..*/, "");
+  writeAtomic(join(o.outDir, `${stamp}.json`), `${JSON.stringify(results, null, 1)}\n`);
+  writeAtomic(join(o.outDir, "latest.json"), `${JSON.stringify(results, null, 1)}\n`);
+  writeAtomic(join(o.outDir, "latest.md"), md);
+  log(md);
+  return results;
+}
+
+/** CLI entry shared by `aflora bench` and `node tools/bench/run.mjs`; returns the exit code. */
+export async function benchMain(argv) {
+  let o;
+  try {
+    o = parseBenchArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${e.message}\n`);
+    return 2;
+  }
+  if (o.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  await runBench(o);
+  return 0;
+}
