@@ -4,7 +4,7 @@ import type { PosAttType } from "../config/encoder-config.js";
 import type { AttentionContext } from "./attention-context.js";
 import { batchMatMul } from "./batch-matmul.js";
 import { dropout } from "./dropout.js";
-import { gatherRows } from "./flat-gather.js";
+import { gatherRows, takeRows } from "./flat-gather.js";
 import { maskedSoftmax, mergeHeads, splitHeads, splitHeadsTransposed } from "./head-split.js";
 
 export interface DisentangledOptions {
@@ -47,19 +47,25 @@ export class DisentangledSelfAttention {
       if (this.options.relativeAttention && rel && posAttType.length > 0) {
         const r = dropout(rel, this.options.posDropout, ctx.dropout, `${this.name}.pos_dropout`) as tf.Tensor2D;
         const span2 = r.shape[0];
-        // [2·span, H] → [heads, d, 2·span]: the table per head, transposed for a plain matmul.
+        // [2·span, H] → [heads, d, 2·span]: the projected table per head, transposed for a plain matmul.
         const perHeadT = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [span2, nh, d]), [1, 2, 0]) as tf.Tensor3D;
+        // Per head: table = Q_h·Kr_hᵀ [B·S, 2·span] (one plain 2-D matmul), then the flat lookup of
+        // idx(i, j) in row i (c2p) or row j (p2c); the index tensor is the same for every head.
+        const perHead = (rows: tf.Tensor, projected: tf.Tensor, index: tf.Tensor) => {
+          const rows2 = tf.reshape(rows, [nh * b * s, d]);
+          const tableT = tf.reshape(perHeadT(projected), [nh * d, span2]);
+          const pieces: tf.Tensor[] = [];
+          for (let head = 0; head < nh; head++) {
+            const table = tf.matMul(takeRows(rows2, head * b * s, b * s) as tf.Tensor2D, takeRows(tableT, head * d, d) as tf.Tensor2D);
+            pieces.push(gatherRows(tf.reshape(table, [-1]), index));
+          }
+          return tf.reshape(tf.concat(pieces, 0), [nh * b, s, s]);
+        };
         if (posAttType.includes("c2p")) {
-          const krT = perHeadT(this.options.posKeyProj!.apply(r));
-          const qByHead = tf.reshape(q, [nh, b * s, d]) as tf.Tensor3D;
-          const table = batchMatMul(qByHead, krT); // [heads, B·S(i), 2·span]
-          scores = tf.add(scores, tf.reshape(gatherRows(tf.reshape(table, [-1]), ctx.c2pIndex!), [nh * b, s, s]));
+          scores = tf.add(scores, perHead(q, this.options.posKeyProj!.apply(r), ctx.c2pIndex!));
         }
         if (posAttType.includes("p2c")) {
-          const qrT = perHeadT(this.options.posQueryProj!.apply(r));
-          const kByHead = tf.reshape(splitHeads(kFlat, b, s, nh), [nh, b * s, d]) as tf.Tensor3D;
-          const table = batchMatMul(kByHead, qrT); // [heads, B·S(j), 2·span]
-          scores = tf.add(scores, tf.reshape(gatherRows(tf.reshape(table, [-1]), ctx.p2cIndex!), [nh * b, s, s]));
+          scores = tf.add(scores, perHead(splitHeads(kFlat, b, s, nh), this.options.posQueryProj!.apply(r), ctx.p2cIndex!));
         }
       }
       scores = tf.div(scores, Math.sqrt(d * scaleFactor));

@@ -1,28 +1,38 @@
 import * as tf from "@tensorflow/tfjs-core";
 
 /**
- * Rows of `table` [N, D] (or values of a 1-D table) picked by int32 `indices`, with a
- * gradient built from scatterND instead of TensorFlow.js's unsortedSegmentSum, which the
- * wasm backend lacks. Rows listed in `zeroGradIndex` get no gradient (PyTorch's
- * `nn.Embedding(padding_idx=...)`).
+ * Rows of `table` [N, ...] picked by int32 `indices` (any shape) → [...indices.shape, ...row].
+ * Runs as gatherND, which the wasm backend executes natively (its gather checks every index
+ * in JavaScript, ~100 ns each), with a gradient built from scatterND instead of
+ * unsortedSegmentSum, which the wasm backend lacks. Rows equal to `zeroGradIndex` get no
+ * gradient (PyTorch's `nn.Embedding(padding_idx=...)`). Indices must be in range (callers
+ * validate them): gatherND does not check.
  */
 export function gatherRows(table: tf.Tensor, indices: tf.Tensor, zeroGradIndex?: number): tf.Tensor {
+  const rowShape = table.shape.slice(1);
   const f = tf.customGrad(((t: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([idx]);
+    const column = tf.reshape(idx, [-1, 1]);
+    save([column]);
     return {
-      value: tf.gather(t, idx),
+      value: tf.reshape(tf.gatherND(t, column), [...idx.shape, ...rowShape]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ids] = saved as [tf.Tensor];
-        const flatIds = tf.reshape(ids, [-1, 1]);
-        const rowShape = t.shape.slice(1);
         let updates = tf.reshape(dy, [-1, ...rowShape]);
         if (zeroGradIndex !== undefined) {
           const keep = tf.cast(tf.notEqual(tf.reshape(ids, [-1]), zeroGradIndex), "float32");
           updates = tf.mul(updates, tf.reshape(keep, [-1, ...rowShape.map(() => 1)]));
         }
-        return [tf.scatterND(flatIds, updates, t.shape), tf.zeros(ids.shape)];
+        return [tf.scatterND(ids, updates, t.shape), tf.zeros(idx.shape)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(table, indices);
+}
+
+/**
+ * Rows [start, start + count) of a 2-D tensor, differentiable. On wasm, tf.slice and
+ * tf.unstack copy the whole input to JavaScript for every piece; a gather does not.
+ */
+export function takeRows(x: tf.Tensor, start: number, count: number): tf.Tensor {
+  return tf.tidy(() => gatherRows(x, tf.range(start, start + count, 1, "int32")));
 }
