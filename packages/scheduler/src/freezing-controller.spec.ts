@@ -116,12 +116,22 @@ describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
     expect(decisions[0]!.frozen).toEqual(["l0.lora_B"]);
   });
 
-  it("fails loudly (and asks the trainer to stop) on a missing gradient or a second step:gradients for one step", () => {
-    const { h, controller } = setup(new ScriptedSchedule({}), SCORES);
+  it("fails the run loudly on a second step:gradients for one step, then ignores later events", () => {
+    const { h, controller, scorer } = setup(new ScriptedSchedule({}), SCORES);
     h.gradients(0);
-    h.gradients(0);
-    expect(controller.failure?.message).toMatch(/step:gradients for step 0 after step 0: the freezing scores are updated once per optimizer step/);
-    expect(h.stopReason).toMatch(/^adaptive freezing failed at step 0/);
+    expect(() => h.gradients(0)).toThrow(/^adaptive freezing failed at step 0: step:gradients for step 0 after step 0: the freezing scores are updated once per optimizer step/);
+    expect(controller.failure?.message).toMatch(/^adaptive freezing failed at step 0/);
+    h.step(1);
+    expect(scorer.updates.map((u) => u.step)).toEqual([0]);
+  });
+
+  it("fails the run when a trainable projection matrix has no gradient", () => {
+    const { h } = setup(new ScriptedSchedule({}), SCORES);
+    const g = new Map([["l0.lora_A", tf.zeros([2, 2])]]);
+    expect(() => h.bus.emit({ type: "step:gradients", step: 0, epoch: 0, gradients: g, values: new Map() })).toThrow(
+      'adaptive freezing failed at step 0: step:gradients at step 0 has no gradient for the trainable projection matrix "l0.lora_B"',
+    );
+    tf.dispose([...g.values()]);
   });
 
   it("refuses a schedule whose deltaT differs from the scorer's", () => {
@@ -149,7 +159,7 @@ describe("gradient accumulation", () => {
       });
     const emit = (t: number, g: tf.Tensor) => {
       h.registry.currentStep = t;
-      h.events.next({ type: "step:gradients", step: t, epoch: 0, gradients: new Map([["m.lora_A", g]]), values: new Map([["m.lora_A", A]]) });
+      h.bus.emit({ type: "step:gradients", step: t, epoch: 0, gradients: new Map([["m.lora_A", g]]), values: new Map([["m.lora_A", A]]) });
       h.end(t);
     };
     const g0 = accumulate();
@@ -157,7 +167,7 @@ describe("gradient accumulation", () => {
     emit(0, g0);
     expect([...scorer.statistics("m.lora_A")!.ipt]).toEqual(expected0);
     // the authors' loop calls the freezer per micro-batch with the same global_step; aflora refuses a second update
-    emit(0, g0);
+    expect(() => emit(0, g0)).toThrow(/once per optimizer step/);
     expect(controller.failure?.message).toMatch(/once per optimizer step/);
     tf.dispose([g0, ...microBatches]);
   });

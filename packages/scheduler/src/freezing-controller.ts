@@ -9,7 +9,6 @@ import type {
   StepEndEvent,
   StepGradientsEvent,
   TrackedMatrix,
-  TrainerControl,
   TrainerEvent,
   TrainerPlugin,
 } from "@aflora/core";
@@ -110,7 +109,6 @@ export class FreezingController implements TrainerPlugin {
   private readonly pairKey: (name: string) => string;
 
   private params: ParameterRegistry | null = null;
-  private control: TrainerControl | null = null;
   private scheduleCtx: ScheduleContext | null = null;
   private stopped = false;
   private stopStep: number | null = null;
@@ -143,14 +141,13 @@ export class FreezingController implements TrainerPlugin {
     return this.last;
   }
 
-  /** The error that stopped the controller (it also asked the trainer to stop), or null. */
+  /** The error that failed the controller (also thrown to the event's emitter), or null; later events are ignored. */
   get failure(): Error | null {
     return this.failed;
   }
 
   attach(ctx: PluginContext): () => void {
     this.params = ctx.params;
-    this.control = ctx.control;
     this.scheduleCtx ??= { totalSteps: ctx.run.totalSteps, stepsPerEpoch: ctx.run.stepsPerEpoch, epochs: ctx.run.epochs };
     const sub = ctx.events.subscribe((e) => this.handle(e));
     return () => sub.unsubscribe();
@@ -164,8 +161,9 @@ export class FreezingController implements TrainerPlugin {
       else if (e.type === "step:gradients") this.onGradients(e);
       else if (e.type === "step:end") this.onStepEnd(e);
     } catch (err) {
-      this.failed = err instanceof Error ? err : new Error(String(err));
-      this.control?.requestStop(`adaptive freezing failed at step ${"step" in e ? e.step : "?"}: ${this.failed.message}`);
+      const step = "step" in e ? e.step : "?";
+      this.failed = new Error(`adaptive freezing failed at step ${step}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw this.failed; // core's EventBus rethrows it from emit, so the run ends with run:error
     }
   }
 

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { ParameterRegistry, type TrainerEvent } from "@aflora/core";
+import { EventBus, ParameterRegistry } from "@aflora/core";
 import { readFileSync } from "node:fs";
-import { Subject } from "rxjs";
 import { FREEZABLE_GROUP, type FreezingController } from "../src/freezing-controller.js";
 import type { ReferenceScenario } from "../src/repro/fixture-format.js";
 import { pyFloorDiv } from "../src/exact-math.js";
@@ -15,7 +14,7 @@ export function loadScenario(file: string): ReferenceScenario {
 /** Feeds a reference scenario's values and gradients to a controller through trainer events. */
 export class ScenarioDriver {
   readonly registry = new ParameterRegistry();
-  readonly events = new Subject<TrainerEvent>();
+  readonly bus = new EventBus();
   private detach: (() => void) | null = null;
   private readonly T: number;
   private readonly spe: number;
@@ -37,9 +36,9 @@ export class ScenarioDriver {
   start(startStep = 0): this {
     const run = { runId: "r", totalSteps: this.T, stepsPerEpoch: this.spe, epochs: this.s.config.num_train_epochs, seed: 0, outputDir: null };
     const control = { requestStop: () => {}, requestCheckpoint: () => {}, stopRequested: null };
-    this.detach = this.controller.attach({ events: this.events, params: this.registry, control, run });
+    this.detach = this.controller.attach({ events: this.bus.events, params: this.registry, control, run });
     const { seed: _s, outputDir: _o, ...info } = run;
-    this.events.next({ type: "run:start", backend: "cpu", startStep, trainable: this.registry.counts(), ...info });
+    this.bus.emit({ type: "run:start", backend: "cpu", startStep, trainable: this.registry.counts(), ...info });
     return this;
   }
 
@@ -56,9 +55,9 @@ export class ScenarioDriver {
       const grads = new Map(Object.entries(st.grads ?? {}).map(([n, g]) => [n, tf.tensor(g, this.registry.get(n).variable.shape)]));
       const values = new Map(this.registry.list({ trainable: true }).map((p) => [p.name, p.variable]));
       const epoch = Math.floor(t / this.spe);
-      this.events.next({ type: "step:gradients", step: t, epoch, gradients: grads, values });
+      this.bus.emit({ type: "step:gradients", step: t, epoch, gradients: grads, values });
       tf.dispose([...grads.values()]);
-      this.events.next({ type: "step:end", step: t, epoch, loss: 0, learningRates: {}, gradNorm: 0, trainable: this.registry.counts() });
+      this.bus.emit({ type: "step:end", step: t, epoch, loss: 0, learningRates: {}, gradNorm: 0, trainable: this.registry.counts() });
     }
   }
 

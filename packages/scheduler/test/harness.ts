@@ -1,7 +1,6 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { ParameterRegistry, type FreezeSchedule, type FreezingScorer, type Json, type ParameterGroup, type ScheduleDecision, type TrackedMatrix, type TrainerEvent } from "@aflora/core";
-import { Subject } from "rxjs";
+import { EventBus, ParameterRegistry, type FreezeSchedule, type FreezingScorer, type Json, type ParameterGroup, type ScheduleDecision, type TrackedMatrix } from "@aflora/core";
 import { FreezingController, type FreezingControllerOptions } from "../src/freezing-controller.js";
 
 export async function useCpu(): Promise<void> {
@@ -16,10 +15,11 @@ export interface ParamSpec {
   trainable?: boolean;
 }
 
-/** Drives a controller the way the trainer does: a registry, and events on a Subject. */
+/** Drives a controller the way the trainer does: a registry, and events on core's EventBus. */
 export class Harness {
   readonly registry = new ParameterRegistry();
-  readonly events = new Subject<TrainerEvent>();
+  /** The trainer's own event bus: synchronous delivery, a subscriber's error is rethrown from emit. */
+  readonly bus = new EventBus();
   stopReason: string | null = null;
   private detach: (() => void) | null = null;
 
@@ -43,8 +43,8 @@ export class Harness {
       requestCheckpoint: () => {},
       stopRequested: null,
     };
-    this.detach = this.controller.attach({ events: this.events, params: this.registry, control, run: { runId: "t", seed: 0, outputDir: null, ...this.run } });
-    this.events.next({ type: "run:start", runId: "t", backend: "cpu", startStep, trainable: this.registry.counts(), ...this.run });
+    this.detach = this.controller.attach({ events: this.bus.events, params: this.registry, control, run: { runId: "t", seed: 0, outputDir: null, ...this.run } });
+    this.bus.emit({ type: "run:start", runId: "t", backend: "cpu", startStep, trainable: this.registry.counts(), ...this.run });
     return this;
   }
 
@@ -65,12 +65,15 @@ export class Harness {
       g.set(p.name, grads[p.name] ? tf.tensor(grads[p.name]!, p.variable.shape) : tf.onesLike(p.variable));
     }
     const vals = new Map(this.registry.list({ trainable: true }).map((p) => [p.name, p.variable]));
-    this.events.next({ type: "step:gradients", step: t, epoch: Math.floor(t / this.run.stepsPerEpoch), gradients: g, values: vals });
-    for (const x of g.values()) x.dispose();
+    try {
+      this.bus.emit({ type: "step:gradients", step: t, epoch: Math.floor(t / this.run.stepsPerEpoch), gradients: g, values: vals });
+    } finally {
+      for (const x of g.values()) x.dispose();
+    }
   }
 
   end(t: number): void {
-    this.events.next({ type: "step:end", step: t, epoch: Math.floor(t / this.run.stepsPerEpoch), loss: 0, learningRates: {}, gradNorm: 0, trainable: this.registry.counts() });
+    this.bus.emit({ type: "step:end", step: t, epoch: Math.floor(t / this.run.stepsPerEpoch), loss: 0, learningRates: {}, gradNorm: 0, trainable: this.registry.counts() });
   }
 
   trainableMatrices(): string[] {

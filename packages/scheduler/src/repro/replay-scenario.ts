@@ -1,4 +1,5 @@
 import {
+  EventBus,
   ParameterRegistry,
   PluginRegistry,
   type ParameterGroup,
@@ -8,7 +9,6 @@ import {
 } from "@aflora/core";
 import { SmoothedScorer, registerScorers } from "@aflora/scorer";
 import * as tf from "@tensorflow/tfjs-core";
-import { Subject } from "rxjs";
 import { createFreezingController, type FreezingConfig } from "../create-freezing-controller.js";
 import { pyFloorDiv } from "../exact-math.js";
 import { FREEZABLE_GROUP, type FreezingController, type FreezingStepDecision } from "../freezing-controller.js";
@@ -39,6 +39,15 @@ function diverge(step: number | null, field: string, expected: unknown, actual: 
 function fmt(v: unknown): string {
   if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
   return JSON.stringify(v, (_k, x) => (x instanceof Map ? Object.fromEntries(x) : x));
+}
+
+/** Delivers one event as the trainer does; an error from the controller is a divergence (aflora must not crash). */
+function emit(bus: EventBus, step: number | null, event: TrainerEvent): void {
+  try {
+    bus.emit(event);
+  } catch (e) {
+    diverge(step, event.type, "no error", (e as Error).message);
+  }
 }
 
 function closeRel(actual: number, expected: number): boolean {
@@ -80,7 +89,7 @@ export function freezingConfigOf(s: ReferenceScenario): FreezingConfig {
 /**
  * Replays one reference scenario through the real scorer, schedule and controller, driven as
  * the trainer drives them: a ParameterRegistry whose variables hold the fixture's values, and
- * `run:start` / `step:gradients` / `step:end` events on an RxJS Subject. Stops at the first
+ * `run:start` / `step:gradients` / `step:end` events on core's EventBus. Stops at the first
  * divergence from the reference (or from aflora's documented behaviour at the reference's
  * error steps).
  */
@@ -116,7 +125,7 @@ export function replayScenario(s: ReferenceScenario, file: string): ScenarioResu
     const stepsPerEpoch = pyFloorDiv(T, epochs);
     checkStartCounts(s, registry);
 
-    const events = new Subject<TrainerEvent>();
+    const events = new EventBus();
     let stopRequested: string | null = null;
     const control: TrainerControl = {
       requestStop: (reason) => {
@@ -128,8 +137,8 @@ export function replayScenario(s: ReferenceScenario, file: string): ScenarioResu
       },
     };
     const run: RunInfo = { runId: `repro:${s.scenario}`, totalSteps: T, stepsPerEpoch, epochs, seed: 0, outputDir: null };
-    const detach = controller.attach({ events, params: registry, control, run });
-    events.next({ type: "run:start", runId: run.runId, totalSteps: T, stepsPerEpoch, epochs, backend: "cpu", startStep: 0, trainable: registry.counts("head") });
+    const detach = controller.attach({ events: events.events, params: registry, control, run });
+    emit(events, null, { type: "run:start", runId: run.runId, totalSteps: T, stepsPerEpoch, epochs, backend: "cpu", startStep: 0, trainable: registry.counts("head") });
 
     for (const step of s.steps) {
       replayStep(s, step, registry, shapes, events, controller, stepsPerEpoch);
@@ -175,7 +184,7 @@ function replayStep(
   step: ReferenceStep,
   registry: ParameterRegistry,
   shapes: ReadonlyMap<string, number[]>,
-  events: Subject<TrainerEvent>,
+  events: EventBus,
   controller: FreezingController,
   stepsPerEpoch: number,
 ): void {
@@ -196,23 +205,12 @@ function replayStep(
   const values = new Map<string, tf.Variable>();
   for (const p of registry.list({ trainable: true })) values.set(p.name, p.variable);
   try {
-    events.next({ type: "step:gradients", step: t, epoch, gradients, values });
+    emit(events, t, { type: "step:gradients", step: t, epoch, gradients, values });
   } finally {
     for (const g of gradients.values()) g.dispose();
   }
-  if (controller.failure) diverge(t, "step:gradients", "no error", controller.failure.message);
   const means = scorerMeans(controller, step);
-  events.next({
-    type: "step:end",
-    step: t,
-    epoch,
-    loss: 0,
-    learningRates: {},
-    gradNorm: 0,
-    trainable: registry.counts("head"),
-  });
-  const failure = controller.failure as Error | null; // set by the step:end handler above
-  if (failure) diverge(t, "step:end", "no error", failure.message);
+  emit(events, t, { type: "step:end", step: t, epoch, loss: 0, learningRates: {}, gradNorm: 0, trainable: registry.counts("head") });
   const d = controller.lastDecision;
   if (!d || d.step !== t) diverge(t, "decision", `a decision for step ${t}`, d ? `step ${d.step}` : "none");
   if (step.expected.error) checkErrorStep(s, step, d, controller);
