@@ -189,7 +189,7 @@ function replayStep(
   stepsPerEpoch: number,
 ): void {
   const t = step.global_step;
-  const epoch = Math.floor(t / stepsPerEpoch);
+  const epoch = stepsPerEpoch > 0 ? Math.floor(t / stepsPerEpoch) : 0;
   registry.currentStep = t;
   for (const [name, data] of Object.entries(step.values ?? {})) {
     const shape = shapes.get(name);
