@@ -4,7 +4,8 @@ import type { PosAttType } from "../config/encoder-config.js";
 import type { AttentionContext } from "./attention-context.js";
 import { batchMatMul } from "./batch-matmul.js";
 import { dropout } from "./dropout.js";
-import { gatherRows, takeRows } from "./flat-gather.js";
+import { gatherRows } from "./flat-gather.js";
+import { groupedMatMul } from "./grouped-matmul.js";
 import { maskedSoftmax, mergeHeads, splitHeads, splitHeadsTransposed } from "./head-split.js";
 
 export interface DisentangledOptions {
@@ -49,17 +50,11 @@ export class DisentangledSelfAttention {
         const span2 = r.shape[0];
         // [2·span, H] → [heads, d, 2·span]: the projected table per head, transposed for a plain matmul.
         const perHeadT = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [span2, nh, d]), [1, 2, 0]) as tf.Tensor3D;
-        // Per head: table = Q_h·Kr_hᵀ [B·S, 2·span] (one plain 2-D matmul), then the flat lookup of
-        // idx(i, j) in row i (c2p) or row j (p2c); the index tensor is the same for every head.
+        // Per head: table_h = Q_h·Kr_hᵀ [B·S, 2·span] as plain 2-D matmuls, then the flat lookup of
+        // idx(i, j) in row i (c2p) or row j (p2c) of every head's table.
         const perHead = (rows: tf.Tensor, projected: tf.Tensor, index: tf.Tensor) => {
-          const rows2 = tf.reshape(rows, [nh * b * s, d]);
-          const tableT = tf.reshape(perHeadT(projected), [nh * d, span2]);
-          const pieces: tf.Tensor[] = [];
-          for (let head = 0; head < nh; head++) {
-            const table = tf.matMul(takeRows(rows2, head * b * s, b * s) as tf.Tensor2D, takeRows(tableT, head * d, d) as tf.Tensor2D);
-            pieces.push(gatherRows(tf.reshape(table, [-1]), index));
-          }
-          return tf.reshape(tf.concat(pieces, 0), [nh * b, s, s]);
+          const table = groupedMatMul(tf.reshape(rows, [nh * b * s, d]) as tf.Tensor2D, tf.reshape(perHeadT(projected), [nh * d, span2]) as tf.Tensor2D, nh);
+          return tf.reshape(gatherRows(tf.reshape(table, [-1]), index), [nh * b, s, s]);
         };
         if (posAttType.includes("c2p")) {
           scores = tf.add(scores, perHead(q, this.options.posKeyProj!.apply(r), ctx.c2pIndex!));

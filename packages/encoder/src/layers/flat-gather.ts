@@ -29,10 +29,3 @@ export function gatherRows(table: tf.Tensor, indices: tf.Tensor, zeroGradIndex?:
   return f(table, indices);
 }
 
-/**
- * Rows [start, start + count) of a 2-D tensor, differentiable. On wasm, tf.slice and
- * tf.unstack copy the whole input to JavaScript for every piece; a gather does not.
- */
-export function takeRows(x: tf.Tensor, start: number, count: number): tf.Tensor {
-  return tf.tidy(() => gatherRows(x, tf.range(start, start + count, 1, "int32")));
-}

@@ -42,7 +42,7 @@ export function relEmbeddingIndex(config: DebertaV2Config, seqLength: number): I
 }
 
 /**
- * Flat indices into a [N, S, 2·span] score table (N = batch, one head at a time) that pick, for every
+ * Flat indices into a [N, S, 2·span] score table (N = heads × batch) that pick, for every
  * (n, i, j), the entry of row `i` (c2p) or row `j` (p2c) at column idx(i, j). A flat
  * gather replaces the batched gather, which the wasm backend gets wrong (tfjs#8658).
  */

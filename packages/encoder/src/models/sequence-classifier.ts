@@ -340,9 +340,9 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     if (!hit) {
       const config = this.config as Extract<EncoderConfig, { modelType: "deberta-v2" }>;
       const index = relEmbeddingIndex(config, s);
+      const n = config.numAttentionHeads * b;
       const span2 = 2 * attentionSpan(config);
-      // Indices into one head's [B·S, 2·span] table; every head uses the same ones.
-      hit = { c2p: flatRelativeIndices(index, s, span2, b, "c2p"), p2c: flatRelativeIndices(index, s, span2, b, "p2c") };
+      hit = { c2p: flatRelativeIndices(index, s, span2, n, "c2p"), p2c: flatRelativeIndices(index, s, span2, n, "p2c") };
       if (this.indexCache.size >= 8) this.indexCache.delete(this.indexCache.keys().next().value!);
       this.indexCache.set(key, hit);
     }
