@@ -7,19 +7,22 @@ export function renderMarkdown(res) {
   const lines = [];
   lines.push(`Measured ${res.date.slice(0, 16).replace("T", " ")} UTC on ${res.machine.cpu} (${res.machine.cores} cores, shared: load average ${res.machine.loadAverage.map((l) => l.toFixed(1)).join(", ")} at the end), Node ${res.node}, backend ${res.backend}${res.fastGradients ? ", fast matmul gradients" : ", STOCK gradients"}; PyTorch ${res.torch ?? "not installed"}.`);
   lines.push("");
-  lines.push("Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is aflora's own CPU time per step (robust to other load). Peak is the process's peak RSS.");
+  lines.push("Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is aflora's own CPU time per step, all threads (robust to other load). Peak is the process’s peak RSS. “N workers”: the batch split over N data-parallel worker threads, each with its own wasm backend, exchanging gradients. aflora / PyTorch uses the fastest aflora variant.");
   for (const size of res.options.sizes) {
     const r = res.options.recompute[size];
     lines.push("");
     lines.push(`**${size.toUpperCase()}**${r ? " (per-layer recomputation in the backward pass)" : ""}`);
     lines.push("");
-    lines.push("| method | aflora ms | aflora CPU ms | aflora peak MiB | PyTorch ms | PyTorch peak MiB | aflora / PyTorch | GFLOP/step | trainable params |");
-    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    const ws = res.options.workers;
+    const head = ws.map((w) => `aflora ms (${w === 1 ? "1 thread" : `${w} workers`}) | CPU ms | peak MiB`).join(" | ");
+    lines.push(`| method | ${head} | PyTorch ms | PyTorch peak MiB | aflora / PyTorch | GFLOP/step | trainable params |`);
+    lines.push(`|---|${ws.map(() => "---:|---:|---:|").join("")}---:|---:|---:|---:|---:|`);
     for (const run of res.runs.filter((q) => q.size === size)) {
       const a = run.aflora;
       const p = run.peer;
       const f = res.flops[size][run.method];
-      lines.push(`| ${run.method} | ${ms(a)} | ${fmt(a?.medianOwnCpuMs)} | ${fmt(a?.peakRssMiB)} | ${ms(p)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`);
+      const cols = ws.map((w) => { const r = run.byWorkers?.[w]; return `${ms(r)} | ${fmt(r?.medianOwnCpuMs)} | ${fmt(r?.peakRssMiB)}`; }).join(" | ");
+      lines.push(`| ${run.method} | ${cols} | ${ms(p)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`);
     }
   }
   lines.push("");
@@ -30,6 +33,11 @@ export function renderMarkdown(res) {
   lines.push(`| ELoRA / AFLoRA FLOPs | 2.96× | ${sizes.map((s) => `${s}: ${x(res.ratios[s].eloraOverAfloraFlops)}`).join("; ")} (matmul FLOPs of a step, @aflora/metrics stepFlops) |`);
   const p = res.averageParams;
   lines.push(`| LoRA / AFLoRA average trainable params | 9.5× | ${x(p.loraOverAflora)} (${fmt(p.lora)} / ${fmt(p.afloraAverage)}; AFLoRA ${fmt(p.afloraStart)} → ${fmt(p.afloraEnd)}, all A/B frozen by step ${p.afloraLastFreezeStep}; ${p.run}) |`);
+  const fc = res.freezeCheck;
+  if (fc && !fc.error) {
+    lines.push("");
+    lines.push(`Freezing removes weight-gradient work (small, full fine-tuning, then all ${fc.frozenKernels} encoder W0 kernels frozen mid-run): own CPU per step ${fmt(fc.before.medianCpuMs)} → ${fmt(fc.after.medianCpuMs)} ms (${x(fc.cpuRatio)}); matmul FLOPs ${fmt(fc.flopsBefore / 1e9, 1)} → ${fmt(fc.flopsAfter / 1e9, 1)} GFLOP (${x(fc.flopsRatio)}).`);
+  }
   lines.push("");
   return `${lines.join("\n")}\n`;
 }

@@ -1,70 +1,101 @@
 // Times one (size, method) configuration in its own process, so that its peak memory is
 // its own: node step-child.mjs '<json options>' → prints one JSON line prefixed "RESULT ".
+// With workers > 1 the batch is split over data-parallel worker threads (dp-worker.mjs).
 import "reflect-metadata";
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-wasm";
-import { AdamW, Rng, installFastGradients, uninstallFastGradients } from "@aflora/core";
-import { applyAdapter } from "@aflora/adapter";
 import { readFileSync } from "node:fs";
-import { BenchClassifier } from "./bench-model.mjs";
-import { METHODS } from "./methods.mjs";
+import { Worker } from "node:worker_threads";
+import { benchBatch, setupBench } from "./setup.mjs";
 
 const opts = JSON.parse(process.argv[2]);
-const { size, method, cfg, warmup, iters, recompute, stockGradients, maxSeconds, profile } = opts;
-
-await tf.setBackend("wasm");
-await tf.ready();
-if (stockGradients) uninstallFastGradients();
-else installFastGradients();
-
-const tBuild = performance.now();
-const spec = METHODS[method];
-const model = new BenchClassifier(cfg, { baseTrainable: spec.baseTrainable, seed: 1 });
-if (spec.adapter) {
-  const applied = applyAdapter(model, { ...spec.adapter, modulesToSave: ["bert.pooler", "classifier"] }, { rng: new Rng(7) });
-  const freeze = spec.freezeMatrices ? applied.matrixNames.filter((n) => model.params.get(n).trainable) : [];
-  if (freeze.length) model.params.freeze(freeze, "bench: AFLoRA after freezing");
-}
-const vars = model.params.trainableVariables();
-process.stderr.write(`[aflora ${size} ${method}] model and adapter built in ${(performance.now() - tBuild).toFixed(0)} ms\n`);
-const counts = model.params.counts();
-const o = { lr: 1e-4, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8 };
-const optimizer = new AdamW(model.params, o);
-
-const rng = new Rng(1);
-const ids = Int32Array.from({ length: cfg.batch * cfg.seq }, () => rng.nextUint32() % cfg.vocab);
-const labels = Int32Array.from({ length: cfg.batch }, () => rng.nextUint32() % cfg.labels);
+const { size, method, cfg, warmup, iters, recompute, stockGradients, maxSeconds, profile, workers = 1, model: kind = "encoder" } = opts;
+const log = (s) => process.stderr.write(`[aflora ${size} ${method}${workers > 1 ? ` ×${workers}` : ""}] ${s}\n`);
 
 function cpuSnapshot() {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
   const busy = f.reduce((a, b) => a + b, 0) - f[3] - f[4];
-  const u = process.cpuUsage();
+  const u = process.cpuUsage(); // all threads of this process
   return { busyMs: busy * 10, ownMs: (u.user + u.system) / 1000 }; // USER_HZ = 100
 }
 
-function step() {
-  const { loss, grads } = model.lossAndGradients(ids, labels, vars, { recompute });
-  optimizer.step(grads, 1);
-  const l = loss.dataSync()[0];
-  tf.dispose([loss, ...grads.values()]);
-  return l;
+const tBuild = performance.now();
+const batch = benchBatch(cfg);
+let step;
+let counts;
+let close = () => {};
+let leakCheck = () => {};
+if (workers <= 1) {
+  const { vars, optimizer, counts: c, lossAndGradients } = await setupBench({ method, cfg, stockGradients, model: kind, recompute });
+  counts = c;
+  step = async () => {
+    const { loss, grads } = lossAndGradients(batch, vars);
+    optimizer.step(grads, 1);
+    const l = loss.dataSync()[0];
+    tf.dispose([loss, ...grads.values()]);
+    return l;
+  };
+  const before = () => tf.memory().numTensors;
+  let n = null;
+  leakCheck = (phase) => {
+    if (phase === "start") n = before();
+    else if (before() !== n) throw new Error(`tensor leak: ${n} → ${before()}`);
+  };
+} else {
+  if (cfg.batch % workers !== 0) throw new Error(`workers: batch ${cfg.batch} is not divisible by ${workers}`);
+  const per = cfg.batch / workers;
+  const shards = Array.from({ length: workers }, (_, w) => ({
+    inputIds: batch.inputIds.slice(w * per * cfg.seq, (w + 1) * per * cfg.seq),
+    labels: batch.labels.slice(w * per, (w + 1) * per),
+  }));
+  const pool = shards.map(
+    (shard) => new Worker(new URL("./dp-worker.mjs", import.meta.url), { workerData: { method, cfg: { ...cfg, batch: per }, shard, stockGradients, recompute, model: kind } }),
+  );
+  const next = (w) =>
+    new Promise((resolve, reject) => {
+      const onError = (e) => {
+        w.off("message", onMessage);
+        reject(e);
+      };
+      const onMessage = (m) => {
+        w.off("error", onError);
+        resolve(m);
+      };
+      w.once("message", onMessage);
+      w.once("error", onError);
+    });
+  counts = (await Promise.all(pool.map(next)))[0].counts;
+  step = async () => {
+    const replies = await Promise.all(pool.map((w) => (w.postMessage({ type: "grads" }), next(w))));
+    const sum = replies[0].arrays;
+    for (const r of replies.slice(1)) r.arrays.forEach((a, i) => { const s = sum[i]; for (let j = 0; j < a.length; j++) s[j] += a[j]; });
+    for (const s of sum) for (let j = 0; j < s.length; j++) s[j] /= workers;
+    const acks = await Promise.all(pool.map((w) => (w.postMessage({ type: "apply", arrays: sum }), next(w))));
+    leakState.push(acks.map((a) => a.numTensors));
+    return replies.reduce((a, r) => a + r.loss, 0) / workers;
+  };
+  const leakState = [];
+  leakCheck = (phase) => {
+    if (phase === "start") leakState.length = 0;
+    else if (leakState.length > 1 && leakState.at(-1).some((n, i) => n !== leakState[0][i])) throw new Error(`tensor leak in a worker: ${leakState[0]} → ${leakState.at(-1)}`);
+  };
+  close = () => pool.forEach((w) => w.terminate());
 }
+log(`model and adapter built in ${(performance.now() - tBuild).toFixed(0)} ms`);
 
 const losses = [];
-const log = (s) => process.stderr.write(`[aflora ${size} ${method}] ${s}\n`);
 for (let i = 0; i < warmup; i++) {
   const c0 = cpuSnapshot();
   const t0 = performance.now();
-  losses.push(step());
+  losses.push(await step());
   log(`warm-up ${i} ${(performance.now() - t0).toFixed(0)} ms (own cpu ${(cpuSnapshot().ownMs - c0.ownMs).toFixed(0)} ms)`);
 }
-const tensorsBefore = tf.memory().numTensors;
+leakCheck("start");
 const steps = [];
 const start = performance.now();
 for (;;) {
   const c0 = cpuSnapshot();
   const t0 = performance.now();
-  losses.push(step());
+  losses.push(await step());
   const ms = performance.now() - t0;
   const c1 = cpuSnapshot();
   const own = c1.ownMs - c0.ownMs;
@@ -75,14 +106,14 @@ for (;;) {
   if (clean >= iters || steps.length >= iters * 2) break;
   if (steps.length >= iters && (performance.now() - start) / 1000 > maxSeconds) break;
 }
-if (tf.memory().numTensors !== tensorsBefore) throw new Error(`tensor leak: ${tensorsBefore} → ${tf.memory().numTensors}`);
+leakCheck("end");
 if (!losses.every(Number.isFinite)) throw new Error(`non-finite loss: ${losses}`);
 
 let kernels = null;
-if (profile) {
-  // One extra, untimed step under tf.profile: time per kernel name (wall time of each kernel call).
-  const info = await tf.profile(() => {
-    step();
+if (profile && workers <= 1) {
+  // One extra, untimed step under tf.profile: wall time per kernel name.
+  const info = await tf.profile(async () => {
+    await step();
     return [];
   });
   const byName = new Map();
@@ -95,23 +126,25 @@ if (profile) {
   kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
   log(`profile: ${kernels.slice(0, 12).map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(", ")}`);
 }
+close();
 
 const result = {
-  kernels,
   framework: "aflora",
-  backend: tf.getBackend(),
+  backend: "wasm",
   size,
   method,
+  model: kind,
+  workers,
   recompute,
   fastGradients: !stockGradients,
   warmup,
   iters,
   steps,
+  kernels,
   losses: [losses[0], losses.at(-1)],
   trainableParams: counts.trainable,
   trainableWithoutHead: counts.trainableWithoutHead,
   totalParams: counts.total,
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
-  wasmHeapMiB: tf.memory().numBytesInWASMMemory ? tf.memory().numBytesInWASMMemory / 2 ** 20 : null,
 };
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
