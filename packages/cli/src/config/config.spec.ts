@@ -2,22 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PluginRegistry } from "@aflora/core";
-import { registerAdapters } from "@aflora/adapter";
+import { createPluginRegistry } from "../integrations/plugins.js";
 import { resolveConfig } from "./resolve-config.js";
 import { ConfigError } from "./config-error.js";
 
-/** Scorers and schedules as stand-ins with strict option parsers; adapters are the real ones. */
-function registry(): PluginRegistry {
-  const r = registerAdapters(new PluginRegistry());
-  const strict = (known: string[]) => (o: Record<string, unknown>) => {
-    for (const k of Object.keys(o)) if (!known.includes(k)) throw new Error(`${k}: unknown option (known options: ${known.join(", ")})`);
-    return o;
-  };
-  for (const name of ["aflora", "sensitivity"]) r.register({ kind: "scorer", name, description: name, parse: strict(["beta1", "beta2", "deltaT"]), create: () => ({}) });
-  for (const name of ["cubic", "linear"]) r.register({ kind: "schedule", name, description: name, parse: strict(["initialWarmup", "finalWarmup"]), create: () => ({}) });
-  return r;
-}
+/** The registry the CLI builds: every package's adapters, tasks, scorers and schedules. */
+const registry = () => createPluginRegistry();
 
 const dir = mkdtempSync(join(tmpdir(), "aflora-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,12 +29,12 @@ const errorOf = (f: () => unknown): string => {
 describe("resolveConfig", () => {
   it("with no file and no preset is the demo: AFLoRA, SpamAssassin, the shipped tiny encoder", () => {
     const c = resolveConfig({}, registry());
-    expect(c).toMatchObject({ model: "demo", method: "aflora", data: "spam-assassin", scorer: { name: "aflora" }, schedule: { name: "cubic" }, backend: "auto", output: "runs" });
+    expect(c).toMatchObject({ model: "demo", method: "aflora", data: { name: "spam-assassin", maxExamples: 2000 }, scorer: { name: "aflora" }, schedule: { name: "cubic" }, backend: "auto", output: "runs" });
   });
 
   it("names the field, the allowed values and the bad value for an unknown schedule", () => {
     const p = file("bad-schedule.yaml", "model: demo\nmethod: aflora\ndata: spam-assassin\nschedule:\n  name: cubik\ntraining: { epochs: 1, batchSize: 2, lr: 0.1, classifierLr: 0.1, weightDecay: 0, classifierWeightDecay: 0, warmupRatio: 0, maxGradNorm: 1, gradientAccumulation: 1, maxSeqLength: 8, seed: 1, evalEvery: epoch }\n");
-    expect(errorOf(() => resolveConfig({ config: p }, registry()))).toBe(`${p}: schedule.name: expected one of cubic, linear (got "cubik")`);
+    expect(errorOf(() => resolveConfig({ config: p }, registry()))).toBe(`${p}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")`);
   });
 
   it("names the field and the allowed values for a bad method, and lists allowed fields for an unknown one", () => {
@@ -55,9 +45,15 @@ describe("resolveConfig", () => {
 
   it("reports a bad number with its path and value, and plugin option errors under the plugin's field", () => {
     expect(errorOf(() => resolveConfig({ flags: { set: ["training.lr=-1"] } }, registry()))).toBe("config: training.lr: expected >0 (got -1)");
-    expect(errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe("config: scorer.beta3: unknown option (known options: beta1, beta2, deltaT)");
+    expect(errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe("config: scorer.beta3: unknown option (known options: beta1, beta2, deltaT, window)");
     expect(errorOf(() => resolveConfig({ flags: { r: "0" } }, registry()))).toBe("config: adapter.r: expected a positive integer, got 0");
     expect(errorOf(() => resolveConfig({ flags: { epochs: "many" } }, registry()))).toBe('--epochs: expected a number (got "many")');
+  });
+
+  it("checks the data section against the registered tasks and their options", () => {
+    expect(errorOf(() => resolveConfig({ flags: { data: "glue:wnlii" } }, registry()))).toMatch(/^config: data.name: expected one of csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/);
+    expect(errorOf(() => resolveConfig({ flags: { set: ["data.devFraction=2"] } }, registry()))).toBe("config: data.devFraction: expected a number between 0 and 1, got 2");
+    expect(errorOf(() => resolveConfig({ flags: { data: "some/folder" } }, registry()))).toMatch(/^--data: a GLUE folder needs the task/);
   });
 
   it("names the file and line of a YAML syntax error", () => {
@@ -69,7 +65,7 @@ describe("resolveConfig", () => {
     const p = file("over.yaml", "training:\n  epochs: 3\n  lr: 0.5\n");
     const c = resolveConfig({ preset: "glue/rte", config: p, flags: { lr: "2e-3", data: "fixtures/glue-tiny", model: "models/deberta" } }, registry());
     expect(c.training).toMatchObject({ epochs: 3, lr: 0.002, classifierLr: 0.04, batchSize: 64 });
-    expect(c.data).toEqual({ format: "glue", task: "rte", path: "fixtures/glue-tiny" });
+    expect(c.data).toEqual({ name: "glue/rte", dataDir: "fixtures/glue-tiny" });
     expect(c.model).toBe("models/deberta");
   });
 

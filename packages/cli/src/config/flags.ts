@@ -1,6 +1,7 @@
 import { parse as parseYamlScalar } from "yaml";
 import { ConfigError } from "./config-error.js";
 import { setPath } from "./merge.js";
+import { expandDataShorthand } from "./schema.js";
 
 /** A command-line flag that overrides one config field. */
 export interface ConfigFlag {
@@ -42,8 +43,8 @@ export const CONFIG_FLAGS: ConfigFlag[] = [
   f("eval-every", "training.evalEvery", '"epoch" or a number of optimizer steps', "value"),
   f("checkpoint-every", "training.checkpointEvery", "also checkpoint every N optimizer steps"),
   f("max-steps", "training.maxSteps", "stop after N optimizer steps"),
-  f("max-train-examples", "training.maxTrainExamples", "use only the first N training examples"),
-  f("max-eval-examples", "training.maxEvalExamples", "use only the first N evaluation examples"),
+  f("max-train-examples", "data.maxTrainExamples", "GLUE/CSV/JSONL tasks: use only the first N training examples"),
+  f("max-eval-examples", "data.maxEvalExamples", "GLUE/CSV/JSONL tasks: use only the first N evaluation examples"),
   f("backend", "backend", "auto | tensorflow-gpu | tensorflow | wasm | cpu (env AFLORA_BACKEND works too)", "string"),
   f("output", "output", "parent folder of run folders (default ./runs)", "string"),
   f("name", "name", "short name used in the run folder's name", "string"),
@@ -62,7 +63,11 @@ export function flagsToConfig(opts: Record<string, unknown>, base: Record<string
     if (flag.kind === "number" && typeof value !== "number") throw new ConfigError(`--${flag.flag}: expected a number (got "${raw}")`);
     setPath(layer, flag.path, value);
   }
-  if (opts.data !== undefined || opts.task !== undefined) layer.data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
+  if (opts.data !== undefined || opts.task !== undefined) {
+    const data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
+    // --max-train-examples and friends given with --data stay on the new section.
+    layer.data = { ...data, ...((layer.data as object | undefined) ?? {}) };
+  }
   for (const assignment of (opts.set as string[] | undefined) ?? []) {
     const eq = assignment.indexOf("=");
     if (eq <= 0) throw new ConfigError(`--set: expected path=value (got "${assignment}")`);
@@ -71,13 +76,12 @@ export function flagsToConfig(opts: Record<string, unknown>, base: Record<string
   return layer;
 }
 
-function dataFlag(data: string | undefined, task: string | undefined, base: unknown): unknown {
-  const baseTask = typeof base === "string" && base.startsWith("glue:") ? base.slice(5) : (base as { task?: string } | undefined)?.task;
-  if (data === undefined) {
-    return { format: "glue", task: task!, ...(typeof base === "object" && base && "path" in base ? { path: (base as { path: string }).path } : {}) };
-  }
-  if (/^glue:/.test(data) || data === "spam-assassin") return data;
+function dataFlag(data: string | undefined, task: string | undefined, base: unknown): Record<string, unknown> {
+  const baseName = (expandDataShorthand(base) as { name?: string } | undefined)?.name;
+  const baseTask = baseName?.startsWith("glue/") ? baseName.slice(5) : undefined;
+  if (data === undefined) return { name: `glue/${task}` };
+  if (/^glue[:/]/.test(data) || data === "spam-assassin") return expandDataShorthand(data) as Record<string, unknown>;
   const t = task ?? baseTask;
-  if (!t) throw new ConfigError(`--data: a GLUE folder needs the task: add --task <${"cola|sst2|mrpc|qnli|stsb|rte|mnli|qqp"}> or a --preset glue/<task> (got "${data}")`);
-  return { format: "glue", task: t, path: data };
+  if (!t) throw new ConfigError(`--data: a GLUE folder needs the task: add --task <cola|sst2|mrpc|qnli|stsb|rte|mnli|qqp> or a --preset glue/<task> (got "${data}")`);
+  return { name: `glue/${t}`, dataDir: data };
 }

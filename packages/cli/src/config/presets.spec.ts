@@ -28,6 +28,7 @@ describe("GLUE presets", () => {
     it(`glue/${task} carries the authors' hyperparameters`, () => {
       const p = loadPreset(`glue/${task}`) as { training: Record<string, unknown>; schedule: Record<string, unknown>; scorer: Record<string, unknown> };
       expect(p).toMatchObject({ method: "aflora", data: `glue:${task}`, model: "microsoft/deberta-v3-base" });
+      expect(resolveConfig({ preset: `glue/${task}` }, new PluginRegistry()).data).toEqual({ name: `glue/${task}` });
       expect(p.training).toEqual({
         epochs: row.epochs,
         batchSize: 64,
@@ -42,7 +43,7 @@ describe("GLUE presets", () => {
         seed: 42,
         evalEvery: "epoch",
       });
-      expect(p.schedule).toEqual({ name: "cubic", initialWarmup: row.ti, finalWarmup: row.tf });
+      expect(p.schedule).toEqual({ name: "cubic", initialWarmupEpochs: row.ti, finalWarmupEpochs: row.tf });
       expect(p.scorer).toEqual({ name: "aflora", beta1: 0.85, beta2: 0.95, deltaT: 10 });
       // t_f is 70 % of training in every task
       expect(row.tf / row.epochs).toBe(0.7);

@@ -4,7 +4,7 @@ import { loadPreset } from "./presets.js";
 import { mergeConfig } from "./merge.js";
 import { flagsToConfig } from "./flags.js";
 import { validateConfig } from "./validate.js";
-import type { RunConfig } from "./schema.js";
+import { expandDataShorthand, type RunConfig } from "./schema.js";
 
 export interface ResolveInput {
   /** Config file (YAML or JSON). */
@@ -13,6 +13,10 @@ export interface ResolveInput {
   preset?: string;
   /** Parsed command-line options (commander's camelCase keys). */
   flags?: Record<string, unknown>;
+}
+
+function expandData(layer: Record<string, unknown>): Record<string, unknown> {
+  return layer.data === undefined ? layer : { ...layer, data: expandDataShorthand(layer.data) };
 }
 
 /** The aflora defaults a method implies when the config leaves them out. */
@@ -25,8 +29,8 @@ export function methodDefaults(method: unknown): Record<string, unknown> {
  * then validation against the schema and the registered plugins.
  */
 export function resolveConfig(input: ResolveInput, registry: PluginRegistry): RunConfig {
-  const preset = input.preset ? loadPreset(input.preset) : input.config ? {} : loadPreset("demo");
-  const file = input.config ? readConfigFile(input.config) : {};
+  const preset = expandData(input.preset ? loadPreset(input.preset) : input.config ? {} : loadPreset("demo"));
+  const file = expandData(input.config ? readConfigFile(input.config) : {});
   const base = mergeConfig(preset, file);
   const merged = mergeConfig(base, flagsToConfig(input.flags ?? {}, base));
   const method = merged.method ?? "aflora";

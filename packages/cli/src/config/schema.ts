@@ -10,25 +10,12 @@ const pluginSection = z.object({ name: z.string() }).loose();
 /** Adapter options (r, trainablePm, targetModules, dInit…); checked by the adapter method's own parser. */
 export const adapterSchema = z.record(z.string(), z.unknown());
 
-export const dataSchema = z.union([
-  z.string().regex(/^(glue:[a-z0-9-]+|spam-assassin)$/, 'expected "glue:<task>", "spam-assassin" or an object with a "format"'),
-  z.object({ format: z.literal("glue"), task: z.string(), path: z.string().optional() }).strict(),
-  z.object({ format: z.literal("spam-assassin"), validationFraction: z.number().gt(0).lt(1).optional(), maxExamples: z.number().int().positive().optional() }).strict(),
-  z
-    .object({
-      format: z.enum(["csv", "jsonl"]),
-      train: z.string(),
-      validation: z.string(),
-      text: z.string(),
-      textPair: z.string().optional(),
-      label: z.string(),
-      /** Class names in label-id order; omit for regression (one float label). */
-      labels: z.array(z.string()).optional(),
-      regression: z.boolean().optional(),
-      metric: z.string().optional(),
-    })
-    .strict(),
-]);
+/**
+ * The task, as a "task" plugin section: `{ name: "glue/rte", dataDir: "…" }`, `{ name: "csv", train, validation,
+ * textFields, labelField, labels }`, `{ name: "spam-assassin" }`. The strings `glue:<task>` and `spam-assassin`
+ * are shorthands, expanded before validation.
+ */
+export const dataSchema = pluginSection;
 
 export const trainingSchema = z
   .object({
@@ -49,9 +36,8 @@ export const trainingSchema = z
     checkpointEvery: z.number().int().positive().optional(),
     /** Stop after this many optimizer steps (shortened runs, smoke tests). */
     maxSteps: z.number().int().positive().optional(),
-    /** Use only the first N training / evaluation examples. */
-    maxTrainExamples: z.number().int().positive().optional(),
-    maxEvalExamples: z.number().int().positive().optional(),
+    /** Pad every batch to maxSeqLength (the authors' setting) instead of the batch's longest example. */
+    padToMaxLength: z.boolean().optional(),
   })
   .strict();
 
@@ -87,6 +73,13 @@ export const PLUGIN_FIELDS = { scorer: "scorer", schedule: "schedule" } as const
  * Names registered for a plugin kind; an empty registry (a package missing) leaves the
  * name unchecked here and `PluginRegistry.create` reports it when the run builds it.
  */
+/** Expands the data shorthands: `glue:rte` → `{ name: "glue/rte" }`, `spam-assassin` → `{ name: "spam-assassin" }`. */
+export function expandDataShorthand(data: unknown): unknown {
+  if (typeof data !== "string") return data;
+  const m = /^glue[:/](.+)$/.exec(data);
+  return { name: m ? `glue/${m[1]!.toLowerCase().replace(/[^a-z0-9]/g, "")}` : data };
+}
+
 export function pluginNameIssue(registry: PluginRegistry, kind: "scorer" | "schedule" | "plugin", name: string): string | null {
   const known = registry.names(kind);
   if (known.includes(name)) return null;

@@ -57,6 +57,7 @@ export function validateConfig(raw: Record<string, unknown>, registry: PluginReg
   };
   if (config.method !== "full") check("adapter", "adapter", { ...config.adapter, name: config.method });
   else if (Object.keys(config.adapter).length) problems.push(`adapter: full fine-tuning takes no adapter options (got ${Object.keys(config.adapter).join(", ")})`);
+  check("task", "data", config.data);
   if (config.method === "aflora") {
     if (config.scorer) check("scorer", "scorer", config.scorer);
     if (config.schedule) check("schedule", "schedule", config.schedule);

@@ -1,0 +1,43 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { aflora, onlyRun, readJson, REPO, scratch } from "./helpers.js";
+
+const GLUE_TINY = join(REPO, "fixtures/glue-tiny/tsv");
+
+describe("--preset glue/rte on the tiny GLUE folder", () => {
+  const cwd = scratch("preset");
+  const train = aflora(["train", "--preset", "glue/rte", "--model", "demo", "--data", GLUE_TINY, "--epochs", "2", "--batch-size", "2", "--max-seq-length", "48", "--quiet"], { cwd });
+
+  it("trains with the authors' RTE hyperparameters, flags overriding the preset", () => {
+    expect(train.status, train.stderr).toBe(0);
+    const run = onlyRun(cwd);
+    const config = readJson(join(run, "config.json"));
+    expect(config.data).toEqual({ name: "glue/rte", dataDir: GLUE_TINY });
+    expect(config.training).toEqual({
+      epochs: 2, batchSize: 2, gradientAccumulation: 1, lr: 0.01, classifierLr: 0.04, weightDecay: 0.1, classifierWeightDecay: 0.1,
+      warmupRatio: 0.06, maxGradNorm: 0.1, maxSeqLength: 48, seed: 42, evalEvery: "epoch",
+    });
+    expect(config.schedule).toEqual({ name: "cubic", initialWarmupEpochs: 1, finalWarmupEpochs: 14 });
+    const report = readJson(join(run, "report.json"));
+    expect(report.status).toBe("completed");
+    expect(report.best.metric).toBe("accuracy");
+    expect(report.evaluations).toHaveLength(2);
+    expect(report.facts).toMatchObject({ task: "glue/rte", method: "aflora", r: 4 });
+  });
+
+  it("reports the run beside the paper's AFLoRA RTE score", () => {
+    const r = aflora(["report", onlyRun(cwd), "--paper"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("| glue/rte | aflora | accuracy |");
+    expect(r.stdout).toContain("88.09 (accuracy, 0.14M params)");
+  });
+
+  it("evaluates the saved adapter with the same metric the run selected on", () => {
+    const run = onlyRun(cwd);
+    const r = aflora(["eval", "--run", run]);
+    expect(r.status, r.stderr).toBe(0);
+    const report = readJson(join(run, "report.json"));
+    // The trainer restores the best weights at the end, so the saved adapter scores the best evaluation.
+    expect(r.stdout).toContain(`| accuracy (selection) | ${report.best.metrics.accuracy.toFixed(4)} |`);
+  });
+});

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { aflora, events, onlyRun, readJson, scratch, startAflora } from "./helpers.js";
+
+const ARGS = ["train", "--set", "data.maxExamples=240", "--batch-size", "16", "--max-seq-length", "32", "--checkpoint-every", "5", "--quiet"];
+
+/** Waits until `events.jsonl` of the only run under `cwd` has a checkpoint:saved at or after `step`. */
+async function waitForCheckpoint(cwd: string, step: number): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (!existsSync(join(cwd, "runs"))) continue;
+    try {
+      const file = join(onlyRun(cwd), "events.jsonl");
+      if (existsSync(file) && readFileSync(file, "utf8").split("\n").some((l) => l.includes('"checkpoint:saved"') && JSON.parse(l).step >= step)) return;
+    } catch {
+      /* the folder is being created */
+    }
+  }
+  throw new Error("no checkpoint within 120 s");
+}
+
+const exited = (p: ReturnType<typeof startAflora>) => new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) => {
+  let stdout = "";
+  p.stdout!.on("data", (d) => (stdout += d));
+  p.on("exit", (code, signal) => resolve({ code, signal, stdout }));
+});
+
+describe("safe runs", () => {
+  it("a run killed with SIGKILL resumes from its last checkpoint and ends with the same numbers as an uninterrupted run", async () => {
+    const cwd = scratch("kill");
+    const child = startAflora(ARGS, cwd);
+    const done = exited(child);
+    await waitForCheckpoint(cwd, 10);
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    const run = onlyRun(cwd);
+    expect(existsSync(join(run, "report.json"))).toBe(false);
+
+    const resumed = aflora(["train", "--resume", run, "--quiet"], { cwd });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain("Resuming");
+    const report = readJson(join(run, "report.json"));
+    expect(report.status).toBe("completed");
+    expect(report.segments).toBe(2);
+    expect(report.steps.done).toBe(report.steps.total);
+    expect(events(run).filter((e) => e.type === "run:start").map((e) => e.startStep)[1]).toBeGreaterThanOrEqual(10);
+
+    const straightCwd = scratch("straight");
+    expect(aflora(ARGS, { cwd: straightCwd }).status).toBe(0);
+    const straight = readJson(join(onlyRun(straightCwd), "report.json"));
+    expect(report.loss).toEqual(straight.loss);
+    expect(report.evaluations).toEqual(straight.evaluations);
+    expect(report.frozen).toEqual(straight.frozen);
+  });
+
+  it("Ctrl-C (SIGINT) saves a checkpoint, exits cleanly with 130 and says how to resume", async () => {
+    const cwd = scratch("sigint");
+    const child = startAflora(ARGS, cwd);
+    const done = exited(child);
+    await waitForCheckpoint(cwd, 5);
+    child.kill("SIGINT");
+    const { code, stdout } = await done;
+    expect(code).toBe(130);
+    const run = onlyRun(cwd);
+    expect(stdout).toContain(`aflora train --resume runs/${run.split("/").pop()}`);
+    const ev = events(run);
+    const end = ev.findLastIndex((e) => e.type === "run:end");
+    expect(end).toBeGreaterThan(0);
+    expect(ev.slice(0, end).some((e) => e.type === "checkpoint:saved" && e.step === ev[end]!.step)).toBe(true);
+    expect(readJson(join(run, "report.json")).status).toBe("interrupted");
+    expect(aflora(["train", "--resume", run, "--quiet"], { cwd }).status).toBe(0);
+    expect(readJson(join(run, "report.json")).status).toBe("completed");
+  });
+
+  it("never lets two runs share a folder, and refuses to resume a folder without a checkpoint", () => {
+    const cwd = scratch("noresume");
+    const r = aflora(["train", "--resume", join(cwd, "nothing-here")], { cwd });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("is not an aflora run folder");
+  });
+});

@@ -1,0 +1,33 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "@aflora/core";
+import type { SuiteRunner } from "../integrations/repro/suite.js";
+
+/** Suite name → the package check it runs (the same one `npx nx run <package>:repro` runs). */
+const SUITES: Record<string, () => Promise<SuiteRunner>> = {
+  encoder: async () => (await import("../integrations/repro/encoder.js")).encoderSuite,
+  adapter: async () => (await import("../integrations/repro/adapter.js")).adapterSuite,
+  freezing: async () => (await import("../integrations/repro/freezing.js")).freezingSuite,
+  metrics: async () => (await import("../integrations/repro/metrics.js")).metricsSuite,
+};
+export const REPRO_SUITES = Object.keys(SUITES);
+
+/** The repository's fixtures/ (packages/cli/dist/commands → ../../../../fixtures). */
+const DEFAULT_FIXTURES = fileURLToPath(new URL("../../../../fixtures/", import.meta.url));
+
+/** `aflora repro <suite>`: runs one suite, prints and writes its report; exit 1 if it fails. */
+export async function reproCommand(suite: string, flags: { fixtures?: string; out?: string }): Promise<void> {
+  const fixtures = resolve(flags.fixtures ?? DEFAULT_FIXTURES);
+  if (!existsSync(fixtures)) throw new Error(`--fixtures: ${fixtures} does not exist`);
+  const run = await SUITES[suite]!();
+  const started = Date.now();
+  const result = await run(fixtures);
+  const out = resolve(flags.out ?? "repro-reports");
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${suite}.md`);
+  const header = `# aflora repro ${suite}: ${result.ok ? "PASS" : "FAIL"}\n\nfixtures: ${fixtures}\ntime: ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`;
+  writeFileAtomic(file, header + result.text + "\n");
+  process.stdout.write(`${result.text}\n\n${result.ok ? "PASS" : "FAIL"}: report written to ${relative(process.cwd(), file)}\n`);
+  if (!result.ok) process.exitCode = 1;
+}
