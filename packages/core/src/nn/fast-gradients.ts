@@ -3,6 +3,7 @@ import { plainMatMul, sumToShape, swapLastAxes } from "./plain-matmul.js";
 import { assertTfjsGradients } from "./tfjs-gradients.js";
 import { installWasmFastMatMul, uninstallWasmFastMatMul } from "./wasm-fast-matmul.js";
 import { installWasmSharedIdentity, uninstallWasmSharedIdentity } from "./wasm-shared-identity.js";
+import { installWasmFastLayout, uninstallWasmFastLayout } from "./wasm-fast-layout.js";
 
 /** Marks our gradient config, so a second install (even from another copy of this module) is a no-op. */
 const FAST = Symbol.for("aflora.fastGradients");
@@ -57,7 +58,8 @@ function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
  * one, and, when tfjs-backend-wasm is loaded, replaces its BatchMatMul kernel so batched
  * and transposed matmuls run as 2-D XNNPACK matmuls (see `installWasmFastMatMul`); import
  * the wasm backend first; it also makes wasm's Identity share data instead of copying
- * (`installWasmSharedIdentity`: the tape clones every saved tensor). Idempotent and silent;
+ * (`installWasmSharedIdentity`: the tape clones every saved tensor), and runs transposes and
+ * leading-axis sums cache-friendly (`installWasmFastLayout`). Idempotent and silent;
  * affects every `tf.matMul` in the process.
  * Backprop still prunes inputs that no trainable variable depends on, so a frozen weight
  * costs no weight-gradient matmul.
@@ -66,6 +68,7 @@ export function installFastGradients(): void {
   assertTfjsGradients();
   installWasmFastMatMul();
   installWasmSharedIdentity();
+  installWasmFastLayout();
   const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig;
   if (current[FAST]) return;
   replaceGradient(fastBatchMatMulGrad(current));
@@ -75,6 +78,7 @@ export function installFastGradients(): void {
 export function uninstallFastGradients(): void {
   uninstallWasmFastMatMul();
   uninstallWasmSharedIdentity();
+  uninstallWasmFastLayout();
   const current = tf.getGradient(tf.BatchMatMul) as MarkedGradConfig | undefined;
   const stock = current?.[FAST];
   if (stock) replaceGradient(stock);
