@@ -28,7 +28,7 @@ describe("a bad config", () => {
   it("exits with status 2 and one message naming the file, the field, the allowed values and the bad value", () => {
     const dir = scratch("badconfig");
     const file = join(dir, "ablation.yaml");
-    writeFileSync(file, ["model: demo", "method: aflora", "data: spam-assassin", "schedule:", "  name: cubik", ""].join("\n"));
+    writeFileSync(file, ["preset: demo", "schedule:", "  name: cubik", ""].join("\n"));
     const r = aflora(["train", "--config", file], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`aflora: invalid config\n${file}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")\n`);

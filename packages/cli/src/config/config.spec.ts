@@ -39,8 +39,8 @@ describe("resolveConfig", () => {
 
   it("names the field and the allowed values for a bad method, and lists allowed fields for an unknown one", () => {
     expect(errorOf(() => resolveConfig({ flags: { method: "qlora" } }, registry()))).toBe(`config: method: expected one of aflora, lora, elora, full (got "qlora")`);
-    const p = file("typo.json", JSON.stringify({ preset: 1, model: "demo", method: "lora", data: "spam-assassin" }));
-    expect(errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(/^.*typo\.json: preset: unknown field; allowed fields: model, tokenizer, method, adapter, scorer, schedule, data, training, backend, output, name, plugins$/);
+    const p = file("typo.json", JSON.stringify({ epochs: 1, model: "demo", method: "lora", data: "spam-assassin" }));
+    expect(errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(/^.*typo\.json: epochs: unknown field; allowed fields: model, tokenizer, method, adapter, scorer, schedule, data, training, backend, output, name, plugins$/);
   });
 
   it("reports a bad number with its path and value, and plugin option errors under the plugin's field", () => {
@@ -76,6 +76,14 @@ describe("resolveConfig", () => {
     const abl = resolveConfig({ preset: "glue/rte", flags: { scorer: "sensitivity", schedule: "linear" } }, registry());
     expect(abl.scorer).toEqual({ name: "sensitivity" });
     expect(abl.schedule).toEqual({ name: "linear" });
+  });
+
+  it("lets a config file name its base preset", () => {
+    const p = file("ablation.yaml", "preset: glue/cola\nscorer: { name: sensitivity }\n");
+    const c = resolveConfig({ config: p }, registry());
+    expect(c.training.classifierLr).toBe(0.04);
+    expect(c.scorer).toEqual({ name: "sensitivity" });
+    expect(c.schedule).toEqual({ name: "cubic", initialWarmupEpochs: 1, finalWarmupEpochs: 14 });
   });
 
   it("rejects an unknown preset by listing the known ones", () => {

@@ -1,5 +1,6 @@
 import type { PluginRegistry } from "@aflora/core";
 import { readConfigFile } from "./read-config-file.js";
+import { ConfigError } from "./config-error.js";
 import { loadPreset } from "./presets.js";
 import { mergeConfig } from "./merge.js";
 import { flagsToConfig } from "./flags.js";
@@ -9,7 +10,10 @@ import { expandDataShorthand, type RunConfig } from "./schema.js";
 export interface ResolveInput {
   /** Config file (YAML or JSON). */
   config?: string;
-  /** Preset name, e.g. `glue/rte`; without a preset and without a config file, the demo preset. */
+  /**
+   * Preset name, e.g. `glue/rte`, the base the config file and flags override. A config file may
+   * name one itself (`preset: glue/rte`). Without any preset or config file: the demo preset.
+   */
   preset?: string;
   /** Parsed command-line options (commander's camelCase keys). */
   flags?: Record<string, unknown>;
@@ -29,8 +33,13 @@ export function methodDefaults(method: unknown): Record<string, unknown> {
  * then validation against the schema and the registered plugins.
  */
 export function resolveConfig(input: ResolveInput, registry: PluginRegistry): RunConfig {
-  const preset = expandData(input.preset ? loadPreset(input.preset) : input.config ? {} : loadPreset("demo"));
   const file = expandData(input.config ? readConfigFile(input.config) : {});
+  // A config file may name its own base preset (`preset: glue/rte`); --preset wins.
+  const fromFile = file.preset;
+  delete file.preset;
+  if (fromFile !== undefined && typeof fromFile !== "string") throw new ConfigError(`${input.config}: preset: expected a preset name such as glue/rte (got ${JSON.stringify(fromFile)})`);
+  const presetName = input.preset ?? fromFile;
+  const preset = expandData(presetName ? loadPreset(presetName) : input.config ? {} : loadPreset("demo"));
   const base = mergeConfig(preset, file);
   const merged = mergeConfig(base, flagsToConfig(input.flags ?? {}, base));
   const method = merged.method ?? "aflora";

@@ -1,8 +1,9 @@
-// FLOP accounting for reports: records the run's shapes at start; the report turns them into FLOPs per step.
+// FLOP accounting for reports: the run's shapes are recorded at start; the report prices every
+// optimizer step with @aflora/metrics' analytic formula, given the matrices still trainable then.
 import { join } from "node:path";
 import { writeFileAtomic } from "@aflora/core";
 import type { LoadedTask } from "@aflora/glue-data";
-import type { RunReportExtras } from "@aflora/metrics";
+import { matrixPosition, stepFlops, type AdapterShape, type EncoderShape, type LinearRole, type RunReportExtras } from "@aflora/metrics";
 import type { RunConfig } from "../config/schema.js";
 import type { BuiltModel } from "./model.js";
 
@@ -12,13 +13,14 @@ export interface FlopShapes {
   modelConfig: Record<string, unknown>;
   /** Examples per optimizer step. */
   batchSize: number;
-  /** Tokens per example the FLOPs are counted at (maxSeqLength: an upper bound with dynamic padding). */
+  /** Tokens per example the FLOPs are counted at: maxSeqLength (an upper bound when batches are padded to their longest example). */
   seqLength: number;
   method: RunConfig["method"];
-  adapter: Record<string, unknown>;
-  /** Adapter matrices and their sizes, to price the ones still trainable at each step. */
+  r: number;
   batchesPerEpoch: number;
 }
+
+const DEFAULT_R = { aflora: 4, lora: 8, elora: 1024, full: 0 } as const;
 
 export function writeFlopShapes(runDir: string, built: BuiltModel, loaded: LoadedTask, config: RunConfig): void {
   const shapes: FlopShapes = {
@@ -26,16 +28,56 @@ export function writeFlopShapes(runDir: string, built: BuiltModel, loaded: Loade
     batchSize: config.training.batchSize * config.training.gradientAccumulation,
     seqLength: config.training.maxSeqLength,
     method: config.method,
-    adapter: config.adapter,
+    r: typeof config.adapter.r === "number" ? config.adapter.r : DEFAULT_R[config.method],
     batchesPerEpoch: loaded.train.batchesPerEpoch,
   };
   writeFileAtomic(join(runDir, FLOP_SHAPES_FILE), JSON.stringify(shapes) + "\n");
 }
 
-/** FLOPs of each optimizer step from metrics' analytic formula; none when the formula is not available. */
-export async function flopsForRun(shapes: FlopShapes, _config: RunConfig): Promise<Pick<RunReportExtras, "flopsOfStep" | "flopsNote">> {
-  const metrics = (await import("@aflora/metrics")) as Record<string, unknown>;
-  const stepFlops = metrics.stepFlops as undefined | ((...args: unknown[]) => number);
-  if (!stepFlops) return {};
-  return {};
+/** The metrics formula's encoder shape from a Hugging Face config.json. */
+export function encoderShape(s: FlopShapes): EncoderShape {
+  const c = s.modelConfig as Record<string, number | boolean | string | undefined>;
+  const num = (k: string, d?: number) => (typeof c[k] === "number" ? (c[k] as number) : d!);
+  const shape: EncoderShape = {
+    layers: num("num_hidden_layers"),
+    hidden: num("hidden_size"),
+    heads: num("num_attention_heads"),
+    ffn: num("intermediate_size"),
+    seq: s.seqLength,
+    batch: s.batchSize,
+    labels: num("num_labels", 2),
+  };
+  if (c.model_type === "deberta-v2" && c.relative_attention) {
+    const buckets = num("position_buckets", -1);
+    const maxRel = num("max_relative_positions", -1);
+    shape.relativePositions = { span: buckets > 0 ? buckets : maxRel > 0 ? maxRel : num("max_position_embeddings", 512) };
+  }
+  return shape;
+}
+
+const ROLE: Record<string, LinearRole> = { q: "q", k: "k", v: "v", o: "o", inter: "int", out: "out" };
+
+/** FLOPs of each optimizer step, given the names of the adapter matrices still trainable. */
+export function flopsForRun(shapes: FlopShapes, _config?: RunConfig): Pick<RunReportExtras, "flopsOfStep" | "flopsNote"> {
+  const shape = encoderShape(shapes);
+  const kind: AdapterShape["kind"] = shapes.method === "full" ? "full" : shapes.method === "lora" ? "lora" : "vector";
+  const cache = new Map<string, number>();
+  return {
+    flopsNote: `matmul FLOPs at ${shapes.seqLength} tokens per example`,
+    flopsOfStep: (_step, trainable) => {
+      const open = new Set<string>();
+      for (const name of trainable) {
+        const p = matrixPosition(name);
+        if (p) open.add(`${p.layer}.${ROLE[p.module]}.${p.matrix}`);
+      }
+      const key = [...open].sort().join(",");
+      let f = cache.get(key);
+      if (f === undefined) {
+        const adapter: AdapterShape = kind === "full" ? { kind } : { kind, r: shapes.r, matrixTrainable: (l, role, m) => open.has(`${l}.${role}.${m}`) };
+        f = stepFlops(shape, adapter).total;
+        cache.set(key, f);
+      }
+      return f;
+    },
+  };
 }

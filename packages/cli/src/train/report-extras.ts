@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunReportExtras } from "@aflora/metrics";
 import type { RunConfig } from "../config/schema.js";
+import { flopsForRun, FLOP_SHAPES_FILE, type FlopShapes } from "../integrations/flops.js";
 
 /** Facts and FLOP accounting the report adds to what events.jsonl holds. */
 export async function reportExtras(runDir: string, interrupted = false): Promise<Omit<RunReportExtras, "parameters">> {
@@ -33,8 +34,7 @@ export function runFacts(config: RunConfig): Record<string, string | number | nu
 
 /** FLOPs per step from the model config (metrics' FLOP formula), when the run recorded its shapes. */
 async function flopsExtras(runDir: string, config: RunConfig): Promise<Pick<RunReportExtras, "flopsOfStep" | "flopsNote">> {
-  const shapesPath = join(runDir, "flops-shapes.json");
+  const shapesPath = join(runDir, FLOP_SHAPES_FILE);
   if (!existsSync(shapesPath)) return {};
-  const { flopsForRun } = await import("../integrations/flops.js");
-  return flopsForRun(JSON.parse(readFileSync(shapesPath, "utf8")), config);
+  return flopsForRun(JSON.parse(readFileSync(shapesPath, "utf8")) as FlopShapes, config);
 }

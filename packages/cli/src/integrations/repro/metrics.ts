@@ -1,8 +1,66 @@
+import { accuracy, f1, GLUE_METRIC_CONFIGS, markdownTable, matthewsCorrelation, pearson, selectionMetric, spearman, stepFlops, type EncoderShape } from "@aflora/metrics";
 import type { SuiteResult } from "./suite.js";
 
-/** Metric definitions and the FLOPs formula, as @aflora/metrics checks them. */
-export async function metricsSuite(fixtures: string): Promise<SuiteResult> {
-  const metrics = (await import("@aflora/metrics")) as unknown as { runMetricsRepro?: (fixtures: string) => Promise<SuiteResult> };
-  if (!metrics.runMetricsRepro) return { ok: false, text: "@aflora/metrics exports no runMetricsRepro in this build" };
-  return metrics.runMetricsRepro(fixtures);
+const PRED = [1, 0, 1, 1, 0, 1];
+const GOLD = [1, 0, 0, 1, 0, 0];
+const X = [1, 2, 3, 4];
+const Y = [2, 4, 5, 4];
+
+/**
+ * Values worked out by hand (TP 2, FP 2, FN 0, TN 2; x̄ 2.5, ȳ 3.75, Σdxdy 3.5, Σdx² 5, Σdy² 4.75;
+ * Spearman on ranks [1, 2.5, 4, 2.5]), each to 1e-12.
+ */
+const DEFINITIONS: [string, () => number, number][] = [
+  ["accuracy = 4/6", () => accuracy(PRED, GOLD), 4 / 6],
+  ["F1 = 2TP/(2TP+FP+FN) = 4/6", () => f1(PRED, GOLD), 4 / 6],
+  ["Matthews = (TP·TN−FP·FN)/√((TP+FP)(TP+FN)(TN+FP)(TN+FN)) = 4/8", () => matthewsCorrelation(PRED, GOLD), 0.5],
+  ["Pearson = 3.5/√(5·4.75)", () => pearson(X, Y), 3.5 / Math.sqrt(5 * 4.75)],
+  ["Spearman = 3/√(5·4.5)", () => spearman(X, Y), 3 / Math.sqrt(5 * 4.5)],
+];
+
+/** The authors' selection metric per task (glue/utils.py task_to_best_metric; PAPER.md §6). */
+const SELECTION: Record<string, string> = { cola: "matthews_correlation", sst2: "accuracy", mrpc: "f1", qnli: "accuracy", stsb: "pearson", rte: "accuracy", mnli: "accuracy", qqp: "accuracy" };
+
+/** DeBERTaV3-base at the paper's batch 64 × 256 tokens. */
+const BASE: EncoderShape = { layers: 12, hidden: 768, heads: 12, ffn: 3072, seq: 256, batch: 64, labels: 2, relativePositions: { span: 256 } };
+
+export async function metricsSuite(_fixtures: string): Promise<SuiteResult> {
+  let ok = true;
+  const defRows = DEFINITIONS.map(([label, f, want]) => {
+    const got = f();
+    const pass = Math.abs(got - want) <= 1e-12;
+    ok &&= pass;
+    return [pass ? "PASS" : "FAIL", label, got.toFixed(6), want.toFixed(6)];
+  });
+  const selRows = Object.entries(SELECTION).map(([task, want]) => {
+    const got = selectionMetric(task);
+    const pass = got === want && (GLUE_METRIC_CONFIGS as Record<string, { metrics: readonly string[] }>)[task]!.metrics.includes(want);
+    ok &&= pass;
+    return [pass ? "PASS" : "FAIL", task, got, want];
+  });
+  const ffnOnly = (_l: number, role: string) => role === "int" || role === "out";
+  const flops = {
+    "AFLoRA r=4, start (FFN A/B trainable)": stepFlops(BASE, { kind: "vector", r: 4, matrixTrainable: ffnOnly }).total,
+    "AFLoRA r=4, all A/B frozen": stepFlops(BASE, { kind: "vector", r: 4 }).total,
+    "LoRA r=8": stepFlops(BASE, { kind: "lora", r: 8 }).total,
+    "ELoRA r=1024": stepFlops(BASE, { kind: "vector", r: 1024 }).total,
+  };
+  const elora = flops["ELoRA r=1024"];
+  const flopRows = Object.entries(flops).map(([k, v]) => [k, `${(v / 1e12).toFixed(3)} TFLOP`, (v / elora).toFixed(2)]);
+  const text = [
+    "## Metric definitions (hand-computed values)",
+    "",
+    markdownTable(["", "definition", "aflora", "by hand"], defRows),
+    "",
+    "## Best-model selection metric per GLUE task (authors' code)",
+    "",
+    markdownTable(["", "task", "aflora", "authors"], selRows),
+    "",
+    "## FLOPs of one training step (DeBERTaV3-base, batch 64 × 256 tokens), informational",
+    "",
+    markdownTable(["method", "matmul FLOPs", "relative to ELoRA"], flopRows),
+    "",
+    `The paper reports 2.96× fewer FLOPs for AFLoRA than ELoRA (figs/system.png bars: AFLoRA 0.34, LoRA 0.34, ELoRA 1.00); the formula gives ${(elora / flops["AFLoRA r=4, all A/B frozen"]).toFixed(2)}× once the A/B matrices are frozen.`,
+  ].join("\n");
+  return { ok, text };
 }
