@@ -30,6 +30,17 @@ describe.each(["cpu", "wasm"])("Hugging Face parity on %s", (backend) => {
   });
 });
 
+describe("parity with per-layer recomputation", () => {
+  it("gives the fixtures' gradients on wasm when the backward recomputes layer by layer", async () => {
+    const results = await runEncoderParity(fixtures, { backend: "wasm", only: ["deberta-v3-tiny-cls3", "deberta-v2-tiny-c2p-clamp", "bert-tiny-cls3"], recompute: true });
+    for (const r of results) {
+      expect(r.error, r.fixture).toBeUndefined();
+      expect(r.checks.filter((c) => !c.pass), r.fixture).toEqual([]);
+    }
+    expect(results).toHaveLength(3);
+  });
+});
+
 describe("runEncoderParity on a broken port", () => {
   it("fails a fixture whose config asks for the tanh GELU instead of the exact one, and prints FAIL", async () => {
     const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import("node:fs");
