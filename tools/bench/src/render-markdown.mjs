@@ -6,6 +6,10 @@ const x = (v) => (v === null || v === undefined ? "–" : `${fmt(v, 2)}×`);
 export function renderMarkdown(res) {
   const lines = [];
   lines.push(`Measured ${res.date.slice(0, 16).replace("T", " ")} UTC on ${res.machine.cpu} (${res.machine.cores} cores, shared: load average ${res.machine.loadAverage.map((l) => l.toFixed(1)).join(", ")} at the end), Node ${res.node}, backend ${res.backend}${res.fastGradients ? ", fast matmul gradients" : ", STOCK gradients"}; PyTorch ${res.torch ?? "not installed"}.`);
+  if (res.carried) {
+    lines.push("");
+    lines.push(`${res.carried.sizes.join(", ").toUpperCase()} rows measured ${res.carried.from.slice(0, 16).replace("T", " ")} UTC (an earlier run, same machine).`);
+  }
   lines.push("");
   lines.push("Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is aflora's own CPU time per step, all threads (robust to other load). Peak is the process’s peak RSS. “N workers”: the batch split over N data-parallel worker threads, each with its own wasm backend, exchanging gradients. aflora / PyTorch uses the fastest aflora variant.");
   for (const size of res.options.sizes) {

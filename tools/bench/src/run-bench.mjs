@@ -30,6 +30,8 @@ export const DEFAULTS = {
   /** "encoder": @aflora/encoder's BERT classifier (the product's step); "local": the bench's own model. */
   model: "encoder",
   stockGradients: false,
+  /** Keep sizes this run did not measure from the previous results/latest.json. */
+  carryOver: true,
   /** Also time full fine-tuning before/after freezing every encoder W0 (small only). */
   freezeCheck: true,
   maxSeconds: 300,
@@ -71,6 +73,7 @@ export function parseBenchArgs(argv) {
       case "--recompute": o.recompute = { small: true, base: true }; break;
       case "--no-peer": o.peer = false; break;
       case "--no-freeze-check": o.freezeCheck = false; break;
+      case "--no-carry-over": o.carryOver = false; break;
       case "--model": o.model = list(value(), ["encoder", "local"], flag)[0]; break;
       case "--workers": o.workers = String(value()).split(",").map((w) => { const n = int(w, flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 worker`); return n; }); break;
       case "--stock-gradients": o.stockGradients = true; break;
@@ -251,6 +254,24 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
     freezeCheck,
     paper: { eloraOverAfloraTime: 1.86, eloraOverAfloraFlops: 2.96, loraOverAfloraParams: 9.5 },
   };
+  // Sizes measured by an earlier run (e.g. `--sizes base` after `--sizes small`) are carried
+  // over from the previous latest.json, with the date they were measured.
+  const previousPath = join(o.outDir, "latest.json");
+  if (o.carryOver && existsSync(previousPath)) {
+    const prev = JSON.parse(readFileSync(previousPath, "utf8"));
+    const carried = (prev.options?.sizes ?? []).filter((size) => !o.sizes.includes(size));
+    for (const size of carried) {
+      results.runs.push(...prev.runs.filter((r) => r.size === size).map((r) => ({ ...r, measured: r.measured ?? prev.date })));
+      results.ratios[size] = prev.ratios[size];
+      results.options.sizes.push(size);
+      results.options.recompute[size] = prev.options.recompute[size];
+      results.options.iters[size] = prev.options.iters[size];
+    }
+    if (!results.freezeCheck && prev.freezeCheck) results.freezeCheck = { ...prev.freezeCheck, measured: prev.freezeCheck.measured ?? prev.date };
+    if (carried.length) results.carried = { sizes: carried, from: prev.date };
+    const order = Object.keys(SIZES).reverse();
+    results.options.sizes.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  }
   const md = renderMarkdown(results);
   const stamp = date.replace(/[:]/g, "-").replace(/\..*/, "");
   writeAtomic(join(o.outDir, `${stamp}.json`), `${JSON.stringify(results, null, 1)}\n`);
