@@ -170,6 +170,19 @@ describe("EncoderForSequenceClassification", () => {
       /sequence length 70 needs position id 71, but the model has max_position_embeddings 66/,
     );
     expect(() => model.lossAndGradients({ ...ok, labels: undefined }, new Map())).toThrow(/batch\.labels/);
+    const types = new Int32Array(ok.inputIds.length).fill(1);
+    expect(() => model.predict({ ...ok, tokenTypeIds: types })).toThrow(/batch\.tokenTypeIds\[0\]\[0\] = 1 is outside 0\.\.0 \(type_vocab_size 1\)/);
+    model.dispose();
+  });
+
+  it("ignores token type ids when the model has none (type_vocab_size 0), as Transformers does", async () => {
+    const registry = new ParameterRegistry();
+    const model = await loadEncoder(fixture("deberta-v3-tiny-cls3"), { registry, warn: () => undefined });
+    const batch = await firstBatch("deberta-v3-tiny-cls3");
+    const plain = model.predict(batch);
+    const typed = model.predict({ ...batch, tokenTypeIds: new Int32Array(batch.inputIds.length).fill(1) });
+    expect([...typed.dataSync()]).toEqual([...plain.dataSync()]);
+    tf.dispose([plain, typed]);
     model.dispose();
   });
 });

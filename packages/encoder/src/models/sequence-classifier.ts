@@ -316,7 +316,7 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
       seqLength: s,
       inputIds: tf.tensor1d(batch.inputIds, "int32"),
       positionIds: positions ? tf.tensor1d(positions, "int32") : null,
-      tokenTypeIds: batch.tokenTypeIds ? tf.tensor1d(batch.tokenTypeIds, "int32") : null,
+      tokenTypeIds: batch.tokenTypeIds && this.config.typeVocabSize > 0 ? tf.tensor1d(batch.tokenTypeIds, "int32") : null,
       mask: tf.tensor2d(Float32Array.from(batch.attentionMask), [b * s, 1]),
     };
   }

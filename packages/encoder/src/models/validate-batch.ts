@@ -20,8 +20,8 @@ export function validateBatch(batch: TextBatch, config: EncoderConfig): void {
   };
   check("inputIds", batch.inputIds, config.vocabSize, `vocab_size ${config.vocabSize}`);
   check("attentionMask", batch.attentionMask, 2, "0 or 1");
-  if (batch.tokenTypeIds) {
-    if (config.typeVocabSize === 0) throw new Error(`batch.tokenTypeIds: the model has no token type embeddings (type_vocab_size 0)`);
+  // A model without token type embeddings (type_vocab_size 0) ignores them, as Transformers does.
+  if (batch.tokenTypeIds && config.typeVocabSize > 0) {
     check("tokenTypeIds", batch.tokenTypeIds, config.typeVocabSize, `type_vocab_size ${config.typeVocabSize}`);
   }
   if (batch.examples !== undefined && !(Number.isInteger(batch.examples) && batch.examples >= 0 && batch.examples <= b)) {
