@@ -5,7 +5,8 @@ import { installFastGradients, selectBackend, type PluginRegistry } from "@aflor
 import { loadAdapter } from "@aflora/adapter";
 import type { TaskData } from "@aflora/glue-data";
 import { formatMetric, markdownTable } from "@aflora/metrics";
-import { resolveConfig } from "../config/resolve-config.js";
+import { resolveConfigWithImports } from "../config/resolve-config.js";
+import { loadPluginModules } from "../config/plugin-modules.js";
 import { validateConfig } from "../config/validate.js";
 import type { RunConfig } from "../config/schema.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
@@ -19,16 +20,16 @@ interface EvalFlags extends Record<string, unknown> {
   adapter?: string;
 }
 
-function runConfig(flags: EvalFlags, registry: PluginRegistry): { config: RunConfig; adapterDir: string | null } {
+async function runConfig(flags: EvalFlags, registry: PluginRegistry): Promise<{ config: RunConfig; adapterDir: string | null }> {
   if (flags.run) {
     const paths = runPaths(resolve(flags.run));
     if (!existsSync(paths.config)) throw new Error(`--run: ${paths.dir} is not an aflora run folder (no config.json)`);
-    const config = validateConfig(JSON.parse(readFileSync(paths.config, "utf8")) as Record<string, unknown>, registry, paths.config);
+    const config = await validateSaved(paths.config, registry);
     if (config.method === "full") throw new Error(`--run: ${paths.dir} is a full fine-tuning run; its weights are in its checkpoints, which \`aflora eval\` does not read yet`);
     if (!existsSync(join(paths.adapter, "adapter_config.json"))) throw new Error(`--run: ${paths.dir} has no saved adapter (the run did not finish)`);
     return { config, adapterDir: paths.adapter };
   }
-  return { config: resolveConfig({ config: flags.config, preset: flags.preset, flags }, registry), adapterDir: null };
+  return { config: await resolveConfigWithImports({ config: flags.config, preset: flags.preset, flags }, registry), adapterDir: null };
 }
 
 /**
@@ -37,7 +38,7 @@ function runConfig(flags: EvalFlags, registry: PluginRegistry): { config: RunCon
  */
 export async function evalCommand(flags: EvalFlags): Promise<void> {
   const registry = createPluginRegistry();
-  const { config, adapterDir } = runConfig(flags, registry);
+  const { config, adapterDir } = await runConfig(flags, registry);
   const backend = await selectBackend(config.backend);
   installFastGradients();
   const task = registry.create<TaskData>("task", config.data, rootContainer.createChildContainer(), "data");
@@ -52,4 +53,11 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   } finally {
     built.model.params.dispose();
   }
+}
+
+/** A run folder's saved config, after loading the plugin packages it imports (paths are as resolved then). */
+async function validateSaved(path: string, registry: PluginRegistry): Promise<RunConfig> {
+  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  await loadPluginModules(raw.imports, registry, process.cwd(), path);
+  return validateConfig(raw, registry, path);
 }

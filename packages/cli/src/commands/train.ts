@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { writeFileAtomic } from "@aflora/core";
+import { writeFileAtomic, type PluginRegistry } from "@aflora/core";
 import { formatCount, formatDuration } from "@aflora/metrics";
-import { resolveConfig } from "../config/resolve-config.js";
+import { resolveConfigWithImports } from "../config/resolve-config.js";
+import { loadPluginModules } from "../config/plugin-modules.js";
 import { validateConfig } from "../config/validate.js";
 import type { RunConfig } from "../config/schema.js";
 import { createRunFolder, runPaths } from "../run/run-folder.js";
@@ -38,11 +39,11 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     const paths = runPaths(dir);
     if (!existsSync(paths.config)) throw new Error(`--resume: ${dir} is not an aflora run folder (no config.json)`);
     if (!hasCheckpoint(dir)) throw new Error(`--resume: ${dir} has no checkpoint yet (nothing to continue from; start a new run)`);
-    config = validateConfig(JSON.parse(readFileSync(paths.config, "utf8")) as Record<string, unknown>, registry, paths.config);
+    config = await validateSaved(paths.config, registry);
     runId = dir.split(/[\\/]/).pop()!;
     log(`Resuming ${runId} from its latest checkpoint.`);
   } else {
-    config = resolveConfig({ config: flags.config, preset: flags.preset, flags }, registry);
+    config = await resolveConfigWithImports({ config: flags.config, preset: flags.preset, flags }, registry);
     ({ dir, runId } = createRunFolder(config.output, config.name ?? (config.method === "full" ? "full" : config.method)));
     writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + "\n");
   }
@@ -68,4 +69,11 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   ];
   process.stdout.write(out.join("\n"));
   if (interrupted) process.exitCode = 130;
+}
+
+/** A run folder's saved config, after loading the plugin packages it imports (paths are as resolved then). */
+async function validateSaved(path: string, registry: PluginRegistry): Promise<RunConfig> {
+  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  await loadPluginModules(raw.imports, registry, process.cwd(), path);
+  return validateConfig(raw, registry, path);
 }

@@ -40,7 +40,7 @@ describe("resolveConfig", () => {
   it("names the field and the allowed values for a bad method, and lists allowed fields for an unknown one", () => {
     expect(errorOf(() => resolveConfig({ flags: { method: "qlora" } }, registry()))).toBe(`config: method: expected one of aflora, lora, elora, full (got "qlora")`);
     const p = file("typo.json", JSON.stringify({ epochs: 1, model: "demo", method: "lora", data: "spam-assassin" }));
-    expect(errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(/^.*typo\.json: epochs: unknown field; allowed fields: model, tokenizer, method, adapter, scorer, schedule, data, training, backend, output, name, plugins$/);
+    expect(errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(/^.*typo\.json: epochs: unknown field; allowed fields: model, tokenizer, method, adapter, scorer, schedule, data, training, backend, output, name, imports, plugins$/);
   });
 
   it("reports a bad number with its path and value, and plugin option errors under the plugin's field", () => {

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { PluginRegistry } from "@aflora/core";
 import { readConfigFile } from "./read-config-file.js";
 import { ConfigError } from "./config-error.js";
@@ -5,6 +6,7 @@ import { loadPreset } from "./presets.js";
 import { mergeConfig } from "./merge.js";
 import { flagsToConfig } from "./flags.js";
 import { validateConfig } from "./validate.js";
+import { configDir, loadPluginModules } from "./plugin-modules.js";
 import { expandDataShorthand, type RunConfig } from "./schema.js";
 
 export interface ResolveInput {
@@ -33,6 +35,22 @@ export function methodDefaults(method: unknown): Record<string, unknown> {
  * then validation against the schema and the registered plugins.
  */
 export function resolveConfig(input: ResolveInput, registry: PluginRegistry): RunConfig {
+  const { raw, source } = mergeLayers(input);
+  return validateConfig(raw, registry, source);
+}
+
+/** Like resolveConfig, after loading the plugin packages the config lists under `imports`. */
+export async function resolveConfigWithImports(input: ResolveInput, registry: PluginRegistry): Promise<RunConfig> {
+  const { raw, source } = mergeLayers(input);
+  const base = configDir(input.config);
+  await loadPluginModules(raw.imports, registry, base, source);
+  // Saved configs must find the same modules from any working directory (resume, eval).
+  if (Array.isArray(raw.imports)) raw.imports = raw.imports.map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(base, s) : s));
+  return validateConfig(raw, registry, source);
+}
+
+/** Preset ← config file ← flags, method defaults, data shorthands; not yet validated. */
+export function mergeLayers(input: ResolveInput): { raw: Record<string, unknown>; source: string } {
   const file = expandData(input.config ? readConfigFile(input.config) : {});
   // A config file may name its own base preset (`preset: glue/rte`); --preset wins.
   const fromFile = file.preset;
@@ -50,5 +68,5 @@ export function resolveConfig(input: ResolveInput, registry: PluginRegistry): Ru
     delete withDefaults.schedule;
   }
   const source = input.config ?? (input.preset ? `preset ${input.preset}` : "config");
-  return validateConfig(withDefaults, registry, source);
+  return { raw: withDefaults, source };
 }

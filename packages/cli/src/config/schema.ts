@@ -58,6 +58,8 @@ export const configSchema = z
     output: z.string().default("runs"),
     /** Short name used in the run folder name. */
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only").optional(),
+    /** Plugin packages to load first (package names, or paths relative to the config file); each exports register(registry). */
+    imports: z.array(z.string().min(1)).default([]),
     /** Extra plugins attached to the run, by name. */
     plugins: z.array(pluginSection).default([]),
   })

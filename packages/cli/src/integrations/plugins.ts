@@ -1,4 +1,4 @@
-import { PluginRegistry } from "@aflora/core";
+import { PluginRegistry, registerLossLogger } from "@aflora/core";
 import { registerAdapters } from "@aflora/adapter";
 import { registerScorers } from "@aflora/scorer";
 import { registerSchedules } from "@aflora/scheduler";
@@ -11,5 +11,6 @@ export function createPluginRegistry(): PluginRegistry {
   registerScorers(registry);
   registerSchedules(registry);
   registerTasks(registry);
+  registerLossLogger(registry);
   return registry;
 }

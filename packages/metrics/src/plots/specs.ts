@@ -72,7 +72,7 @@ export function freezingHeatmapSpec(r: RunReport): TopLevelSpec {
   const y = { field: "layer", type: "ordinal" as const, sort: "descending" as const };
   return {
     $schema: SCHEMA,
-    title: "Step at which each projection matrix froze",
+    title: { text: "Step at which each projection matrix froze", subtitle: "grey: init = frozen from the start, — = never frozen" },
     width: { step: 34 },
     height: { step: 22 },
     data: { values: cells },
