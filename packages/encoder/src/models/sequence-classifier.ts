@@ -5,9 +5,9 @@ import type { AttentionContext } from "../layers/attention-context.js";
 import type { BatchInputs } from "../layers/batch-inputs.js";
 import { EVAL, type DropoutContext } from "../layers/dropout.js";
 import { flatRelativeIndices, relEmbeddingIndex } from "../layers/relative-position.js";
-import { vjp } from "../layers/vjp.js";
 import { sequenceClassificationLoss } from "../losses.js";
 import type { EncoderParts } from "./encoder-parts.js";
+import { recomputedGradients, wholeGraphGradients, type EncoderStages } from "./layer-recompute.js";
 import { checkPositions, validateBatch } from "./validate-batch.js";
 
 /** float32's lowest value: Transformers' additive mask value for padded keys. */
@@ -41,17 +41,6 @@ export interface EncoderOutput {
   lastHiddenState: tf.Tensor3D;
   /** With outputHiddenStates: num_hidden_layers + 1 tensors [B, S, H] (embedding output first). */
   hiddenStates?: tf.Tensor3D[];
-}
-
-type Segment = { kind: "embeddings" } | { kind: "rel" } | { kind: "layer"; index: number } | { kind: "head" } | { kind: "floating" };
-
-interface Segments {
-  embeddings: [string, tf.Variable][];
-  rel: [string, tf.Variable][];
-  layers: [string, tf.Variable][][];
-  head: [string, tf.Variable][];
-  /** Variables not named after a known module (e.g. a foreign adapter): included in every segment, gradients summed. */
-  floating: [string, tf.Variable][];
 }
 
 /**
@@ -111,7 +100,7 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     const out = tf.tidy(() => {
       const inputs = this.inputs(batch);
       const ctx = this.attentionContext(batch, drop);
-      const rel = this.relativeTable(drop);
+      const rel = this.relativeTable();
       const states: tf.Tensor2D[] = [this.parts.embeddings.apply(inputs, drop)];
       for (const layer of this.parts.layers) states.push(layer.apply(states[states.length - 1]!, rel, ctx));
       const last = states[states.length - 1]!;
@@ -152,10 +141,18 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     const result = tf.tidy(() => {
       const inputs = this.inputs(batch);
       const ctx = this.attentionContext(batch, drop);
-      const grads = this.recompute
-        ? this.segmentedGradients(batch, labels, vars, inputs, ctx, drop)
-        : this.wholeGraphGradients(batch, labels, vars, inputs, ctx, drop);
-      return [grads.loss, ...names.map((n, i) => grads.byName.get(n) ?? tf.zerosLike([...vars.values()][i]!))];
+      const { batchSize: b, seqLength: sl } = batch;
+      const stages: EncoderStages = {
+        prefix: this.parts.prefix,
+        numLayers: this.parts.layers.length,
+        embed: () => this.parts.embeddings.apply(inputs, drop),
+        relativeTable: () => this.relativeTable(),
+        layer: (l, h, rel) => this.parts.layers[l]!.apply(h, rel, ctx),
+        headLoss: (last) => tf.tidy(() => this.lossFromLogits(this.parts.head.apply(last, b, sl, drop).logits, batch, labels)),
+      };
+      const grads = this.recompute ? recomputedGradients(stages, vars) : wholeGraphGradients(stages, vars);
+      const all = [...vars.values()];
+      return [grads.loss, ...names.map((n, i) => grads.byName.get(n) ?? tf.zerosLike(all[i]!))];
     });
     const [loss, ...gs] = result;
     const map = new Map<string, tf.Tensor>();
@@ -175,121 +172,6 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
   /** Unregisters and disposes this model's parameters. */
   dispose(): void {
     for (const n of this.parameterNames) this.params.unregister(n);
-  }
-
-  private wholeGraphGradients(
-    batch: TextBatch,
-    labels: Int32Array | Float32Array,
-    vars: ReadonlyMap<string, tf.Variable>,
-    inputs: BatchInputs,
-    ctx: AttentionContext,
-    drop: DropoutContext,
-  ): { loss: tf.Scalar; byName: Map<string, tf.Tensor> } {
-    const entries = [...vars.entries()];
-    const { value, grads } = vjp(() => {
-      const rel = this.relativeTable(drop);
-      let h = this.parts.embeddings.apply(inputs, drop);
-      for (const layer of this.parts.layers) h = layer.apply(h, rel, ctx);
-      const { logits } = this.parts.head.apply(h, batch.batchSize, batch.seqLength, drop);
-      return this.lossFromLogits(logits, batch, labels);
-    }, entries.map(([, v]) => v));
-    const byName = new Map<string, tf.Tensor>();
-    entries.forEach(([n], i) => {
-      if (grads[i]) byName.set(n, grads[i]!);
-    });
-    return { loss: value as tf.Scalar, byName };
-  }
-
-  private segmentedGradients(
-    batch: TextBatch,
-    labels: Int32Array | Float32Array,
-    vars: ReadonlyMap<string, tf.Variable>,
-    inputs: BatchInputs,
-    ctx: AttentionContext,
-    drop: DropoutContext,
-  ): { loss: tf.Scalar; byName: Map<string, tf.Tensor> } {
-    const seg = this.segments(vars);
-    const layers = this.parts.layers;
-    const numLayers = layers.length;
-    const byName = new Map<string, tf.Tensor>();
-    const collect = (entries: [string, tf.Variable][], grads: (tf.Tensor | undefined)[]) => {
-      entries.forEach(([n], i) => {
-        const g = grads[i];
-        if (!g) return;
-        const prev = byName.get(n);
-        byName.set(n, prev ? tf.add(prev, g) : g);
-        if (prev) tf.dispose([prev, g]);
-      });
-    };
-    const vars_ = (entries: [string, tf.Variable][]) => entries.map(([, v]) => v as tf.Tensor);
-
-    // Forward without a tape, keeping only each layer's input.
-    const rel = this.relativeTable(drop);
-    const states: tf.Tensor2D[] = [this.parts.embeddings.apply(inputs, drop)];
-    for (const layer of layers) states.push(layer.apply(states[states.length - 1]!, rel, ctx));
-
-    const needEmbeddings = seg.embeddings.length > 0 || seg.floating.length > 0;
-    const needRel = rel !== null && (seg.rel.length > 0 || seg.floating.length > 0);
-    let lowest = numLayers;
-    if (needEmbeddings || needRel) lowest = 0;
-    else for (let l = numLayers - 1; l >= 0; l--) if (seg.layers[l]!.length > 0) lowest = l;
-
-    const headEntries = [...seg.head, ...seg.floating];
-    const headRun = vjp(
-      () => this.lossFromLogits(this.parts.head.apply(states[numLayers]!, batch.batchSize, batch.seqLength, drop).logits, batch, labels),
-      [states[numLayers]!, ...vars_(headEntries)],
-    );
-    collect(headEntries, headRun.grads.slice(1));
-    let dh = headRun.grads[0];
-    let dRel: tf.Tensor | undefined;
-    for (let l = numLayers - 1; l >= lowest; l--) {
-      const entries = [...seg.layers[l]!, ...seg.floating];
-      const xs = [states[l]!, ...(rel ? [rel] : []), ...vars_(entries)];
-      const run = vjp(() => layers[l]!.apply(states[l]!, rel, ctx), xs, dh ?? tf.zeros(states[l + 1]!.shape));
-      run.value.dispose();
-      if (dh) dh.dispose();
-      dh = run.grads[0];
-      const offset = rel ? 2 : 1;
-      if (rel && run.grads[1]) {
-        const prev = dRel;
-        dRel = prev ? tf.add(prev, run.grads[1]) : run.grads[1];
-        if (prev) tf.dispose([prev, run.grads[1]]);
-      }
-      collect(entries, run.grads.slice(offset));
-    }
-    if (needEmbeddings && dh) {
-      const entries = [...seg.embeddings, ...seg.floating];
-      const run = vjp(() => this.parts.embeddings.apply(inputs, drop), vars_(entries), dh);
-      run.value.dispose();
-      collect(entries, run.grads);
-    }
-    if (needRel && dRel) {
-      const entries = [...seg.rel, ...seg.floating];
-      const run = vjp(() => this.relativeTable(drop)!, vars_(entries), dRel);
-      run.value.dispose();
-      collect(entries, run.grads);
-    }
-    return { loss: headRun.value as tf.Scalar, byName };
-  }
-
-  private segments(vars: ReadonlyMap<string, tf.Variable>): Segments {
-    const seg: Segments = { embeddings: [], rel: [], layers: this.parts.layers.map(() => []), head: [], floating: [] };
-    for (const entry of vars.entries()) {
-      const s = this.segmentOf(entry[0]);
-      if (s.kind === "layer") seg.layers[s.index]!.push(entry);
-      else seg[s.kind].push(entry);
-    }
-    return seg;
-  }
-
-  private segmentOf(name: string): Segment {
-    const p = this.parts.prefix;
-    if (name.startsWith(`${p}.embeddings.`)) return { kind: "embeddings" };
-    if (name.startsWith(`${p}.encoder.rel_embeddings.`) || name.startsWith(`${p}.encoder.LayerNorm.`)) return { kind: "rel" };
-    const m = name.startsWith(`${p}.encoder.layer.`) ? /^(\d+)\./.exec(name.slice(`${p}.encoder.layer.`.length)) : null;
-    if (m && Number(m[1]) < this.parts.layers.length) return { kind: "layer", index: Number(m[1]) };
-    if (name.startsWith("classifier.") || name.startsWith("pooler.") || name.startsWith(`${p}.pooler.`)) return { kind: "head" };
-    return { kind: "floating" };
   }
 
   private lossFromLogits(logits: tf.Tensor2D, batch: TextBatch, labels: Int32Array | Float32Array): tf.Scalar {
@@ -350,7 +232,7 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
   }
 
   /** A fresh tensor [2·span, H] (never the variable itself, so its gradient can be taken as an input's). */
-  private relativeTable(_drop: DropoutContext): tf.Tensor2D | null {
+  private relativeTable(): tf.Tensor2D | null {
     const t = this.parts.relativeTable;
     if (!t) return null;
     return tf.tidy(() => (t.layerNorm ? t.layerNorm.apply(t.embeddings.weight) : tf.clone(t.embeddings.weight)) as tf.Tensor2D);
