@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { fileURLToPath } from "node:url";
+import { installFastGradients, uninstallFastGradients } from "@aflora/core";
 import { describe, expect, it } from "vitest";
 import { formatParityResult, runEncoderParity } from "./parity.js";
 
@@ -31,8 +32,14 @@ describe.each(["cpu", "wasm"])("Hugging Face parity on %s", (backend) => {
 });
 
 describe("parity with per-layer recomputation", () => {
-  it("gives the fixtures' gradients on wasm when the backward recomputes layer by layer", async () => {
-    const results = await runEncoderParity(fixtures, { backend: "wasm", only: ["deberta-v3-tiny-cls3", "deberta-v2-tiny-c2p-clamp", "bert-tiny-cls3"], recompute: true });
+  it("gives the fixtures' gradients on wasm when the backward recomputes layer by layer, with core's fast matmul gradients", async () => {
+    installFastGradients();
+    let results;
+    try {
+      results = await runEncoderParity(fixtures, { backend: "wasm", only: ["deberta-v3-tiny-cls3", "deberta-v2-tiny-c2p-clamp", "bert-tiny-cls3"], recompute: true });
+    } finally {
+      uninstallFastGradients();
+    }
     for (const r of results) {
       expect(r.error, r.fixture).toBeUndefined();
       expect(r.checks.filter((c) => !c.pass), r.fixture).toEqual([]);
