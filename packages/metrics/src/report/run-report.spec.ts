@@ -66,6 +66,9 @@ describe("buildRunReport", () => {
 
   it("marks a run without run:end as interrupted when told, and failed on run:error", () => {
     expect(buildRunReport([start(0, 0), stepEnd(5, 0, 1, 100)], { interrupted: true }).status).toBe("interrupted");
+    const stopped = [start(0, 0), stepEnd(5, 0, 1, 100), ev("run:end", 6, { step: 1, summary: { stoppedEarly: true } })];
+    expect(buildRunReport(stopped).status).toBe("stopped early");
+    expect(buildRunReport(stopped, { interrupted: true }).status).toBe("interrupted");
     const failed = buildRunReport([start(0, 0), ev("run:error", 3, { step: 0, error: { message: "boom" } })]);
     expect(failed.status).toBe("failed");
     expect(failed.error).toBe("boom");

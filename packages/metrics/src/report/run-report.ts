@@ -1,7 +1,8 @@
 import type { TrainableCounts } from "@aflora/core";
 import type { EventRecord } from "./event-json.js";
 
-export type RunStatus = "completed" | "interrupted" | "failed" | "running";
+/** "stopped early": ended by a plugin, maxSteps or a signal before the last step; "interrupted": by a signal in this process. */
+export type RunStatus = "completed" | "stopped early" | "interrupted" | "failed" | "running";
 
 export interface EvaluationPoint {
   step: number;
@@ -149,9 +150,11 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
         evals.set(step, { step, epoch: num(e.epoch), metrics: e.metrics as Record<string, number>, selection: sel });
         break;
       }
-      case "run:end":
-        status = "completed";
+      case "run:end": {
+        const summary = e.summary as { stoppedEarly?: boolean } | undefined;
+        status = summary?.stoppedEarly ? "stopped early" : "completed";
         break;
+      }
       case "run:error": {
         const err = e.error as { message?: string } | undefined;
         error = err?.message ?? "unknown error";
@@ -161,7 +164,7 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
     }
   }
   closeSegment();
-  if (status === "running" && extras.interrupted) status = "interrupted";
+  if ((status === "running" || status === "stopped early") && extras.interrupted) status = "interrupted";
 
   const steps = [...loss.keys()].sort((a, b) => a - b);
   const evaluations = [...evals.values()].sort((a, b) => a.step - b.step);
