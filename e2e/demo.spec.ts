@@ -49,6 +49,8 @@ describe("the demo (`aflora train` with no config)", () => {
     expect(report.trainable.stepAveraged).toBeGreaterThan(report.trainable.end);
     expect(report.frozen.length).toBe(16); // 4 layers × {intermediate, output} × {A, B}
     expect(report.best.metric).toBe("f1");
+    expect(report.flops.total).toBeGreaterThan(0);
+    expect(report.flops.total).toBe(report.flops.perStep * report.steps.done);
     const md = readFileSync(join(run, "report.md"), "utf8");
     expect(md).toContain("step-averaged");
     expect(md).toContain("![freezing-heatmap](plots/freezing-heatmap.svg)");
