@@ -41,3 +41,25 @@ describe("--preset glue/rte on the tiny GLUE folder", () => {
     expect(r.stdout).toContain(`| accuracy (selection) | ${report.best.metrics.accuracy.toFixed(4)} |`);
   });
 });
+
+describe("a Hugging Face model folder (weights from model.safetensors)", () => {
+  it("fine-tunes LoRA on the tiny GLUE folder, re-initialising a head of another width", () => {
+    const cwd = scratch("hf-folder");
+    const r = aflora(
+      [
+        "train", "--preset", "glue/mrpc", "--method", "lora",
+        "--model", join(REPO, "fixtures/hf-parity/deberta-v3-tiny-cls3"), "--tokenizer", join(REPO, "fixtures/tokenizers/deberta-v3-unigram"),
+        "--data", GLUE_TINY, "--epochs", "2", "--batch-size", "2", "--max-seq-length", "24", "--quiet", "--no-plots",
+      ],
+      { cwd },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("classifier.weight: the checkpoint's head has 3 outputs, the task needs 2");
+    const run = onlyRun(cwd);
+    const report = readJson(join(run, "report.json"));
+    expect(report.facts).toMatchObject({ task: "glue/mrpc", method: "lora", r: 8 });
+    expect(report.best.metric).toBe("f1");
+    expect(report.frozen).toEqual([]);
+    expect(readJson(join(run, "adapter", "adapter_config.json"))).toMatchObject({ peft_type: "LORA", r: 8 });
+  });
+});

@@ -1,11 +1,11 @@
 // Thin adapter over @aflora/encoder: the one place the CLI knows how models and tokenizers are loaded.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import type { Tokenizer, TrainableModel } from "@aflora/core";
 import type { AdaptableModel } from "@aflora/adapter";
 import type { TaskInfo } from "@aflora/glue-data";
-import { buildEncoder, createEncoderFromConfig, hfInitializer, loadTokenizer, matchCheckpoint, readEncoderConfig, readWeightFiles } from "@aflora/encoder";
+import { buildEncoder, createEncoderFromConfig, hfInitializer, loadTokenizer, matchCheckpoint, readEncoderConfig, readWeightFiles, resolveModelSource } from "@aflora/encoder";
 import { Rng } from "@aflora/core";
 import type { RunConfig } from "../config/schema.js";
 
@@ -40,7 +40,7 @@ function readJson(path: string): Record<string, unknown> {
 
 /**
  * `model: "demo"` builds the shipped tiny encoder with random weights; a folder loads a Hugging
- * Face model (config.json + safetensors or pytorch_model.bin). A hub id must be downloaded first.
+ * Face model (config.json + safetensors or pytorch_model.bin); a hub id is fetched into the cache.
  */
 export async function buildModel(config: RunConfig, task: TaskInfo, seed: number, warn: (m: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): Promise<BuiltModel> {
   const tokenizerDir = (dir: string) => resolve(config.tokenizer ?? dir);
@@ -51,18 +51,35 @@ export async function buildModel(config: RunConfig, task: TaskInfo, seed: number
     const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR));
     return { model, tokenizer, modelConfig: raw, origin: "the built-in demo encoder (tiny DeBERTa-v3-style config, randomly initialised)", randomInit: true };
   }
-  const folder = resolve(config.model);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new Error(
-      `model: "${config.model}" is not a folder. Download the model first (e.g. \`huggingface-cli download ${config.model} --local-dir models/${config.model.split("/").pop()}\`) and pass --model <that folder>.`,
-    );
+  // A folder is used as it is; a hub id is downloaded once into the cache (offline: one error naming the folder to provide).
+  let hub;
+  try {
+    hub = await resolveModelSource(config.model);
+  } catch (e) {
+    throw new Error(`model: ${(e as Error).message}`);
   }
+  const folder = hub.folder;
   const raw = withTaskLabels(readJson(resolve(folder, "config.json")), task);
   const encoderConfig = readEncoderConfig(raw, resolve(folder, "config.json"), warn);
   const weights = await readWeightFiles(folder);
+  dropMismatchedHead(weights.tensors, task.numLabels, warn);
   const source = matchCheckpoint(encoderConfig, weights, folder, warn);
   const init = hfInitializer(encoderConfig, new Rng(seed).fork("weights"));
   const model = buildEncoder(encoderConfig, (spec) => source.get(spec.name) ?? init(spec), { seed });
   const tokenizer = await loadTokenizer(tokenizerDir(folder));
-  return { model, tokenizer, modelConfig: raw, origin: folder, randomInit: false };
+  const origin = hub.origin === "local" ? folder : `${hub.id} (${hub.origin === "cache" ? "cached" : "downloaded"} in ${folder})`;
+  return { model, tokenizer, modelConfig: raw, origin, randomInit: false };
+}
+
+/**
+ * A checkpoint fine-tuned for another task has a classifier of another width; like Transformers'
+ * `ignore_mismatched_sizes=True`, it is dropped (and initialised afresh) instead of failing.
+ */
+export function dropMismatchedHead(tensors: Map<string, { shape: number[] }>, numLabels: number, warn: (m: string) => void): void {
+  for (const [name, t] of [...tensors]) {
+    if (/(^|\.)classifier\.(weight|bias)$/.test(name) && t.shape[0] !== numLabels) {
+      tensors.delete(name);
+      warn(`${name}: the checkpoint's head has ${t.shape[0]} outputs, the task needs ${numLabels}; it is initialised afresh`);
+    }
+  }
 }
