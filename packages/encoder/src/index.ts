@@ -10,3 +10,5 @@ export * from "./losses.js";
 export { getActivation, activationNames, type Activation } from "./layers/activations.js";
 export { buildRelativePosition, logBucketPosition, relEmbeddingIndex } from "./layers/relative-position.js";
 export * from "./repro/parity.js";
+export * from "./tokenizer/index.js";
+export * from "./extras.js";
