@@ -1,6 +1,5 @@
 export * from "./task-metrics/index.js";
 // Reporters: run report (events.jsonl → report.json/report.md), plots, progress, run comparison.
-export * from "./report/atomic-write.js";
 export * from "./report/event-json.js";
 export * from "./report/run-report.js";
 export * from "./report/format.js";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeFileAtomic } from "@aflora/core";
+import { writeFileAtomicSync } from "@aflora/core";
 import type { SuiteRunner } from "../integrations/repro/suite.js";
 
 /** Suite name → the package check it runs (the same one `npx nx run <package>:repro` runs). */
@@ -27,7 +27,7 @@ export async function reproCommand(suite: string, flags: { fixtures?: string; ou
   mkdirSync(out, { recursive: true });
   const file = join(out, `${suite}.md`);
   const header = `# aflora repro ${suite}: ${result.ok ? "PASS" : "FAIL"}\n\nfixtures: ${fixtures}\ntime: ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`;
-  writeFileAtomic(file, header + result.text + "\n");
+  writeFileAtomicSync(file, header + result.text + "\n");
   process.stdout.write(`${result.text}\n\n${result.ok ? "PASS" : "FAIL"}: report written to ${relative(process.cwd(), file)}\n`);
   if (!result.ok) process.exitCode = 1;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { writeFileAtomic, type PluginRegistry } from "@aflora/core";
+import { writeFileAtomicSync, type PluginRegistry } from "@aflora/core";
 import { formatCount, formatDuration } from "@aflora/metrics";
 import { resolveConfigWithImports } from "../config/resolve-config.js";
 import { loadPluginModules } from "../config/plugin-modules.js";
@@ -45,7 +45,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   } else {
     config = await resolveConfigWithImports({ config: flags.config, preset: flags.preset, flags }, registry);
     ({ dir, runId } = createRunFolder(config.output, config.name ?? (config.method === "full" ? "full" : config.method)));
-    writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + "\n");
+    writeFileAtomicSync(runPaths(dir).config, JSON.stringify(config, null, 2) + "\n");
   }
   if (config.model === "demo" && !flags.quiet) log(DEMO_NOTICE);
   const release = acquireRunLock(runPaths(dir).lock);

@@ -1,7 +1,7 @@
 // FLOP accounting for reports: the run's shapes are recorded at start; the report prices every
 // optimizer step with @aflora/metrics' analytic formula, given the matrices still trainable then.
 import { join } from "node:path";
-import { writeFileAtomic } from "@aflora/core";
+import { writeFileAtomicSync } from "@aflora/core";
 import type { LoadedTask } from "@aflora/glue-data";
 import { matrixPosition, stepFlops, type AdapterShape, type EncoderShape, type LinearRole, type RunReportExtras } from "@aflora/metrics";
 import type { RunConfig } from "../config/schema.js";
@@ -31,7 +31,7 @@ export function writeFlopShapes(runDir: string, built: BuiltModel, loaded: Loade
     r: typeof config.adapter.r === "number" ? config.adapter.r : DEFAULT_R[config.method],
     batchesPerEpoch: loaded.train.batchesPerEpoch,
   };
-  writeFileAtomic(join(runDir, FLOP_SHAPES_FILE), JSON.stringify(shapes) + "\n");
+  writeFileAtomicSync(join(runDir, FLOP_SHAPES_FILE), JSON.stringify(shapes) + "\n");
 }
 
 /** The metrics formula's encoder shape from a Hugging Face config.json. */

@@ -10,7 +10,7 @@ import {
   Rng,
   selectBackend,
   Trainer,
-  writeFileAtomic,
+  writeFileAtomicSync,
   type PluginRegistry,
   type RunSummary,
   type TrainerPlugin,
@@ -92,7 +92,7 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
 
     if (!o.resume) {
       const parameters: ParameterInfo[] = model.params.list().map((p) => ({ name: p.name, group: p.group, size: p.variable.size, trainable: p.trainable }));
-      writeFileAtomic(paths.parameters, JSON.stringify(parameters) + "\n");
+      writeFileAtomicSync(paths.parameters, JSON.stringify(parameters) + "\n");
       writeFlopShapes(paths.dir, built, loaded, config);
     }
 

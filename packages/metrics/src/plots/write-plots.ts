@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import type { RunReport } from "../report/run-report.js";
-import { writeFileAtomic } from "../report/atomic-write.js";
+import { writeFileAtomicSync as writeFileAtomic } from "@aflora/core";
 import { renderSvg, svgToPng } from "./render.js";
 import { freezingHeatmapSpec, lossCurveSpec, metricCurvesSpec, trainableParamsSpec } from "./specs.js";
 import { matrixPosition } from "./matrix-position.js";

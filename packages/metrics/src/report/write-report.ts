@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseEventLines } from "./event-json.js";
 import { buildRunReport, type ParameterInfo, type RunReport, type RunReportExtras } from "./run-report.js";
 import { renderReportMarkdown } from "./markdown.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomicSync as writeFileAtomic } from "@aflora/core";
 import { writeRunPlots } from "../plots/write-plots.js";
 
 /** File names inside a run folder that the reporters read and write. */
