@@ -40,7 +40,7 @@ export const DEFAULTS = {
 };
 
 const USAGE = `usage: aflora bench [--sizes small,base] [--methods full,lora,elora,aflora-start,aflora-frozen]
-                    [--iters N] [--base-iters N] [--warmup N] [--recompute] [--no-peer] [--no-freeze-check] [--workers 1,2]
+                    [--iters N] [--base-iters N] [--warmup N] [--recompute] [--no-peer] [--no-freeze-check] [--workers 1,2] [--max-seconds S]
                     [--model encoder|local]
                     [--stock-gradients] [--out DIR]
   Times one training step (forward + backward + AdamW) per method on a BERT-shaped
@@ -74,6 +74,7 @@ export function parseBenchArgs(argv) {
       case "--no-peer": o.peer = false; break;
       case "--no-freeze-check": o.freezeCheck = false; break;
       case "--no-carry-over": o.carryOver = false; break;
+      case "--max-seconds": o.maxSeconds = int(value(), flag); break;
       case "--model": o.model = list(value(), ["encoder", "local"], flag)[0]; break;
       case "--workers": o.workers = String(value()).split(",").map((w) => { const n = int(w, flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 worker`); return n; }); break;
       case "--stock-gradients": o.stockGradients = true; break;
