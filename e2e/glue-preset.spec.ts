@@ -63,3 +63,19 @@ describe("a Hugging Face model folder (weights from model.safetensors)", () => {
     expect(readJson(join(run, "adapter", "adapter_config.json"))).toMatchObject({ peft_type: "LORA", r: 8 });
   });
 });
+
+describe("full fine-tuning", () => {
+  it("saves the trained model as a Hugging Face folder that `aflora eval --run` scores like the best evaluation", () => {
+    const cwd = scratch("full");
+    const r = aflora(["train", "--preset", "glue/rte", "--method", "full", "--model", "demo", "--data", GLUE_TINY, "--epochs", "2", "--batch-size", "2", "--max-seq-length", "24", "--quiet", "--no-plots"], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    const run = onlyRun(cwd);
+    const report = readJson(join(run, "report.json"));
+    expect(report.facts.method).toBe("full");
+    expect(report.trainable.start).toBe(report.trainable.totalParameters - 2 * 64 - 2); // everything but the classifier
+    expect(readJson(join(run, "model", "config.json"))).toMatchObject({ model_type: "deberta-v2", num_labels: 2 });
+    const ev = aflora(["eval", "--run", run]);
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toContain(`| accuracy (selection) | ${report.best.metrics.accuracy.toFixed(4)} |`);
+  });
+});

@@ -10,7 +10,7 @@ import { loadPluginModules } from "../config/plugin-modules.js";
 import { validateConfig } from "../config/validate.js";
 import type { RunConfig } from "../config/schema.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
-import { buildModel } from "../integrations/model.js";
+import { buildModel, tokenizerFolderOf } from "../integrations/model.js";
 import { runPaths } from "../run/run-folder.js";
 
 interface EvalFlags extends Record<string, unknown> {
@@ -25,7 +25,11 @@ async function runConfig(flags: EvalFlags, registry: PluginRegistry): Promise<{ 
     const paths = runPaths(resolve(flags.run));
     if (!existsSync(paths.config)) throw new Error(`--run: ${paths.dir} is not an aflora run folder (no config.json)`);
     const config = await validateSaved(paths.config, registry);
-    if (config.method === "full") throw new Error(`--run: ${paths.dir} is a full fine-tuning run; its weights are in its checkpoints, which \`aflora eval\` does not read yet`);
+    if (config.method === "full") {
+      if (!existsSync(join(paths.model, "model.safetensors"))) throw new Error(`--run: ${paths.dir} has no saved model (the run did not finish)`);
+      // The trained weights, with the tokenizer of the model the run started from.
+      return { config: { ...config, model: paths.model, tokenizer: await tokenizerFolderOf(config) }, adapterDir: null };
+    }
     if (!existsSync(join(paths.adapter, "adapter_config.json"))) throw new Error(`--run: ${paths.dir} has no saved adapter (the run did not finish)`);
     return { config, adapterDir: paths.adapter };
   }
@@ -49,7 +53,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     built.model.setTraining?.(false);
     const metrics = loaded.evaluator.evaluate(built.model);
     const rows = Object.entries(metrics).map(([k, v]) => [k + (k === loaded.evaluator.selectionMetric ? " (selection)" : ""), formatMetric(v)]);
-    process.stdout.write(`${task.info.name} on ${backend}${adapterDir ? ` with ${adapterDir}` : " (no adapter)"}\n\n${markdownTable(["metric", "value"], rows)}\n`);
+    process.stdout.write(`${task.info.name} on ${backend}${adapterDir ? ` with ${adapterDir}` : flags.run ? ` with ${config.model}` : " (no adapter)"}\n\n${markdownTable(["metric", "value"], rows)}\n`);
   } finally {
     built.model.params.dispose();
   }

@@ -42,6 +42,13 @@ function readJson(path: string): Record<string, unknown> {
  * `model: "demo"` builds the shipped tiny encoder with random weights; a folder loads a Hugging
  * Face model (config.json + safetensors or pytorch_model.bin); a hub id is fetched into the cache.
  */
+/** Where the tokenizer of `config.model` lives (for models saved without one, e.g. a full fine-tuning run's model/). */
+export async function tokenizerFolderOf(config: RunConfig): Promise<string> {
+  if (config.tokenizer) return resolve(config.tokenizer);
+  if (config.model === "demo") return DEMO_ENCODER_DIR;
+  return (await resolveModelSource(config.model)).folder;
+}
+
 export async function buildModel(config: RunConfig, task: TaskInfo, seed: number, warn: (m: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): Promise<BuiltModel> {
   const tokenizerDir = (dir: string) => resolve(config.tokenizer ?? dir);
   if (config.model === "demo") {

@@ -25,6 +25,7 @@ import { EventsLog } from "../run/events-log.js";
 import { onInterrupt } from "../run/interrupt.js";
 import { buildModel, type BuiltModel } from "../integrations/model.js";
 import { saveRunAdapter } from "../integrations/save-adapter.js";
+import { saveModelFolder } from "../integrations/save-model.js";
 import { writeFlopShapes } from "../integrations/flops.js";
 import { reportExtras } from "./report-extras.js";
 
@@ -135,6 +136,7 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
     }
     const interrupted = interrupt.signal !== null;
     if (adapter) await saveRunAdapter(adapter, paths.adapter, config);
+    else saveModelFolder(model.params, built.modelConfig, paths.model);
     const report = await writeRunReport(o.runDir, { ...(await reportExtras(o.runDir, interrupted)), plots: o.plots });
     return { summary, report, interrupted };
   } finally {

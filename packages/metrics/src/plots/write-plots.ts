@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import type { RunReport } from "../report/run-report.js";
@@ -19,6 +20,7 @@ export function runPlotSpecs(r: RunReport): Record<string, TopLevelSpec> {
 /** Writes `<stem>.svg` and `<stem>.png` for each plot into `dir`; returns stem → SVG path relative to `dir`'s parent. */
 export async function writeRunPlots(r: RunReport, dir: string, relativePrefix = "plots"): Promise<Record<string, string>> {
   const written: Record<string, string> = {};
+  mkdirSync(dir, { recursive: true });
   for (const [stem, spec] of Object.entries(runPlotSpecs(r))) {
     const svg = await renderSvg(spec);
     writeFileAtomic(join(dir, `${stem}.svg`), svg);
