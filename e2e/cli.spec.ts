@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { aflora, scratch } from "./helpers.js";
@@ -63,5 +63,15 @@ describe("aflora params", () => {
     expect(report.adapter.trainableAfterFreezing).toBe(83_232);
     const lora = JSON.parse(aflora(["params", "--model-config", cfg, "--method", "lora", "--json"]).stdout);
     expect(lora.trainableWithoutHead).toBe(1_327_104);
+  });
+});
+
+describe("a model that cannot be loaded", () => {
+  it("fails with one message naming the model, and leaves no run folder behind", () => {
+    const dir = scratch("nomodel");
+    const r = aflora(["train", "--model", "./no-such-model-folder", "--quiet"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('aflora: model: model folder "./no-such-model-folder" does not exist');
+    expect(readdirSync(join(dir, "runs"))).toEqual([]);
   });
 });

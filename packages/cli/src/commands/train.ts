@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { writeFileAtomicSync, type PluginRegistry } from "@aflora/core";
 import { formatCount, formatDuration } from "@aflora/metrics";
@@ -53,6 +53,10 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   try {
     log(`run folder: ${dir}`);
     result = await runTraining(config, { runDir: dir, runId, resume: Boolean(flags.resume), registry, progress: !flags.quiet, plots: flags.plots !== false, log });
+  } catch (e) {
+    // A run that failed before its first event (model or data could not load) leaves no folder behind.
+    if (!flags.resume && !existsSync(runPaths(dir).events)) rmSync(dir, { recursive: true, force: true });
+    throw e;
   } finally {
     release();
   }
