@@ -28,6 +28,11 @@ export function renderMarkdown(res) {
       const cols = ws.map((w) => { const r = run.byWorkers?.[w]; return `${ms(r)} | ${fmt(r?.medianOwnCpuMs)} | ${fmt(r?.peakRssMiB)}`; }).join(" | ");
       lines.push(`| ${run.method} | ${cols} | ${ms(p)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`);
     }
+    if (r) {
+      const ex = res.runs.filter((q) => q.size === size).map((q) => `${q.method} ${fmt(res.flops[size][q.method].executed / 1e9, 0)}`);
+      lines.push("");
+      lines.push(`GFLOP/step counts each matmul once; with per-layer recomputation aflora executes the encoder forward twice: ${ex.join(", ")} GFLOP executed per step (PyTorch keeps the whole graph).`);
+    }
   }
   lines.push("");
   lines.push("| claim | paper | aflora (measured) |");

@@ -41,6 +41,7 @@ export const DEFAULTS = {
 
 const USAGE = `usage: aflora bench [--sizes small,base] [--methods full,lora,elora,aflora-start,aflora-frozen]
                     [--iters N] [--base-iters N] [--warmup N] [--recompute] [--no-peer] [--no-freeze-check] [--workers 1,2] [--max-seconds S]
+                    [--render-only]  (rewrite results/latest.md from results/latest.json)
                     [--model encoder|local]
                     [--stock-gradients] [--out DIR]
   Times one training step (forward + backward + AdamW) per method on a BERT-shaped
@@ -74,6 +75,7 @@ export function parseBenchArgs(argv) {
       case "--no-peer": o.peer = false; break;
       case "--no-freeze-check": o.freezeCheck = false; break;
       case "--no-carry-over": o.carryOver = false; break;
+      case "--render-only": o.renderOnly = true; break;
       case "--max-seconds": o.maxSeconds = int(value(), flag); break;
       case "--model": o.model = list(value(), ["encoder", "local"], flag)[0]; break;
       case "--workers": o.workers = String(value()).split(",").map((w) => { const n = int(w, flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 worker`); return n; }); break;
@@ -268,6 +270,7 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
       results.options.recompute[size] = prev.options.recompute[size];
       results.options.iters[size] = prev.options.iters[size];
     }
+    if (carried.length) results.options.workers = [...new Set([...results.options.workers, ...(prev.options?.workers ?? [])])].sort((a, b) => a - b);
     if (!results.freezeCheck && prev.freezeCheck) results.freezeCheck = { ...prev.freezeCheck, measured: prev.freezeCheck.measured ?? prev.date };
     if (carried.length) results.carried = { sizes: carried, from: prev.date };
     const order = Object.keys(SIZES).reverse();
@@ -290,6 +293,13 @@ export async function benchMain(argv) {
   } catch (e) {
     process.stderr.write(`${e.message}\n`);
     return 2;
+  }
+  if (o.renderOnly) {
+    const path = join(o.outDir, "latest.json");
+    const md = renderMarkdown(JSON.parse(readFileSync(path, "utf8")));
+    writeAtomic(join(o.outDir, "latest.md"), md);
+    process.stdout.write(md);
+    return 0;
   }
   if (o.help) {
     process.stdout.write(`${USAGE}\n`);
