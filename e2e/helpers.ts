@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
 export const AFLORA = join(REPO, "packages/cli/bin/aflora.js");
@@ -29,8 +30,17 @@ export function startAflora(args: string[], cwd: string): ChildProcess {
   return spawn(process.execPath, [AFLORA, ...args], { cwd, env: { ...process.env, AFLORA_BACKEND: "wasm" }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
+const scratchDirs: string[] = [];
+// Each spec file gets its own copy of this module: its scratch folders go when the file is done
+// (set AFLORA_E2E_KEEP=1 to look at the run folders afterwards).
+afterAll(() => {
+  if (!process.env.AFLORA_E2E_KEEP) for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+});
+
 export function scratch(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `aflora-e2e-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `aflora-e2e-${prefix}-`));
+  scratchDirs.push(dir);
+  return dir;
 }
 
 /** The only run folder under `<parent>/runs`. */
