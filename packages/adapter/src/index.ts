@@ -33,3 +33,4 @@ export type { PeftConfigOptions } from "./peft/adapter-config.js";
 export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, PEFT_BASE_PREFIX, PEFT_MODEL_PREFIX, fileKey } from "./peft/names.js";
 export { modelShapes, type ModelShapes, type StateEntry } from "./report/hf-shapes.js";
 export { paramsReport, type ParamsReport, type ParamsReportOptions } from "./report/params-report.js";
+export { DEBERTA_V3_BASE_CONFIG, PAPER_PARAM_COUNTS, PARAMS_REPRO_CONFIG_FILE, runParamsRepro, type ParamCountCheck, type ParamsReproResult } from "./repro/params-suite.js";

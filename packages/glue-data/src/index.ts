@@ -22,3 +22,5 @@ export * from "./spam-assassin/email-text.js";
 export * from "./spam-assassin/spam-assassin-task.js";
 export * from "./register/register-tasks.js";
 export * from "./testing/whitespace-tokenizer.js";
+export * from "./repro/authors-glue-tasks.js";
+export * from "./repro/glue-data-suite.js";

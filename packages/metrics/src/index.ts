@@ -14,3 +14,4 @@ export * from "./plots/write-plots.js";
 export * from "./progress/progress-line.js";
 export * from "./progress/progress-reporter.js";
 export * from "./flops/index.js";
+export * from "./repro/metrics-suite.js";

@@ -7,9 +7,20 @@ import type { SuiteRunner } from "../integrations/repro/suite.js";
 /** Suite name → the package check it runs (the same one `npx nx run <package>:repro` runs). */
 const SUITES: Record<string, () => Promise<SuiteRunner>> = {
   encoder: async () => (await import("../integrations/repro/encoder.js")).encoderSuite,
-  adapter: async () => (await import("../integrations/repro/adapter.js")).adapterSuite,
+  adapter: async () => {
+    const { runParamsRepro } = await import("@aflora/adapter");
+    return async (fixtures) => runParamsRepro(fixtures);
+  },
   freezing: async () => (await import("../integrations/repro/freezing.js")).freezingSuite,
-  metrics: async () => (await import("../integrations/repro/metrics.js")).metricsSuite,
+  metrics: async () => {
+    const { runMetricsRepro } = await import("@aflora/metrics");
+    return async () => runMetricsRepro();
+  },
+  "glue-data": async () => {
+    const { runGlueDataRepro } = await import("@aflora/glue-data");
+    // --fixtures is the repository's fixtures/ (→ glue-tiny/) or a GLUE fixture folder itself.
+    return (fixtures) => runGlueDataRepro(existsSync(join(fixtures, "glue-tiny")) ? join(fixtures, "glue-tiny") : fixtures);
+  },
 };
 export const REPRO_SUITES = Object.keys(SUITES);
 
