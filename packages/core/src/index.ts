@@ -36,3 +36,4 @@ export * from "./nn/wasm-fast-matmul.js";
 export * from "./examples/loss-logger.js";
 export * from "./nn/wasm-shared-identity.js";
 export * from "./nn/wasm-fast-layout.js";
+export * from "./plugin-options.js";

@@ -1,7 +1,6 @@
-import { Tokens, type FreezeSchedule, type PluginDefinition, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
+import { readDeltaT, readNumber, rejectUnknownKeys, Tokens, type FreezeSchedule, type PluginDefinition, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
 import type { DependencyContainer } from "tsyringe";
 import { createFreezingController, parseFreezingConfig, type FreezingConfig } from "./create-freezing-controller.js";
-import { readDeltaT, readNumber, rejectUnknownKeys } from "./options.js";
 import { AtEpochSchedule } from "./schedules/at-epoch-schedule.js";
 import { FromStartSchedule } from "./schedules/from-start-schedule.js";
 import { NeverSchedule } from "./schedules/never-schedule.js";

@@ -1,9 +1,8 @@
-import { Tokens, type FreezingScorer, type PluginDefinition, type PluginRegistry } from "@aflora/core";
+import { checkNumber, readDeltaT, readNumber, rejectUnknownKeys, Tokens, type FreezingScorer, type PluginDefinition, type PluginRegistry } from "@aflora/core";
 import type { DependencyContainer } from "tsyringe";
 import { AFLORA_DEFAULTS, AfloraScorer, type SmoothedScorerOptions } from "./aflora-scorer.js";
 import { GradNormScorer, type GradNormScorerOptions } from "./grad-norm-scorer.js";
 import { MagnitudeScorer } from "./magnitude-scorer.js";
-import { checkNumber, readDeltaT, readNumber, rejectUnknownKeys } from "./options.js";
 import { RandomScorer } from "./random-scorer.js";
 import { SensitivityScorer } from "./sensitivity-scorer.js";
 import { uncertaintyMode } from "./windowed-ema.js";
