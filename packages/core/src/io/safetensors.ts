@@ -146,7 +146,7 @@ export function readSafetensors(bytes: Uint8Array, source: string): SafetensorsF
     // A fresh buffer (Node's Buffer.slice would return a view into a shared pool) that is aligned for the dtype.
     const copy = new Uint8Array(e.end - e.start);
     copy.set(bytes.subarray(dataStart + e.start, dataStart + e.end));
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: typedView(e.dtype, copy.buffer) });
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: typedArrayFor(e.dtype, copy.buffer) });
   }
   return { tensors, metadata };
 }
@@ -161,7 +161,8 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsFile
   return readSafetensors(bytes, path);
 }
 
-function typedView(dtype: SafetensorsDtype, buf: ArrayBuffer): SafetensorsData {
+/** The typed array each dtype is read into (F16/BF16 as raw Uint16 bits; see `toFloat32`). */
+export function typedArrayFor(dtype: SafetensorsDtype, buf: ArrayBuffer): SafetensorsData {
   switch (dtype) {
     case "F64":
       return new Float64Array(buf);
@@ -318,7 +319,7 @@ function encodeData(name: string, t: SafetensorsInput): Uint8Array {
   } else if (t.dtype === "F64" && t.data instanceof Float32Array) {
     typed = Float64Array.from(t.data);
   } else {
-    const want = typedView(t.dtype, new ArrayBuffer(0));
+    const want = typedArrayFor(t.dtype, new ArrayBuffer(0));
     if (want.constructor !== t.data.constructor) {
       throw new Error(`writeSafetensors: tensor "${name}" is ${t.dtype} but its data is a ${t.data.constructor.name}, expected ${want.constructor.name}`);
     }

@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { dtypeByteSize, type SafetensorsFile, type SafetensorsTensor } from "@aflora/core";
+import { dtypeByteSize, typedArrayFor, type SafetensorsFile, type SafetensorsTensor } from "@aflora/core";
 import { unpickle, PyDict } from "./pickle-machine.js";
 import { findTorchGlobal, loadTorchStorage, TensorRef } from "./torch-globals.js";
 import { readZip, type ZipEntry } from "./zip-reader.js";
-import { typedArrayFor } from "./typed-array.js";
 
 /**
  * Reads a `pytorch_model.bin` written by `torch.save` (the zip format of PyTorch ≥ 1.6) into the
