@@ -37,3 +37,4 @@ export * from "./examples/loss-logger.js";
 export * from "./nn/wasm-shared-identity.js";
 export * from "./nn/wasm-fast-layout.js";
 export * from "./plugin-options.js";
+export * from "./repro/repro-main.js";
