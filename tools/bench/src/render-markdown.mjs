@@ -38,7 +38,8 @@ export function renderMarkdown(res) {
   lines.push("| claim | paper | aflora (measured) |");
   lines.push("|---|---:|---|");
   const sizes = res.options.sizes;
-  lines.push(`| ELoRA / AFLoRA time | 1.86× | ${sizes.map((s) => `${s}: ${x(res.ratios[s].eloraOverAfloraStartTime)} (A/B trainable), ${x(res.ratios[s].eloraOverAfloraFrozenTime)} (frozen); PyTorch ${x(res.ratios[s].torchEloraOverAfloraStartTime)}`).join("; ")} |`);
+  const cpu = (v) => (v === null || v === undefined ? "" : `, CPU ${x(v)}`);
+  lines.push(`| ELoRA / AFLoRA time (1 thread) | 1.86× | ${sizes.map((s) => `${s}: ${x(res.ratios[s].eloraOverAfloraStartTime)}${cpu(res.ratios[s].eloraOverAfloraStartCpu)} (A/B trainable), ${x(res.ratios[s].eloraOverAfloraFrozenTime)}${cpu(res.ratios[s].eloraOverAfloraFrozenCpu)} (frozen); PyTorch ${x(res.ratios[s].torchEloraOverAfloraStartTime)}`).join("; ")} |`);
   lines.push(`| ELoRA / AFLoRA FLOPs | 2.96× | ${sizes.map((s) => `${s}: ${x(res.ratios[s].eloraOverAfloraFlops)}`).join("; ")} (matmul FLOPs of a step, @aflora/metrics stepFlops) |`);
   const p = res.averageParams;
   lines.push(`| LoRA / AFLoRA average trainable params | 9.5× | ${x(p.loraOverAflora)} (${fmt(p.lora)} / ${fmt(p.afloraAverage)}; AFLoRA ${fmt(p.afloraStart)} → ${fmt(p.afloraEnd)}, all A/B frozen by step ${p.afloraLastFreezeStep}; ${p.run}) |`);

@@ -182,6 +182,36 @@ function flopsTable(recompute) {
   return out;
 }
 
+/**
+ * ELoRA/AFLoRA ratios compare the single-thread runs (like for like: wall and own CPU);
+ * aflora/PyTorch uses aflora's fastest variant.
+ */
+export function computeRatios(runs, flops, sizes, methods) {
+  const get = (size, method) => runs.find((r) => r.size === size && r.method === method);
+  const ok = (r) => (r && !r.error ? r : null);
+  const single = (size, method) => {
+    const run = get(size, method);
+    const w = run?.byWorkers ? Object.keys(run.byWorkers).map(Number).sort((a, b) => a - b)[0] : null;
+    return ok(w !== null ? run.byWorkers[w] : run?.aflora);
+  };
+  const div = (a, b, key = "medianMs") => (a && b && a[key] != null && b[key] != null ? a[key] / b[key] : null);
+  const ratios = {};
+  for (const size of sizes) {
+    const e = single(size, "elora");
+    ratios[size] = {
+      eloraOverAfloraStartTime: div(e, single(size, "aflora-start")),
+      eloraOverAfloraFrozenTime: div(e, single(size, "aflora-frozen")),
+      eloraOverAfloraStartCpu: div(e, single(size, "aflora-start"), "medianOwnCpuMs"),
+      eloraOverAfloraFrozenCpu: div(e, single(size, "aflora-frozen"), "medianOwnCpuMs"),
+      eloraOverAfloraFlops: flops[size].elora.total / flops[size]["aflora-start"].total,
+      afloraStartOverFrozenTime: div(single(size, "aflora-start"), single(size, "aflora-frozen")),
+      afloraOverTorch: Object.fromEntries(methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer))])),
+      torchEloraOverAfloraStartTime: div(ok(get(size, "elora")?.peer), ok(get(size, "aflora-start")?.peer)),
+    };
+  }
+  return ratios;
+}
+
 /** Runs the benchmark; returns the results object (also written to `o.outDir`). */
 export async function runBench(options = {}, log = (s) => process.stderr.write(`${s}\n`)) {
   const o = { ...DEFAULTS, ...options };
@@ -221,19 +251,7 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
   const mrpc = afloraAverageTrainable({ epochs: 20, stepsPerEpoch: 58 });
   const lora = loraTrainable();
   const get = (size, method, who) => runs.find((r) => r.size === size && r.method === method)?.[who];
-  const ratios = {};
-  for (const size of o.sizes) {
-    const e = get(size, "elora", "aflora");
-    const ratio = (a, b) => (a && b && !a.error && !b.error ? a.medianMs / b.medianMs : null);
-    ratios[size] = {
-      eloraOverAfloraStartTime: ratio(e, get(size, "aflora-start", "aflora")),
-      eloraOverAfloraFrozenTime: ratio(e, get(size, "aflora-frozen", "aflora")),
-      eloraOverAfloraFlops: flops[size].elora.total / flops[size]["aflora-start"].total,
-      afloraStartOverFrozenTime: ratio(get(size, "aflora-start", "aflora"), get(size, "aflora-frozen", "aflora")),
-      afloraOverTorch: Object.fromEntries(o.methods.map((m) => [m, ratio(get(size, m, "aflora"), get(size, m, "peer"))])),
-      torchEloraOverAfloraStartTime: ratio(get(size, "elora", "peer"), get(size, "aflora-start", "peer")),
-    };
-  }
+  const ratios = computeRatios(runs, flops, o.sizes, o.methods);
   const results = {
     date,
     machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, memoryGiB: os.totalmem() / 2 ** 30, loadAverage: os.loadavg() },
@@ -296,7 +314,10 @@ export async function benchMain(argv) {
   }
   if (o.renderOnly) {
     const path = join(o.outDir, "latest.json");
-    const md = renderMarkdown(JSON.parse(readFileSync(path, "utf8")));
+    const res = JSON.parse(readFileSync(path, "utf8"));
+    res.ratios = computeRatios(res.runs, res.flops, res.options.sizes, res.options.methods);
+    writeAtomic(path, `${JSON.stringify(res, null, 1)}\n`);
+    const md = renderMarkdown(res);
     writeAtomic(join(o.outDir, "latest.md"), md);
     process.stdout.write(md);
     return 0;
