@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { aflora, events, onlyRun, readJson, scratch, startAflora } from "./helpers.js";
@@ -45,6 +45,16 @@ describe("safe runs", () => {
     expect(report.segments).toBe(2);
     expect(report.steps.done).toBe(report.steps.total);
     expect(events(run).filter((e) => e.type === "run:start").map((e) => e.startStep)[1]).toBeGreaterThanOrEqual(10);
+    // Checkpoints keep only what trains (the frozen base is rebuilt from its source) and at most
+    // the latest and the best, as the authors' save_total_limit 2.
+    const checkpoints = readdirSync(join(run, "checkpoints")).filter((n) => n.startsWith("checkpoint-"));
+    expect(checkpoints.length).toBeGreaterThan(0);
+    expect(checkpoints.length).toBeLessThanOrEqual(2);
+    const latest = readFileSync(join(run, "checkpoints", "latest"), "utf8").trim();
+    const stored: string[] = readJson(join(run, "checkpoints", latest, "state.json")).parameters;
+    expect(stored).toContain("classifier.weight");
+    expect(stored.some((n) => n.endsWith(".lora_A.weight"))).toBe(true);
+    expect(stored.some((n) => n.includes("word_embeddings"))).toBe(false);
 
     const straightCwd = scratch("straight");
     expect(aflora(ARGS, { cwd: straightCwd }).status).toBe(0);

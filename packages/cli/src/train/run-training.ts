@@ -109,6 +109,10 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
       evalEvery: t.evalEvery,
       checkpointDir: paths.checkpoints,
       checkpointEvery: t.checkpointEvery ?? "epoch",
+      // The frozen base model is rebuilt from its source on resume, so checkpoints hold only what
+      // trains (adapters, head), and, like the authors' save_total_limit 2, the latest and the best.
+      checkpointParameters: "trained",
+      checkpointLimit: 2,
       ...(o.resume ? { resumeFrom: paths.checkpoints } : {}),
       seed: t.seed,
       plugins,
