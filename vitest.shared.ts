@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
@@ -10,6 +11,7 @@ export const sharedConfig = defineConfig({
   ssr: { resolve: { conditions: ["@aflora/source", ...defaultServerConditions] } },
   test: {
     environment: "node",
+    globalSetup: [fileURLToPath(new URL("./tools/vitest/temp-root.ts", import.meta.url))],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 120_000,

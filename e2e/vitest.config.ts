@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["e2e/**/*.spec.ts"],
+    globalSetup: [new URL("../tools/vitest/temp-root.ts", import.meta.url).pathname],
     pool: "forks",
     // The specs share 2 cores; each one trains in a child process.
     maxWorkers: 1,
