@@ -121,7 +121,8 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
 
     const log = new EventsLog(paths.events, paths.metrics);
     const logSub = trainer.events.subscribe((e) => log.write(e));
-    const detachProgress = o.progress ? attachProgress(trainer.events) : () => {};
+    const frozenAtStart = () => model.params.list({ group: "adapter-matrix" }).filter((p) => p.frozenAt !== undefined).length;
+    const detachProgress = o.progress ? attachProgress(trainer.events, { frozenAtStart }) : () => {};
     const stopSub = t.maxSteps
       ? trainer.events.subscribe((e) => {
           if (e.type === "step:end" && e.step + 1 >= t.maxSteps!) trainer.requestStop(`maxSteps ${t.maxSteps}`);

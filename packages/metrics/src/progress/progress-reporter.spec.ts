@@ -6,6 +6,19 @@ import { attachProgress } from "./progress-reporter.js";
 const counts = (n: number) => ({ total: 100, trainable: n + 2, trainableWithoutHead: n, byGroup: {} });
 
 describe("attachProgress", () => {
+  it("goes on counting frozen matrices from a resumed run's checkpoint", () => {
+    const events = new Subject<TrainerEvent>();
+    const out: string[] = [];
+    let frozenInRegistry = 0;
+    const detach = attachProgress(events, { stream: { write: (s: string) => out.push(s), isTTY: false }, now: () => 0, frozenAtStart: () => frozenInRegistry });
+    frozenInRegistry = 3; // restored from the checkpoint by the time run:start is emitted
+    events.next({ type: "run:start", runId: "r", totalSteps: 4, stepsPerEpoch: 2, epochs: 2, backend: "cpu", startStep: 2, trainable: counts(20) });
+    events.next({ type: "params:frozen", step: 2, names: ["c"], reason: "x", trainable: counts(10) });
+    detach();
+    expect(out[0]).toBe("step 2/4 | epoch 1/2 | loss – | ETA – | trainable 20 | frozen 3\n");
+    expect(out[1]).toBe("step 2/4 | epoch 1/2 | loss – | ETA – | trainable 10 | frozen 4\n");
+  });
+
   it("prints plain lines with step, epoch, loss, ETA, trainable parameters and frozen matrices when not a TTY", () => {
     const events = new Subject<TrainerEvent>();
     const out: string[] = [];

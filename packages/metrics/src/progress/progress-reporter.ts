@@ -13,6 +13,11 @@ export interface ProgressOptions {
   /** Without a TTY, print a plain line every N steps (and at every evaluation and freeze). */
   everySteps?: number;
   now?: () => number;
+  /**
+   * Matrices already frozen when the run starts (read at `run:start`, once a resumed run has
+   * restored its checkpoint), so a resumed run's count goes on from where it stopped.
+   */
+  frozenAtStart?: () => number;
 }
 
 /**
@@ -31,6 +36,7 @@ export function attachProgress(events: EventSource, options: ProgressOptions = {
 
   const sub = events.subscribe((e) => {
     if (!updateProgress(state, e, now())) return;
+    if (e.type === "run:start" && options.frozenAtStart) state.frozenMatrices = options.frozenAtStart();
     const t = now();
     if (tty) {
       if (t - lastDraw < interval && e.type === "step:end" && state.step !== state.totalSteps) return;
