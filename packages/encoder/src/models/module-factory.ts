@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Linear, type ParameterGroup, type ParameterRegistry } from "@aflora/core";
+import type { Activation } from "../layers/activations.js";
 import { Embedding, LayerNorm } from "../layers/modules.js";
+import { TransformerLayer, type AttentionCore } from "../layers/transformer-layer.js";
 import type { ParameterSpec } from "./state-dict-spec.js";
 
 /** Values in Hugging Face layout for one parameter (Linear weights [out, in]). */
@@ -47,6 +49,24 @@ export class ModuleFactory {
     const lin = new Linear(name, inF, outF, kernel, bias);
     this.linears.set(name, lin);
     return lin;
+  }
+
+  /**
+   * One encoder layer around its attention core, with the Hugging Face module names every
+   * family shares: `attention.output.{dense,LayerNorm}`, `intermediate.dense`, `output.{dense,LayerNorm}`.
+   */
+  transformerLayer(name: string, attention: AttentionCore, activation: Activation, config: { layerNormEps: number; hiddenDropoutProb: number }): TransformerLayer {
+    return new TransformerLayer(
+      name,
+      attention,
+      this.linear(`${name}.attention.output.dense`),
+      this.layerNorm(`${name}.attention.output.LayerNorm`, config.layerNormEps),
+      this.linear(`${name}.intermediate.dense`),
+      activation,
+      this.linear(`${name}.output.dense`),
+      this.layerNorm(`${name}.output.LayerNorm`, config.layerNormEps),
+      config.hiddenDropoutProb,
+    );
   }
 
   embedding(name: string): Embedding {

@@ -3,7 +3,7 @@ import { BertClassificationHead } from "../../heads/bert-head.js";
 import { RobertaClassificationHead } from "../../heads/roberta-head.js";
 import { getActivation } from "../../layers/activations.js";
 import { SelfAttention } from "../../layers/self-attention.js";
-import { TransformerLayer } from "../../layers/transformer-layer.js";
+import type { TransformerLayer } from "../../layers/transformer-layer.js";
 import type { EncoderParts } from "../encoder-parts.js";
 import type { ModuleFactory } from "../module-factory.js";
 import { BertEmbeddings } from "./bert-embeddings.js";
@@ -32,19 +32,7 @@ export function buildBert(config: BertConfig, f: ModuleFactory): EncoderParts {
       config.numAttentionHeads,
       config.attentionProbsDropoutProb,
     );
-    layers.push(
-      new TransformerLayer(
-        l,
-        { apply: (h, _rel, ctx) => attention.apply(h, ctx) },
-        f.linear(`${l}.attention.output.dense`),
-        f.layerNorm(`${l}.attention.output.LayerNorm`, config.layerNormEps),
-        f.linear(`${l}.intermediate.dense`),
-        act,
-        f.linear(`${l}.output.dense`),
-        f.layerNorm(`${l}.output.LayerNorm`, config.layerNormEps),
-        config.hiddenDropoutProb,
-      ),
-    );
+    layers.push(f.transformerLayer(l, { apply: (h, _rel, ctx) => attention.apply(h, ctx) }, act, config));
   }
   const clsDropout = config.classifierDropout ?? config.hiddenDropoutProb;
   const head =

@@ -2,7 +2,7 @@ import type { DebertaV2Config } from "../../config/encoder-config.js";
 import { DebertaClassificationHead } from "../../heads/deberta-head.js";
 import { getActivation } from "../../layers/activations.js";
 import { DisentangledSelfAttention } from "../../layers/disentangled-attention.js";
-import { TransformerLayer } from "../../layers/transformer-layer.js";
+import type { TransformerLayer } from "../../layers/transformer-layer.js";
 import { absolutePositionIds } from "../bert/position-ids.js";
 import type { EncoderParts } from "../encoder-parts.js";
 import type { ModuleFactory } from "../module-factory.js";
@@ -41,19 +41,7 @@ export function buildDebertaV2(config: DebertaV2Config, f: ModuleFactory): Encod
       posKeyProj: config.shareAttKey ? key : posKey,
       posQueryProj: config.shareAttKey ? query : posQuery,
     });
-    layers.push(
-      new TransformerLayer(
-        l,
-        attention,
-        f.linear(`${l}.attention.output.dense`),
-        f.layerNorm(`${l}.attention.output.LayerNorm`, config.layerNormEps),
-        f.linear(`${l}.intermediate.dense`),
-        act,
-        f.linear(`${l}.output.dense`),
-        f.layerNorm(`${l}.output.LayerNorm`, config.layerNormEps),
-        config.hiddenDropoutProb,
-      ),
-    );
+    layers.push(f.transformerLayer(l, attention, act, config));
   }
   const relativeTable = rel
     ? {
