@@ -1,14 +1,17 @@
 import type { DependencyContainer } from "tsyringe";
+import { z } from "zod";
 
 /** The kinds of plugin a run config selects by name. */
-export const PLUGIN_KINDS = ["model", "adapter", "scorer", "schedule", "task", "reporter", "plugin"] as const;
+export const PLUGIN_KINDS = ["model", "adapter", "scorer", "schedule", "task", "metric", "reporter", "optimizer", "plugin"] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
-/** One named implementation. `create` receives the config section (already checked by `parse` if given). */
+/** One named implementation. `create` receives the config section (already checked by `options` or `parse`). */
 export interface PluginDefinition<T = unknown, O = Record<string, unknown>> {
   kind: PluginKind;
   name: string;
   description: string;
+  /** The options' zod schema, with defaults and `.describe()`d fields; the name key is not part of it. */
+  options?: z.ZodType<O>;
   /** Validates the options; throws an Error whose message names the offending field. */
   parse?: (options: Record<string, unknown>) => O;
   create: (options: O, container: DependencyContainer) => T;
@@ -71,7 +74,11 @@ export class PluginRegistry {
     const def = this.get<T>(kind, section.name);
     const { name: _name, ...options } = section;
     let parsed: unknown = options;
-    if (def.parse) {
+    if (def.options) {
+      const r = def.options.safeParse(options);
+      if (!r.success) throw new Error(`${field} (${kind} "${section.name}"): ${formatZodIssues(r.error)}`);
+      parsed = r.data;
+    } else if (def.parse) {
       try {
         parsed = def.parse(options);
       } catch (e) {
@@ -80,4 +87,21 @@ export class PluginRegistry {
     }
     return def.create(parsed as never, container);
   }
+}
+
+/** Infers a definition's option type from its zod schema: `definePlugin({ kind, name, options: z.object({...}), create })`. */
+export function definePlugin<T, S extends z.ZodType>(def: Omit<PluginDefinition<T, z.output<S>>, "options" | "parse"> & { options: S }): PluginDefinition<T, z.output<S>> {
+  return def as PluginDefinition<T, z.output<S>>;
+}
+
+/** One line per issue, each starting with the dotted path of the offending field. */
+export function formatZodIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.map(String).join(".");
+      const unknownKeys = i.code === "unrecognized_keys" ? (i as { keys: string[] }).keys : null;
+      if (unknownKeys) return `${unknownKeys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}: unknown option`;
+      return `${path || "(options)"}: ${i.message}`;
+    })
+    .join("; ");
 }
