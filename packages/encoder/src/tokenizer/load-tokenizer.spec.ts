@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, cp } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -142,6 +142,40 @@ describe("errors", () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe("hostile or odd tokenizer files", () => {
+  const withTemp = async (body: (d: string) => Promise<void>) => {
+    const d = await mkdtemp(join(tmpdir(), "aflora-tok-"));
+    try {
+      await body(d);
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
+  };
+
+  it("refuses an empty vocab.txt instead of training on all-[UNK] input", () =>
+    withTemp(async (d) => {
+      await writeFile(join(d, "vocab.txt"), "\n\n");
+      await expect(loadTokenizer(d)).rejects.toThrow(`${join(d, "vocab.txt")}: the vocabulary is empty`);
+    }));
+
+  it("refuses a tokenizer.json whose model type it does not know, naming the file", () =>
+    withTemp(async (d) => {
+      const json = JSON.parse(await readFile(join(dir("bert-wordpiece"), "tokenizer.json"), "utf8"));
+      json.model.type = "FancyModel";
+      await writeFile(join(d, "tokenizer.json"), JSON.stringify(json));
+      await expect(loadTokenizer(d)).rejects.toThrow(
+        `${join(d, "tokenizer.json")}: model.type "FancyModel" is not supported (supported: BPE, WordPiece, Unigram)`,
+      );
+    }));
+
+  it("accepts a path to the tokenizer.json file itself, reading the config files beside it", async () => {
+    const fromFolder = await loadTokenizer(dir("bert-wordpiece"));
+    const fromFile = await loadTokenizer(join(dir("bert-wordpiece"), "tokenizer.json"));
+    expect(fromFile.tokenize("The cats sat on the mat.")).toEqual(fromFolder.tokenize("The cats sat on the mat."));
+    expect(fromFile.modelMaxLength).toBe(fromFolder.modelMaxLength);
   });
 });
 

@@ -1,5 +1,5 @@
-import { access, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { access, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { Tokenizer as TokenizersJs } from "@huggingface/tokenizers";
 import { debertaV2TokenizerJson } from "./convert-sentencepiece.js";
 import { byteLevelBpeTokenizerJson, wordPieceTokenizerJson } from "./convert-vocab-files.js";
@@ -25,13 +25,18 @@ const NO_LIMIT = 1e12;
  * Loads the tokenizer of a Hugging Face model folder: `tokenizer.json` when present, otherwise
  * it converts `spm.model` (DeBERTa-v2/v3), `vocab.txt` (BERT) or `vocab.json` + `merges.txt`
  * (RoBERTa) the way Transformers' slow→fast converters do. Special tokens and
- * `model_max_length` come from `tokenizer_config.json` / `special_tokens_map.json`.
+ * `model_max_length` come from `tokenizer_config.json` / `special_tokens_map.json`. `path` may
+ * also name a tokenizer.json file; the config files are then read from its folder.
  */
-export async function loadTokenizer(folder: string, options: LoadTokenizerOptions = {}): Promise<HfTokenizer> {
+export async function loadTokenizer(path: string, options: LoadTokenizerOptions = {}): Promise<HfTokenizer> {
+  // A path to a tokenizer.json file (like Transformers' tokenizer_file) reads its folder's config files beside it.
+  const isFile = (await stat(path).catch(() => null))?.isFile() === true;
+  const folder = isFile ? dirname(path) : path;
+  const tokenizerFile = isFile ? basename(path) : "tokenizer.json";
   const tokConfig = (await readJson(folder, "tokenizer_config.json")) ?? {};
   const specialMap = (await readJson(folder, "special_tokens_map.json")) ?? {};
   const modelConfig = (await readJson(folder, "config.json")) ?? {};
-  const modelType = modelTypeOf(modelConfig, tokConfig) ?? (await modelTypeFromFiles(folder));
+  const modelType = modelTypeOf(modelConfig, tokConfig) ?? (await modelTypeFromFiles(folder, tokenizerFile));
   const special = readSpecialTokens(
     [
       { config: tokConfig, file: join(folder, "tokenizer_config.json") },
@@ -39,8 +44,8 @@ export async function loadTokenizer(folder: string, options: LoadTokenizerOption
     ],
     defaultSpecialTokens(modelType),
   );
-  const json = await tokenizerJson(folder, modelType, tokConfig, special);
-  const source = join(folder, "tokenizer.json");
+  const json = await tokenizerJson(folder, tokenizerFile, modelType, tokConfig, special);
+  const source = join(folder, tokenizerFile);
 
   let inner: TokenizersJs;
   try {
@@ -67,10 +72,25 @@ export async function loadTokenizer(folder: string, options: LoadTokenizerOption
   });
 }
 
-async function tokenizerJson(folder: string, modelType: string | undefined, tokConfig: Record<string, unknown>, special: SpecialTokens): Promise<TokenizerJson> {
-  const json = await readJson(folder, "tokenizer.json");
+/** The tokenizer.json model types @huggingface/tokenizers implements (WordLevel and unknown ones are refused). */
+const MODEL_TYPES = ["BPE", "WordPiece", "Unigram"];
+
+async function tokenizerJson(
+  folder: string,
+  tokenizerFile: string,
+  modelType: string | undefined,
+  tokConfig: Record<string, unknown>,
+  special: SpecialTokens,
+): Promise<TokenizerJson> {
+  const json = await readJson(folder, tokenizerFile);
   if (json) {
-    if (typeof json["model"] !== "object" || json["model"] === null) throw new Error(`${join(folder, "tokenizer.json")}: no "model" object`);
+    const file = join(folder, tokenizerFile);
+    const model = json["model"] as Record<string, unknown> | null | undefined;
+    if (typeof model !== "object" || model === null || Array.isArray(model)) throw new Error(`${file}: no "model" object`);
+    // Like the Rust tokenizers, a missing type is inferred from the model's keys; a named unknown one is an error.
+    if (model["type"] !== undefined && !MODEL_TYPES.includes(model["type"] as string)) {
+      throw new Error(`${file}: model.type ${JSON.stringify(model["type"])} is not supported (supported: ${MODEL_TYPES.join(", ")})`);
+    }
     return { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...json } as unknown as TokenizerJson;
   }
   const spm = await readOptional(join(folder, "spm.model"));
@@ -87,6 +107,9 @@ async function tokenizerJson(folder: string, modelType: string | undefined, tokC
   }
   const vocabTxt = await readOptional(join(folder, "vocab.txt"));
   if (vocabTxt) {
+    if (!/\S/.test(new TextDecoder().decode(vocabTxt))) {
+      throw new Error(`${join(folder, "vocab.txt")}: the vocabulary is empty (every input would become [UNK])`);
+    }
     return wordPieceTokenizerJson(new TextDecoder().decode(vocabTxt), join(folder, "vocab.txt"), {
       doLowerCase: tokConfig["do_lower_case"] as boolean | undefined,
       tokenizeChineseChars: tokConfig["tokenize_chinese_chars"] as boolean | undefined,
@@ -118,8 +141,8 @@ function modelTypeOf(modelConfig: Record<string, unknown>, tokConfig: Record<str
 }
 
 /** Without config.json: the vocabulary files say which slow tokenizer the folder was saved from. */
-async function modelTypeFromFiles(folder: string): Promise<string | undefined> {
-  if (await exists(join(folder, "tokenizer.json"))) return undefined;
+async function modelTypeFromFiles(folder: string, tokenizerFile: string): Promise<string | undefined> {
+  if (await exists(join(folder, tokenizerFile))) return undefined;
   if (await exists(join(folder, "spm.model"))) return "deberta-v2";
   if (await exists(join(folder, "vocab.txt"))) return "bert";
   if (await exists(join(folder, "vocab.json"))) return "roberta";
