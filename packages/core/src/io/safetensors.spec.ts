@@ -1,4 +1,7 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { floatToBf16, floatToHalf, halfToFloat, readSafetensors, readSafetensorsFile, toFloat32, writeSafetensors } from "./safetensors.js";
@@ -104,6 +107,26 @@ describe("readSafetensors", () => {
       /model\.safetensors: tensor "classifier\.weight": data_offsets \[97676, 98060\] run past the 98050 data bytes \(truncated file\?\)/,
     );
     await expect(readSafetensorsFile("/nonexistent/x.safetensors")).rejects.toThrow(/\/nonexistent\/x\.safetensors: cannot read file/);
+  });
+
+  it("refuses special files as weight files without reading from them, and follows symlinks to real files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aflora-st-"));
+    try {
+      symlinkSync("/dev/zero", join(dir, "zero.safetensors"));
+      execFileSync("mkfifo", [join(dir, "fifo.safetensors")]);
+      symlinkSync(fixture, join(dir, "linked.safetensors"));
+      const started = Date.now();
+      await expect(readSafetensorsFile(join(dir, "zero.safetensors"))).rejects.toThrow(
+        `safetensors ${join(dir, "zero.safetensors")}: is a character device, not a regular file; refusing to read it as weights`,
+      );
+      await expect(readSafetensorsFile(join(dir, "fifo.safetensors"))).rejects.toThrow(/fifo\.safetensors: is a FIFO \(named pipe\), not a regular file/);
+      await expect(readSafetensorsFile(dir)).rejects.toThrow(/: is a directory, not a regular file/);
+      expect(Date.now() - started).toBeLessThan(2000);
+      const linked = await readSafetensorsFile(join(dir, "linked.safetensors"));
+      expect(linked.tensors.get("classifier.weight")!.shape).toEqual(readSafetensors(readFileSync(fixture), "f").tensors.get("classifier.weight")!.shape);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses inconsistent input when writing", () => {

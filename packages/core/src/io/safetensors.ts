@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { constants as fsConstants, type Stats } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { constants as bufferConstants } from "node:buffer";
 
 /** Element types of the safetensors format that aflora reads and writes. */
 export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
@@ -152,13 +154,50 @@ export function readSafetensors(bytes: Uint8Array, source: string): SafetensorsF
 }
 
 export async function readSafetensorsFile(path: string): Promise<SafetensorsFile> {
-  let bytes: Uint8Array;
+  return readSafetensors(await readWeightFileBytes(path, "safetensors "), path);
+}
+
+/**
+ * Reads a weight file whole, refusing anything but a regular file (after following symlinks, as
+ * the Hugging Face cache uses them): a FIFO would block forever and `/dev/zero` would grow without
+ * end. The size is taken from the open file, so the read is bounded by what `stat` said.
+ */
+export async function readWeightFileBytes(path: string, prefix = ""): Promise<Uint8Array> {
+  const fail = (msg: string): never => {
+    throw new Error(`${prefix}${path}: ${msg}`);
+  };
+  const info = await stat(path).catch((e: Error) => fail(`cannot read file (${e.message})`));
+  if (!info.isFile()) fail(`is ${describeFileType(info)}, not a regular file; refusing to read it as weights`);
+  // O_NONBLOCK: if the path was swapped for a FIFO after stat, open must not wait for a writer.
+  const flags = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
+  const handle = await open(path, flags).catch((e: Error) => fail(`cannot open file (${e.message})`));
   try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new Error(`safetensors ${path}: cannot read file (${(e as Error).message})`);
+    const opened = await handle.stat();
+    if (!opened.isFile()) fail(`is ${describeFileType(opened)}, not a regular file; refusing to read it as weights`);
+    const size = opened.size;
+    if (size > bufferConstants.MAX_LENGTH) {
+      fail(`is ${size} bytes, more than this Node.js can hold in one buffer (${bufferConstants.MAX_LENGTH})`);
+    }
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(size - at, 1 << 30), at);
+      if (bytesRead === 0) fail(`ended after ${at} of its ${size} bytes (was it truncated while being read?)`);
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
   }
-  return readSafetensors(bytes, path);
+}
+
+function describeFileType(info: Stats): string {
+  if (info.isDirectory()) return "a directory";
+  if (info.isFIFO()) return "a FIFO (named pipe)";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isSocket()) return "a socket";
+  return "not a regular file";
 }
 
 /** The typed array each dtype is read into (F16/BF16 as raw Uint16 bits; see `toFloat32`). */
