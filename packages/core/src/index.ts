@@ -26,6 +26,7 @@ export * from "./best-weights.js";
 export * from "./optim/adamw.js";
 export * from "./optim/param-groups.js";
 export * from "./optim/lr-schedule.js";
+export * from "./optim/schedulers.js";
 export * from "./optim/clip.js";
 export * from "./io/checkpoint.js";
 export * from "./trainer.js";

@@ -3,7 +3,17 @@ import type { Subscription } from "rxjs";
 import type { ParameterRegistry } from "../parameter-registry.js";
 import { DEFAULT_GROUP, type ParamGroupSpec, type ResolvedGroup } from "./param-groups.js";
 
+/**
+ * Hugging Face `TrainingArguments.optim` names of the two AdamW flavours aflora implements:
+ * "adamw_torch" is `torch.optim.AdamW`; "adamw_hf" is transformers' own `AdamW` (the default
+ * optimizer of transformers 4.31, the version the AFLoRA authors pin).
+ */
+export const OPTIM_NAMES = ["adamw_torch", "adamw_hf"] as const;
+export type OptimName = (typeof OPTIM_NAMES)[number];
+
 export interface AdamWConfig {
+  /** Which AdamW update (see OPTIM_NAMES). Default "adamw_torch". */
+  variant?: OptimName;
   /** Base learning rate (before the schedule's multiplier). */
   lr: number;
   /** Decoupled weight decay of the default group; torch's default is 0.01. */
@@ -29,9 +39,13 @@ export interface AdamWSavedState {
 }
 
 /**
- * AdamW exactly as `torch.optim.AdamW` (single-tensor path):
+ * AdamW exactly as `torch.optim.AdamW` (single-tensor path), variant "adamw_torch":
  * p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
  * p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
+ * Variant "adamw_hf", as transformers' `AdamW` (correct_bias=True): the same moments, then
+ * p ← p − (lr·√(1−β2ᵗ) / (1−β1ᵗ)) · m / (√v + ε), and only then p ← p − lr·wd·p (the decay
+ * uses the updated weights). ε is added to √v, not to √v̂, so it weighs √(1−β2ᵗ) times less
+ * early in training.
  * Slots are created lazily at a variable's first update and disposed as soon as the
  * ParameterRegistry freezes it.
  */
@@ -39,6 +53,7 @@ export class AdamW {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
+  readonly variant: OptimName;
   private readonly slots = new Map<string, Slots>();
   private readonly groupByName = new Map<string, ResolvedGroup>();
   private readonly groups: ResolvedGroup[];
@@ -49,6 +64,10 @@ export class AdamW {
     private readonly registry: ParameterRegistry,
     readonly config: AdamWConfig,
   ) {
+    this.variant = config.variant ?? "adamw_torch";
+    if (!(OPTIM_NAMES as readonly string[]).includes(this.variant)) {
+      throw new Error(`optimizer.variant (optim): expected one of ${OPTIM_NAMES.join(", ")}, got ${JSON.stringify(config.variant)}`);
+    }
     if (!(config.lr >= 0)) throw new Error(`optimizer.lr: expected a non-negative number, got ${config.lr}`);
     const [b1, b2] = config.betas ?? [0.9, 0.999];
     for (const [field, b] of [["betas[0]", b1], ["betas[1]", b2]] as const) {
@@ -111,16 +130,21 @@ export class AdamW {
       s.step += 1;
       const bc1 = 1 - Math.pow(this.beta1, s.step);
       const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, s.step));
-      const stepSize = lr / bc1;
       const slots = s;
+      const hf = this.variant === "adamw_hf";
       tf.tidy(() => {
-        const decayed = weightDecay !== 0 && lr !== 0 ? tf.mul(variable, 1 - lr * weightDecay) : variable;
         const m = tf.add(tf.mul(slots.expAvg, this.beta1), tf.mul(grad, 1 - this.beta1));
         const v = tf.add(tf.mul(slots.expAvgSq, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
-        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.eps);
         slots.expAvg.assign(m);
         slots.expAvgSq.assign(v);
-        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+        if (hf) {
+          const updated = tf.sub(variable, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.eps)), (lr * bc2Sqrt) / bc1));
+          variable.assign(weightDecay > 0 && lr !== 0 ? tf.sub(updated, tf.mul(updated, lr * weightDecay)) : updated);
+        } else {
+          const decayed = weightDecay !== 0 && lr !== 0 ? tf.mul(variable, 1 - lr * weightDecay) : variable;
+          const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.eps);
+          variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
+        }
       });
       // Frozen during this step (before the update): it keeps this update, but needs no slots.
       if (!this.registry.get(name).trainable) this.release([name]);
