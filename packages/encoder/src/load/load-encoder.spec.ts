@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { floatToHalf, halfToFloat, ParameterRegistry, readSafetensorsFile, writeSafetensors, type SafetensorsInput } from "@aflora/core";
+import { floatToHalf, halfToFloat, ParameterRegistry, readSafetensorsFile, toFloat32, writeSafetensors, type SafetensorsInput } from "@aflora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEncoderConfig } from "../config/read-config.js";
 import { createEncoderFromConfig } from "../models/build-encoder.js";
@@ -149,7 +149,33 @@ describe("loadEncoder", () => {
     copyFileSync(join(fixture("bert-tiny-cls3"), "config.json"), join(dir, "config.json"));
     await expect(loadEncoder(dir)).rejects.toThrow(/no weights found \(looked for model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin/);
   });
+
+  it("refuses weights holding NaN or Inf, naming the tensor and the file", async () => {
+    for (const [dtype, bad] of [["F32", Number.NaN], ["F16", Number.POSITIVE_INFINITY]] as const) {
+      const t = await fixtureTensors("bert-tiny-cls3");
+      const w = t["bert.encoder.layer.0.output.dense.weight"]!;
+      const data = Float32Array.from(toFloat32Input(w));
+      data[5] = bad;
+      t["bert.encoder.layer.0.output.dense.weight"] = { dtype, shape: w.shape, data };
+      const dir = folderWith("bert-tiny-cls3", t);
+      await expect(loadEncoder(dir, { warn: () => undefined })).rejects.toThrow(
+        `${join(dir, "model.safetensors")}: tensor "bert.encoder.layer.0.output.dense.weight" holds a non-finite value (${bad} at flat index 5)`,
+      );
+    }
+  });
+
+  it("refuses a model.safetensors that is a symlink to /dev/zero, without reading it", async () => {
+    const dir = join(root, "zero");
+    mkdirSync(dir);
+    copyFileSync(join(fixture("bert-tiny-cls3"), "config.json"), join(dir, "config.json"));
+    symlinkSync("/dev/zero", join(dir, "model.safetensors"));
+    await expect(loadEncoder(dir)).rejects.toThrow(`${join(dir, "model.safetensors")}: is a character device, not a regular file`);
+  });
 });
+
+function toFloat32Input(t: SafetensorsInput): Float32Array {
+  return toFloat32({ dtype: t.dtype, data: t.data as Parameters<typeof toFloat32>[0]["data"] });
+}
 
 describe("createEncoderFromConfig", () => {
   it("builds HF-style random weights, deterministic per seed", () => {

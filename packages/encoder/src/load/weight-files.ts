@@ -39,7 +39,14 @@ async function collect(files: string[], read: Reader, indexFile?: string): Promi
     const { tensors: t } = await read(file);
     for (const [name, v] of t) {
       if (tensors.has(name)) throw new Error(`${file}: tensor "${name}" also appears in ${tensors.get(name)!.file}`);
-      tensors.set(name, { shape: v.shape, data: toFloat32(v as Parameters<typeof toFloat32>[0]), file });
+      const data = toFloat32(v as Parameters<typeof toFloat32>[0]);
+      const bad = firstNonFinite(data);
+      if (bad >= 0) {
+        throw new Error(
+          `${file}: tensor "${name}" holds a non-finite value (${data[bad]} at flat index ${bad}); refusing to load a model with NaN or Inf weights`,
+        );
+      }
+      tensors.set(name, { shape: v.shape, data, file });
     }
   }
   if (wanted) {
@@ -49,6 +56,14 @@ async function collect(files: string[], read: Reader, indexFile?: string): Promi
     }
   }
   return { tensors, files };
+}
+
+function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) {
+    // x - x is 0 for every finite x and NaN for ±Inf and NaN.
+    if (data[i]! - data[i]! !== 0) return i;
+  }
+  return -1;
 }
 
 async function weightMap(indexFile: string): Promise<Map<string, string>> {

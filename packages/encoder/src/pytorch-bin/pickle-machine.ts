@@ -188,7 +188,9 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
       case 0x65: {
         // APPENDS
         const items = popMark();
-        list(top()).push(...items);
+        const target = list(top());
+        // One push per item: spreading millions of arguments would overflow the call stack.
+        for (const item of items) target.push(item);
         break;
       }
       case 0x58: // BINUNICODE
@@ -232,6 +234,8 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
         // LONG4
         const n = i32();
         if (n < 0) fail("negative LONG4 length");
+        // Decoding is quadratic in the length; no state dict needs an integer wider than 512 bits.
+        if (n > 64) fail(`LONG4 of ${n} bytes is wider than any integer a state dict holds`);
         stack.push(long(take(n)));
         break;
       }

@@ -91,13 +91,16 @@ const EMPTY_TUPLE = 0x29;
 const STOP = 0x2e;
 const K = 0x4b; // BININT1, followed by the byte
 
+/** BININT1 below 256, else BININT2 (both little-endian, as pickle writes them). */
+const int = (x: number) => (x < 256 ? [K, x] : [0x4d, x & 0xff, x >> 8]);
+
 /** `_rebuild_tensor_v2(('storage', <type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`. */
 function tensor(type: string, key: string, numel: number, offset: number, size: number[], stride: number[]) {
-  const tuple = (xs: number[]) => (xs.length === 1 ? [K, xs[0]!, TUPLE1] : [K, xs[0]!, K, xs[1]!, TUPLE2]);
+  const tuple = (xs: number[]) => (xs.length === 1 ? [...int(xs[0]!), TUPLE1] : [...int(xs[0]!), ...int(xs[1]!), TUPLE2]);
   return [
     { g: "torch._utils\n_rebuild_tensor_v2" },
     MARK,
-    MARK, "storage", { g: `torch\n${type}` }, key, "cpu", K, numel, TUPLE,
+    MARK, "storage", { g: `torch\n${type}` }, key, "cpu", ...int(numel), TUPLE,
     BINPERSID,
     K, offset,
     ...tuple(size),
@@ -195,6 +198,74 @@ describe("readPytorchBin", () => {
     });
     expect(() => readPytorchBin(outOfRange, "oob.bin")).toThrow(/oob\.bin: tensor "w": view .* reads past its 6-element storage/);
     expect(() => readPytorchBin(new TextEncoder().encode("hello"), "text.bin")).toThrow(/text\.bin: not a zip archive/);
+  });
+
+  const stateDict = (...items: (number | string | { g: string })[]) =>
+    pickle(...PROTO2, { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE, MARK, ...items, SETITEMS, STOP);
+
+  it("refuses a stride-0 view claiming a 28000×28000 tensor before allocating it", () => {
+    const bomb = zip({
+      "archive/data.pkl": stateDict("w", ...tensor("FloatStorage", "0", 1, 0, [28000, 28000], [0, 0])),
+      "archive/data/0": f32(7),
+    });
+    const started = performance.now();
+    expect(() => readPytorchBin(bomb, "bomb.bin")).toThrow(
+      'bomb.bin: tensor "w": view (offset 0, size [28000,28000], stride [0,0]) has stride 0 in dimension 0 of size 28000',
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("refuses a view that overlaps itself, and keeps size-1 dimensions of any stride", () => {
+    const overlap = zip({
+      "archive/data.pkl": stateDict("w", ...tensor("FloatStorage", "0", 6, 0, [3, 2], [1, 1])),
+      "archive/data/0": f32(1, 2, 3, 4, 5, 6),
+    });
+    expect(() => readPytorchBin(overlap, "overlap.bin")).toThrow(/overlap\.bin: tensor "w": view .* overlaps itself/);
+    const column = zip({
+      "archive/data.pkl": stateDict("c", ...tensor("FloatStorage", "0", 6, 1, [3, 1], [2, 0])),
+      "archive/data/0": f32(1, 2, 3, 4, 5, 6),
+    });
+    expect(readPytorchBin(column, "column.bin").tensors.get("c")!.data).toEqual(Float32Array.of(2, 4, 6));
+  });
+
+  it("refuses shared-storage views that together expand far beyond the archive", () => {
+    const items: (number | string | { g: string })[] = [];
+    for (let i = 0; i < 300; i++) items.push(`w${i}`, ...tensor("FloatStorage", "0", 60000, 0, [60000], [1]));
+    const many = zip({ "archive/data.pkl": stateDict(...items), "archive/data/0": new Uint8Array(240000) });
+    expect(() => readPytorchBin(many, "many.bin")).toThrow(/many\.bin: tensors up to "w\d+" would take more than 4 × the archive's/);
+  });
+
+  it("inflates only the entries a tensor references", () => {
+    const files = {
+      "archive/data.pkl": stateDict("w", ...tensor("FloatStorage", "0", 6, 0, [2, 3], [3, 1])),
+      "archive/data/0": f32(1, 2, 3, 4, 5, 6),
+      "archive/data/unused": new Uint8Array(1 << 20),
+    };
+    const bytes = zip(files, true);
+    // Corrupt the unreferenced entry's deflate stream (0xff: a final block of the invalid type 3).
+    const at = Buffer.from(bytes).indexOf("archive/data/unused") + "archive/data/unused".length;
+    bytes[at] = 0xff;
+    expect(readPytorchBin(bytes, "lazy.bin").tensors.get("w")!.data).toEqual(Float32Array.of(1, 2, 3, 4, 5, 6));
+  });
+
+  it("refuses a directory that claims more bytes than deflate can produce", () => {
+    const bytes = zip({ "archive/data.pkl": stateDict(), "archive/data/0": new Uint8Array(64) }, true);
+    // Central directory entry of archive/data/0: set its uncompressed size to 2 GB.
+    const central = Buffer.from(bytes).lastIndexOf("archive/data/0") - 46;
+    new DataView(bytes.buffer).setUint32(central + 24, 2_000_000_000, true);
+    expect(() => readPytorchBin(bytes, "zipbomb.bin")).toThrow(/zipbomb\.bin: entry "archive\/data\/0" claims 2000000000 bytes from \d+ deflated bytes/);
+  });
+
+  it("reads a pickle list of 2 million items without overflowing the stack", () => {
+    const n = 2_000_000;
+    const body = new Uint8Array(n).fill(0x4e); // NONE
+    const list = concat([Uint8Array.of(...PROTO2, 0x5d, MARK), body, Uint8Array.of(0x65, STOP)]);
+    expect(() => readPytorchBin(zip({ "archive/data.pkl": list }), "list.bin")).toThrow("list.bin: the pickled object is not a state dict");
+  });
+
+  it("refuses an integer too wide to decode quickly", () => {
+    const long4 = concat([Uint8Array.of(...PROTO2, 0x8b, 0x00, 0x00, 0x10, 0x00), new Uint8Array(1 << 20), Uint8Array.of(STOP)]);
+    expect(() => readPytorchBin(zip({ "archive/data.pkl": long4 }), "long.bin")).toThrow(/long\.bin archive\/data\.pkl: .*LONG4 of 1048576 bytes/);
   });
 
   it("reads the real fixture bytes from memory as well as from a path", async () => {

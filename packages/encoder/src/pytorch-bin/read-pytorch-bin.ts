@@ -1,5 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { dtypeByteSize, typedArrayFor, type SafetensorsFile, type SafetensorsTensor } from "@aflora/core";
+import { dtypeByteSize, readWeightFileBytes, typedArrayFor, type SafetensorsFile, type SafetensorsTensor } from "@aflora/core";
 import { unpickle, PyDict } from "./pickle-machine.js";
 import { findTorchGlobal, loadTorchStorage, TensorRef } from "./torch-globals.js";
 import { readZip, type ZipEntry } from "./zip-reader.js";
@@ -18,32 +17,42 @@ export function readPytorchBin(bytes: Uint8Array, source: string): SafetensorsFi
   }
   const prefix = pkl[0]!.slice(0, -"data.pkl".length);
   const byteorder = entries.get(`${prefix}byteorder`);
-  if (byteorder && new TextDecoder().decode(byteorder.data).trim() !== "little") {
+  if (byteorder && (byteorder.size > 16 || new TextDecoder().decode(byteorder.read()).trim() !== "little")) {
     throw new Error(`${source}: tensors are stored big-endian; only little-endian checkpoints are supported`);
   }
-  const root = unpickle(entries.get(pkl[0]!)!.data, { findGlobal: findTorchGlobal, persistentLoad: loadTorchStorage }, `${source} ${pkl[0]}`);
+  const root = unpickle(entries.get(pkl[0]!)!.read(), { findGlobal: findTorchGlobal, persistentLoad: loadTorchStorage }, `${source} ${pkl[0]}`);
   if (!(root instanceof PyDict)) throw new Error(`${source}: the pickled object is not a state dict (a dict of tensors)`);
 
   const tensors = new Map<string, SafetensorsTensor>();
+  // Tied weights may share a storage, but tensors need never exceed a few times the archive's data.
+  const stored = [...entries.values()].reduce((a, e) => a + e.size, 0);
+  let budget = 4 * stored + (1 << 20);
   for (const [name, value] of root) {
     if (typeof name !== "string") throw new Error(`${source}: state dict key ${String(name)} is not a string`);
     if (!(value instanceof TensorRef)) throw new Error(`${source}: state dict entry "${name}" is not a tensor`);
-    tensors.set(name, materialise(name, value, entries, prefix, source));
+    const reserve = (bytes: number) => {
+      budget -= bytes;
+      if (budget < 0) {
+        throw new Error(`${source}: tensors up to "${name}" would take more than 4 × the archive's ${stored} data bytes (views repeating shared storage)`);
+      }
+    };
+    tensors.set(name, materialise(name, value, entries, prefix, source, reserve));
   }
   return { tensors, metadata: { format: "pt" } };
 }
 
 export async function readPytorchBinFile(path: string): Promise<SafetensorsFile> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read file (${(e as Error).message})`);
-  }
-  return readPytorchBin(bytes, path);
+  return readPytorchBin(await readWeightFileBytes(path), path);
 }
 
-function materialise(name: string, t: TensorRef, entries: Map<string, ZipEntry>, prefix: string, source: string): SafetensorsTensor {
+function materialise(
+  name: string,
+  t: TensorRef,
+  entries: Map<string, ZipEntry>,
+  prefix: string,
+  source: string,
+  reserve: (bytes: number) => void,
+): SafetensorsTensor {
   const fail = (msg: string): never => {
     throw new Error(`${source}: tensor "${name}": ${msg}`);
   };
@@ -51,20 +60,45 @@ function materialise(name: string, t: TensorRef, entries: Map<string, ZipEntry>,
   const entry = entries.get(`${prefix}data/${key}`);
   if (!entry) return fail(`its storage ${prefix}data/${key} is missing from the archive`);
   const size = dtypeByteSize(dtype);
-  if (entry.data.length !== numel * size) fail(`storage ${key} holds ${entry.data.length} bytes, but ${numel} × ${dtype} need ${numel * size}`);
+  if (entry.size !== numel * size) fail(`storage ${key} holds ${entry.size} bytes, but ${numel} × ${dtype} need ${numel * size}`);
   const count = t.shape.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(count * size);
   if (count > 0) {
+    // Checked before allocating: a view that repeats or overlaps elements could claim far more than its storage holds.
+    const problem = viewProblem(t.shape, t.stride);
+    if (problem) fail(`view (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) ${problem}; refusing to expand it`);
     // Last element reached by the view: offset + Σ (size_i − 1)·stride_i.
     const last = t.offset + t.shape.reduce((acc, d, i) => acc + (d - 1) * t.stride[i]!, 0);
     if (last >= numel) fail(`view (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) reads past its ${numel}-element storage`);
+  }
+  reserve(count * size);
+  const out = new Uint8Array(count * size);
+  if (count > 0) {
+    const data = entry.read();
     if (isContiguous(t.shape, t.stride)) {
-      out.set(entry.data.subarray(t.offset * size, (t.offset + count) * size));
+      out.set(data.subarray(t.offset * size, (t.offset + count) * size));
     } else {
-      gatherStrided(entry.data, out, t, size);
+      gatherStrided(data, out, t, size);
     }
   }
   return { dtype, shape: [...t.shape], data: typedArrayFor(dtype, out.buffer) };
+}
+
+/**
+ * Why a strided view is not a plain (possibly permuted) layout of distinct elements, or null.
+ * Sorted by stride, each dimension must step past everything the smaller ones reach; this refuses
+ * stride 0 (expand) and any overlap, and bounds the view's elements by its storage's.
+ */
+export function viewProblem(shape: readonly number[], stride: readonly number[]): string | null {
+  const dims = shape.map((n, i) => ({ n, s: stride[i]!, i })).filter((d) => d.n > 1);
+  const zero = dims.find((d) => d.s === 0);
+  if (zero) return `has stride 0 in dimension ${zero.i} of size ${zero.n} (a broadcast view repeating one element)`;
+  dims.sort((a, b) => a.s - b.s);
+  let reach = 0;
+  for (const d of dims) {
+    if (d.s <= reach) return `overlaps itself (dimension ${d.i} with stride ${d.s} revisits elements)`;
+    reach += (d.n - 1) * d.s;
+  }
+  return null;
 }
 
 function isContiguous(shape: number[], stride: number[]): boolean {

@@ -1,10 +1,15 @@
 import { crc32, inflateRawSync } from "node:zlib";
 
-/** One file of a zip archive, its bytes already checked against the archive's CRC-32. */
+/** One file of a zip archive; `read()` inflates it on first use and checks its CRC-32. */
 export interface ZipEntry {
   name: string;
-  data: Uint8Array;
+  /** Uncompressed size from the central directory, checked against what deflate could produce. */
+  size: number;
+  read(): Uint8Array;
 }
+
+/** Deflate's best ratio is 1032:1; a directory claiming more is corrupt or a zip bomb. */
+const MAX_DEFLATE_RATIO = 1032;
 
 const EOCD = 0x06054b50;
 const EOCD64 = 0x06064b50;
@@ -14,9 +19,10 @@ const LOCAL = 0x04034b50;
 const U32_MAX = 0xffffffff;
 
 /**
- * Reads the entries of a zip archive (what `torch.save` writes): stored entries as views into
- * `bytes`, deflated ones inflated. Zip64 sizes and offsets are understood because checkpoints
- * beyond 4 GiB use them. Everything is read through the central directory, as unzip does.
+ * Reads the directory of a zip archive (what `torch.save` writes). Entries are read lazily:
+ * stored ones as views into `bytes`, deflated ones inflated only when referenced and never past
+ * their declared size. Zip64 sizes and offsets are understood because checkpoints beyond 4 GiB
+ * use them. Everything is read through the central directory, as unzip does.
  */
 export function readZip(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
   const fail = (msg: string): never => {
@@ -80,23 +86,44 @@ export function readZip(bytes: Uint8Array, source: string): Map<string, ZipEntry
     const start = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
     if (start + compressed > bytes.length) fail(`entry "${name}" (bytes ${start}..${start + compressed}) runs past the end of the ${bytes.length}-byte file (truncated?)`);
     const raw = bytes.subarray(start, start + compressed);
-    let data: Uint8Array;
-    if (method === 0) {
-      data = raw;
-    } else if (method === 8) {
-      try {
-        data = inflateRawSync(raw);
-      } catch (err) {
-        return fail(`entry "${name}": deflate data is corrupt (${(err as Error).message})`);
-      }
-    } else {
-      return fail(`entry "${name}" uses zip compression method ${method}; only stored (0) and deflate (8) are supported`);
+    if (method === 0 && compressed !== size) fail(`entry "${name}" is stored with ${compressed} bytes but the directory says ${size}`);
+    if (method === 8 && size > compressed * MAX_DEFLATE_RATIO + 64) {
+      fail(`entry "${name}" claims ${size} bytes from ${compressed} deflated bytes, more than deflate can produce (a zip bomb?)`);
     }
-    if (data.length !== size) fail(`entry "${name}" has ${data.length} bytes but the directory says ${size}`);
-    if (crc32(data) !== crc) fail(`entry "${name}" fails its CRC-32 check (corrupt file)`);
-    entries.set(name, { name, data });
+    if (method !== 0 && method !== 8) {
+      fail(`entry "${name}" uses zip compression method ${method}; only stored (0) and deflate (8) are supported`);
+    }
+    entries.set(name, { name, size, read: once(() => inflateEntry(name, method, raw, size, crc, fail)) });
   }
   return entries;
+}
+
+function inflateEntry(name: string, method: number, raw: Uint8Array, size: number, crc: number, fail: (msg: string) => never): Uint8Array {
+  let data: Uint8Array;
+  if (method === 0) {
+    data = raw;
+  } else {
+    try {
+      data = inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) });
+    } catch (err) {
+      return fail(`entry "${name}": deflate data is corrupt or longer than the ${size} bytes the directory says (${(err as Error).message})`);
+    }
+  }
+  if (data.length !== size) fail(`entry "${name}" has ${data.length} bytes but the directory says ${size}`);
+  if (crc32(data) !== crc) fail(`entry "${name}" fails its CRC-32 check (corrupt file)`);
+  return data;
+}
+
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
 }
 
 function findEndOfCentralDirectory(view: DataView): number {
