@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { getActivation } from "../layers/activations.js";
 import { attentionSpan, type DebertaV2Config } from "./encoder-config.js";
+import { modelSize } from "./model-size.js";
 import { readEncoderConfig } from "./read-config.js";
 
 const fixtureConfig = (name: string) =>
@@ -81,12 +82,36 @@ describe("readEncoderConfig", () => {
     ["a head count that does not divide", { model_type: "bert", hidden_size: 100, num_attention_heads: 12 }, /hidden_size 100 is not a multiple of num_attention_heads 12/],
     ["an unknown pos_att_type", { model_type: "deberta-v2", pos_att_type: ["p2p"] }, /pos_att_type entry "p2p" is not supported/],
     ["a string where a number belongs", { model_type: "bert", hidden_size: "768" }, /c\.json: hidden_size "768" is not a number/],
+    ["layer_norm_eps -1", { model_type: "bert", layer_norm_eps: -1 }, /c\.json: layer_norm_eps must be > 0, got -1/],
+    ["layer_norm_eps 0", { model_type: "deberta-v2", layer_norm_eps: 0 }, /c\.json: layer_norm_eps must be > 0, got 0/],
+    ["hidden_dropout_prob 5", { model_type: "bert", hidden_dropout_prob: 5 }, /c\.json: hidden_dropout_prob must be a probability in \[0, 1\), got 5/],
+    ["attention_probs_dropout_prob -0.5", { model_type: "roberta", attention_probs_dropout_prob: -0.5 }, /c\.json: attention_probs_dropout_prob must be a probability in \[0, 1\), got -0\.5/],
+    ["a dropout of exactly 1", { model_type: "bert", classifier_dropout: 1 }, /c\.json: classifier_dropout must be a probability in \[0, 1\), got 1/],
+    ["cls_dropout 2", { model_type: "deberta-v2", cls_dropout: 2 }, /c\.json: cls_dropout must be a probability in \[0, 1\), got 2/],
+    ["a negative initializer_range", { model_type: "bert", initializer_range: -0.02 }, /c\.json: initializer_range must be ≥ 0/],
+    ["a billion labels", { model_type: "bert", num_labels: 1e9 }, /c\.json: num_labels 1000000000 is more than the 1000000 classes/],
   ];
   for (const [what, raw, message] of bad) {
     it(`refuses ${what} with an error naming the file and key`, () => {
       expect(() => readEncoderConfig(raw, "c.json")).toThrow(message);
     });
   }
+
+  it("sizes a million-layer config without building it and says how much memory it would need", () => {
+    const started = performance.now();
+    // bert-base has 12 layers of 7,087,872 parameters each; 1e6 of them are 7.09e12 parameters = 28.4 TB as float32.
+    expect(() => readEncoderConfig({ model_type: "bert", num_hidden_layers: 1_000_000, num_labels: 2 }, "c.json", undefined, { memoryLimitBytes: 16e9 })).toThrow(
+      "c.json: num_hidden_layers 1000000 (hidden_size 768, intermediate_size 3072) gives 7.088e+12 parameters, " +
+        "which need 28.4 TB as float32 weights alone; only 16.0 GB of memory is available",
+    );
+    expect(() => readEncoderConfig({ model_type: "bert", vocab_size: 2e9 }, "v.json", undefined, { memoryLimitBytes: 16e9 })).toThrow(/v\.json: vocab_size 2000000000/);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it("counts bert-base's parameters as Transformers does (109,484,547 with a 3-class head)", () => {
+    const c = readEncoderConfig({ model_type: "bert", num_labels: 3 });
+    expect(modelSize(c).total).toBe(109_484_547);
+  });
 
   it("knows gelu (erf), gelu_new (tanh) and refuses unknown activations", () => {
     expect(() => getActivation("mish")).toThrow(/hidden_act "mish" is not supported \(known: gelu, /);

@@ -1,3 +1,6 @@
+import { checkModelFits } from "./model-size.js";
+
+export { checkModelFits, modelSize, type ModelSize } from "./model-size.js";
 import type { BertConfig, CommonEncoderConfig, DebertaV2Config, EncoderConfig, PosAttType, ProblemType } from "./encoder-config.js";
 
 const PROBLEM_TYPES: readonly ProblemType[] = ["regression", "single_label_classification", "multi_label_classification"];
@@ -48,9 +51,16 @@ const DEBERTA_V2_DEFAULTS = {
  * Reads a Hugging Face `config.json` object the way Transformers does (defaults for missing
  * keys, `id2label` deciding `num_labels`, `pos_att_type` as list or `"p2c|c2p"`). Unsupported
  * features are refused with an error naming `source` and the key. `warn` receives notes
- * Transformers would log (e.g. `num_labels` disagreeing with `id2label`).
+ * Transformers would log (e.g. `num_labels` disagreeing with `id2label`). Impossible values
+ * (`layer_norm_eps` ≤ 0, a dropout outside [0, 1)) and a model too large for `options.memoryLimitBytes`
+ * (default: this machine's memory) are errors naming the key.
  */
-export function readEncoderConfig(json: unknown, source = "config.json", warn: (msg: string) => void = () => undefined): EncoderConfig {
+export function readEncoderConfig(
+  json: unknown,
+  source = "config.json",
+  warn: (msg: string) => void = () => undefined,
+  options: { memoryLimitBytes?: number } = {},
+): EncoderConfig {
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error(`${source}: expected a JSON object`);
   const raw = json as Record<string, unknown>;
   const modelType = raw["model_type"];
@@ -66,7 +76,7 @@ export function readEncoderConfig(json: unknown, source = "config.json", warn: (
       ...common(r, defaults, warn),
       classifierDropout: r.numOrNull("classifier_dropout", null),
     };
-    return validate(cfg, source);
+    return validate(cfg, source, options.memoryLimitBytes);
   }
   if (modelType === "deberta-v2") {
     const d = DEBERTA_V2_DEFAULTS;
@@ -100,7 +110,7 @@ export function readEncoderConfig(json: unknown, source = "config.json", warn: (
       poolerDropout: r.num("pooler_dropout", d.pooler_dropout),
       clsDropout: r.numOrNull("cls_dropout", null),
     };
-    return validate(cfg, source);
+    return validate(cfg, source, options.memoryLimitBytes);
   }
   const known = '"bert", "roberta", "deberta-v2"';
   if (modelType === undefined) throw new Error(`${source}: no "model_type" key (supported: ${known})`);
@@ -140,6 +150,9 @@ function labels(r: Reader, warn: (msg: string) => void): Pick<CommonEncoderConfi
   const rawNum = r.raw["num_labels"];
   if (rawNum !== undefined && rawNum !== null && !(Number.isInteger(rawNum) && (rawNum as number) >= 1)) {
     throw new Error(`${r.source}: num_labels ${JSON.stringify(rawNum)} is not a positive integer`);
+  }
+  if (typeof rawNum === "number" && rawNum > MAX_LABELS) {
+    throw new Error(`${r.source}: num_labels ${rawNum} is more than the ${MAX_LABELS} classes aflora supports`);
   }
   let id2label: Record<number, string>;
   if (rawId2label !== undefined && rawId2label !== null) {
@@ -189,7 +202,10 @@ function posAttType(v: unknown, source: string): PosAttType[] {
   return out;
 }
 
-function validate<T extends EncoderConfig>(cfg: T, source: string): T {
+/** Upper bound on classes: id2label is built eagerly, so a hostile num_labels must not allocate first. */
+const MAX_LABELS = 1_000_000;
+
+function validate<T extends EncoderConfig>(cfg: T, source: string, memoryLimitBytes?: number): T {
   const positive: (keyof CommonEncoderConfig)[] = ["vocabSize", "hiddenSize", "numHiddenLayers", "numAttentionHeads", "intermediateSize", "maxPositionEmbeddings"];
   for (const k of positive) {
     if (!((cfg[k] as number) > 0)) throw new Error(`${source}: ${snake(k)} must be positive, got ${cfg[k] as number}`);
@@ -201,6 +217,19 @@ function validate<T extends EncoderConfig>(cfg: T, source: string): T {
   if (cfg.padTokenId < 0 || cfg.padTokenId >= cfg.vocabSize) {
     throw new Error(`${source}: pad_token_id ${cfg.padTokenId} is outside the vocabulary (vocab_size ${cfg.vocabSize})`);
   }
+  if (!(cfg.layerNormEps > 0)) throw new Error(`${source}: layer_norm_eps must be > 0, got ${cfg.layerNormEps}`);
+  if (!(cfg.initializerRange >= 0)) throw new Error(`${source}: initializer_range must be ≥ 0, got ${cfg.initializerRange}`);
+  const dropouts: [string, number | null][] = [
+    ["hidden_dropout_prob", cfg.hiddenDropoutProb],
+    ["attention_probs_dropout_prob", cfg.attentionProbsDropoutProb],
+    ...(cfg.modelType === "deberta-v2"
+      ? ([["pooler_dropout", cfg.poolerDropout], ["cls_dropout", cfg.clsDropout]] as [string, number | null][])
+      : ([["classifier_dropout", cfg.classifierDropout]] as [string, number | null][])),
+  ];
+  for (const [key, p] of dropouts) {
+    if (p !== null && !(p >= 0 && p < 1)) throw new Error(`${source}: ${key} must be a probability in [0, 1), got ${p}`);
+  }
+  checkModelFits(cfg, source, memoryLimitBytes);
   return cfg;
 }
 
