@@ -61,7 +61,7 @@ describe("SentencePiece ModelProto", () => {
 
   it("rejects truncated and non-SentencePiece input with one clear error", () => {
     const bytes = writeSentencePieceModel(TINY_SPM);
-    expect(() => parseSentencePieceModel(bytes.subarray(0, 50), "cut.model")).toThrow(/cut\.model: .*runs past the end \(truncated\?\)/);
+    expect(() => parseSentencePieceModel(bytes.subarray(0, 50), "cut.model")).toThrow(/cut\.model: not a SentencePiece model: .*\(truncated\?\)/);
     expect(() => parseSentencePieceModel(new TextEncoder().encode("{\"not\": \"proto\"}"), "json.model")).toThrow(/json\.model/);
     expect(() => parseSentencePieceModel(new Uint8Array(0), "empty.model")).toThrow(/empty\.model: no pieces/);
   });

@@ -1,4 +1,4 @@
-import { fieldFloat, fieldString, ProtoWriter, readProtoFields, WIRE_BYTES, WIRE_FIXED32, WIRE_VARINT } from "./protobuf.js";
+import protobuf from "protobufjs";
 
 /** SentencePiece piece types (sentencepiece_model.proto). */
 export const PieceType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
@@ -24,6 +24,7 @@ export interface SentencePieceModel {
     treatWhitespaceAsSuffix: boolean;
   };
   normalizerSpec: {
+    /** nmt_nfkc, nfkc, nmt_nfkc_cf, nfkc_cf, identity, or a user rule set's name */
     name: string;
     precompiledCharsmap: Uint8Array;
     addDummyPrefix: boolean;
@@ -32,85 +33,100 @@ export interface SentencePieceModel {
   };
 }
 
-/** Parses `spm.model` bytes (a serialized ModelProto). */
+// The fields of sentencepiece_model.proto (proto2) that encoding reads; the rest are skipped as unknown.
+// Every field says "proto2": protobufjs otherwise gives fields implicit presence and drops zeros when writing.
+const field = (id: number, type: string, defaultValue?: unknown) =>
+  defaultValue === undefined ? { id, type, edition: "proto2" } : { id, type, edition: "proto2", options: { default: defaultValue } };
+const root = protobuf.Root.fromJSON({
+  nested: {
+    ModelProto: {
+      fields: {
+        pieces: { rule: "repeated", ...field(1, "SentencePiece") },
+        trainerSpec: field(2, "TrainerSpec"),
+        normalizerSpec: field(3, "NormalizerSpec"),
+      },
+    },
+    SentencePiece: { fields: { piece: field(1, "string"), score: field(2, "float", 0), type: field(3, "int32", 1) } },
+    TrainerSpec: {
+      fields: {
+        modelType: field(3, "int32", 1),
+        treatWhitespaceAsSuffix: field(24, "bool", false),
+        splitDigits: field(25, "bool", false),
+        byteFallback: field(35, "bool", false),
+        unkId: field(40, "int32", 0),
+        bosId: field(41, "int32", 1),
+        eosId: field(42, "int32", 2),
+        padId: field(43, "int32", -1),
+      },
+    },
+    NormalizerSpec: {
+      fields: {
+        name: field(1, "string", ""),
+        precompiledCharsmap: field(2, "bytes"),
+        addDummyPrefix: field(3, "bool", true),
+        removeExtraWhitespaces: field(4, "bool", true),
+        escapeWhitespaces: field(5, "bool", true),
+      },
+    },
+  },
+});
+const ModelProto = root.lookupType("ModelProto");
+const TRAINER_DEFAULTS = root.lookupType("TrainerSpec").toObject(root.lookupType("TrainerSpec").create(), { defaults: true });
+const NORMALIZER_DEFAULTS = root.lookupType("NormalizerSpec").toObject(root.lookupType("NormalizerSpec").create(), { defaults: true });
+
+interface DecodedModel {
+  pieces?: { piece?: string; score?: number; type?: number }[];
+  trainerSpec?: Partial<SentencePieceModel["trainerSpec"]>;
+  normalizerSpec?: Partial<Omit<SentencePieceModel["normalizerSpec"], "precompiledCharsmap">> & { precompiledCharsmap?: Uint8Array };
+}
+
+/** Parses `spm.model` bytes (a serialized ModelProto) with protobufjs. */
 export function parseSentencePieceModel(bytes: Uint8Array, source: string): SentencePieceModel {
-  const model: SentencePieceModel = {
-    pieces: [],
-    trainerSpec: { modelType: 1, unkId: 0, bosId: 1, eosId: 2, padId: -1, byteFallback: false, splitDigits: false, treatWhitespaceAsSuffix: false },
-    normalizerSpec: { name: "", precompiledCharsmap: new Uint8Array(0), addDummyPrefix: true, removeExtraWhitespaces: true, escapeWhitespaces: true },
-  };
-  const expect = (f: { wire: number; field: number }, wire: number, what: string) => {
-    if (f.wire !== wire) throw new Error(`${source}: ${what} (field ${f.field}) has wire type ${f.wire}, expected ${wire}; not a SentencePiece model?`);
-  };
-  for (const f of readProtoFields(bytes, source)) {
-    if (f.field === 1) {
-      expect(f, WIRE_BYTES, "pieces");
-      const piece: SentencePiece = { piece: "", score: 0, type: PieceType.NORMAL };
-      for (const p of readProtoFields(f.bytes, `${source} piece ${model.pieces.length}`)) {
-        if (p.field === 1) {
-          expect(p, WIRE_BYTES, "piece");
-          piece.piece = fieldString(p, source);
-        } else if (p.field === 2) {
-          expect(p, WIRE_FIXED32, "score");
-          piece.score = fieldFloat(p);
-        } else if (p.field === 3) {
-          expect(p, WIRE_VARINT, "type");
-          piece.type = p.varint;
-        }
-      }
-      model.pieces.push(piece);
-    } else if (f.field === 2) {
-      expect(f, WIRE_BYTES, "trainer_spec");
-      const t = model.trainerSpec;
-      for (const p of readProtoFields(f.bytes, `${source} trainer_spec`)) {
-        if (p.wire !== WIRE_VARINT) continue;
-        if (p.field === 3) t.modelType = p.varint;
-        else if (p.field === 40) t.unkId = p.varint;
-        else if (p.field === 41) t.bosId = p.varint;
-        else if (p.field === 42) t.eosId = p.varint;
-        else if (p.field === 43) t.padId = p.varint;
-        else if (p.field === 35) t.byteFallback = p.varint !== 0;
-        else if (p.field === 25) t.splitDigits = p.varint !== 0;
-        else if (p.field === 24) t.treatWhitespaceAsSuffix = p.varint !== 0;
-      }
-    } else if (f.field === 3) {
-      expect(f, WIRE_BYTES, "normalizer_spec");
-      const n = model.normalizerSpec;
-      for (const p of readProtoFields(f.bytes, `${source} normalizer_spec`)) {
-        if (p.field === 1 && p.wire === WIRE_BYTES) n.name = fieldString(p, source);
-        else if (p.field === 2 && p.wire === WIRE_BYTES) n.precompiledCharsmap = p.bytes.slice();
-        else if (p.field === 3 && p.wire === WIRE_VARINT) n.addDummyPrefix = p.varint !== 0;
-        else if (p.field === 4 && p.wire === WIRE_VARINT) n.removeExtraWhitespaces = p.varint !== 0;
-        else if (p.field === 5 && p.wire === WIRE_VARINT) n.escapeWhitespaces = p.varint !== 0;
-      }
-    }
+  let decoded: DecodedModel;
+  try {
+    decoded = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false }) as DecodedModel;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const hint = /index out of range/.test(msg) ? " (truncated?)" : "";
+    throw new Error(`${source}: not a SentencePiece model: ${msg}${hint}`);
   }
+  const pieces = (decoded.pieces ?? []).map((p, i) => {
+    if (typeof p.piece !== "string") throw new Error(`${source}: piece ${i} has no text`);
+    return { piece: p.piece, score: p.score ?? 0, type: p.type ?? PieceType.NORMAL };
+  });
+  const ns = { ...NORMALIZER_DEFAULTS, ...decoded.normalizerSpec } as SentencePieceModel["normalizerSpec"];
+  const model: SentencePieceModel = {
+    pieces,
+    trainerSpec: { ...TRAINER_DEFAULTS, ...decoded.trainerSpec } as SentencePieceModel["trainerSpec"],
+    normalizerSpec: {
+      name: ns.name,
+      precompiledCharsmap: Uint8Array.from(decoded.normalizerSpec?.precompiledCharsmap ?? []),
+      addDummyPrefix: ns.addDummyPrefix,
+      removeExtraWhitespaces: ns.removeExtraWhitespaces,
+      escapeWhitespaces: ns.escapeWhitespaces,
+    },
+  };
   if (model.pieces.length === 0) throw new Error(`${source}: no pieces; not a SentencePiece model`);
   const { unkId } = model.trainerSpec;
-  if (unkId < 0 || unkId >= model.pieces.length) throw new Error(`${source}: trainer_spec.unk_id ${unkId} is outside the ${model.pieces.length} pieces`);
+  if (unkId < 0 || unkId >= model.pieces.length) {
+    throw new Error(`${source}: trainer_spec.unk_id ${unkId} is outside the ${model.pieces.length} pieces`);
+  }
   return model;
 }
 
 /** Serializes a model (every field written explicitly); tests and fixture builders use it. */
 export function writeSentencePieceModel(m: SentencePieceModel): Uint8Array {
-  const w = new ProtoWriter();
-  for (const p of m.pieces) w.message(1, new ProtoWriter().string(1, p.piece).float(2, p.score).uint(3, p.type));
-  const t = m.trainerSpec;
-  w.message(
-    2,
-    new ProtoWriter()
-      .uint(3, t.modelType)
-      .bool(24, t.treatWhitespaceAsSuffix)
-      .bool(25, t.splitDigits)
-      .bool(35, t.byteFallback)
-      .uint(40, t.unkId)
-      .uint(41, t.bosId)
-      .uint(42, t.eosId)
-      .uint(43, t.padId),
-  );
-  const n = m.normalizerSpec;
-  const ns = new ProtoWriter().string(1, n.name);
-  if (n.precompiledCharsmap.length > 0) ns.bytes(2, n.precompiledCharsmap);
-  w.message(3, ns.bool(3, n.addDummyPrefix).bool(4, n.removeExtraWhitespaces).bool(5, n.escapeWhitespaces));
-  return w.finish();
+  const ns = m.normalizerSpec;
+  const message = ModelProto.fromObject({
+    pieces: m.pieces,
+    trainerSpec: m.trainerSpec,
+    normalizerSpec: {
+      name: ns.name,
+      ...(ns.precompiledCharsmap.length > 0 ? { precompiledCharsmap: ns.precompiledCharsmap } : {}),
+      addDummyPrefix: ns.addDummyPrefix,
+      removeExtraWhitespaces: ns.removeExtraWhitespaces,
+      escapeWhitespaces: ns.escapeWhitespaces,
+    },
+  });
+  return Uint8Array.from(ModelProto.encode(message).finish());
 }
