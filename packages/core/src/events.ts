@@ -113,9 +113,20 @@ export interface RunSummary {
   /** Step-weighted average of trainable parameters without the head, as the paper reports. */
   averageTrainableWithoutHead: number;
   wallTimeMs: number;
+  /** True when the run ended before its last step (a plugin, early stopping or an interrupt). */
   stoppedEarly: boolean;
+  /**
+   * "completed": reached its last step (with `maxSteps`, that step); "stopped early": a plugin or
+   * early stopping ended it; "interrupted": `Trainer.interrupt` (Ctrl-C) ended it after a
+   * checkpoint. A diverged run has no summary: `run()` rejects with TrainingDivergedError.
+   */
+  status: RunStatus;
+  /** Steps whose update was dropped for a non-finite loss or gradient (`nanPolicy: "skip-step"`), over the whole run. */
+  skippedSteps: number;
   backend: BackendName;
 }
+
+export type RunStatus = "completed" | "stopped early" | "interrupted";
 
 export interface RunEndEvent {
   type: "run:end";
@@ -127,6 +138,8 @@ export interface RunErrorEvent {
   type: "run:error";
   step: number;
   error: Error;
+  /** "diverged" when the error is a TrainingDivergedError (non-finite loss, gradient or weights), else "failed". */
+  status?: "diverged" | "failed";
 }
 
 export interface TrainableCounts {

@@ -3,6 +3,7 @@ import type { TrainerControl } from "./trainer-plugin.js";
 /** The trainer's side of TrainerControl: plugins request, the trainer reads and clears. */
 export class RunControl implements TrainerControl {
   private stopReason: string | null = null;
+  private interruptReason: string | null = null;
   private checkpointWanted = false;
 
   requestStop(reason: string): void {
@@ -13,8 +14,21 @@ export class RunControl implements TrainerControl {
     this.checkpointWanted = true;
   }
 
+  /**
+   * Ctrl-C: finish the current step, write a checkpoint (no evaluation, so a resumed run is the
+   * uninterrupted one) and end the run with status "interrupted".
+   */
+  requestInterrupt(reason: string): void {
+    this.interruptReason ??= reason;
+    this.requestStop(reason);
+  }
+
   get stopRequested(): string | null {
     return this.stopReason;
+  }
+
+  get interruptRequested(): string | null {
+    return this.interruptReason;
   }
 
   /** True once per request. */

@@ -2,18 +2,30 @@
 export interface TrainPlan {
   stepsPerEpoch: number;
   totalSteps: number;
+  /**
+   * Epochs the run starts, HF's `num_train_epochs` after `max_steps` (with maxSteps: enough
+   * epochs to reach it, the last one partial). RunInfo.epochs must be this.
+   */
+  numTrainEpochs: number;
 }
 
 /**
  * Optimizer steps per epoch = ceil(micro-batches per epoch / gradient accumulation): the last
  * accumulation of an epoch may hold fewer micro-batches and still makes a step (as recent
- * Hugging Face Trainers do), so no batch is dropped.
+ * Hugging Face Trainers do), so no batch is dropped. `maxSteps` > 0 is Hugging Face's
+ * `max_steps`: it is the number of optimizer steps and the schedule's horizon, and it
+ * overrides `epochs` (ceil(maxSteps / stepsPerEpoch) epochs are started).
  */
-export function planRun(o: { batchesPerEpoch: number; epochs: number; gradientAccumulation?: number }): TrainPlan {
+export function planRun(o: { batchesPerEpoch: number; epochs: number; gradientAccumulation?: number; maxSteps?: number | null }): TrainPlan {
   const accum = o.gradientAccumulation ?? 1;
   if (!Number.isInteger(o.batchesPerEpoch) || o.batchesPerEpoch < 1) throw new Error(`train.batchesPerEpoch: expected a positive integer, got ${o.batchesPerEpoch}`);
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`epochs: expected a positive integer, got ${o.epochs}`);
   if (!Number.isInteger(accum) || accum < 1) throw new Error(`gradientAccumulation: expected a positive integer, got ${accum}`);
   const stepsPerEpoch = Math.ceil(o.batchesPerEpoch / accum);
-  return { stepsPerEpoch, totalSteps: stepsPerEpoch * o.epochs };
+  const maxSteps = o.maxSteps ?? -1;
+  if (maxSteps > 0) {
+    if (!Number.isInteger(maxSteps)) throw new Error(`maxSteps: expected a positive integer, got ${maxSteps}`);
+    return { stepsPerEpoch, totalSteps: maxSteps, numTrainEpochs: Math.ceil(maxSteps / stepsPerEpoch) };
+  }
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`epochs: expected a positive integer, got ${o.epochs}`);
+  return { stepsPerEpoch, totalSteps: stepsPerEpoch * o.epochs, numTrainEpochs: o.epochs };
 }

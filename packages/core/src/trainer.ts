@@ -6,15 +6,30 @@ import type { BackendName } from "./backend-name.js";
 import { currentBackendName, selectBackend } from "./backend.js";
 import { BestWeights } from "./best-weights.js";
 import { createRunContainer, RunTokens } from "./container.js";
-import type { BatchSource, Evaluator } from "./data.js";
 import type { EventBus } from "./event-bus.js";
-import type { RunSummary, TrainableCounts, TrainerEvent } from "./events.js";
-import { CheckpointKeys, checkpointName, pruneCheckpoints, readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointState } from "./io/checkpoint.js";
+import type { RunStatus, RunSummary, TrainableCounts, TrainerEvent } from "./events.js";
+import { join } from "node:path";
+import { writeFileAtomic } from "./io/atomic.js";
+import {
+  CheckpointKeys,
+  checkpointName,
+  pruneCheckpoints,
+  readCheckpoint,
+  recoverCheckpointRoot,
+  writeCheckpoint,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointState,
+} from "./io/checkpoint.js";
 import type { SafetensorsInput } from "./io/safetensors.js";
 import type { TextBatch, TrainableModel } from "./model.js";
-import { AdamW, type AdamWConfig } from "./optim/adamw.js";
-import { clipByGlobalNorm } from "./optim/clip.js";
-import { linearScheduleWithWarmup, warmupStepsFor, type LrSchedule } from "./optim/lr-schedule.js";
+import { allFinite, firstNonFinite, firstNonFiniteArray, TrainingDivergedError } from "./non-finite.js";
+import { AdamW } from "./optim/adamw.js";
+import { clipByGlobalNorm, globalNorm } from "./optim/clip.js";
+import { warmupStepsFor, type LrSchedule } from "./optim/lr-schedule.js";
+import { getScheduler } from "./optim/schedulers.js";
+import { defaultGreaterIsBetter, validateTrainerOptions, type TrainerOptions } from "./trainer-options.js";
+import { readTrainerState, TrainerStateLog, TRAINER_STATE_FILE } from "./trainer-state.js";
 import type { RunControl } from "./run-control.js";
 import type { RunInfo } from "./run-info.js";
 import { isStateful } from "./stateful.js";
@@ -22,47 +37,7 @@ import { planRun } from "./train-plan.js";
 import type { Json, PluginContext, Stateful, TrainerControl, TrainerPlugin } from "./trainer-plugin.js";
 import { Tokens } from "./tokens.js";
 
-export interface TrainerOptions<B = TextBatch> {
-  model: TrainableModel<B>;
-  /** Training micro-batches, epoch by epoch (deterministic per epoch, so a resume can skip to its position). */
-  train: BatchSource<B>;
-  /** Held-out evaluation; its `selectionMetric` (greater is better) picks the best weights. */
-  evaluator?: Evaluator<B>;
-  epochs: number;
-  optimizer: AdamWConfig;
-  /** Linear warmup over ceil(ratio · total steps), then linear decay to 0. Default 0. */
-  warmupRatio?: number;
-  /** Learning-rate multiplier per 0-based step; replaces the warmup/decay schedule when given. */
-  schedule?: LrSchedule;
-  /** Global gradient-norm clipping (the paper: 0.1); null or omitted: no clipping. */
-  maxGradNorm?: number | null;
-  /** Micro-batches averaged into one optimizer step. Default 1. */
-  gradientAccumulation?: number;
-  /** Evaluate at every epoch end (default) or every N optimizer steps. */
-  evalEvery?: "epoch" | number;
-  /** Folder for checkpoints (`checkpoint-<step>/` + `latest`); none are written without it. */
-  checkpointDir?: string;
-  /** Checkpoint at every epoch end (default) or every N optimizer steps. */
-  checkpointEvery?: "epoch" | number;
-  /** Keep only the newest N checkpoints (plus the best evaluation's); default: keep all. */
-  checkpointLimit?: number;
-  /** "all" parameters (default) or only those trainable at the start ("trained"; the rest never change). */
-  checkpointParameters?: "all" | "trained";
-  /** Restore the best evaluation's weights at the end. Default: true when there is an evaluator. */
-  loadBestModelAtEnd?: boolean;
-  /** Checkpoint folder, or a checkpoint root with a `latest` file, to continue from. */
-  resumeFrom?: string;
-  /** The run's seed (recorded in RunInfo and checkpoints; models and batch sources derive their Rng from it). */
-  seed: number;
-  plugins?: TrainerPlugin[];
-  /** Extra state for checkpoints (e.g. `statefulRng("dropout", rng)`). The model, train source and evaluator are included when Stateful. */
-  stateful?: Stateful[];
-  runInfo?: { runId?: string; outputDir?: string | null };
-  /** A run container from `createRunContainer` (plugins built in it share its event stream); one is created otherwise. */
-  container?: DependencyContainer;
-  /** Select this backend before training; default: keep TensorFlow.js's current backend. */
-  backend?: BackendName | "auto";
-}
+export type { TrainerOptions } from "./trainer-options.js";
 
 interface Progress {
   step: number;
@@ -72,6 +47,8 @@ interface Progress {
   stepsCounted: number;
   lastLoss: number | null;
   best: { metric: string; value: number; step: number } | null;
+  patienceCounter: number;
+  skippedSteps: number;
 }
 
 /**
@@ -90,28 +67,23 @@ export class Trainer<B = TextBatch> {
 
   constructor(options: TrainerOptions<B>) {
     this.o = options;
-    const plan = planRun({ batchesPerEpoch: options.train.batchesPerEpoch, epochs: options.epochs, gradientAccumulation: options.gradientAccumulation });
+    validateTrainerOptions(options);
+    const plan = planRun({ batchesPerEpoch: options.train.batchesPerEpoch, epochs: options.epochs, gradientAccumulation: options.gradientAccumulation, maxSteps: options.maxSteps ?? null });
     this.accumulation = options.gradientAccumulation ?? 1;
-    for (const f of ["evalEvery", "checkpointEvery"] as const) {
-      const v = options[f];
-      if (v !== undefined && v !== "epoch" && !(Number.isInteger(v) && v > 0)) throw new Error(`${f}: expected "epoch" or a positive integer, got ${JSON.stringify(v)}`);
-    }
-    if (options.checkpointLimit !== undefined && !(Number.isInteger(options.checkpointLimit) && options.checkpointLimit > 0)) throw new Error(`checkpointLimit: expected a positive integer, got ${options.checkpointLimit}`);
-    if (options.maxGradNorm != null && !(options.maxGradNorm > 0)) throw new Error(`maxGradNorm: expected a positive number or null, got ${options.maxGradNorm}`);
-    if (!Number.isFinite(options.seed)) throw new Error(`seed: expected a number, got ${options.seed}`);
+    const expected: Record<string, number> = { totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: plan.numTrainEpochs, seed: options.seed };
     if (options.container) {
       this.container = options.container;
       if (!this.container.isRegistered(RunTokens.EventBus)) throw new Error("Trainer: options.container must come from createRunContainer");
       this.runInfo = this.container.resolve(Tokens.RunInfo);
-      const mismatch = (["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const).find((k) => this.runInfo[k] !== ({ ...plan, epochs: options.epochs, seed: options.seed } as Record<string, number>)[k]);
-      if (mismatch) throw new Error(`Trainer: the run container's RunInfo.${mismatch} is ${this.runInfo[mismatch]}, but the trainer's options give ${({ ...plan, epochs: options.epochs, seed: options.seed } as Record<string, number>)[mismatch]} (see planRun)`);
+      const mismatch = (["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const).find((k) => this.runInfo[k] !== expected[k]);
+      if (mismatch) throw new Error(`Trainer: the run container's RunInfo.${mismatch} is ${this.runInfo[mismatch]}, but the trainer's options give ${expected[mismatch]} (see planRun)`);
       if (this.container.resolve(Tokens.ParameterRegistry) !== options.model.params) throw new Error("Trainer: the run container's ParameterRegistry is not the model's");
     } else {
       this.runInfo = {
         runId: options.runInfo?.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, "-")}`,
         totalSteps: plan.totalSteps,
         stepsPerEpoch: plan.stepsPerEpoch,
-        epochs: options.epochs,
+        epochs: plan.numTrainEpochs,
         seed: options.seed,
         outputDir: options.runInfo?.outputDir ?? null,
       };
@@ -132,6 +104,16 @@ export class Trainer<B = TextBatch> {
     this.runControl.requestStop(reason);
   }
 
+  /**
+   * Ctrl-C: the run finishes its current step, writes a checkpoint (when it has a checkpoint
+   * folder; no extra evaluation) and resolves with status "interrupted". Resuming from that
+   * checkpoint continues exactly as the uninterrupted run. The loop yields to the event loop
+   * after every step, so signal handlers run between steps.
+   */
+  interrupt(reason = "SIGINT"): void {
+    this.runControl.requestInterrupt(reason);
+  }
+
   /** Trains to the end (or an early stop) and returns the summary; rejects after `run:error` on failure. */
   async run(): Promise<RunSummary> {
     if (this.started) throw new Error("Trainer.run: a Trainer runs once; build a new one for another run");
@@ -140,11 +122,23 @@ export class Trainer<B = TextBatch> {
   }
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The state of one `run()`; split from Trainer so the options object stays the only input. */
 class TrainerRun<B> {
   private readonly registry;
   private readonly model: TrainableModel<B>;
-  private readonly p: Progress = { step: 0, epoch: 0, batchPosition: 0, trainableWithoutHeadSum: 0, stepsCounted: 0, lastLoss: null, best: null };
+  private readonly p: Progress = {
+    step: 0,
+    epoch: 0,
+    batchPosition: 0,
+    trainableWithoutHeadSum: 0,
+    stepsCounted: 0,
+    lastLoss: null,
+    best: null,
+    patienceCounter: 0,
+    skippedSteps: 0,
+  };
   private optimizer: AdamW | null = null;
   private best: BestWeights | null = null;
   private schedule!: LrSchedule;
@@ -153,6 +147,8 @@ class TrainerRun<B> {
   private stateful: Stateful[] = [];
   private lastEvalStep = -1;
   private lastCheckpointStep = -1;
+  private readonly log: TrainerStateLog;
+  private readonly greaterIsBetter: boolean | null;
 
   constructor(
     private readonly o: TrainerOptions<B>,
@@ -164,6 +160,22 @@ class TrainerRun<B> {
   ) {
     this.model = o.model;
     this.registry = o.model.params;
+    const metric = this.metricName();
+    this.greaterIsBetter = metric === null ? null : (o.greaterIsBetter ?? defaultGreaterIsBetter(metric));
+    this.log = new TrainerStateLog({
+      loggingSteps: o.loggingSteps ?? 500,
+      evalSteps: typeof o.evalEvery === "number" ? o.evalEvery : null,
+      saveSteps: typeof o.checkpointEvery === "number" ? o.checkpointEvery : null,
+      maxSteps: info.totalSteps,
+      epochs: info.epochs,
+      stepsPerEpoch: info.stepsPerEpoch,
+    });
+  }
+
+  /** The selection metric's name as the evaluator returns it (HF's `eval_` prefix dropped). */
+  private metricName(): string | null {
+    if (!this.o.evaluator) return null;
+    return this.o.metricForBestModel?.replace(/^eval_/, "") ?? this.o.evaluator.selectionMetric;
   }
 
   async run(): Promise<RunSummary> {
@@ -174,8 +186,9 @@ class TrainerRun<B> {
     let result!: RunSummary;
     try {
       this.backend = this.o.backend ? await selectBackend(this.o.backend) : currentBackendName();
-      this.schedule = this.o.schedule ?? linearScheduleWithWarmup(warmupStepsFor(this.info.totalSteps, this.o.warmupRatio ?? 0), this.info.totalSteps);
-      this.optimizer = new AdamW(this.registry, this.o.optimizer);
+      if (this.o.checkpointDir) await recoverCheckpointRoot(this.o.checkpointDir);
+      this.schedule = this.o.schedule ?? this.makeSchedule();
+      this.optimizer = new AdamW(this.registry, { ...this.o.optimizer, ...(this.o.optim ? { variant: this.o.optim } : {}) });
       freezeSub = this.registry.freezes.subscribe((n) =>
         this.bus.emit({ type: "params:frozen", step: n.step, names: n.names, reason: n.reason, details: n.details, trainable: this.registry.counts() }),
       );
@@ -203,24 +216,32 @@ class TrainerRun<B> {
         startStep: this.p.step,
         trainable: this.registry.counts(),
       });
-      const stoppedEarly = (await this.loop()) && this.p.step < this.info.totalSteps;
+      const status = await this.loop();
       if (this.best?.captured) this.best.restore();
+      this.assertFiniteWeights();
+      const wallTimeMs = performance.now() - t0;
       const summary: RunSummary = {
         steps: this.p.step,
         epochs: this.p.step / this.info.stepsPerEpoch,
         finalLoss: this.p.lastLoss,
         ...(this.p.best ? { bestMetric: { ...this.p.best } } : {}),
         averageTrainableWithoutHead: this.p.stepsCounted > 0 ? this.p.trainableWithoutHeadSum / this.p.stepsCounted : this.registry.counts().trainableWithoutHead,
-        wallTimeMs: performance.now() - t0,
-        stoppedEarly,
+        wallTimeMs,
+        stoppedEarly: status !== "completed",
+        status,
+        skippedSteps: this.p.skippedSteps,
         backend: this.backend,
       };
+      this.log.onEnd(this.p.step, wallTimeMs);
+      await this.writeTrainerState();
       this.bus.emit({ type: "run:end", step: this.p.step, summary });
       result = summary;
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
+      const diverged = error instanceof TrainingDivergedError;
+      if (diverged) await this.writeTrainerState().catch(() => undefined);
       try {
-        this.bus.emit({ type: "run:error", step: this.p.step, error });
+        this.bus.emit({ type: "run:error", step: this.p.step, error, status: diverged ? "diverged" : "failed" });
       } catch {
         /* the original error is the one to report */
       }
@@ -242,10 +263,18 @@ class TrainerRun<B> {
     return result;
   }
 
-  /** Returns true when a plugin stopped the run early. */
-  private async loop(): Promise<boolean> {
+  private makeSchedule(): LrSchedule {
+    const total = this.info.totalSteps;
+    const warmupSteps = (this.o.warmupSteps ?? 0) > 0 ? this.o.warmupSteps! : warmupStepsFor(total, this.o.warmupRatio ?? 0);
+    return getScheduler(this.o.lrSchedulerType ?? "linear", { warmupSteps, totalSteps: total, baseLr: this.o.optimizer.lr, kwargs: this.o.lrSchedulerKwargs ?? {} });
+  }
+
+  /** Runs the remaining steps; returns how the run ended. */
+  private async loop(): Promise<RunStatus> {
     const { train } = this.o;
     const n = train.batchesPerEpoch;
+    const total = this.info.totalSteps;
+    if (this.p.step >= total) return "completed"; // a finished run resumed: nothing left to do
     for (let epoch = this.p.epoch; epoch < this.info.epochs; epoch++) {
       this.p.epoch = epoch;
       this.bus.emit({ type: "epoch:start", epoch, step: this.p.step });
@@ -262,20 +291,24 @@ class TrainerRun<B> {
           this.trainStep(epoch, micro, next);
           this.p.batchPosition += micro;
           const epochDone = this.p.batchPosition === n;
-          const stop = await this.afterStep(epochDone);
-          if (stop || epochDone) {
+          const final = this.p.step >= total;
+          const stop = await this.afterStep(epochDone, final);
+          if (stop || epochDone || final) {
             this.bus.emit({ type: "epoch:end", epoch, step: this.p.step });
             this.p.epoch = epoch + 1;
             this.p.batchPosition = 0;
-            if (stop) return true;
+            if (final) return "completed";
+            if (stop) return this.control.interruptRequested !== null ? "interrupted" : "stopped early";
             break;
           }
+          await yieldToEventLoop();
         }
       } finally {
         iterator.return?.();
       }
+      await yieldToEventLoop();
     }
-    return false;
+    return "completed";
   }
 
   private trainStep(epoch: number, micro: number, next: () => B): void {
@@ -287,9 +320,12 @@ class TrainerRun<B> {
     let grads: Map<string, tf.Tensor> | null = null;
     try {
       let lossSum = 0;
+      let nonFinite: { term: string; what: string } | null = null;
       for (let i = 0; i < micro; i++) {
-        const r = this.model.lossAndGradients(next(), vars);
-        lossSum += r.loss.dataSync()[0]!;
+        const batch = next();
+        if (nonFinite) continue; // the step is dropped, but its batches are consumed (the data position stays right)
+        const r = this.model.lossAndGradients(batch, vars);
+        const value = r.loss.dataSync()[0]!;
         r.loss.dispose();
         try {
           checkGradients(r.grads, vars);
@@ -297,6 +333,12 @@ class TrainerRun<B> {
           for (const g of r.grads.values()) g.dispose();
           throw e;
         }
+        if (!Number.isFinite(value)) {
+          for (const g of r.grads.values()) g.dispose();
+          nonFinite = { term: "loss", what: `the loss is ${value}${micro > 1 ? ` (micro-batch ${i + 1} of ${micro})` : ""}` };
+          continue;
+        }
+        lossSum += value;
         if (!grads) grads = r.grads;
         else {
           for (const [k, g] of r.grads) {
@@ -308,21 +350,35 @@ class TrainerRun<B> {
         }
       }
       grads ??= new Map();
-      if (micro > 1) {
+      if (micro > 1 && !nonFinite) {
         for (const [k, g] of grads) {
           grads.set(k, tf.div(g, micro));
           g.dispose();
         }
       }
       const loss = lossSum / micro;
+      const norm = nonFinite ? NaN : globalNorm(grads);
+      if (!nonFinite && !Number.isFinite(norm)) {
+        const name = firstNonFinite(grads, vars.keys()) ?? "?";
+        nonFinite = { term: `gradient of ${name}`, what: `the gradient norm is ${norm}; first non-finite gradient: "${name}"` };
+      }
+      if (nonFinite) {
+        this.onNonFinite(step, nonFinite.term, nonFinite.what, vars);
+        this.p.skippedSteps += 1;
+        this.p.trainableWithoutHeadSum += trainable.trainableWithoutHead;
+        this.p.stepsCounted += 1;
+        return;
+      }
       this.bus.emit({ type: "step:gradients", step, epoch, gradients: grads, values: vars });
-      const gradNorm = clipByGlobalNorm(grads, this.o.maxGradNorm);
+      const gradNorm = clipByGlobalNorm(grads, this.o.maxGradNorm, norm);
       const factor = this.schedule(step);
       this.optimizer!.step(grads, factor);
       this.p.lastLoss = loss;
       this.p.trainableWithoutHeadSum += trainable.trainableWithoutHead;
       this.p.stepsCounted += 1;
-      this.bus.emit({ type: "step:end", step, epoch, loss, learningRates: this.optimizer!.learningRates(factor), gradNorm, trainable });
+      const learningRates = this.optimizer!.learningRates(factor);
+      this.bus.emit({ type: "step:end", step, epoch, loss, learningRates, gradNorm, trainable });
+      this.log.onStep(step, loss, gradNorm, this.optimizer!.groupList()[0]!.lr * this.schedule(step + 1));
     } finally {
       if (grads) for (const g of grads.values()) g.dispose();
       this.p.step = step + 1;
@@ -330,17 +386,44 @@ class TrainerRun<B> {
     }
   }
 
+  /** Stops the run (nanPolicy "stop") or lets the caller drop the step ("skip-step"). */
+  private onNonFinite(step: number, term: string, what: string, vars: ReadonlyMap<string, tf.Variable>): void {
+    if ((this.o.nanPolicy ?? "stop") === "skip-step") return;
+    const badParam = firstNonFinite(vars);
+    const cause = badParam ? `; first non-finite parameter: "${badParam}"` : term === "loss" ? " (loss term: the model's loss; every parameter is finite)" : "";
+    throw new TrainingDivergedError(
+      step,
+      badParam ? `parameter ${badParam}` : term,
+      `training diverged at step ${step}: ${what}${cause}. Nothing was written for this step; the last good checkpoint stays "latest". ` +
+        `Lower the learning rate, or set nanPolicy "skip-step" to drop such steps.`,
+    );
+  }
+
+  /** The weights a run ends with must be finite (they are saved as the run's result). */
+  private assertFiniteWeights(): void {
+    for (const n of this.trained) {
+      if (!this.registry.has(n)) continue;
+      if (!allFinite(this.registry.get(n).variable)) {
+        throw new TrainingDivergedError(this.p.step, `parameter ${n}`, `training diverged: after step ${this.p.step} parameter "${n}" holds non-finite values; no result is saved`);
+      }
+    }
+  }
+
   /** Evaluation and checkpoint after a step; returns true when the run must stop. */
-  private async afterStep(epochDone: boolean): Promise<boolean> {
+  private async afterStep(epochDone: boolean, final: boolean): Promise<boolean> {
     const step = this.p.step;
     const { evalEvery = "epoch", checkpointEvery = "epoch" } = this.o;
-    if (this.o.evaluator && (evalEvery === "epoch" ? epochDone : step % evalEvery === 0)) this.evaluate();
-    // Read after evaluating: an early-stopping plugin decides at eval:end.
+    // The last step (maxSteps may end the run mid-epoch) ends the run's last epoch.
+    const epochEnd = epochDone || final;
+    if (this.o.evaluator && (evalEvery === "epoch" ? epochEnd : step % evalEvery === 0)) this.evaluate();
+    // Read after evaluating: early stopping (and plugins) decide at eval:end.
     const stop = this.control.stopRequested !== null;
-    if (this.o.evaluator && stop && this.lastEvalStep !== step) this.evaluate();
-    const due = checkpointEvery === "epoch" ? epochDone : step % checkpointEvery === 0;
+    const interrupted = this.control.interruptRequested !== null;
+    if (this.o.evaluator && stop && !interrupted && this.lastEvalStep !== step) this.evaluate();
+    const due = checkpointEvery === "epoch" ? epochEnd : step % checkpointEvery === 0;
     const requested = this.control.takeCheckpointRequest();
-    if (this.o.checkpointDir && (due || requested || stop) && this.lastCheckpointStep !== step) await this.checkpoint(epochDone);
+    const atEnd = final && this.o.checkpointAtEnd === true;
+    if (this.o.checkpointDir && (due || requested || stop || atEnd) && this.lastCheckpointStep !== step) await this.checkpoint(epochDone);
     return stop;
   }
 
@@ -353,15 +436,28 @@ class TrainerRun<B> {
     } finally {
       this.model.setTraining?.(true);
     }
-    const value = metrics[ev.selectionMetric];
-    if (typeof value !== "number") throw new Error(`evaluator: selection metric "${ev.selectionMetric}" is not among the metrics it returned (${Object.keys(metrics).join(", ") || "none"})`);
-    const isBest = !Number.isNaN(value) && (this.p.best === null || value > this.p.best.value);
+    const metric = this.metricName()!;
+    const value = metrics[metric];
+    if (typeof value !== "number") throw new Error(`evaluator: selection metric "${metric}" is not among the metrics it returned (${Object.keys(metrics).join(", ") || "none"})`);
+    const prev = this.p.best;
+    const better = (a: number, b: number) => (this.greaterIsBetter ? a > b : a < b);
+    // NaN is the worst value: never the best, never an improvement.
+    const isBest = !Number.isNaN(value) && (prev === null || better(value, prev.value));
+    if (this.o.earlyStoppingPatience != null) {
+      const threshold = this.o.earlyStoppingThreshold ?? 0;
+      const improved = !Number.isNaN(value) && (prev === null || (better(value, prev.value) && Math.abs(value - prev.value) > threshold));
+      this.p.patienceCounter = improved ? 0 : this.p.patienceCounter + 1;
+      if (this.p.patienceCounter >= this.o.earlyStoppingPatience) {
+        this.control.requestStop(`early stopping: ${metric} did not improve by more than ${threshold} in ${this.p.patienceCounter} evaluations`);
+      }
+    }
     if (isBest) {
-      this.p.best = { metric: ev.selectionMetric, value, step: this.p.step };
+      this.p.best = { metric, value, step: this.p.step };
       this.best?.capture();
     }
     this.lastEvalStep = this.p.step;
-    this.bus.emit({ type: "eval:end", step: this.p.step, epoch: this.p.epoch, metrics, selection: { metric: ev.selectionMetric, value, isBest } });
+    this.log.onEval(this.p.step, metrics);
+    this.bus.emit({ type: "eval:end", step: this.p.step, epoch: this.p.epoch, metrics, selection: { metric, value, isBest } });
   }
 
   private async checkpoint(epochDone: boolean): Promise<void> {
@@ -380,6 +476,14 @@ class TrainerRun<B> {
     for (const [n, m] of opt.moments) {
       put(CheckpointKeys.expAvg(n), m.expAvg);
       put(CheckpointKeys.expAvgSq(n), m.expAvgSq);
+    }
+    const bad = firstNonFiniteArray(Object.entries(tensors) as [string, SafetensorsInput & { data: Float32Array }][]);
+    if (bad) {
+      throw new TrainingDivergedError(
+        this.p.step - 1,
+        `parameter ${bad}`,
+        `training diverged: after step ${this.p.step} "${bad}" holds non-finite values, so ${checkpointName(this.p.step)} is not written; the last good checkpoint stays "latest"`,
+      );
     }
     const bestNames = this.best?.captured ? [...this.best.tensors().keys()] : [];
     for (const n of bestNames) put(CheckpointKeys.best(n), this.best!.tensors().get(n)!);
@@ -411,12 +515,22 @@ class TrainerRun<B> {
       best: this.p.best,
       bestParameters: bestNames,
       accounting: { trainableWithoutHeadSum: this.p.trainableWithoutHeadSum, stepsCounted: this.p.stepsCounted, lastLoss: this.p.lastLoss },
+      trainer: { patienceCounter: this.p.patienceCounter, skippedSteps: this.p.skippedSteps },
       savedAt: new Date().toISOString(),
     };
-    const path = await writeCheckpoint(root, checkpointName(this.p.step), tensors, state);
+    const name = checkpointName(this.p.step);
+    if (this.p.best?.step === this.p.step) this.log.bestModelCheckpoint = join(root, name);
+    const trainerState = JSON.stringify(this.log.json(this.p.step, this.p.best), null, 2) + "\n";
+    const path = await writeCheckpoint(root, name, tensors, state, { [TRAINER_STATE_FILE]: trainerState });
     this.lastCheckpointStep = this.p.step;
     if (this.o.checkpointLimit !== undefined) await pruneCheckpoints(root, this.o.checkpointLimit, this.p.best ? [checkpointName(this.p.best.step)] : []);
     this.bus.emit({ type: "checkpoint:saved", step: this.p.step, epoch: this.p.epoch, path });
+  }
+
+  /** trainer_state.json in the run's output folder (RunInfo.outputDir), when it has one. */
+  private async writeTrainerState(): Promise<void> {
+    if (!this.info.outputDir) return;
+    await writeFileAtomic(join(this.info.outputDir, TRAINER_STATE_FILE), JSON.stringify(this.log.json(this.p.step, this.p.best), null, 2) + "\n");
   }
 
   private async resume(path: string): Promise<void> {
@@ -471,7 +585,10 @@ class TrainerRun<B> {
       stepsCounted: s.accounting.stepsCounted,
       lastLoss: s.accounting.lastLoss,
       best: s.best,
+      patienceCounter: s.trainer?.patienceCounter ?? 0,
+      skippedSteps: s.trainer?.skippedSteps ?? 0,
     });
+    this.log.restore(readTrainerState(join(ck.dir, TRAINER_STATE_FILE)), s.step);
     this.lastCheckpointStep = s.step;
   }
 

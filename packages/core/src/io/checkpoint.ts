@@ -50,6 +50,8 @@ export interface CheckpointState {
   best: { metric: string; value: number; step: number } | null;
   bestParameters: string[];
   accounting: { trainableWithoutHeadSum: number; stepsCounted: number; lastLoss: number | null };
+  /** Trainer counters that change what a resumed run does (absent in older checkpoints: zeros). */
+  trainer?: { patienceCounter: number; skippedSteps: number };
   savedAt: string;
 }
 
@@ -70,7 +72,14 @@ export function checkpointName(step: number): string {
  * previous checkpoint intact: the folder is written under a temporary name, renamed into
  * place, and only then is `root/latest` (the name of the newest folder) replaced atomically.
  */
-export async function writeCheckpoint(root: string, name: string, tensors: Record<string, SafetensorsInput>, state: CheckpointState): Promise<string> {
+export async function writeCheckpoint(
+  root: string,
+  name: string,
+  tensors: Record<string, SafetensorsInput>,
+  state: CheckpointState,
+  /** More files for the folder, by name (e.g. trainer_state.json); written before the folder is renamed into place. */
+  extraFiles: Record<string, string> = {},
+): Promise<string> {
   await mkdir(root, { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const tmp = join(root, `.${name}.tmp-${tag}`);
@@ -79,6 +88,10 @@ export async function writeCheckpoint(root: string, name: string, tensors: Recor
   try {
     await writeFileAtomic(join(tmp, TENSORS_FILE), writeSafetensors(tensors, { format: CHECKPOINT_FORMAT }));
     await writeFileAtomic(join(tmp, STATE_FILE), JSON.stringify(state, null, 1) + "\n");
+    for (const [file, text] of Object.entries(extraFiles)) {
+      if (!/^[\w.-]+$/.test(file) || file.startsWith(".") || file === STATE_FILE || file === TENSORS_FILE) throw new Error(`writeCheckpoint: bad extra file name ${JSON.stringify(file)}`);
+      await writeFileAtomic(join(tmp, file), text);
+    }
     let old: string | null = null;
     if (existsSync(final)) {
       old = join(root, `.${name}.old-${tag}`);
@@ -96,7 +109,8 @@ export async function writeCheckpoint(root: string, name: string, tensors: Recor
 
 /**
  * Finds the checkpoint a path names: a checkpoint folder (has state.json) or a checkpoint
- * root (has a `latest` file naming the newest folder).
+ * root (has a `latest` file naming the newest folder). A root whose `latest` was deleted
+ * falls back to its newest valid `checkpoint-<step>` folder.
  */
 export async function resolveCheckpointDir(path: string): Promise<string> {
   if (existsSync(join(path, STATE_FILE))) return path;
@@ -108,8 +122,84 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
     if (!existsSync(join(dir, STATE_FILE))) throw new Error(`${latest} names "${name}", but ${join(dir, STATE_FILE)} does not exist`);
     return dir;
   }
+  const found = existsSync(path) && (await stat(path)).isDirectory() ? await newestValidCheckpoint(path) : null;
+  if (found?.dir) return found.dir;
+  if (found && found.rejected.length > 0) {
+    throw new Error(`Checkpoint ${path}: no "latest" file and no valid checkpoint folder (${found.rejected.join("; ")})`);
+  }
   const what = existsSync(path) ? ((await stat(path)).isDirectory() ? "a folder with neither state.json nor latest" : "not a folder") : "missing";
   throw new Error(`Checkpoint ${path}: ${what}; expected a checkpoint folder or a checkpoint root with a "latest" file`);
+}
+
+/** `checkpoint-<step>` folder names in `root`, newest first. */
+export async function checkpointFolders(root: string): Promise<string[]> {
+  if (!existsSync(root)) return [];
+  return (await readdir(root))
+    .map((n) => ({ n, m: /^checkpoint-(\d+)$/.exec(n) }))
+    .filter((x) => x.m)
+    .sort((a, b) => Number(b.m![1]) - Number(a.m![1]))
+    .map((x) => x.n);
+}
+
+/**
+ * The newest `checkpoint-<step>` folder whose state.json parses and whose tensors file exists,
+ * with the reason each newer one was passed over.
+ */
+export async function newestValidCheckpoint(root: string): Promise<{ dir: string | null; rejected: string[] }> {
+  const rejected: string[] = [];
+  for (const n of await checkpointFolders(root)) {
+    const dir = join(root, n);
+    const statePath = join(dir, STATE_FILE);
+    try {
+      parseCheckpointState(JSON.parse(await readFile(statePath, "utf8")), statePath);
+      if (!existsSync(join(dir, TENSORS_FILE))) throw new Error(`${join(dir, TENSORS_FILE)} does not exist`);
+      return { dir, rejected };
+    } catch (e) {
+      rejected.push(`${n}: ${(e as Error).message}`);
+    }
+  }
+  return { dir: null, rejected };
+}
+
+/** The checkpoint a root would resume from (`latest`, else the newest valid folder), or null when it has none. */
+export async function latestCheckpoint(root: string): Promise<string | null> {
+  if (!existsSync(root)) return null;
+  if (existsSync(join(root, LATEST_FILE)) || existsSync(join(root, STATE_FILE))) return resolveCheckpointDir(root);
+  return (await newestValidCheckpoint(root)).dir;
+}
+
+/**
+ * Cleans up after writes that a killed process left half done: removes orphaned
+ * `.checkpoint-N.tmp-<pid>-…` folders (of processes no longer alive) and puts back a
+ * `.checkpoint-N.old-…` folder whose replacement never arrived. Returns what it removed or restored.
+ */
+export async function recoverCheckpointRoot(root: string): Promise<{ removed: string[]; restored: string[] }> {
+  const removed: string[] = [];
+  const restored: string[] = [];
+  if (!existsSync(root)) return { removed, restored };
+  for (const n of await readdir(root)) {
+    const m = /^\.(checkpoint-\d+)\.(tmp|old)-(\d+)-[0-9a-f]+$/.exec(n);
+    if (!m || pidAlive(Number(m[3]))) continue;
+    const [, name, kind] = m;
+    if (kind === "old" && !existsSync(join(root, name!))) {
+      await rename(join(root, n), join(root, name!));
+      restored.push(name!);
+    } else {
+      await rm(join(root, n), { recursive: true, force: true });
+      removed.push(n);
+    }
+  }
+  return { removed, restored };
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process writes one checkpoint at a time and is not writing now
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
@@ -170,6 +260,12 @@ export function parseCheckpointState(raw: unknown, source: string): CheckpointSt
   if (typeof o.accounting.trainableWithoutHeadSum !== "number") fail("accounting.trainableWithoutHeadSum", "a number", o.accounting.trainableWithoutHeadSum);
   if (!Number.isInteger(o.accounting.stepsCounted)) fail("accounting.stepsCounted", "an integer", o.accounting.stepsCounted);
   if (o.accounting.lastLoss !== null && typeof o.accounting.lastLoss !== "number") fail("accounting.lastLoss", "null or a number", o.accounting.lastLoss);
+  if (o.trainer !== undefined) {
+    obj("trainer", o.trainer);
+    for (const f of ["patienceCounter", "skippedSteps"]) {
+      if (!(Number.isInteger(o.trainer[f]) && o.trainer[f] >= 0)) fail(`trainer.${f}`, "a non-negative integer", o.trainer[f]);
+    }
+  }
   if (o.batchPosition > 0 && o.epoch >= o.epochs) fail("batchPosition", "0 when the run is complete", o.batchPosition);
   return o as CheckpointState;
 }
@@ -182,11 +278,7 @@ export async function pruneCheckpoints(root: string, limit: number, keep: readon
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`checkpointLimit: expected a positive integer, got ${limit}`);
   const latestPath = join(root, LATEST_FILE);
   const latest = existsSync(latestPath) ? (await readFile(latestPath, "utf8")).trim() : null;
-  const byStep = (await readdir(root))
-    .map((n) => ({ n, m: /^checkpoint-(\d+)$/.exec(n) }))
-    .filter((x) => x.m)
-    .sort((a, b) => Number(b.m![1]) - Number(a.m![1]))
-    .map((x) => x.n);
+  const byStep = await checkpointFolders(root);
   const doomed = byStep.slice(limit).filter((n) => n !== latest && !keep.includes(n));
   for (const n of doomed) await rm(join(root, n), { recursive: true, force: true });
   return doomed;

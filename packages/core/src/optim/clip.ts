@@ -16,9 +16,10 @@ export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
  * Scales every gradient in place by `min(1, maxNorm / (norm + 1e-6))` as
  * `torch.nn.utils.clip_grad_norm_` does, replacing (and disposing) the map's tensors when
  * they change. Returns the norm before clipping. `maxNorm` null or ≤ 0 only measures.
+ * `knownNorm`: the norm already measured (`globalNorm(grads)`), so it is not computed twice.
  */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number | null | undefined): number {
-  const norm = globalNorm(grads);
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number | null | undefined, knownNorm?: number): number {
+  const norm = knownNorm ?? globalNorm(grads);
   if (maxNorm == null || maxNorm <= 0) return norm;
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return norm;
