@@ -12,3 +12,4 @@ export { runFreezingRepro, type ReproResults } from "./repro/run-freezing-repro.
 export { formatReproResults, printReproResults } from "./repro/print.js";
 export { replayScenario, freezingConfigOf, MEAN_RELATIVE_TOLERANCE, type ScenarioResult } from "./repro/replay-scenario.js";
 export { validateScenario, FixtureFormatError, type ReferenceScenario, type ReferenceStep } from "./repro/fixture-format.js";
+export * from "./decoder/index.js";

@@ -7,3 +7,4 @@ export * from "./magnitude-scorer.js";
 export * from "./random-scorer.js";
 export * from "./register.js";
 export { readFloat32 } from "./read-tensor.js";
+export * from "./decoder/index.js";
