@@ -108,7 +108,7 @@ export class Trainer<B = TextBatch> {
    * Ctrl-C: the run finishes its current step, writes a checkpoint (when it has a checkpoint
    * folder; no extra evaluation) and resolves with status "interrupted". Resuming from that
    * checkpoint continues exactly as the uninterrupted run. The loop yields to the event loop
-   * after every step, so signal handlers run between steps.
+   * after every step, so a signal handler that calls this runs before the step's checkpoint decision.
    */
   interrupt(reason = "SIGINT"): void {
     this.runControl.requestInterrupt(reason);
@@ -290,6 +290,8 @@ class TrainerRun<B> {
           const micro = Math.min(this.accumulation, n - this.p.batchPosition);
           this.trainStep(epoch, micro, next);
           this.p.batchPosition += micro;
+          // Signal handlers (Ctrl-C → interrupt) run here, so this step's afterStep sees them.
+          await yieldToEventLoop();
           const epochDone = this.p.batchPosition === n;
           const final = this.p.step >= total;
           const stop = await this.afterStep(epochDone, final);
@@ -301,12 +303,10 @@ class TrainerRun<B> {
             if (stop) return this.control.interruptRequested !== null ? "interrupted" : "stopped early";
             break;
           }
-          await yieldToEventLoop();
         }
       } finally {
         iterator.return?.();
       }
-      await yieldToEventLoop();
     }
     return "completed";
   }
@@ -318,6 +318,7 @@ class TrainerRun<B> {
     const vars = this.registry.trainableVariables();
     const trainable = this.registry.counts();
     let grads: Map<string, tf.Tensor> | null = null;
+    let done = false;
     try {
       let lossSum = 0;
       let nonFinite: { term: string; what: string } | null = null;
@@ -367,6 +368,7 @@ class TrainerRun<B> {
         this.p.skippedSteps += 1;
         this.p.trainableWithoutHeadSum += trainable.trainableWithoutHead;
         this.p.stepsCounted += 1;
+        done = true;
         return;
       }
       this.bus.emit({ type: "step:gradients", step, epoch, gradients: grads, values: vars });
@@ -378,11 +380,15 @@ class TrainerRun<B> {
       this.p.stepsCounted += 1;
       const learningRates = this.optimizer!.learningRates(factor);
       this.bus.emit({ type: "step:end", step, epoch, loss, learningRates, gradNorm, trainable });
-      this.log.onStep(step, loss, gradNorm, this.optimizer!.groupList()[0]!.lr * this.schedule(step + 1));
+      this.log.onStep(step, loss, gradNorm, this.o.optimizer.lr * this.schedule(step + 1));
+      done = true;
     } finally {
       if (grads) for (const g of grads.values()) g.dispose();
-      this.p.step = step + 1;
-      this.registry.currentStep = step + 1;
+      // A step that threw (diverged, a plugin failed) is not counted as done.
+      if (done) {
+        this.p.step = step + 1;
+        this.registry.currentStep = step + 1;
+      }
     }
   }
 

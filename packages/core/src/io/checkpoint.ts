@@ -151,7 +151,14 @@ export async function newestValidCheckpoint(root: string): Promise<{ dir: string
     const dir = join(root, n);
     const statePath = join(dir, STATE_FILE);
     try {
-      parseCheckpointState(JSON.parse(await readFile(statePath, "utf8")), statePath);
+      if (!existsSync(statePath)) throw new Error(`${statePath} does not exist`);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(await readFile(statePath, "utf8"));
+      } catch (e) {
+        throw new Error(`${statePath}: not valid JSON (${(e as Error).message})`);
+      }
+      parseCheckpointState(raw, statePath);
       if (!existsSync(join(dir, TENSORS_FILE))) throw new Error(`${join(dir, TENSORS_FILE)} does not exist`);
       return { dir, rejected };
     } catch (e) {
