@@ -1,19 +1,24 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { downloadRepoFiles, readCompleteDownload, type HubFile } from "./download-repo-files.js";
+import { downloadRepoFiles, NotInCacheError, PoisonedCacheError, type HubFile } from "./download-repo-files.js";
+import type { HubTimeouts } from "./fetch-with-timeouts.js";
 import { defaultHubCacheDir, defaultHubUrl, isHubRepoName, offlineByEnvironment, repoCacheFolder } from "./hub-repo.js";
+import { HubNameError, validateRevision } from "./validate-hub-names.js";
 
-export interface ResolveModelSourceOptions {
-  /** Default `$AFLORA_HUB_CACHE` or ~/.cache/aflora/hub. */
+export interface ResolveModelSourceOptions extends HubTimeouts {
+  /** Default: huggingface_hub's cache (`$HF_HUB_CACHE`, `$HF_HOME/hub`, ~/.cache/huggingface/hub); see `defaultHubCacheDir`. */
   cacheDir?: string;
   /** Default `$HF_ENDPOINT` or https://huggingface.co. */
   hubUrl?: string;
   /** Never touch the network (default: `HF_HUB_OFFLINE=1` or `AFLORA_OFFLINE=1`). */
   offline?: boolean;
+  /** Branch, tag, `refs/pr/N` or commit id (default "main"), like `from_pretrained(revision=…)`. */
   revision?: string;
   /** Default `$HF_TOKEN`. */
   accessToken?: string;
   fetch?: typeof fetch;
+  /** Notes such as "Hub unreachable, using the cached snapshot" (default console.warn). */
+  warn?: (message: string) => void;
 }
 
 export interface ModelSource {
@@ -22,9 +27,9 @@ export interface ModelSource {
   origin: "local" | "cache" | "download";
   /** The Hub id, when it was one. */
   id?: string;
+  /** The commit the revision resolved to, for a Hub id. */
+  commit?: string;
 }
-
-const MODEL_SELECTION = "aflora-model";
 
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "spm.model", "vocab.txt", "vocab.json", "merges.txt"];
 
@@ -47,30 +52,34 @@ export async function resolveModelSource(idOrPath: string, opts: ResolveModelSou
   }
 
   const repo = { type: "model" as const, name: idOrPath };
+  const revision = validateRevision(opts.revision ?? "main");
   const cacheDir = opts.cacheDir ?? defaultHubCacheDir();
-  const folder = repoCacheFolder(cacheDir, repo, opts.revision);
-  if ((await readCompleteDownload(folder))?.selections.includes(MODEL_SELECTION)) return { folder, origin: "cache", id: idOrPath };
-
   const hubUrl = opts.hubUrl ?? defaultHubUrl();
+  const offline = opts.offline ?? offlineByEnvironment();
   const unavailable = (why: string) =>
     new Error(
-      `model "${idOrPath}" is not on this machine and ${why}. Download it where the Hub is reachable and pass its folder instead, ` +
-        `or copy it to ${folder}. The folder needs ${MODEL_FOLDER_CONTENTS}.`,
+      `model "${idOrPath}" (revision ${revision}) is not on this machine and ${why}. Download it where the Hub is reachable ` +
+        `(e.g. huggingface-cli download ${idOrPath}) into the cache ${repoCacheFolder(cacheDir, repo)}, or pass a local folder. ` +
+        `The folder needs ${MODEL_FOLDER_CONTENTS}.`,
     );
-  if (opts.offline ?? offlineByEnvironment()) throw unavailable("offline mode is on (offline option, HF_HUB_OFFLINE or AFLORA_OFFLINE)");
   try {
     const result = await downloadRepoFiles({
       repo,
       cacheDir,
-      revision: opts.revision,
+      revision,
       hubUrl,
+      offline,
       fetch: opts.fetch,
       accessToken: opts.accessToken ?? process.env["HF_TOKEN"],
       select: (files) => selectModelFiles(idOrPath, files),
-      selectionKey: MODEL_SELECTION,
+      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+      ...(opts.warn ? { warn: opts.warn } : {}),
     });
-    return { folder: result.folder, origin: "download", id: idOrPath };
+    return { folder: result.folder, origin: result.downloaded ? "download" : "cache", id: idOrPath, commit: result.commit };
   } catch (e) {
+    if (e instanceof PoisonedCacheError || e instanceof HubNameError) throw e;
+    if (e instanceof NotInCacheError) throw unavailable("offline mode is on (offline option, HF_HUB_OFFLINE or AFLORA_OFFLINE)");
     throw unavailable(`downloading it from ${hubUrl} failed: ${describe(e)}`);
   }
 }

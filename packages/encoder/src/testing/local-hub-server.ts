@@ -7,6 +7,19 @@ import { join, relative, sep } from "node:path";
 /** Repo id (`org/name`, or `datasets/org/name`) → a folder to serve, or explicit {path in repo: file on disk}. */
 export type LocalHubRepos = Record<string, string | Record<string, string>>;
 
+export interface LocalHubOptions {
+  /** Commit id per "<repo id>@<revision>"; default: a SHA-1 of that string, so each revision has a stable commit. */
+  commits?: Record<string, string>;
+  /**
+   * Runs before the normal handler, for fault injection in tests (a hub that never answers,
+   * stalls mid-body, serves HTML or other bytes); return true when it answered the request.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+}
+
+/** Files Hugging Face stores with LFS by default (its .gitattributes): listed with a SHA-256, served with X-Linked-Etag. */
+const LFS = /\.(safetensors|bin|parquet|model|onnx|h5|msgpack|pt|pth|ckpt|arrow)$/;
+
 export interface LocalHub {
   /** Pass as `hubUrl`. */
   url: string;
@@ -22,11 +35,14 @@ export interface LocalHub {
  * ranges (the client probes with `Range: bytes=0-0`). Missing files and repos answer 404 with
  * the Hub's `X-Error-Code`. For tests and offline mirrors; any revision name is accepted.
  */
-export async function serveFolderAsHub(repos: LocalHubRepos): Promise<LocalHub> {
+export async function serveFolderAsHub(repos: LocalHubRepos, options: LocalHubOptions = {}): Promise<LocalHub> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? "");
-    handle(repos, req, res).catch((e: Error) => send(res, 500, { error: e.message }));
+    (async () => {
+      if (options.intercept && (await options.intercept(req, res))) return;
+      await handle(repos, options, req, res);
+    })().catch((e: Error) => send(res, 500, { error: e.message }));
   });
   // Bounded: a stuck client cannot hold a test open.
   server.requestTimeout = 10_000;
@@ -47,10 +63,31 @@ export async function serveFolderAsHub(repos: LocalHubRepos): Promise<LocalHub> 
   };
 }
 
-async function handle(repos: LocalHubRepos, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function commitOf(options: LocalHubOptions, id: string, revision: string): string {
+  if (/^[0-9a-f]{40}$/.test(revision)) return revision;
+  return options.commits?.[`${id}@${revision}`] ?? createHash("sha1").update(`${id}@${revision}`).digest("hex");
+}
+
+async function handle(repos: LocalHubRepos, options: LocalHubOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "Method not allowed" });
+
+  // /api/models/<org>/<name>/revision/<rev>: what huggingface_hub's model_info(files_metadata=True) reads
+  if (parts[0] === "api" && (parts[1] === "models" || parts[1] === "datasets") && parts.includes("revision")) {
+    const at = parts.indexOf("revision");
+    const id = (parts[1] === "datasets" ? "datasets/" : "") + parts.slice(2, at).join("/");
+    const files = await repoFiles(repos, id);
+    if (!files) return send(res, 404, { error: "Repository not found" }, "RepoNotFound");
+    const revision = parts.slice(at + 1).join("/");
+    const siblings: object[] = [];
+    for (const [path, disk] of files) {
+      const bytes = await readFile(disk);
+      const lfs = LFS.test(path) ? { sha256: sha256(bytes), size: bytes.length, pointerSize: 134 } : undefined;
+      siblings.push({ rfilename: path, size: bytes.length, blobId: gitBlobSha(bytes), ...(lfs ? { lfs } : {}) });
+    }
+    return send(res, 200, { id: parts.slice(2, at).join("/"), sha: commitOf(options, id, revision), siblings });
+  }
 
   // /api/models/<org>/<name>/tree/<rev>[/<path>]
   if (parts[0] === "api" && (parts[1] === "models" || parts[1] === "datasets")) {
@@ -83,12 +120,15 @@ async function handle(repos: LocalHubRepos, req: IncomingMessage, res: ServerRes
   const id = parts.slice(0, resolveAt).join("/");
   const files = await repoFiles(repos, id);
   if (!files) return send(res, 404, { error: "Repository not found" }, "RepoNotFound");
-  const disk = files.get(parts.slice(resolveAt + 2).join("/"));
+  const path = parts.slice(resolveAt + 2).join("/");
+  const disk = files.get(path);
   if (!disk) return send(res, 404, { error: "Entry not found" }, "EntryNotFound");
   const bytes = await readFile(disk);
   const headers: Record<string, string> = {
     "Content-Type": "application/octet-stream",
-    ETag: `"${createHash("sha256").update(bytes).digest("hex")}"`,
+    ETag: `"${LFS.test(path) ? sha256(bytes) : gitBlobSha(bytes)}"`,
+    ...(LFS.test(path) ? { "X-Linked-Etag": `"${sha256(bytes)}"`, "X-Linked-Size": String(bytes.length) } : {}),
+    "X-Repo-Commit": commitOf(options, id, parts[resolveAt + 1]!),
     "Accept-Ranges": "bytes",
   };
   const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
@@ -120,6 +160,10 @@ async function repoFiles(repos: LocalHubRepos, id: string): Promise<Map<string, 
   };
   await walk(spec);
   return out;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 function gitBlobSha(bytes: Uint8Array): string {
