@@ -1,0 +1,16 @@
+export * from "./config/llama-config.js";
+export * from "./model/state-dict.js";
+export * from "./model/causal-lm-batch.js";
+export { LlamaForCausalLM, type CausalLMOutput } from "./model/llama-for-causal-lm.js";
+export { buildLlama, type BuildLlamaOptions, type LlamaWeightSource } from "./model/build-llama.js";
+export { KvCache } from "./model/kv-cache.js";
+export { positionIdsFromMask } from "./model/position-ids.js";
+export { ropeInvFreq } from "./model/rotary.js";
+export { LazySafetensors } from "./load/lazy-safetensors.js";
+export { openCheckpoint, type Checkpoint } from "./load/checkpoint.js";
+export { loadLlama, readLlamaConfigFile, type LoadLlamaOptions } from "./load/load-llama.js";
+export { LlamaTokenizer, type LlamaTokenizerSettings } from "./tokenizer/llama-tokenizer.js";
+export { loadLlamaTokenizer, type LoadLlamaTokenizerOptions } from "./tokenizer/load-llama-tokenizer.js";
+export { llamaTokenizerJson, type LlamaTokenizerJson } from "./tokenizer/sentencepiece-bpe-json.js";
+export { greedyDecode, type GreedyOptions, type GreedyResult } from "./generate/greedy.js";
+export { generate, leftPad, type GenerateOptions, type Generation } from "./generate/generate.js";

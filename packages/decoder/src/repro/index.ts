@@ -1,0 +1,2 @@
+export * from "./parity.js";
+export type { DecoderParityCheck } from "./parity-checks.js";
