@@ -29,6 +29,16 @@ export function removeAdapter(adapter: import("./base/applied-adapter.js").Appli
 export { saveAdapter, METADATA_ALSO_SAVED, METADATA_CONFIG, METADATA_FLAGS, METADATA_VERSION } from "./peft/save.js";
 export { loadAdapter } from "./peft/load.js";
 export { exportPeftLora } from "./peft/export-lora.js";
+export {
+  exportAdapter,
+  exportedShapes,
+  EXPORT_FORMATS,
+  MERGED_CONFIG_FILE,
+  MERGED_WEIGHTS_FILE,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+} from "./export/export-adapter.js";
 export type { PeftConfigOptions } from "./peft/adapter-config.js";
 export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, PEFT_BASE_PREFIX, PEFT_MODEL_PREFIX, fileKey } from "./peft/names.js";
 export { modelShapes, type ModelShapes, type StateEntry } from "./report/hf-shapes.js";
