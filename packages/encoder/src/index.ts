@@ -6,6 +6,7 @@ export * from "./models/build-encoder.js";
 export { defaultGroupOf, type WeightSource } from "./models/module-factory.js";
 export * from "./load/load-encoder.js";
 export * from "./load/weight-files.js";
+export { loadModel, type LoadModelOptions, type LoadedModel, type ModelTask } from "./load/load-model.js";
 export * from "./losses.js";
 export { getActivation, activationNames, type Activation } from "./layers/activations.js";
 export { buildRelativePosition, logBucketPosition, relEmbeddingIndex } from "./layers/relative-position.js";
