@@ -20,7 +20,9 @@ export { ADAPTER_METHODS, ADAPTER_METHOD_NAMES, adapterMethod, parseAdapterConfi
 export type { LoraConfig } from "./lora/config.js";
 export type { EloraConfig } from "./elora/config.js";
 export { TRAINABLE_PM, type AfloraConfig, type TrainablePm } from "./aflora/config.js";
-export { registerAdapters, type AdapterFactory } from "./register.js";
+export { register, registerAdapters, adapterPlugins } from "./register.js";
+export { ADAPTER_DIR, modulesToCarry, lowRankFactory } from "./plugin/low-rank-run-adapter.js";
+export { MODEL_DIR } from "./full/plugin.js";
 
 /** Detaches an adapter and restores the model exactly (see `AppliedAdapter.remove`). */
 export function removeAdapter(adapter: import("./base/applied-adapter.js").AppliedAdapter): void {

@@ -17,6 +17,8 @@ export interface PluginDefinition<T = unknown, O = Record<string, unknown>> {
   create: (options: O, container: DependencyContainer) => T;
   /** Package that registered it (for error messages and docs). */
   package?: string;
+  /** Other config sections this plugin relies on (an AFLoRA adapter uses a "scorer" and a "schedule"). */
+  uses?: readonly PluginKind[];
 }
 
 export class UnknownPluginError extends Error {
@@ -38,7 +40,7 @@ export class UnknownPluginError extends Error {
 export class PluginRegistry {
   private readonly byKind = new Map<PluginKind, Map<string, PluginDefinition<any, any>>>();
 
-  register<T, O>(def: PluginDefinition<T, O>): this {
+  register(def: PluginDefinition<any, any>): this {
     const m = this.byKind.get(def.kind) ?? new Map();
     if (m.has(def.name)) throw new Error(`PluginRegistry: ${def.kind} "${def.name}" is already registered`);
     m.set(def.name, def);

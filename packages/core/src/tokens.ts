@@ -8,6 +8,7 @@ import type { Tokenizer } from "./tokenizer.js";
 import type { TrainerControl, TrainerPlugin } from "./trainer-plugin.js";
 import type { FreezingScorer, FreezeSchedule } from "./freezing.js";
 import type { RunInfo } from "./run-info.js";
+import type { RunConfig } from "./compose/run-config.js";
 
 /**
  * Explicit injection tokens: aflora never resolves by type (esbuild/vitest emit no
@@ -24,8 +25,8 @@ export const Tokens = {
   TrainerControl: Symbol.for("aflora.TrainerControl") as InjectionToken<TrainerControl>,
   /** Facts about the run: total steps, steps per epoch, epochs, seed, output folder (run-scoped). */
   RunInfo: Symbol.for("aflora.RunInfo") as InjectionToken<RunInfo>,
-  /** The raw config section of the plugin being constructed (e.g. `{ name: "aflora", beta1: 0.85 }`). */
-  PluginOptions: Symbol.for("aflora.PluginOptions") as InjectionToken<Record<string, unknown>>,
+  /** The validated run config (run-scoped). */
+  RunConfig: Symbol.for("aflora.RunConfig") as InjectionToken<RunConfig>,
   Model: Symbol.for("aflora.Model") as InjectionToken<TrainableModel>,
   Tokenizer: Symbol.for("aflora.Tokenizer") as InjectionToken<Tokenizer>,
   Scorer: Symbol.for("aflora.Scorer") as InjectionToken<FreezingScorer>,

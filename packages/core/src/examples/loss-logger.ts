@@ -58,7 +58,7 @@ export class LossLogger implements TrainerPlugin, Stateful {
 
 /** Registers the logger as plugin kind "plugin", name "loss-logger": config `{ "name": "loss-logger", "every": 10 }`. */
 export function registerLossLogger(registry: PluginRegistry): void {
-  registry.register<LossLogger, LossLoggerOptions>({
+  registry.register({
     kind: "plugin",
     name: "loss-logger",
     description: "Logs the training loss every N steps",

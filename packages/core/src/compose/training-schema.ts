@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/**
+ * The `training` section: the Trainer's options under Hugging Face `TrainingArguments` meanings
+ * (camelCase names; docs/cli.md maps each HF field). Defaults are HF's where HF has one.
+ */
+export const trainingSchema = z
+  .object({
+    epochs: z.number().int().positive().default(3).describe("training epochs (HF num_train_epochs)"),
+    batchSize: z.number().int().positive().default(8).describe("examples per micro-batch (HF per_device_train_batch_size)"),
+    lr: z.number().positive().default(5e-5).describe("learning rate of the adapter, or of the whole model for full fine-tuning (HF learning_rate)"),
+    classifierLr: z.number().positive().optional().describe("learning rate of the classifier head (default: lr)"),
+    weightDecay: z.number().min(0).default(0).describe("AdamW weight decay (HF weight_decay)"),
+    classifierWeightDecay: z.number().min(0).optional().describe("weight decay of the head weights (default: weightDecay)"),
+    warmupRatio: z.number().min(0).max(1).default(0).describe("fraction of steps with linear LR warm-up (HF warmup_ratio)"),
+    maxGradNorm: z.number().positive().default(1).describe("global gradient-norm clipping (HF max_grad_norm)"),
+    gradientAccumulation: z.number().int().positive().default(1).describe("micro-batches per optimizer step (HF gradient_accumulation_steps)"),
+    maxSeqLength: z.number().int().positive().default(128).describe("tokens per example after truncation"),
+    seed: z.number().int().default(42).describe("seed for every initialiser and shuffle (HF seed)"),
+    evalEvery: z.union([z.literal("epoch"), z.number().int().positive()]).default("epoch").describe('"epoch" or a number of optimizer steps (HF eval_strategy / eval_steps)'),
+    checkpointEvery: z.number().int().positive().optional().describe("also checkpoint every N optimizer steps (HF save_steps)"),
+    maxSteps: z.number().int().positive().optional().describe("train N optimizer steps: overrides epochs and sets the LR schedule's horizon (HF max_steps)"),
+    padToMaxLength: z.boolean().optional().describe("pad every batch to maxSeqLength (the authors' setting) instead of the batch's longest example"),
+    optim: z.string().default("adamw_torch").describe('optimizer by name, a registered "optimizer" plugin (HF optim)'),
+    optimArgs: z.record(z.string(), z.unknown()).default({}).describe("options of the optimizer plugin (HF optim_args)"),
+  })
+  .strict();
+
+export type TrainingConfig = z.output<typeof trainingSchema>;

@@ -1,0 +1,26 @@
+import { definePlugin, type ModelSource, type PluginRegistry } from "@aflora/core";
+import { z } from "zod";
+import { EncoderSource } from "./model-source.js";
+
+const PACKAGE = "@aflora/encoder";
+
+export const encoderModel = definePlugin({
+  kind: "model",
+  name: "encoder",
+  description: "BERT, RoBERTa and DeBERTa-v2/v3 sequence classifiers from a Hugging Face folder or hub id (or the built-in demo)",
+  package: PACKAGE,
+  options: z
+    .object({
+      path: z.string().min(1).default("demo").describe('"demo" (a tiny random DeBERTa-v3-style encoder), a Hugging Face model folder, or a hub id'),
+      tokenizer: z.string().min(1).optional().describe("tokenizer folder or tokenizer.json when it is not in the model folder"),
+      revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
+    })
+    .strict(),
+  create: (o): ModelSource => new EncoderSource(o),
+});
+
+/** Registers the "encoder" model family. */
+export function register(registry: PluginRegistry): PluginRegistry {
+  registry.register(encoderModel);
+  return registry;
+}
