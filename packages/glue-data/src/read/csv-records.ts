@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { readUtf8Chunks } from "./utf8-chunks.js";
 
 export interface CsvRecord {
   cells: string[];
@@ -12,9 +12,13 @@ export interface CsvRecord {
  * RFC 4180 records of a delimited file, streamed: quoted fields may hold delimiters,
  * doubled quotes and newlines. A quote inside an unquoted field is kept as text (as Python's
  * csv module does); text after a closing quote or an unterminated quote is an error record.
+ * Literal text is copied as slices of each chunk, so a 50 MB field costs linear time.
+ *
+ * Hand-written rather than csv-parse: that reports the line where a record ends, not where it
+ * starts, and turns a malformed row into a detached skip event, where the readers need an
+ * in-order error record with its start line for `skipMalformed`.
  */
 export async function* readCsvRecords(file: string, delimiter = ","): AsyncGenerator<CsvRecord> {
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 16 });
   const QUOTE = 34;
   const d = delimiter.charCodeAt(0);
   let cells: string[] = [];
@@ -25,8 +29,9 @@ export async function* readCsvRecords(file: string, delimiter = ","): AsyncGener
   let error: string | undefined;
   let line = 1;
   let recordLine = 1;
-  let first = true;
   let pendingQuote = false;
+  // Start (in the current chunk) of a run of literal characters not yet copied into `field`, or -1.
+  let run = -1;
 
   const endRecord = (): CsvRecord | null => {
     cells.push(field);
@@ -40,12 +45,16 @@ export async function* readCsvRecords(file: string, delimiter = ","): AsyncGener
     return blank ? null : rec;
   };
 
-  for await (const chunk of stream as AsyncIterable<string>) {
-    let text = chunk;
-    if (first) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
+  for await (const text of readUtf8Chunks(file)) {
+    const flush = (i: number) => {
+      if (run >= 0) {
+        field += text.slice(run, i);
+        run = -1;
+      }
+    };
+    const literal = (i: number) => {
+      if (run < 0) run = i;
+    };
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (pendingQuote) {
@@ -58,19 +67,23 @@ export async function* readCsvRecords(file: string, delimiter = ","): AsyncGener
         afterQuote = true;
       }
       if (inQuotes) {
-        if (c === QUOTE) pendingQuote = true;
-        else {
+        if (c === QUOTE) {
+          flush(i);
+          pendingQuote = true;
+        } else {
           if (c === 10) line++;
-          field += text[i];
+          literal(i);
         }
         continue;
       }
       if (c === d) {
+        flush(i);
         cells.push(field);
         field = "";
         afterQuote = false;
         fieldStarted = false;
       } else if (c === 10) {
+        flush(i);
         if (field.endsWith("\r") && !afterQuote) field = field.slice(0, -1);
         const rec = endRecord();
         if (rec) yield rec;
@@ -85,9 +98,10 @@ export async function* readCsvRecords(file: string, delimiter = ","): AsyncGener
         fieldStarted = true;
       } else {
         fieldStarted = true;
-        field += text[i];
+        literal(i);
       }
     }
+    flush(text.length);
   }
   if (pendingQuote) {
     inQuotes = false;

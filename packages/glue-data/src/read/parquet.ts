@@ -30,6 +30,8 @@ export async function* readParquetExamples(
   }
   let metadata;
   try {
+    const head = new Uint8Array(await buffer.slice(0, 4));
+    if (buffer.byteLength < 12 || new TextDecoder().decode(head) !== "PAR1") throw new Error("no PAR1 magic number at the start");
     metadata = await parquetMetadataAsync(buffer);
   } catch (e) {
     throw new DataFormatError(file, null, `not a parquet file (${(e as Error).message})`);
@@ -42,7 +44,13 @@ export async function* readParquetExamples(
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file: buffer, metadata, columns: wanted, rowStart, rowEnd });
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({ file: buffer, metadata, columns: wanted, rowStart, rowEnd });
+    } catch (e) {
+      const where = `rows ${rowStart + 1}-${rowEnd}`;
+      throw new DataFormatError(file, where, `corrupt parquet data (${(e as Error).message}); delete the file and download it again`);
+    }
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const where = `row ${rowStart + i + 1}`;
