@@ -1,9 +1,22 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { currentBackendName, selectBackend } from "./backend.js";
+import { NATIVE_HINT, currentBackendName, describeBackend, lastBackendSelection, selectBackend, selectBackendInfo } from "./backend.js";
 
-const noNative = (pkg: string) => (pkg.includes("tfjs-node") ? Promise.reject(new Error(`Cannot find package '${pkg}'`)) : import(pkg));
+const missing = (pkg: string) => Promise.reject(new Error(`Cannot find package '${pkg}'`));
+/** No tfjs-node and no @aflora/native: what a machine without them sees. */
+const noNative = (pkg: string) => (pkg.includes("tfjs-node") || pkg === "@aflora/native" ? missing(pkg) : import(pkg));
+/** A stand-in @aflora/native whose BLAS is missing (its real error line). */
+const noBlas = (pkg: string) =>
+  pkg.includes("tfjs-node")
+    ? missing(pkg)
+    : pkg === "@aflora/native"
+      ? Promise.resolve({
+          registerNativeBackend: () => {
+            throw new Error("@aflora/native: no CBLAS found (9 tried); install libopenblas0-pthread for the native path");
+          },
+        })
+      : import(pkg);
 
 function installed(pkg: string): boolean {
   try {
@@ -25,14 +38,40 @@ describe("selectBackend", () => {
       return pkg.endsWith("cpu") ? import(pkg) : Promise.reject(new Error("no"));
     };
     expect(await selectBackend(undefined, { importer: noWasm, env: {} })).toBe("cpu");
-    expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-backend-cpu"]);
+    expect(tried).toEqual([
+      "@tensorflow/tfjs-node-gpu",
+      "@tensorflow/tfjs-node",
+      "@aflora/native",
+      "@tensorflow/tfjs-backend-wasm",
+      "@tensorflow/tfjs-backend-cpu",
+    ]);
     expect(tf.getBackend()).toBe("cpu");
   });
 
-  it("with the real importer, a missing optional native package is skipped", async () => {
+  it("with the real importer, a missing optional tfjs-node is skipped", async () => {
     const got = await selectBackend("auto", { env: {} });
-    if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node")) expect(got).toBe("wasm");
+    if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node")) expect(["native", "wasm"]).toContain(got);
     expect(currentBackendName()).toBe(got);
+    expect(lastBackendSelection()?.backend).toBe(got);
+  });
+
+  it("says what it used, and without a BLAS falls back to wasm with a one-line hint", async () => {
+    const s = await selectBackendInfo("auto", { importer: noBlas, env: {} });
+    expect(s).toEqual({ backend: "wasm", blas: null, blasVendor: null, threads: 1, hint: NATIVE_HINT });
+    expect(NATIVE_HINT).toMatch(/^install libopenblas0-pthread for the native path/);
+    expect(describeBackend(s)).toBe("wasm (1 thread)");
+    await expect(selectBackendInfo("native", { importer: noBlas, env: {} })).rejects.toThrow(
+      /Backend "native" was requested \(argument\) but is unavailable: @aflora\/native: no CBLAS found/,
+    );
+    const cpu = await selectBackendInfo("cpu", { importer: noBlas, env: { AFLORA_THREADS: "3" } });
+    expect(cpu).toEqual({ backend: "cpu", blas: null, blasVendor: null, threads: 1 });
+  });
+
+  it("rejects a bad thread count, from the option or AFLORA_THREADS", async () => {
+    await expect(selectBackendInfo("wasm", { threads: 0, env: {} })).rejects.toThrow(/threads: expected a positive integer, got 0/);
+    await expect(selectBackendInfo("wasm", { env: { AFLORA_THREADS: "two" } })).rejects.toThrow(
+      /environment variable AFLORA_THREADS: expected a positive integer, got "two"/,
+    );
   });
 
   it("is forced by the argument, else by AFLORA_BACKEND", async () => {
@@ -48,7 +87,7 @@ describe("selectBackend", () => {
     );
     await expect(selectBackend("auto", { importer: noNative, env: { AFLORA_BACKEND: "tensorflow-gpu" } })).rejects.toThrow(/requested \(AFLORA_BACKEND\)/);
     await expect(selectBackend("auto", { env: { AFLORA_BACKEND: "webgpu" } })).rejects.toThrow(
-      /environment variable AFLORA_BACKEND: unknown backend "webgpu"; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu/,
+      /environment variable AFLORA_BACKEND: unknown backend "webgpu"; expected one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu/,
     );
     await expect(selectBackend("gpu" as never)).rejects.toThrow(/backend: unknown backend "gpu"/);
   });

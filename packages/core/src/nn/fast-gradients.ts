@@ -25,6 +25,7 @@ function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
       const g = dy as tf.Tensor;
       const [a, b] = saved;
       const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+      if (tf.getBackend() === "native") return blasGradients(g, a!, b!, transposeA, transposeB);
       // With y = A'·B' (A' = transposeA ? Aᵀ : A, likewise B'): dA' = dy·B'ᵀ, dB' = A'ᵀ·dy.
       const bEff = () => (transposeB ? swapLastAxes(b) : b);
       const aEff = () => (transposeA ? swapLastAxes(a) : a);
@@ -49,6 +50,25 @@ function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
           return sumToShape(db, b.shape);
         },
       };
+    },
+  };
+}
+
+/**
+ * On the native backend a CBLAS takes the transposes as flags at full speed, so the gradient
+ * matmuls keep them (no explicit transpose copies); a shared 2-D weight under a batched input
+ * still gets one tall weight-gradient matmul over the folded rows.
+ */
+function blasGradients(g: tf.Tensor, a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): Record<string, () => tf.Tensor> {
+  return {
+    a: () => sumToShape(transposeA ? tf.matMul(b, g, transposeB, true) : tf.matMul(g, b, false, !transposeB), a.shape),
+    b: () => {
+      if (b.rank === 2 && a.rank > 2 && !transposeA) {
+        const rowsA = tf.reshape(a, [-1, a.shape[a.rank - 1]!]);
+        const rowsG = tf.reshape(g, [-1, g.shape[g.rank - 1]!]);
+        return transposeB ? tf.matMul(rowsG, rowsA, true, false) : tf.matMul(rowsA, rowsG, true, false);
+      }
+      return sumToShape(transposeB ? tf.matMul(g, a, true, transposeA) : tf.matMul(a, g, !transposeA, false), b.shape);
     },
   };
 }

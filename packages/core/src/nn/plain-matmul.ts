@@ -21,6 +21,8 @@ export function plainMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     }
     // The fast wasm kernel splits batches inside the heap, far cheaper than unstack/stack.
     if (tf.getBackend() === "wasm" && wasmFastMatMulInstalled()) return tf.matMul(a, b);
+    // The native backend's CBLAS kernel runs batched matmuls (strided, broadcast) in one call.
+    if (tf.getBackend() === "native") return tf.matMul(a, b);
     const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const size = batch.reduce((p, d) => p * d, 1);
     const a3 = tf.reshape(broadcastBatch(a, batch), [size, m, k]);

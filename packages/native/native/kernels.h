@@ -1,0 +1,7 @@
+// Layout and elementwise kernels that the training step spends time in outside matmuls.
+#pragma once
+#include <napi.h>
+
+namespace aflora {
+void RegisterKernels(Napi::Env env, Napi::Object exports);
+}

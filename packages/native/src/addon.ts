@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** What `load` reports: the library that answered, or why none did. */
+export interface AddonLoadResult {
+  path?: string;
+  vendor?: string;
+  config?: string;
+  threads?: number;
+  failures?: string[];
+}
+
+/** The compiled addon's functions (native/addon.cc, native/kernels.cc). */
+export interface NativeAddon {
+  load(candidates: string[]): AddonLoadResult;
+  setThreads(n: number): number;
+  getThreads(): number;
+  /** C_p = alpha·op(A_p)·op(B_p) + beta·C_p for p < batch, row-major; X_p starts at p·strideX (0: shared). */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    strideA: number,
+    b: Float32Array,
+    ldb: number,
+    strideB: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+    strideC: number,
+    batch: number,
+  ): void;
+  /** out[p][j][i] = x[p][i][j]. */
+  transpose(x: Float32Array, batch: number, rows: number, cols: number, out: Float32Array): void;
+  /** out[j] = Σ_i x[i][j], float32, in row order. */
+  sumRows(x: Float32Array, rows: number, n: number, out: Float32Array): void;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Where node-gyp puts the addon (scripts/install.mjs builds it at `npm ci`). */
+export const ADDON_PATH = join(packageRoot, "build", "Release", "aflora_native.node");
+
+let cached: NativeAddon | null = null;
+
+/** Loads the compiled addon; throws one line saying why it is unavailable. */
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  if (!existsSync(ADDON_PATH)) {
+    throw new Error(
+      `@aflora/native: the addon is not built (${ADDON_PATH} is missing; needs g++/make/python3 at install, ` +
+        "then `npm rebuild @aflora/native`)",
+    );
+  }
+  cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  return cached;
+}
