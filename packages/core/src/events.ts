@@ -120,13 +120,13 @@ export interface RunSummary {
    * early stopping ended it; "interrupted": `Trainer.interrupt` (Ctrl-C) ended it after a
    * checkpoint. A diverged run has no summary: `run()` rejects with TrainingDivergedError.
    */
-  status: RunStatus;
+  status: RunEndStatus;
   /** Steps whose update was dropped for a non-finite loss or gradient (`nanPolicy: "skip-step"`), over the whole run. */
   skippedSteps: number;
   backend: BackendName;
 }
 
-export type RunStatus = "completed" | "stopped early" | "interrupted";
+export type RunEndStatus = "completed" | "stopped early" | "interrupted";
 
 export interface RunEndEvent {
   type: "run:end";

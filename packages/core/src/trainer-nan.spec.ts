@@ -100,6 +100,14 @@ describe("Trainer: non-finite loss or gradients", () => {
     noCk.model.dispose();
   });
 
+  it("a frozen weight full of NaN (a bad model file) is named too", async () => {
+    const { model, options } = tinySetup();
+    model.params.freeze(["hidden.weight"], "test");
+    model.params.get("hidden.weight").variable.assign(tf.fill([4, 6], NaN));
+    await expect(new Trainer(options).run()).rejects.toThrow(/^training diverged at step 0: the loss is NaN; first non-finite parameter: "hidden\.weight"/);
+    model.dispose();
+  });
+
   it('nanPolicy "skip-step" drops those updates, keeps the data position and counts them', async () => {
     const { model, options } = faulty({ 1: "loss", 4: "grad" }, { nanPolicy: "skip-step" });
     const before = model.params.list().map((p) => Array.from(p.variable.dataSync()));

@@ -7,7 +7,7 @@ import { currentBackendName, selectBackend } from "./backend.js";
 import { BestWeights } from "./best-weights.js";
 import { createRunContainer, RunTokens } from "./container.js";
 import type { EventBus } from "./event-bus.js";
-import type { RunStatus, RunSummary, TrainableCounts, TrainerEvent } from "./events.js";
+import type { RunEndStatus, RunSummary, TrainableCounts, TrainerEvent } from "./events.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "./io/atomic.js";
 import {
@@ -270,7 +270,7 @@ class TrainerRun<B> {
   }
 
   /** Runs the remaining steps; returns how the run ended. */
-  private async loop(): Promise<RunStatus> {
+  private async loop(): Promise<RunEndStatus> {
     const { train } = this.o;
     const n = train.batchesPerEpoch;
     const total = this.info.totalSteps;
@@ -395,7 +395,9 @@ class TrainerRun<B> {
   /** Stops the run (nanPolicy "stop") or lets the caller drop the step ("skip-step"). */
   private onNonFinite(step: number, term: string, what: string, vars: ReadonlyMap<string, tf.Variable>): void {
     if ((this.o.nanPolicy ?? "stop") === "skip-step") return;
-    const badParam = firstNonFinite(vars);
+    // Trainable first (what the update broke), then the frozen rest (a model loaded with NaN in it).
+    const all = new Map(this.registry.list().map((p) => [p.name, p.variable] as const));
+    const badParam = firstNonFinite(vars) ?? firstNonFinite(all);
     const cause = badParam ? `; first non-finite parameter: "${badParam}"` : term === "loss" ? " (loss term: the model's loss; every parameter is finite)" : "";
     throw new TrainingDivergedError(
       step,
