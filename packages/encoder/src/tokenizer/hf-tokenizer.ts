@@ -27,7 +27,7 @@ export class HfTokenizer implements Tokenizer {
   private readonly source: string;
 
   constructor(
-    private readonly inner: TokenizersJs,
+    protected readonly inner: TokenizersJs,
     settings: HfTokenizerSettings,
   ) {
     this.template = settings.template;

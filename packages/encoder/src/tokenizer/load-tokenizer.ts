@@ -8,12 +8,21 @@ import { parseSentencePieceModel } from "./sentencepiece-model.js";
 import { clsSep, NO_SPECIAL_TOKENS, roberta, templateFromPostProcessor, type SpecialTokenTemplate } from "./special-token-template.js";
 import { defaultSpecialTokens, readSpecialTokens, type SpecialTokens } from "./special-tokens.js";
 import { useRustUnigramViterbi } from "./unigram-viterbi.js";
+import { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
+import { SentencePieceProcessor } from "./sentencepiece/processor.js";
+import { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
+import { checkTokenizerMode, DEFAULT_TOKENIZER_MODE, type TokenizerMode } from "./tokenizer-mode.js";
 import type { TokenizerJson } from "./tokenizer-json.js";
 
 export interface LoadTokenizerOptions {
   /** Override whether encodings carry token_type_ids (default: from config.json, see README). */
   returnTokenTypeIds?: boolean;
+  /** `hf-fast` (default) or `sentencepiece` (needs the folder's spm.model); see README "Tokenizer modes". */
+  mode?: TokenizerMode;
 }
+
+/** SentencePiece model files, in the order `mode: "sentencepiece"` looks for them. */
+export const SENTENCEPIECE_FILES = ["spm.model", "tokenizer.model"] as const;
 
 /** The tokenizer files aflora understands, in the order it looks for them. */
 export const TOKENIZER_FILES = ["tokenizer.json", "spm.model", "vocab.txt", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"] as const;
@@ -29,6 +38,7 @@ const NO_LIMIT = 1e12;
  * also name a tokenizer.json file; the config files are then read from its folder.
  */
 export async function loadTokenizer(path: string, options: LoadTokenizerOptions = {}): Promise<HfTokenizer> {
+  const mode = checkTokenizerMode(options.mode ?? DEFAULT_TOKENIZER_MODE);
   // A path to a tokenizer.json file (like Transformers' tokenizer_file) reads its folder's config files beside it.
   const isFile = (await stat(path).catch(() => null))?.isFile() === true;
   const folder = isFile ? dirname(path) : path;
@@ -58,18 +68,25 @@ export async function loadTokenizer(path: string, options: LoadTokenizerOptions 
     throw new Error(`${source}: cannot build the tokenizer (${(e as Error).message})`);
   }
   useRustUnigramViterbi(inner);
+  usePrecompiledCharsmap(inner, source);
   const idOf = (t: string | undefined) => (t === undefined ? undefined : inner.token_to_id(t));
   const template = templateFromPostProcessor(json.post_processor, source) ?? fallbackTemplate(modelType, special, idOf);
   const configPad = modelConfig["pad_token_id"];
   const padTokenId = idOf(special.pad) ?? (typeof configPad === "number" ? configPad : 0);
 
-  return new HfTokenizer(inner, {
+  const settings = {
     source,
     template,
     padTokenId,
     modelMaxLength: modelMaxLength(tokConfig, modelConfig, modelType),
     returnTokenTypeIds: options.returnTokenTypeIds ?? usesTokenTypes(modelType, modelConfig, tokConfig, template),
-  });
+  };
+  if (mode === "hf-fast") return new HfTokenizer(inner, settings);
+  for (const name of SENTENCEPIECE_FILES) {
+    const bytes = await readOptional(join(folder, name));
+    if (bytes) return new SentencePieceTokenizer(inner, SentencePieceProcessor.fromBytes(bytes, join(folder, name)), { ...settings, source: join(folder, name) });
+  }
+  throw new Error(`${folder}: tokenizer.mode "sentencepiece" needs a SentencePiece model (${SENTENCEPIECE_FILES.join(" or ")}) in the folder; use "hf-fast" for this tokenizer`);
 }
 
 /** The tokenizer.json model types @huggingface/tokenizers implements (WordLevel and unknown ones are refused). */
