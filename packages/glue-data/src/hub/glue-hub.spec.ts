@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,9 +17,13 @@ let server: Server;
 let hubUrl: string;
 
 /** Serves fixture files on the hub's dataset routes: /datasets/<repo>/resolve/<revision>/<path>, with Range support. */
+/** Fault injection: answer a request here instead of serving the file. */
+let fault: ((url: string, res: import("node:http").ServerResponse) => boolean) | null = null;
+
 function hubServer(): Server {
   return createServer((req, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers.range ?? ""}`.trim());
+    if (fault?.(req.url ?? "", res)) return;
     const m = /^\/datasets\/nyu-mll\/glue\/resolve\/main\/(.+)$/.exec(req.url ?? "");
     let body: Buffer | null = null;
     if (m) {
@@ -119,4 +123,81 @@ describe("glue:<task> from the hub", () => {
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });
+
+  const html = "<!DOCTYPE html><html><body>Too many requests</body></html>";
+  const withCache = async (body: (cacheDir: string) => Promise<void>) => {
+    const cacheDir = mkdtempSync(join(tmpdir(), "glue-hub-"));
+    try {
+      await body(cacheDir);
+    } finally {
+      fault = null;
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  };
+
+  it("an HTML page served with status 200 is never cached as .parquet", () =>
+    withCache(async (cacheDir) => {
+      fault = (_url, res) => {
+        res.writeHead(200, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(html) });
+        res.end(html);
+        return true;
+      };
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false })).rejects.toThrow(
+        /Cannot download GLUE RTE .*rte\/train-00000-of-00001\.parquet: .* is an HTML page, not a parquet file .*; not cached/,
+      );
+      expect(readdirSync(cacheDir, { recursive: true }).filter((p) => String(p).endsWith(".parquet"))).toEqual([]);
+    }));
+
+  it("a download whose bytes differ from the hub's SHA-256 ETag is refused", () =>
+    withCache(async (cacheDir) => {
+      fault = (url, res) => {
+        const body = readFileSync(join(PARQUET, "rte/train-00000-of-00001.parquet"));
+        res.writeHead(200, { ETag: `"${"0".repeat(64)}"`, "Content-Length": body.length });
+        res.end(body);
+        return url !== "";
+      };
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false })).rejects.toThrow(/the content hashes to [0-9a-f]{64}, the hub's ETag says 0{64}/);
+    }));
+
+  it("a poisoned cached file is downloaded again online, and offline is an error naming it", () =>
+    withCache(async (cacheDir) => {
+      const files = await fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false });
+      writeFileSync(files.train, html);
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: true })).rejects.toThrow(
+        `${files.train}: is an HTML page, not a parquet file (a proxy, login or error page?); delete it and download it again (offline mode is on)`,
+      );
+      const notes: string[] = [];
+      await fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false, warn: (m) => notes.push(m) });
+      expect(notes).toEqual([`${files.train}: is an HTML page, not a parquet file (a proxy, login or error page?); downloading it again`]);
+      expect(readFileSync(files.train).equals(readFileSync(join(PARQUET, "rte/train-00000-of-00001.parquet")))).toBe(true);
+      // Same size, other bytes, still PAR1 at both ends: caught by the SHA-256 recorded at download.
+      const flipped = readFileSync(files.train);
+      flipped[20] = flipped[20]! ^ 0xff;
+      writeFileSync(files.train, flipped);
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: true })).rejects.toThrow(/its content no longer matches the SHA-256 recorded at download/);
+    }));
+
+  it("a revision like ../../.. (or absolute, or percent-encoded) is refused before anything is written", () =>
+    withCache(async (cacheDir) => {
+      requests.length = 0;
+      for (const revision of ["../../..", "/etc", "main/../../x", "..%2F..", "a\\b", ".hidden"]) {
+        await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, revision })).rejects.toThrow(
+          `data.revision ${JSON.stringify(revision)} is not a branch, tag or commit of nyu-mll/glue`,
+        );
+      }
+      expect(requests).toEqual([]);
+      expect(readdirSync(cacheDir)).toEqual([]);
+    }));
+
+  it("a hub that never answers fails after the connect timeout, naming the URL", () =>
+    withCache(async (cacheDir) => {
+      const hung: import("node:http").ServerResponse[] = [];
+      fault = (_url, res) => (hung.push(res), true);
+      const started = Date.now();
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false, connectTimeoutMs: 200 })).rejects.toThrow(
+        `GET ${hubUrl}/datasets/nyu-mll/glue/resolve/main/rte/train-00000-of-00001.parquet: no response within 0.2 s`,
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+      for (const res of hung) res.destroy();
+    }));
 });
