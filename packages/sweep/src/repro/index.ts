@@ -1,0 +1,1 @@
+export { reproAll, reproSuites, type ReproSuite, type ReproAllOptions, type ReproAllResult, type ReproSuiteResult } from "./repro-all.js";
