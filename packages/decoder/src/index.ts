@@ -14,3 +14,7 @@ export { loadLlamaTokenizer, type LoadLlamaTokenizerOptions } from "./tokenizer/
 export { llamaTokenizerJson, type LlamaTokenizerJson } from "./tokenizer/sentencepiece-bpe-json.js";
 export { greedyDecode, type GreedyOptions, type GreedyResult } from "./generate/greedy.js";
 export { generate, leftPad, type GenerateOptions, type Generation } from "./generate/generate.js";
+export { loadCausalLM, type LoadCausalLMOptions, type LoadedCausalLM } from "./load/load-causal-lm.js";
+export { LlamaSource, type LlamaSourceOptions } from "./plugin/llama-source.js";
+export { register, llamaModel } from "./plugin/register.js";
+export { LLAMA_7B_CONFIG, LLAMA_AFLORA_TARGETS, llamaModuleSpecs, llamaParamsReport, type LlamaParamsOptions, type LlamaParamsReport } from "./params/llama-params.js";

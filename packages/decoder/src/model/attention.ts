@@ -23,8 +23,9 @@ function splitHeads(x: tf.Tensor, b: number, s: number, heads: number, d: number
 /** HF's `repeat_kv`: query head h reads kv head ⌊h / n_rep⌋ (repeat_interleave, not tile). */
 export function repeatKv(x: tf.Tensor4D, nRep: number): tf.Tensor4D {
   if (nRep === 1) return x;
-  const heads = Int32Array.from({ length: x.shape[1] * nRep }, (_, h) => Math.floor(h / nRep));
-  return tf.tidy(() => tf.gather(x, tf.tensor1d(heads, "int32"), 1));
+  const [b, kvHeads, t, d] = x.shape;
+  // Rank-4 tile: TF.js has no tile gradient above rank 4.
+  return tf.tidy(() => tf.reshape(tf.tile(tf.reshape(x, [b, kvHeads, 1, t * d]), [1, 1, nRep, 1]), [b, kvHeads * nRep, t, d]));
 }
 
 /** `LlamaAttention` (eager): RoPE on q and k, grouped-query attention, softmax in float32, `o_proj`. */

@@ -1,10 +1,7 @@
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
+import { gatherRows } from "./gather-rows.js";
 
-/**
- * `nn.Embedding(vocab, hidden, padding_idx)`: rows looked up by id. The `padding_idx` row gets
- * no gradient from lookups (PyTorch's rule); it is zero in every HF checkpoint, so the lookup
- * uses zeros there, which is what masks the gradient.
- */
+/** `nn.Embedding(vocab, hidden, padding_idx)`: rows by id; the `padding_idx` row gets no gradient from lookups. */
 export class TokenEmbedding {
   constructor(
     readonly name: string,
@@ -14,12 +11,6 @@ export class TokenEmbedding {
 
   /** ids [N] int32 → [N, H] */
   apply(ids: Int32Array): tf.Tensor2D {
-    return tf.tidy(() => {
-      const idx = tf.tensor1d(ids, "int32");
-      const rows = tf.gather(this.weight, idx) as tf.Tensor2D;
-      if (this.paddingIdx === null || !ids.includes(this.paddingIdx)) return rows;
-      const keep = Float32Array.from(ids, (id) => (id === this.paddingIdx ? 0 : 1));
-      return tf.mul(rows, tf.tensor2d(keep, [ids.length, 1]));
-    });
+    return gatherRows(this.weight, ids, this.paddingIdx) as tf.Tensor2D;
   }
 }

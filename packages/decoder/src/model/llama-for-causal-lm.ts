@@ -6,6 +6,7 @@ import { causalMask } from "./attention-mask.js";
 import { shiftedTargets, validateCausalBatch, type CausalLMBatch } from "./causal-lm-batch.js";
 import type { LlamaDecoderLayer } from "./decoder-layer.js";
 import type { TokenEmbedding } from "./embedding.js";
+import { gatherRows } from "./gather-rows.js";
 import type { KvCache } from "./kv-cache.js";
 import { positionIdsFromMask } from "./position-ids.js";
 import type { RmsNorm } from "./rms-norm.js";
@@ -138,10 +139,10 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     const states = this.hidden(batch, undefined, false);
     const last = states[states.length - 1]!;
     // Only the labelled rows go through lm_head: [N, V] instead of [B·S, V].
-    const logits = this.logitsOf(tf.gather(last, tf.tensor1d(rows, "int32")));
+    const logits = this.logitsOf(gatherRows(last, rows) as tf.Tensor2D);
     const v = this.config.vocabSize;
     const flat = Int32Array.from(targets, (t, i) => i * v + t);
-    const picked = tf.gather(tf.reshape(logits, [-1]), tf.tensor1d(flat, "int32"));
+    const picked = tf.reshape(gatherRows(tf.reshape(logits, [-1, 1]), flat), [-1]);
     return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
   }
 

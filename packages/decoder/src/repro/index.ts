@@ -1,2 +1,3 @@
 export * from "./parity.js";
 export type { DecoderParityCheck } from "./parity-checks.js";
+export * from "./suite.js";

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LoadedModel, ModelLoadContext, ModelSource } from "@aflora/core";
+import { saveModelFolder } from "@aflora/encoder";
+import type { CausalLMBatch } from "../model/causal-lm-batch.js";
+import { loadCausalLM } from "../load/load-causal-lm.js";
+
+export interface LlamaSourceOptions {
+  /** A Hugging Face LlamaForCausalLM folder or hub id. */
+  path: string;
+  tokenizer?: string | undefined;
+  revision?: string | undefined;
+}
+
+/** The "llama" model plugin's source: loads the folder once the run starts. */
+export class LlamaSource implements ModelSource<CausalLMBatch> {
+  readonly nameOrPath: string;
+
+  constructor(private readonly o: LlamaSourceOptions) {
+    this.nameOrPath = o.path;
+  }
+
+  async load(ctx: ModelLoadContext): Promise<LoadedModel<CausalLMBatch>> {
+    let loaded;
+    try {
+      loaded = await loadCausalLM(this.o.path, {
+        warn: ctx.warn,
+        ...(this.o.tokenizer ? { tokenizer: this.o.tokenizer } : {}),
+        ...(this.o.revision ? { revision: this.o.revision } : {}),
+      });
+    } catch (e) {
+      throw new Error(`model.path: ${(e as Error).message}`);
+    }
+    const { model, tokenizer, folder } = loaded;
+    const raw = JSON.parse(readFileSync(join(folder, "config.json"), "utf8")) as Record<string, unknown>;
+    return {
+      model,
+      tokenizer,
+      modelConfig: raw,
+      origin: folder,
+      randomInit: false,
+      nameOrPath: this.o.path,
+      taskType: "CAUSAL_LM",
+      save: (dir) => saveModelFolder(model.params, raw, dir),
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { definePlugin, type ModelSource, type PluginRegistry } from "@aflora/core";
+import { z } from "zod";
+import type { CausalLMBatch } from "../model/causal-lm-batch.js";
+import { LlamaSource } from "./llama-source.js";
+
+const PACKAGE = "@aflora/decoder";
+
+export const llamaModel = definePlugin({
+  kind: "model",
+  name: "llama",
+  description: "LLaMA / Llama-2 causal language models (LlamaForCausalLM) from a Hugging Face folder or hub id",
+  package: PACKAGE,
+  options: z
+    .object({
+      path: z.string().min(1).describe("a Hugging Face LlamaForCausalLM folder (config.json, safetensors or pytorch_model.bin, tokenizer.model) or a hub id"),
+      tokenizer: z.string().min(1).optional().describe("tokenizer folder when it is not the model folder"),
+      revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
+    })
+    .strict(),
+  create: (o): ModelSource<CausalLMBatch> => new LlamaSource(o),
+});
+
+/** Registers the "llama" model family. */
+export function register(registry: PluginRegistry): PluginRegistry {
+  registry.register(llamaModel);
+  return registry;
+}
