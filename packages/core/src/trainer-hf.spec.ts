@@ -199,6 +199,23 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
     for (const s of [first, second]) s.model.dispose();
   });
 
+  it("a resume refuses changed hyperparameters, naming the one that changed", async () => {
+    const dir = tempDir("resume-hyper");
+    const first = tinySetup({ checkpointDir: dir, plugins: [onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 1 && ctx.control.requestStop("test"))] });
+    await runAll(first.options);
+    for (const [change, msg] of [
+      [{ optimizer: { lr: 0.01, weightDecay: 0.01 } }, /state\.json: lr is 0\.05 but this run has 0\.01; a resume continues the same run/],
+      [{ optim: "adamw_hf" as const }, /optim is "adamw_torch" but this run has "adamw_hf"/],
+      [{ lrSchedulerType: "cosine" as const }, /lrSchedulerType is "linear" but this run has "cosine"/],
+      [{ epochs: 3 }, /totalSteps is 8 but this run has 12/],
+    ] as const) {
+      const again = tinySetup({ checkpointDir: dir, resumeFrom: dir, ...change });
+      await expect(new Trainer(again.options).run()).rejects.toThrow(msg);
+      again.model.dispose();
+    }
+    first.model.dispose();
+  });
+
   it("rejects bad HF options naming the field", () => {
     const { model, options } = tinySetup();
     expect(() => new Trainer({ ...options, loggingSteps: 0 })).toThrow(/loggingSteps: expected a positive integer/);

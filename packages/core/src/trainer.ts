@@ -524,6 +524,7 @@ class TrainerRun<B> {
       bestParameters: bestNames,
       accounting: { trainableWithoutHeadSum: this.p.trainableWithoutHeadSum, stepsCounted: this.p.stepsCounted, lastLoss: this.p.lastLoss },
       trainer: { patienceCounter: this.p.patienceCounter, skippedSteps: this.p.skippedSteps },
+      hyperparameters: this.hyperparameters(),
       savedAt: new Date().toISOString(),
     };
     const name = checkpointName(this.p.step);
@@ -533,6 +534,20 @@ class TrainerRun<B> {
     this.lastCheckpointStep = this.p.step;
     if (this.o.checkpointLimit !== undefined) await pruneCheckpoints(root, this.o.checkpointLimit, this.p.best ? [checkpointName(this.p.best.step)] : []);
     this.bus.emit({ type: "checkpoint:saved", step: this.p.step, epoch: this.p.epoch, path });
+  }
+
+  /** What a resumed run must share with its checkpoint besides the plan (a custom `schedule` function is not comparable). */
+  private hyperparameters(): Record<string, number | string | null> {
+    const o = this.o;
+    return {
+      lr: o.optimizer.lr,
+      weightDecay: o.optimizer.weightDecay ?? 0.01,
+      optim: o.optim ?? o.optimizer.variant ?? "adamw_torch",
+      lrSchedulerType: o.schedule ? "custom" : (o.lrSchedulerType ?? "linear"),
+      warmupSteps: o.schedule ? null : (o.warmupSteps ?? 0) > 0 ? o.warmupSteps! : warmupStepsFor(this.info.totalSteps, o.warmupRatio ?? 0),
+      maxGradNorm: o.maxGradNorm ?? null,
+      nanPolicy: o.nanPolicy ?? "stop",
+    };
   }
 
   /** trainer_state.json in the run's output folder (RunInfo.outputDir), when it has one. */
@@ -547,6 +562,10 @@ class TrainerRun<B> {
     const where = `${ck.dir}/state.json`;
     for (const k of ["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const) {
       if (s[k] !== this.info[k]) throw new Error(`${where}: ${k} is ${s[k]} but this run has ${this.info[k]}; resume with the same seed, epochs, batches and gradient accumulation`);
+    }
+    const now = this.hyperparameters();
+    for (const [k, v] of Object.entries(s.hyperparameters ?? {})) {
+      if (k in now && now[k] !== v) throw new Error(`${where}: ${k} is ${JSON.stringify(v)} but this run has ${JSON.stringify(now[k])}; a resume continues the same run (start a new run to change it)`);
     }
     const unknown = s.parameters.find((n) => !this.registry.has(n));
     if (unknown) throw new Error(`${where}: parameter "${unknown}" is not in the model's ParameterRegistry`);

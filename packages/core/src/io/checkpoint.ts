@@ -52,6 +52,8 @@ export interface CheckpointState {
   accounting: { trainableWithoutHeadSum: number; stepsCounted: number; lastLoss: number | null };
   /** Trainer counters that change what a resumed run does (absent in older checkpoints: zeros). */
   trainer?: { patienceCounter: number; skippedSteps: number };
+  /** Settings a resume must not change silently (lr, optim, schedule, …); absent in older checkpoints. */
+  hyperparameters?: Record<string, number | string | null>;
   savedAt: string;
 }
 
@@ -271,6 +273,12 @@ export function parseCheckpointState(raw: unknown, source: string): CheckpointSt
     obj("trainer", o.trainer);
     for (const f of ["patienceCounter", "skippedSteps"]) {
       if (!(Number.isInteger(o.trainer[f]) && o.trainer[f] >= 0)) fail(`trainer.${f}`, "a non-negative integer", o.trainer[f]);
+    }
+  }
+  if (o.hyperparameters !== undefined) {
+    obj("hyperparameters", o.hyperparameters);
+    for (const [k, v] of Object.entries(o.hyperparameters)) {
+      if (!(v === null || typeof v === "string" || typeof v === "number")) fail(`hyperparameters.${k}`, "a number, a string or null", v);
     }
   }
   if (o.batchPosition > 0 && o.epoch >= o.epochs) fail("batchPosition", "0 when the run is complete", o.batchPosition);
