@@ -1,0 +1,15 @@
+export * from "./format/instruct-example.js";
+export * from "./prompt/prompt-template.js";
+export * from "./tokenize/causal-tokenizer.js";
+export * from "./tokenize/tokenize-example.js";
+export * from "./batch/collate.js";
+export * from "./batch/instruct-batch-source.js";
+export * from "./batch/train-validation-split.js";
+export * from "./batch/validation-loss-evaluator.js";
+export * from "./eval/extract-answer.js";
+export * from "./eval/evaluate-math-task.js";
+export * from "./generate/arithmetic-set.js";
+export * from "./plugin/instruct-task.js";
+export * from "./plugin/definitions.js";
+export * from "./presets/presets.js";
+export { register } from "./register.js";
