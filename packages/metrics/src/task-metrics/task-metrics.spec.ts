@@ -42,7 +42,10 @@ describe("correlation metrics", () => {
     // dx = (−1.5,−.5,.5,1.5), dy = (−3,−1,0,4): Σdxdy = 11, Σdx² = 5, Σdy² = 26
     expect(pearson([1, 2, 3, 4], [2, 4, 5, 9])).toBeCloseTo(11 / Math.sqrt(130), 12);
     expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
-    expect(pearson([2, 2, 2], [1, 2, 3])).toBe(0);
+    // constant input: NaN with a warning, as scipy
+    const warnings: string[] = [];
+    expect(pearson([2, 2, 2], [1, 2, 3], { warn: (m) => warnings.push(m) })).toBeNaN();
+    expect(warnings).toEqual(["pearson: an input array is constant; the correlation coefficient is not defined (NaN, as in scipy)"]);
   });
 
   it("average ranks for ties and Spearman rho", () => {

@@ -1,19 +1,24 @@
-import { accuracy, f1, matthewsCorrelation } from "./classification.js";
+import type { MetricWarn } from "./check.js";
+import { accuracy, F1_AVERAGES, f1, matthewsCorrelation, type F1Average } from "./classification.js";
 import { pearson, spearman } from "./correlation.js";
 
 /** Metric names as Hugging Face's `glue` metric reports them (without the `eval_` prefix). */
 export const TASK_METRIC_NAMES = ["accuracy", "f1", "matthews_correlation", "pearson", "spearmanr"] as const;
 export type TaskMetricName = (typeof TASK_METRIC_NAMES)[number];
 
-const METRIC_FUNCTIONS: Record<TaskMetricName, (p: ArrayLike<number>, l: ArrayLike<number>) => number> = {
-  accuracy,
-  f1,
-  matthews_correlation: matthewsCorrelation,
-  pearson,
-  spearmanr: spearman,
+type MetricFunction = (p: ArrayLike<number>, l: ArrayLike<number>, o: { warn: MetricWarn; average?: F1Average }) => number;
+const METRIC_FUNCTIONS: Record<TaskMetricName, MetricFunction> = {
+  accuracy: (p, l) => accuracy(p, l),
+  f1: (p, l, o) => f1(p, l, o),
+  matthews_correlation: (p, l) => matthewsCorrelation(p, l),
+  pearson: (p, l, o) => pearson(p, l, o),
+  spearmanr: (p, l, o) => spearman(p, l, o),
 };
 
-/** The GLUE configurations of Hugging Face's `glue` metric (and dataset), by config name. */
+/**
+ * The configurations of Hugging Face's `glue` metric, by config name: the GLUE tasks plus
+ * `hans` (accuracy). `ax` is not one: HF's metric refuses it (its labels are not public).
+ */
 export const GLUE_METRIC_CONFIGS = {
   cola: { metrics: ["matthews_correlation"], selectionMetric: "matthews_correlation" },
   sst2: { metrics: ["accuracy"], selectionMetric: "accuracy" },
@@ -26,7 +31,7 @@ export const GLUE_METRIC_CONFIGS = {
   qnli: { metrics: ["accuracy"], selectionMetric: "accuracy" },
   rte: { metrics: ["accuracy"], selectionMetric: "accuracy" },
   wnli: { metrics: ["accuracy"], selectionMetric: "accuracy" },
-  ax: { metrics: ["accuracy"], selectionMetric: "accuracy" },
+  hans: { metrics: ["accuracy"], selectionMetric: "accuracy" },
 } as const satisfies Record<string, TaskMetricSpec>;
 
 export type GlueMetricConfig = keyof typeof GLUE_METRIC_CONFIGS;
@@ -35,6 +40,8 @@ export type GlueMetricConfig = keyof typeof GLUE_METRIC_CONFIGS;
 export interface TaskMetricSpec {
   metrics: readonly TaskMetricName[];
   selectionMetric: string;
+  /** scikit-learn's `average` for f1 (default "binary", which refuses more than two classes). */
+  f1Average?: F1Average;
 }
 
 /** Accepts HF config names (`sst2`, `stsb`) and GLUE spellings (`SST-2`, `STS-B`, `MNLI-m`). */
@@ -42,6 +49,9 @@ export function glueMetricConfig(task: string): GlueMetricConfig {
   const key = task.toLowerCase().replace(/[-\s]/g, "");
   const alias: Record<string, GlueMetricConfig> = { mnlim: "mnli_matched", mnlimm: "mnli_mismatched" };
   const name = (alias[key] ?? key) as GlueMetricConfig;
+  if (name === ("ax" as string)) {
+    throw new Error(`GLUE task "ax" has no metric: Hugging Face's glue metric refuses it (the diagnostic set's labels are not public). Known: ${Object.keys(GLUE_METRIC_CONFIGS).join(", ")}`);
+  }
   if (!(name in GLUE_METRIC_CONFIGS)) {
     throw new Error(`Unknown GLUE task "${task}". Known: ${Object.keys(GLUE_METRIC_CONFIGS).join(", ")}`);
   }
@@ -56,6 +66,9 @@ function resolveSpec(task: string | TaskMetricSpec): TaskMetricSpec {
       throw new Error(`computeTaskMetrics: unknown metric "${m}". Known: ${TASK_METRIC_NAMES.join(", ")}`);
     }
   }
+  if (task.f1Average !== undefined && !(F1_AVERAGES as readonly string[]).includes(task.f1Average)) {
+    throw new Error(`computeTaskMetrics: unknown f1Average ${JSON.stringify(task.f1Average)}. Known: ${F1_AVERAGES.join(", ")}`);
+  }
   return task;
 }
 
@@ -64,18 +77,31 @@ export function selectionMetric(task: string | TaskMetricSpec): string {
   return resolveSpec(task).selectionMetric;
 }
 
+export interface ComputeTaskMetricsOptions {
+  /**
+   * Receives the warnings scipy/scikit-learn would give (constant input → NaN, an undefined F1);
+   * the trainer's evaluator sends them to the run log. Default: console.warn.
+   */
+  warn?: MetricWarn;
+}
+
 /**
  * Scores predictions as Hugging Face's `run_glue.py` does: class ids (already argmax-ed) or
- * regression values against labels; `combined_score` is the mean when there is more than one metric.
+ * regression values against labels; `combined_score` is the mean when there is more than one
+ * metric, so it is NaN when one of them is (STS-B with constant predictions).
  */
 export function computeTaskMetrics(
   task: string | TaskMetricSpec,
   predictions: ArrayLike<number>,
   labels: ArrayLike<number>,
+  options: ComputeTaskMetricsOptions = {},
 ): Record<string, number> {
   const spec = resolveSpec(task);
+  const warn = options.warn ?? ((m: string) => console.warn(m));
   const result: Record<string, number> = {};
-  for (const m of spec.metrics) result[m] = METRIC_FUNCTIONS[m](predictions, labels);
+  for (const m of spec.metrics) {
+    result[m] = METRIC_FUNCTIONS[m](predictions, labels, { warn, ...(spec.f1Average ? { average: spec.f1Average } : {}) });
+  }
   const values = Object.values(result);
   if (values.length > 1) result.combined_score = values.reduce((s, v) => s + v, 0) / values.length;
   return result;
