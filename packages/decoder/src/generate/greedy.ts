@@ -46,7 +46,9 @@ export function greedyDecode(model: LlamaForCausalLM, inputIds: Int32Array, atte
       const logits = cache ? model.decodeStep(cache, step === 0 ? ids : lastColumn(ids, b), step === 0 ? mask : ones(b), step === 0 ? p : 1) : lastLogits(model, ids, mask, b);
       try {
         options.onStep?.(step, logits);
-        const next = tf.tidy(() => tf.argMax(logits, 1)).dataSync() as Int32Array;
+        const argMax = tf.argMax(logits, 1);
+        const next = argMax.dataSync() as Int32Array;
+        argMax.dispose();
         const chosen = new Int32Array(b);
         for (let r = 0; r < b; r++) {
           chosen[r] = done[r] ? pad : next[r]!;
