@@ -1,0 +1,1 @@
+export { startRedisServer, assertRedisServer, freePort, type RedisServer, type RedisServerOptions } from "./redis-server.js";

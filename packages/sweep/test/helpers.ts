@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
+
+/** The stand-in CLI of these tests (its presets: test/presets). */
+export const FAKE_CLI = fileURLToPath(new URL("./fixtures/fake-aflora.mjs", import.meta.url));
+export const FAKE_PRESETS = fileURLToPath(new URL("./presets/", import.meta.url));
+/** The real CLI's presets (data files read by path, as a sweep does at run time). */
+export const CLI_PRESETS = fileURLToPath(new URL("../../cli/presets/", import.meta.url));
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+export function scratch(prefix = "sweep"): string {
+  const d = mkdtempSync(join(tmpdir(), `aflora-${prefix}-`));
+  dirs.push(d);
+  return d;
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+export const quiet = () => {};
