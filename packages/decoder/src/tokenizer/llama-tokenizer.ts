@@ -79,8 +79,8 @@ export class LlamaTokenizer implements Tokenizer {
   /** SentencePiece's decode of `ids` (with `skipSpecialTokens`, control and unknown ids are dropped). */
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
     let out = "";
-    let bytes: number[] = [];
     let atStart = true;
+    let bytes: number[] = [];
     const flush = () => {
       if (bytes.length === 0) return;
       out += decodeUtf8PerByte(bytes);
@@ -105,6 +105,7 @@ export class LlamaTokenizer implements Tokenizer {
       }
       flush();
       let surface = piece;
+      // The dummy prefix: only the first visible piece loses its leading ▁ (" leading" is ▁ + ▁leading).
       if (atStart && surface.startsWith("\u2581")) surface = surface.slice(1);
       out += surface.replaceAll("\u2581", " ");
       atStart = false;
