@@ -119,6 +119,16 @@ describe("the native backend", () => {
     expect(tf.memory().numTensors).toBe(before - 1);
   });
 
+  it("gives bit-identical products on repeated calls with 2 BLAS threads (a large, threaded sgemm)", async () => {
+    registerNativeBackend({ threads: 2 });
+    const av = values(384 * 512, 11);
+    const bv = values(512 * 448, 12);
+    const run = () => tf.tidy(() => tf.matMul(tf.tensor2d(av, [384, 512]), tf.tensor2d(bv, [448, 512]), false, true).dataSync());
+    const first = run();
+    for (let i = 0; i < 3; i++) expect(Buffer.compare(Buffer.from(run().buffer), Buffer.from(first.buffer))).toBe(0);
+    registerNativeBackend({ threads: 1 });
+  });
+
   it("leaks no tensors", async () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {

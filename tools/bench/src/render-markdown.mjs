@@ -18,7 +18,7 @@ export function renderMarkdown(res) {
     lines.push(`**${size.toUpperCase()}**${r ? " (per-layer recomputation in the backward pass)" : ""}`);
     lines.push("");
     const ws = res.options.workers;
-    const head = ws.map((w) => `aflora ms (${w === 1 ? "1 thread" : `${w} workers`}) | CPU ms | peak MiB`).join(" | ");
+    const head = ws.map((w) => `aflora ms (${w === 1 ? "Trainer path" : `${w} workers`}) | CPU ms | peak MiB`).join(" | ");
     lines.push(`| method | ${head} | PyTorch ms | PyTorch peak MiB | aflora / PyTorch | GFLOP/step | trainable params |`);
     lines.push(`|---|${ws.map(() => "---:|---:|---:|").join("")}---:|---:|---:|---:|---:|`);
     for (const run of res.runs.filter((q) => q.size === size)) {

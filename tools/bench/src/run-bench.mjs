@@ -30,6 +30,12 @@ export const DEFAULTS = {
   /** "encoder": @aflora/encoder's BERT classifier (the product's step); "local": the bench's own model. */
   model: "encoder",
   stockGradients: false,
+  /** "auto" selects as `aflora train` does (tfjs-node, else native with a CBLAS, else wasm); or force one. */
+  backend: "auto",
+  /** BLAS threads for the native backend (default: the BLAS's own, all cores). */
+  threads: undefined,
+  /** Per-kernel time table for each aflora run (one extra untimed step under tf.profile). */
+  profile: false,
   /** Keep sizes this run did not measure from the previous results/latest.json. */
   carryOver: true,
   /** Also time full fine-tuning before/after freezing every encoder W0 (small only). */
@@ -42,7 +48,7 @@ export const DEFAULTS = {
 const USAGE = `usage: aflora bench [--sizes small,base] [--methods full,lora,elora,aflora-start,aflora-frozen]
                     [--iters N] [--base-iters N] [--warmup N] [--recompute] [--no-peer] [--no-freeze-check] [--workers 1,2] [--max-seconds S]
                     [--render-only]  (rewrite results/latest.md from results/latest.json)
-                    [--model encoder|local]
+                    [--model encoder|local] [--backend auto|native|wasm|cpu|tensorflow] [--threads N] [--profile]
                     [--stock-gradients] [--out DIR]
   Times one training step (forward + backward + AdamW) per method on a BERT-shaped
   encoder (base: 12×768, FFN 3072, 12 heads, batch 8×128; small: 4×256, FFN 1024, 4 heads,
@@ -80,6 +86,9 @@ export function parseBenchArgs(argv) {
       case "--model": o.model = list(value(), ["encoder", "local"], flag)[0]; break;
       case "--workers": o.workers = String(value()).split(",").map((w) => { const n = int(w, flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 worker`); return n; }); break;
       case "--stock-gradients": o.stockGradients = true; break;
+      case "--backend": o.backend = list(value(), ["auto", "tensorflow-gpu", "tensorflow", "native", "wasm", "cpu"], flag)[0]; break;
+      case "--threads": { const n = int(value(), flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 thread`); o.threads = n; break; }
+      case "--profile": o.profile = true; break;
       case "--out": o.outDir = value(); break;
       case "-h": case "--help": o.help = true; break;
       default: throw new Error(`bench: unknown option "${argv[i]}"\n${USAGE}`);
@@ -137,6 +146,9 @@ async function runAflora(size, method, o, log, workers) {
     recompute: o.recompute[size],
     stockGradients: o.stockGradients,
     maxSeconds: o.maxSeconds,
+    backend: o.backend,
+    threads: o.threads,
+    profile: o.profile,
   };
   const r = await runChild(process.execPath, ["--max-old-space-size=4096", join(HERE, "step-child.mjs"), JSON.stringify(args)], log);
   const line = r.out.split("\n").find((l) => l.startsWith("RESULT "));
@@ -212,6 +224,20 @@ export function computeRatios(runs, flops, sizes, methods) {
   return ratios;
 }
 
+/** What the aflora runs used: "native (openblas libopenblas.so.0, 2 threads)", or "wasm (… 1 thread)". */
+export function describeRuns(runs) {
+  const seen = new Set();
+  for (const r of runs) {
+    for (const a of Object.values(r.byWorkers ?? { 1: r.aflora })) {
+      if (!a || a.error || !a.backend) continue;
+      if (a.backend === "native") seen.add(`native (${a.blasVendor} ${a.blas}, ${a.threads} thread${a.threads === 1 ? "" : "s"})`);
+      else if (a.backend === "wasm") seen.add("wasm (tfjs-backend-wasm 4.22, SIMD, 1 thread)");
+      else seen.add(a.backend);
+    }
+  }
+  return [...seen].join("; ") || "unknown";
+}
+
 /** Runs the benchmark; returns the results object (also written to `o.outDir`). */
 export async function runBench(options = {}, log = (s) => process.stderr.write(`${s}\n`)) {
   const o = { ...DEFAULTS, ...options };
@@ -256,10 +282,10 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
     date,
     machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, memoryGiB: os.totalmem() / 2 ** 30, loadAverage: os.loadavg() },
     node: process.version,
-    backend: "wasm (tfjs-backend-wasm 4.22, SIMD, 1 thread)",
+    backend: describeRuns(runs),
     fastGradients: !o.stockGradients,
     torch,
-    options: { model: o.model, sizes: o.sizes, methods: o.methods, iters: o.iters, warmup: o.warmup, recompute: o.recompute, workers: o.workers },
+    options: { model: o.model, sizes: o.sizes, methods: o.methods, iters: o.iters, warmup: o.warmup, recompute: o.recompute, workers: o.workers, backend: o.backend, threads: o.threads ?? null },
     runs,
     flops,
     averageParams: {

@@ -3,7 +3,7 @@
 // trainable parameters, and a seeded batch.
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { AdamW, Rng, installFastGradients, uninstallFastGradients } from "@aflora/core";
+import { AdamW, Rng, installFastGradients, selectBackendInfo, uninstallFastGradients } from "@aflora/core";
 import { applyAdapter } from "@aflora/adapter";
 import { BenchClassifier } from "./bench-model.mjs";
 
@@ -45,9 +45,12 @@ async function buildModel(kind, cfg, baseTrainable, recompute) {
 }
 import { METHODS } from "./methods.mjs";
 
-export async function setupBench({ method, cfg, stockGradients, model: kind = "encoder", recompute }) {
-  await tf.setBackend("wasm");
-  await tf.ready();
+/**
+ * `backend`/`threads` go through core's `selectBackendInfo`, the same selection `aflora train`
+ * makes (auto: tfjs-node, else native with a CBLAS, else wasm).
+ */
+export async function setupBench({ method, cfg, stockGradients, model: kind = "encoder", recompute, backend = "auto", threads }) {
+  const selection = await selectBackendInfo(backend, threads ? { threads } : {});
   if (stockGradients) uninstallFastGradients();
   else installFastGradients();
   const spec = METHODS[method];
@@ -59,7 +62,7 @@ export async function setupBench({ method, cfg, stockGradients, model: kind = "e
   }
   const vars = model.params.trainableVariables();
   const optimizer = new AdamW(model.params, { lr: 1e-4, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8 });
-  return { model, vars, optimizer, counts: model.params.counts(), lossAndGradients };
+  return { model, vars, optimizer, counts: model.params.counts(), lossAndGradients, selection };
 }
 
 /** The benchmark batch: token ids [batch·seq] and labels [batch], seeded. */

@@ -5,10 +5,11 @@ import "reflect-metadata";
 import * as tf from "@tensorflow/tfjs-core";
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
+import { createKernelProfiler } from "@aflora/core";
 import { benchBatch, setupBench } from "./setup.mjs";
 
 const opts = JSON.parse(process.argv[2]);
-const { size, method, cfg, warmup, iters, recompute, stockGradients, maxSeconds, profile, workers = 1, model: kind = "encoder" } = opts;
+const { size, method, cfg, warmup, iters, recompute, stockGradients, maxSeconds, profile, workers = 1, model: kind = "encoder", backend = "auto", threads } = opts;
 const log = (s) => process.stderr.write(`[aflora ${size} ${method}${workers > 1 ? ` ×${workers}` : ""}] ${s}\n`);
 
 function cpuSnapshot() {
@@ -24,8 +25,10 @@ let step;
 let counts;
 let close = () => {};
 let leakCheck = () => {};
+let selection = { backend: "wasm", blas: null, blasVendor: null, threads: 1 };
 if (workers <= 1) {
-  const { vars, optimizer, counts: c, lossAndGradients } = await setupBench({ method, cfg, stockGradients, model: kind, recompute });
+  const { vars, optimizer, counts: c, lossAndGradients, selection: s } = await setupBench({ method, cfg, stockGradients, model: kind, recompute, backend, threads });
+  selection = s;
   counts = c;
   step = async () => {
     const { loss, grads } = lossAndGradients(batch, vars);
@@ -111,26 +114,23 @@ if (!losses.every(Number.isFinite)) throw new Error(`non-finite loss: ${losses}`
 
 let kernels = null;
 if (profile && workers <= 1) {
-  // One extra, untimed step under tf.profile: wall time per kernel name.
-  const info = await tf.profile(async () => {
-    await step();
-    return [];
-  });
-  const byName = new Map();
-  for (const k of info.kernels) {
-    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-    e.calls += 1;
-    byName.set(k.name, e);
-  }
-  kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
-  log(`profile: ${kernels.slice(0, 12).map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(", ")}`);
+  // One extra, untimed step with every kernel timed (core's createKernelProfiler, as `aflora train --profile`).
+  const profiler = createKernelProfiler({ steps: 1, skip: 0 });
+  profiler.stepStart();
+  await step();
+  profiler.stepEnd();
+  const p = profiler.profile();
+  kernels = { stepMs: p.stepMs, outsideKernelsMs: p.outsideKernelsMsPerStep, rows: p.rows.map((r) => ({ name: r.kernel, ms: r.msPerStep, calls: r.calls, share: r.share })) };
+  log(`profile: ${kernels.rows.slice(0, 12).map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(", ")}`);
 }
 close();
 
 const result = {
   framework: "aflora",
-  backend: "wasm",
+  backend: selection.backend,
+  blas: selection.blas,
+  blasVendor: selection.blasVendor,
+  threads: selection.threads,
   size,
   method,
   model: kind,
