@@ -33,7 +33,10 @@ export function allFinite(t: tf.Tensor): boolean {
 }
 
 /** The first name (in `order`) whose tensor holds a NaN or ±Inf, or null. */
-export function firstNonFinite(tensors: ReadonlyMap<string, tf.Tensor>, order: Iterable<string> = tensors.keys()): string | null {
+export function firstNonFinite(
+  tensors: ReadonlyMap<string, tf.Tensor>,
+  order: Iterable<string> = tensors.keys(),
+): string | null {
   for (const n of order) {
     const t = tensors.get(n);
     if (t && !allFinite(t)) return n;

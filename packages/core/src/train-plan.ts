@@ -16,16 +16,24 @@ export interface TrainPlan {
  * `max_steps`: it is the number of optimizer steps and the schedule's horizon, and it
  * overrides `epochs` (ceil(maxSteps / stepsPerEpoch) epochs are started).
  */
-export function planRun(o: { batchesPerEpoch: number; epochs: number; gradientAccumulation?: number; maxSteps?: number | null }): TrainPlan {
+export function planRun(o: {
+  batchesPerEpoch: number;
+  epochs: number;
+  gradientAccumulation?: number;
+  maxSteps?: number | null;
+}): TrainPlan {
   const accum = o.gradientAccumulation ?? 1;
-  if (!Number.isInteger(o.batchesPerEpoch) || o.batchesPerEpoch < 1) throw new Error(`train.batchesPerEpoch: expected a positive integer, got ${o.batchesPerEpoch}`);
-  if (!Number.isInteger(accum) || accum < 1) throw new Error(`gradientAccumulation: expected a positive integer, got ${accum}`);
+  const positive = (field: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${field}: expected a positive integer, got ${v}`);
+  };
+  positive("train.batchesPerEpoch", o.batchesPerEpoch);
+  positive("gradientAccumulation", accum);
   const stepsPerEpoch = Math.ceil(o.batchesPerEpoch / accum);
   const maxSteps = o.maxSteps ?? -1;
   if (maxSteps > 0) {
-    if (!Number.isInteger(maxSteps)) throw new Error(`maxSteps: expected a positive integer, got ${maxSteps}`);
+    positive("maxSteps", maxSteps);
     return { stepsPerEpoch, totalSteps: maxSteps, numTrainEpochs: Math.ceil(maxSteps / stepsPerEpoch) };
   }
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`epochs: expected a positive integer, got ${o.epochs}`);
+  positive("epochs", o.epochs);
   return { stepsPerEpoch, totalSteps: stepsPerEpoch * o.epochs, numTrainEpochs: o.epochs };
 }

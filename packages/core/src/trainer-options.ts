@@ -18,7 +18,10 @@ export interface TrainerOptions<B = TextBatch> {
   /** HF `max_steps`: when > 0, the number of optimizer steps and the schedule's horizon; overrides `epochs`. */
   maxSteps?: number | null;
   optimizer: AdamWConfig;
-  /** HF `optim`: "adamw_torch" (torch.optim.AdamW) or "adamw_hf" (transformers' AdamW); overrides `optimizer.variant`. */
+  /**
+   * HF `optim`: "adamw_torch" (torch.optim.AdamW) or "adamw_hf" (transformers' AdamW);
+   * overrides `optimizer.variant`.
+   */
   optim?: OptimName;
   /** HF `lr_scheduler_type`. Default "linear" (warmup, then linear decay to 0). */
   lrSchedulerType?: LrSchedulerType;
@@ -36,7 +39,7 @@ export interface TrainerOptions<B = TextBatch> {
   gradientAccumulation?: number;
   /** HF `logging_steps`: a `log_history` entry every N optimizer steps. Default 500 (HF's). */
   loggingSteps?: number;
-  /** Evaluate at every epoch end (default) or every N optimizer steps (HF `eval_steps`). The last step counts as an epoch end. */
+  /** Evaluate at every epoch end (default) or every N steps (HF `eval_steps`); the last step ends an epoch. */
   evalEvery?: "epoch" | number;
   /** Folder for checkpoints (`checkpoint-<step>/` + `latest`); none are written without it. */
   checkpointDir?: string;
@@ -48,7 +51,7 @@ export interface TrainerOptions<B = TextBatch> {
   checkpointLimit?: number;
   /** "all" parameters (default) or only those trainable at the start ("trained"; the rest never change). */
   checkpointParameters?: "all" | "trained";
-  /** HF `load_best_model_at_end`: restore the best evaluation's weights at the end. Default: true when there is an evaluator. */
+  /** HF `load_best_model_at_end`: restore the best evaluation's weights at the end. Default: true with an evaluator. */
   loadBestModelAtEnd?: boolean;
   /** HF `metric_for_best_model` (with or without the `eval_` prefix). Default: the evaluator's `selectionMetric`. */
   metricForBestModel?: string;
@@ -65,11 +68,14 @@ export interface TrainerOptions<B = TextBatch> {
   /** The run's seed (recorded in RunInfo and checkpoints; models and batch sources derive their Rng from it). */
   seed: number;
   plugins?: TrainerPlugin[];
-  /** Extra state for checkpoints (e.g. `statefulRng("dropout", rng)`). The model, train source and evaluator are included when Stateful. */
+  /**
+   * Extra state for checkpoints (e.g. `statefulRng("dropout", rng)`). The model, train source and
+   * evaluator are included when Stateful.
+   */
   stateful?: Stateful[];
   /** `outputDir`: where trainer_state.json is written at the end (also recorded in RunInfo). */
   runInfo?: { runId?: string; outputDir?: string | null };
-  /** A run container from `createRunContainer` (plugins built in it share its event stream); one is created otherwise. */
+  /** A run container from `createRunContainer` (its plugins share its event stream); one is created otherwise. */
   container?: DependencyContainer;
   /** Select this backend before training; default: keep TensorFlow.js's current backend. */
   backend?: BackendName | "auto";
@@ -77,25 +83,33 @@ export interface TrainerOptions<B = TextBatch> {
 
 /** Checks the options a Trainer validates up front; errors name the field. */
 export function validateTrainerOptions<B>(o: TrainerOptions<B>): void {
+  const fail = (field: string, want: string, got: unknown): never => {
+    throw new Error(`${field}: expected ${want}, got ${typeof got === "string" ? JSON.stringify(got) : String(got)}`);
+  };
   const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  const oneOf = (field: string, names: readonly string[], v: string | undefined) => {
+    if (v !== undefined && !names.includes(v)) fail(field, `one of ${names.join(", ")}`, v);
+  };
   for (const f of ["evalEvery", "checkpointEvery"] as const) {
     const v = o[f];
-    if (v !== undefined && v !== "epoch" && !positiveInt(v)) throw new Error(`${f}: expected "epoch" or a positive integer, got ${JSON.stringify(v)}`);
+    if (v !== undefined && v !== "epoch" && !positiveInt(v)) fail(f, '"epoch" or a positive integer', v);
   }
   for (const f of ["checkpointLimit", "loggingSteps"] as const) {
-    if (o[f] !== undefined && !positiveInt(o[f])) throw new Error(`${f}: expected a positive integer, got ${o[f]}`);
+    if (o[f] !== undefined && !positiveInt(o[f])) fail(f, "a positive integer", o[f]);
   }
-  if (o.earlyStoppingPatience != null && !positiveInt(o.earlyStoppingPatience)) throw new Error(`earlyStoppingPatience: expected a positive integer or null, got ${o.earlyStoppingPatience}`);
-  if (o.earlyStoppingPatience != null && !o.evaluator) throw new Error("earlyStoppingPatience: early stopping needs an evaluator");
-  if (o.earlyStoppingThreshold !== undefined && !(o.earlyStoppingThreshold >= 0)) throw new Error(`earlyStoppingThreshold: expected a non-negative number, got ${o.earlyStoppingThreshold}`);
-  if (o.warmupSteps !== undefined && !(Number.isInteger(o.warmupSteps) && o.warmupSteps >= 0)) throw new Error(`warmupSteps: expected a non-negative integer, got ${o.warmupSteps}`);
-  if (o.maxGradNorm != null && !(o.maxGradNorm > 0)) throw new Error(`maxGradNorm: expected a positive number or null, got ${o.maxGradNorm}`);
-  if (!Number.isFinite(o.seed)) throw new Error(`seed: expected a number, got ${o.seed}`);
-  if (o.nanPolicy !== undefined && !(NAN_POLICIES as readonly string[]).includes(o.nanPolicy)) throw new Error(`nanPolicy: expected one of ${NAN_POLICIES.join(", ")}, got ${JSON.stringify(o.nanPolicy)}`);
-  if (o.optim !== undefined && !(OPTIM_NAMES as readonly string[]).includes(o.optim)) throw new Error(`optim: expected one of ${OPTIM_NAMES.join(", ")}, got ${JSON.stringify(o.optim)}`);
-  if (o.lrSchedulerType !== undefined && !(LR_SCHEDULER_TYPES as readonly string[]).includes(o.lrSchedulerType)) {
-    throw new Error(`lrSchedulerType: expected one of ${LR_SCHEDULER_TYPES.join(", ")}, got ${JSON.stringify(o.lrSchedulerType)}`);
-  }
+  const patience = o.earlyStoppingPatience;
+  if (patience != null && !positiveInt(patience)) fail("earlyStoppingPatience", "a positive integer or null", patience);
+  if (patience != null && !o.evaluator) throw new Error("earlyStoppingPatience: early stopping needs an evaluator");
+  const threshold = o.earlyStoppingThreshold;
+  if (threshold !== undefined && !(threshold >= 0)) fail("earlyStoppingThreshold", "a non-negative number", threshold);
+  const warmup = o.warmupSteps;
+  const okWarmup = warmup === undefined || (Number.isInteger(warmup) && warmup >= 0);
+  if (!okWarmup) fail("warmupSteps", "a non-negative integer", warmup);
+  if (o.maxGradNorm != null && !(o.maxGradNorm > 0)) fail("maxGradNorm", "a positive number or null", o.maxGradNorm);
+  if (!Number.isFinite(o.seed)) fail("seed", "a number", o.seed);
+  oneOf("nanPolicy", NAN_POLICIES, o.nanPolicy);
+  oneOf("optim", OPTIM_NAMES, o.optim);
+  oneOf("lrSchedulerType", LR_SCHEDULER_TYPES, o.lrSchedulerType);
 }
 
 /** HF's default for `greater_is_better`: false for a loss, true otherwise. */

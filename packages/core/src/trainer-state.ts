@@ -138,7 +138,7 @@ export function readTrainerState(path: string): TrainerStateJson | null {
   }
   const o = raw as Partial<TrainerStateJson> | null;
   if (!o || typeof o !== "object" || !Array.isArray(o.log_history) || !Number.isInteger(o.global_step)) {
-    throw new Error(`${path}: expected a trainer_state.json object with "log_history" (an array) and "global_step" (an integer)`);
+    throw new Error(`${path}: expected an object with "log_history" (an array) and "global_step" (an integer)`);
   }
   return o as TrainerStateJson;
 }

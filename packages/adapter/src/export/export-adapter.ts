@@ -1,6 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { firstNonFiniteArray, readSafetensorsFile, writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
+import {
+  firstNonFiniteArray,
+  readSafetensorsFile,
+  writeFileAtomic,
+  writeSafetensors,
+  type SafetensorsInput,
+} from "@aflora/core";
 import type { AppliedAdapter } from "../base/applied-adapter.js";
 import type { PeftConfigOptions } from "../peft/adapter-config.js";
 import { exportPeftLora } from "../peft/export-lora.js";
@@ -39,7 +45,12 @@ export const MERGED_CONFIG_FILE = "config.json";
  * Writes `adapter` (attached to its model) in `format` into `dir`. Nothing is written when a
  * tensor holds NaN or ±Inf (a diverged run): the error names the tensor.
  */
-export async function exportAdapter(adapter: AppliedAdapter, format: ExportFormat, dir: string, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportAdapter(
+  adapter: AppliedAdapter,
+  format: ExportFormat,
+  dir: string,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   switch (format) {
     case "peft-lora":
       assertFinite(collect(adapter, [...adapter.parameterNames, ...adapter.savedParameters]), dir);
@@ -62,7 +73,9 @@ export async function exportAdapter(adapter: AppliedAdapter, format: ExportForma
  * adapter is unmerged again afterwards when it was not merged before.
  */
 async function exportMerged(adapter: AppliedAdapter, dir: string, options: ExportOptions): Promise<ExportResult> {
-  if (!options.modelConfig) throw new Error('export format "merged": options.modelConfig (the base model\'s config.json) is required');
+  if (!options.modelConfig) {
+    throw new Error('export format "merged": options.modelConfig (the base model\'s config.json) is required');
+  }
   const adapterNames = new Set(adapter.parameterNames);
   const names = adapter.params.names().filter((n) => !adapterNames.has(n));
   const wasMerged = adapter.merged;
@@ -88,11 +101,13 @@ function collect(adapter: AppliedAdapter, names: readonly string[]): Record<stri
 
 function assertFinite(tensors: Record<string, SafetensorsInput>, dir: string): void {
   const bad = firstNonFiniteArray(Object.entries(tensors) as [string, { data: ArrayLike<number> }][]);
-  if (bad) throw new Error(`export to ${dir}: "${bad}" holds NaN or infinite values (the run diverged); nothing was written`);
+  if (bad) {
+    throw new Error(`export to ${dir}: "${bad}" holds NaN or infinite values (the run diverged); nothing was written`);
+  }
 }
 
 /** The tensor names and shapes of an exported folder's weights file (for checks and listings). */
-export async function exportedShapes(dir: string, file: string = ADAPTER_WEIGHTS_FILE): Promise<Record<string, number[]>> {
+export async function exportedShapes(dir: string, file = ADAPTER_WEIGHTS_FILE): Promise<Record<string, number[]>> {
   const f = await readSafetensorsFile(join(dir, file));
   return Object.fromEntries([...f.tensors].map(([n, t]) => [n, t.shape]));
 }

@@ -55,7 +55,9 @@ export function getScheduler(type: LrSchedulerType, o: SchedulerSpec): LrSchedul
       const power = o.kwargs?.power ?? 1;
       const lr0 = o.baseLr;
       if (!(lr0 > 0)) throw new Error(`polynomial schedule: the base lr must be positive, got ${lr0}`);
-      if (!(lrEnd >= 0 && lrEnd <= lr0)) throw new Error(`lrSchedulerKwargs.lrEnd (${lrEnd}) must be in [0, lr] (lr ${lr0})`);
+      if (!(lrEnd >= 0 && lrEnd <= lr0)) {
+        throw new Error(`lrSchedulerKwargs.lrEnd (${lrEnd}) must be in [0, lr ${lr0}]`);
+      }
       if (!(power > 0)) throw new Error(`lrSchedulerKwargs.power: expected a positive number, got ${power}`);
       return (s) => {
         if (s < W) return warm(s);

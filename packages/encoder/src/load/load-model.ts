@@ -16,7 +16,7 @@ const VOCAB_FILES = ["tokenizer.json", "spm.model", "vocab.txt", "vocab.json"];
 
 /** The task a model is loaded for, as `from_pretrained(num_labels=…, problem_type=…)` takes it. */
 export interface ModelTask {
-  /** Number of labels of the head (1 for regression); config.json's `id2label` is reset when it disagrees, as Transformers does. */
+  /** Labels of the head (1 for regression); config.json's `id2label` is reset when it disagrees, as in Transformers. */
   numLabels?: number;
   problemType?: ProblemType;
 }
@@ -77,7 +77,9 @@ function withTask(raw: Record<string, unknown>, task: ModelTask | undefined, sou
   if (!task) return raw;
   const out = { ...raw };
   if (task.numLabels !== undefined) {
-    if (!(Number.isInteger(task.numLabels) && task.numLabels >= 1)) throw new Error(`${source}: task.numLabels: expected a positive integer, got ${task.numLabels}`);
+    if (!(Number.isInteger(task.numLabels) && task.numLabels >= 1)) {
+      throw new Error(`${source}: task.numLabels: expected a positive integer, got ${task.numLabels}`);
+    }
     const id2label = raw["id2label"];
     if (id2label && typeof id2label === "object" && Object.keys(id2label).length !== task.numLabels) {
       delete out["id2label"];
