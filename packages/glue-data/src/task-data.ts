@@ -18,6 +18,8 @@ export interface TaskLoadOptions {
   /** Pad every batch to `maxSeqLength` (the authors' default) instead of the batch's longest example. */
   padToMaxLength?: boolean;
   groupByLength?: boolean;
+  /** Where the evaluator's metric warnings go (constant predictions → NaN, …): the run log. Default console.warn. */
+  warn?: (message: string) => void;
 }
 
 /** A task ready to train on: batches, an evaluator and what the readers saw. */
@@ -74,6 +76,7 @@ export async function loadSplits(info: TaskInfo, train: SplitSource, evalSplits:
       batchSize: options.evalBatchSize ?? options.batchSize,
       padTokenId,
       ...(padTo !== undefined ? { padToMaxLength: padTo } : {}),
+      ...(options.warn ? { warn: options.warn } : {}),
     }),
     readStats,
   };

@@ -15,6 +15,8 @@ export interface TaskEvaluatorOptions {
   batchSize: number;
   padTokenId: number;
   padToMaxLength?: number;
+  /** Receives metric warnings (constant predictions → NaN, as scipy), prefixed with the task and split. Default console.warn. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -62,7 +64,10 @@ export class TaskEvaluator implements Evaluator<TextBatch> {
   evaluate(model: TrainableModel<TextBatch>): Record<string, number> {
     const result: Record<string, number> = {};
     for (const split of this.splits) {
-      const metrics = computeTaskMetrics(this.task.metrics, this.predict(model, split), split.data.labels);
+      const warn = this.options.warn ?? ((m: string) => console.warn(m));
+      const metrics = computeTaskMetrics(this.task.metrics, this.predict(model, split), split.data.labels, {
+        warn: (m) => warn(`${this.task.name} ${split.name}: ${m}`),
+      });
       for (const [k, v] of Object.entries(metrics)) result[k + split.metricSuffix] = v;
     }
     return result;

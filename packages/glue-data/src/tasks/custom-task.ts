@@ -1,4 +1,4 @@
-import { TASK_METRIC_NAMES, type TaskMetricName } from "@aflora/metrics";
+import { F1_AVERAGES, TASK_METRIC_NAMES, type F1Average, type TaskMetricName } from "@aflora/metrics";
 import { taskInfo, type TaskInfo } from "./task-info.js";
 
 /** The small schema that describes a custom CSV/JSONL task. */
@@ -14,6 +14,8 @@ export interface CustomTaskSchema {
   metrics?: TaskMetricName[];
   /** Defaults to the first metric. */
   selectionMetric?: string;
+  /** scikit-learn's `average` for f1: needed ("macro", "micro" or "weighted") when f1 scores more than two classes. */
+  average?: F1Average;
 }
 
 /** Checks a schema from a config file; errors name the offending field under `field`. */
@@ -45,12 +47,20 @@ export function parseCustomTaskSchema(raw: Record<string, unknown>, field = "tas
     }
   }
   if (raw.selectionMetric !== undefined && typeof raw.selectionMetric !== "string") throw new Error(`${field}.selectionMetric: expected a metric name`);
+  if (raw.average !== undefined && !(F1_AVERAGES as readonly unknown[]).includes(raw.average)) {
+    throw new Error(`${field}.average: expected one of ${F1_AVERAGES.join(", ")}, got ${JSON.stringify(raw.average)}`);
+  }
+  const classes = Array.isArray(labels) ? labels.length : 0;
+  if (Array.isArray(metrics) && metrics.includes("f1") && classes > 2 && (raw.average === undefined || raw.average === "binary")) {
+    throw new Error(`${field}.average: f1 over ${classes} classes needs average "macro", "micro" or "weighted" ("binary" scores class 1 of two, as in scikit-learn)`);
+  }
   return {
     textFields: textFields as string[],
     labelField: raw.labelField,
     ...(regression ? { regression: true } : { labels: labels as string[] }),
     ...(metrics ? { metrics: metrics as TaskMetricName[] } : {}),
     ...(raw.selectionMetric !== undefined ? { selectionMetric: raw.selectionMetric as string } : {}),
+    ...(raw.average !== undefined ? { average: raw.average as F1Average } : {}),
   };
 }
 
@@ -62,5 +72,5 @@ export function customTaskInfo(name: string, schema: CustomTaskSchema): TaskInfo
   if (!(metrics as string[]).includes(selection) && selection !== "combined_score") {
     throw new Error(`selectionMetric "${selection}" is not one of the task's metrics (${metrics.join(", ")})`);
   }
-  return taskInfo(name, labels, schema.textFields, { metrics, selectionMetric: selection });
+  return taskInfo(name, labels, schema.textFields, { metrics, selectionMetric: selection, ...(schema.average ? { f1Average: schema.average } : {}) });
 }

@@ -1,6 +1,8 @@
 import { GLUE_METRIC_CONFIGS } from "@aflora/metrics";
 import { taskInfo, type TaskInfo } from "./task-info.js";
 
+export { HANS_LABELS, HANS_TASK, hansSchema, hansTaskData, type HansTaskDataOptions } from "./hans-task.js";
+
 export const GLUE_TASK_NAMES = ["cola", "sst2", "mrpc", "qqp", "stsb", "mnli", "qnli", "rte", "wnli"] as const;
 export type GlueTaskName = (typeof GLUE_TASK_NAMES)[number];
 
@@ -134,6 +136,12 @@ export const GLUE_TASKS: Record<GlueTaskName, GlueTask> = {
 export function glueTask(name: string): GlueTask {
   const key = name.toLowerCase().replace(/^glue[/:]/, "").replace(/[-\s_]/g, "") as GlueTaskName;
   const task = GLUE_TASKS[key];
-  if (!task) throw new Error(`Unknown GLUE task "${name}". Known: ${GLUE_TASK_NAMES.join(", ")}`);
-  return task;
+  if (task) return task;
+  if ((key as string) === "ax") {
+    throw new Error(`GLUE task "ax" cannot be trained or scored: Hugging Face's glue metric refuses it (the diagnostic set has no public labels). Known: ${GLUE_TASK_NAMES.join(", ")}`);
+  }
+  if ((key as string) === "hans") {
+    throw new Error(`"hans" is not in the GLUE distribution: load it with hansTaskData({ train, validation }) (HF's glue metric scores it with accuracy)`);
+  }
+  throw new Error(`Unknown GLUE task "${name}". Known: ${GLUE_TASK_NAMES.join(", ")}`);
 }
