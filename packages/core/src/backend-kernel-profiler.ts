@@ -11,6 +11,11 @@ export interface KernelProfilerOptions {
   skip?: number;
   /** The TensorFlow.js backend whose kernels are timed. Default: the current one. */
   backend?: string;
+  /**
+   * "wall" (default): elapsed time. "cpu": this process's CPU time (all threads; robust when other
+   * processes share the cores, and it counts a threaded BLAS's helper threads too).
+   */
+  clock?: "wall" | "cpu";
 }
 
 export interface KernelProfileRow {
@@ -24,6 +29,7 @@ export interface KernelProfileRow {
 
 export interface KernelProfile {
   backend: string;
+  clock: "wall" | "cpu";
   steps: number;
   stepMs: number;
   /** Per step: wall time not inside any kernel (JS, tape bookkeeping, the optimizer's glue). */
@@ -61,6 +67,14 @@ export function createKernelProfiler(options: KernelProfilerOptions = {}): Kerne
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`kernel profiler: steps must be a positive integer, got ${steps}`);
   if (!Number.isInteger(skip) || skip < 0) throw new Error(`kernel profiler: skip must be a non-negative integer, got ${skip}`);
   const backend = options.backend ?? tf.getBackend();
+  const clock = options.clock ?? "wall";
+  const now =
+    clock === "cpu"
+      ? () => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1000;
+        }
+      : () => performance.now();
   const totals = new Map<string, { calls: number; ms: number }>();
   let seen = 0;
   let recorded = 0;
@@ -81,11 +95,11 @@ export function createKernelProfiler(options: KernelProfilerOptions = {}): Kerne
         kernelFunc: (args) => {
           if (!recording || depth > 0) return run(args);
           depth++;
-          const t0 = performance.now();
+          const t0 = now();
           try {
             return run(args);
           } finally {
-            const dt = performance.now() - t0;
+            const dt = now() - t0;
             depth--;
             const t = totals.get(name) ?? { calls: 0, ms: 0 };
             t.calls++;
@@ -119,7 +133,7 @@ export function createKernelProfiler(options: KernelProfilerOptions = {}): Kerne
       .map(([kernel, t]) => ({ kernel, calls: t.calls / n, totalMs: t.ms, msPerStep: t.ms / n, share: t.ms / wall }))
       .sort((a, b) => b.totalMs - a.totalMs);
     const inKernels = rows.reduce((s, r) => s + r.totalMs, 0);
-    return { backend, steps: recorded, stepMs: stepMs / n, outsideKernelsMsPerStep: (stepMs - inKernels) / n, rows };
+    return { backend, clock, steps: recorded, stepMs: stepMs / n, outsideKernelsMsPerStep: (stepMs - inKernels) / n, rows };
   };
 
   const write = (dir: string) => {
@@ -141,11 +155,11 @@ export function createKernelProfiler(options: KernelProfilerOptions = {}): Kerne
       seen++;
       if (seen <= skip) return;
       recording = true;
-      stepT0 = performance.now();
+      stepT0 = now();
     },
     stepEnd() {
       if (!recording) return;
-      stepMs += performance.now() - stepT0;
+      stepMs += now() - stepT0;
       recording = false;
       recorded++;
       if (recorded >= steps) dispose();
@@ -185,7 +199,7 @@ export function createKernelProfiler(options: KernelProfilerOptions = {}): Kerne
 export function renderKernelProfile(p: KernelProfile): string {
   const f = (x: number, d = 1) => x.toFixed(d);
   const lines = [
-    `# Kernel profile (${p.backend}, ${p.steps} step${p.steps === 1 ? "" : "s"}, ${f(p.stepMs)} ms per step)`,
+    `# Kernel profile (${p.backend}, ${p.steps} step${p.steps === 1 ? "" : "s"}, ${f(p.stepMs)} ms ${p.clock === "cpu" ? "CPU" : "wall"} per step)`,
     "",
     "| kernel | calls / step | ms / step | share of step |",
     "|---|---:|---:|---:|",

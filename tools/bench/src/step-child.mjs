@@ -115,7 +115,7 @@ if (!losses.every(Number.isFinite)) throw new Error(`non-finite loss: ${losses}`
 let kernels = null;
 if (profile && workers <= 1) {
   // One extra, untimed step with every kernel timed (core's createKernelProfiler, as `aflora train --profile`).
-  const profiler = createKernelProfiler({ steps: 1, skip: 0 });
+  const profiler = createKernelProfiler({ steps: 1, skip: 0, clock: process.env.AFLORA_PROFILE_CLOCK === "wall" ? "wall" : "cpu" });
   profiler.stepStart();
   await step();
   profiler.stepEnd();
