@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Small validators for plugin options. Each throws one Error whose message starts with the
  * offending field, so `PluginRegistry.create` can prefix it with the config path
@@ -45,4 +47,39 @@ export function readDeltaT(options: Record<string, unknown>, fallback: number): 
   if (a !== undefined && b !== undefined && a !== b) throw new Error(`deltaT: given as ${JSON.stringify(a)} and as its alias window = ${JSON.stringify(b)}; give one`);
   const raw = a ?? b;
   return raw === undefined ? fallback : checkNumber(a !== undefined ? "deltaT" : "window", raw, { min: 1, integer: true });
+}
+
+/** `deltaT` (the authors' name) with its alias `window`, as zod fields of a plugin's options. */
+export const deltaTShape = {
+  deltaT: z.number().int().min(1).optional().describe("window ΔT in optimizer steps (the authors: 10)"),
+  window: z.number().int().min(1).optional().describe("alias of deltaT"),
+};
+
+/** Refinement for objects with `deltaTShape`: the two spellings may not disagree. */
+export function deltaTAgrees(o: { deltaT?: number | undefined; window?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (o.deltaT !== undefined && o.window !== undefined && o.deltaT !== o.window) {
+    ctx.addIssue({ code: "custom", path: ["deltaT"], message: `given as ${o.deltaT} and as its alias window = ${o.window}; give one` });
+  }
+}
+
+export function deltaTOf(o: { deltaT?: number | undefined; window?: number | undefined }, fallback: number): number {
+  return o.deltaT ?? o.window ?? fallback;
+}
+
+/** Metadata key marking a string option as a file or folder path, resolved against the config file's folder. */
+export const PATH_META = "x-aflora-path";
+
+/** A file or folder option: relative values are resolved against the folder of the config file that gave them. */
+export function pathOption(description: string): z.ZodString {
+  return z.string().min(1).meta({ description, [PATH_META]: true });
+}
+
+/** True for a schema made by `pathOption` (optional/default wrappers looked through). */
+export function isPathOption(schema: z.ZodType): boolean {
+  let s: z.ZodType = schema;
+  for (;;) {
+    if (s.meta()?.[PATH_META] === true) return true;
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    else return false;
+  }
 }

@@ -77,8 +77,8 @@ export class PluginRegistry {
     const { name: _name, ...options } = section;
     let parsed: unknown = options;
     if (def.options) {
-      const r = def.options.safeParse(options);
-      if (!r.success) throw new Error(`${field} (${kind} "${section.name}"): ${formatZodIssues(r.error)}`);
+      const r = def.options.safeParse(options, { reportInput: true });
+      if (!r.success) throw new Error(`${field} (${kind} "${section.name}"): ${formatZodIssues(r.error, def.options)}`);
       parsed = r.data;
     } else if (def.parse) {
       try {
@@ -97,13 +97,17 @@ export function definePlugin<T, S extends z.ZodType>(def: Omit<PluginDefinition<
 }
 
 /** One line per issue, each starting with the dotted path of the offending field. */
-export function formatZodIssues(error: z.ZodError): string {
+export function formatZodIssues(error: z.ZodError, schema?: z.ZodType): string {
+  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+  const knownNote = known ? ` (known options: ${known.length ? known.join(", ") : "none"})` : "";
   return error.issues
     .map((i) => {
       const path = i.path.map(String).join(".");
       const unknownKeys = i.code === "unrecognized_keys" ? (i as { keys: string[] }).keys : null;
-      if (unknownKeys) return `${unknownKeys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}: unknown option`;
-      return `${path || "(options)"}: ${i.message}`;
+      if (unknownKeys) return `${unknownKeys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}: unknown option${path ? "" : knownNote}`;
+      const input = (i as { input?: unknown }).input;
+      const shown = input === undefined || (typeof input === "object" && input !== null) ? "" : `, got ${JSON.stringify(input)}`;
+      return `${path || "(options)"}: ${i.message}${i.message.includes(" got ") ? "" : shown}`;
     })
     .join("; ");
 }

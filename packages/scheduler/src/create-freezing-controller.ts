@@ -1,6 +1,6 @@
 // @aflora/core first: it loads the reflect-metadata polyfill tsyringe needs at import time.
 import "@aflora/core";
-import type { FreezeSchedule, FreezingScorer, PluginRegistry } from "@aflora/core";
+import { withScorerDeltaT, type FreezeSchedule, type FreezingScorer, type PluginRegistry } from "@aflora/core";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { FreezingController, type Granularity } from "./freezing-controller.js";
 
@@ -11,9 +11,6 @@ export interface FreezingConfig {
   schedule: Section;
   granularity?: Granularity;
 }
-
-/** The schedules that take a `deltaT` option, so it can follow the scorer's. */
-const SCHEDULES_WITH_DELTA_T = new Set(["cubic", "linear"]);
 
 /** Checks a `{ scorer, schedule, granularity }` section; errors name the field under `field`. */
 export function parseFreezingConfig(raw: unknown, field = "freezing"): FreezingConfig {
@@ -46,10 +43,7 @@ export function createFreezingController(
   const c = parseFreezingConfig(config, field);
   const container = deps.container ?? rootContainer.createChildContainer();
   const scorer = deps.plugins.create<FreezingScorer>("scorer", c.scorer, container, `${field}.scorer`);
-  const schedule = { ...c.schedule };
-  if (scorer.deltaT !== undefined && schedule["deltaT"] === undefined && schedule["window"] === undefined && SCHEDULES_WITH_DELTA_T.has(schedule.name)) {
-    schedule["deltaT"] = scorer.deltaT;
-  }
+  const schedule = deps.plugins.has("schedule", c.schedule.name) ? withScorerDeltaT(deps.plugins, c.schedule, scorer) : c.schedule;
   const built = deps.plugins.create<FreezeSchedule>("schedule", schedule, container, `${field}.schedule`);
   try {
     return new FreezingController({ scorer, schedule: built, granularity: c.granularity });

@@ -1,6 +1,6 @@
-import { readDeltaT, readNumber, rejectUnknownKeys, Tokens, type FreezeSchedule, type PluginDefinition, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
-import type { DependencyContainer } from "tsyringe";
-import { createFreezingController, parseFreezingConfig, type FreezingConfig } from "./create-freezing-controller.js";
+import { deltaTAgrees, deltaTOf, deltaTShape, definePlugin, FREEZING_PLUGIN, Tokens, type FreezeSchedule, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
+import { z } from "zod";
+import { FreezingController } from "./freezing-controller.js";
 import { AtEpochSchedule } from "./schedules/at-epoch-schedule.js";
 import { FromStartSchedule } from "./schedules/from-start-schedule.js";
 import { NeverSchedule } from "./schedules/never-schedule.js";
@@ -8,88 +8,94 @@ import { CUBIC_DEFAULTS, PolynomialSchedule, type PolynomialScheduleOptions } fr
 
 const PACKAGE = "@aflora/scheduler";
 
-function parsePolynomial(options: Record<string, unknown>): PolynomialScheduleOptions {
-  rejectUnknownKeys(options, ["initialThreshold", "finalThreshold", "initialWarmupEpochs", "finalWarmupEpochs", "deltaT", "window"]);
-  const unit = { min: 0, max: 1 };
-  const epochs = { min: 0 };
-  return {
-    initialThreshold: readNumber(options, "initialThreshold", CUBIC_DEFAULTS.initialThreshold, unit),
-    finalThreshold: readNumber(options, "finalThreshold", CUBIC_DEFAULTS.finalThreshold, unit),
-    initialWarmupEpochs: readNumber(options, "initialWarmupEpochs", CUBIC_DEFAULTS.initialWarmupEpochs, epochs),
-    finalWarmupEpochs: options["finalWarmupEpochs"] === undefined ? undefined : readNumber(options, "finalWarmupEpochs", 0, epochs),
-    deltaT: readDeltaT(options, CUBIC_DEFAULTS.deltaT),
-  };
-}
+const polynomialOptions = z
+  .object({
+    initialThreshold: z.number().min(0).max(1).default(CUBIC_DEFAULTS.initialThreshold).describe("remaining ratio before the ramp"),
+    finalThreshold: z.number().min(0).max(1).default(CUBIC_DEFAULTS.finalThreshold).describe("remaining ratio after the ramp"),
+    initialWarmupEpochs: z.number().min(0).default(CUBIC_DEFAULTS.initialWarmupEpochs).describe("epochs before freezing starts (t_i)"),
+    finalWarmupEpochs: z.number().min(0).optional().describe("epochs at the end with the final ratio (t_f; default: the authors' rule)"),
+    ...deltaTShape,
+  })
+  .strict()
+  .superRefine(deltaTAgrees);
 
-function noOptions(options: Record<string, unknown>): Record<string, never> {
-  rejectUnknownKeys(options, []);
-  return {};
-}
+const polynomial = (o: z.output<typeof polynomialOptions>): PolynomialScheduleOptions => ({
+  initialThreshold: o.initialThreshold,
+  finalThreshold: o.finalThreshold,
+  initialWarmupEpochs: o.initialWarmupEpochs,
+  finalWarmupEpochs: o.finalWarmupEpochs,
+  deltaT: deltaTOf(o, CUBIC_DEFAULTS.deltaT),
+});
+
+const noOptions = z.object({}).strict();
 
 /** Every freezing schedule aflora ships, by the name a run config selects it with. */
 export const scheduleDefinitions = {
-  cubic: {
+  cubic: definePlugin({
     kind: "schedule",
     name: "cubic",
     description: "AFLoRA (default): remaining ratio 1 → 0 along a cubic between warm-ups counted in epochs; decisions every ΔT steps, then every step.",
     package: PACKAGE,
-    parse: parsePolynomial,
-    create: (o: PolynomialScheduleOptions) => new PolynomialSchedule("cubic", 3, o),
-  },
-  linear: {
+    options: polynomialOptions,
+    create: (o): FreezeSchedule => new PolynomialSchedule("cubic", 3, polynomial(o)),
+  }),
+  linear: definePlugin({
     kind: "schedule",
     name: "linear",
     description: "Like cubic with a linear remaining ratio.",
     package: PACKAGE,
-    parse: parsePolynomial,
-    create: (o: PolynomialScheduleOptions) => new PolynomialSchedule("linear", 1, o),
-  },
-  "at-epoch": {
+    options: polynomialOptions,
+    create: (o): FreezeSchedule => new PolynomialSchedule("linear", 1, polynomial(o)),
+  }),
+  "at-epoch": definePlugin({
     kind: "schedule",
     name: "at-epoch",
     description: "Freeze every projection matrix at the end of epoch N (N < 1: that fraction of the epochs), the authors' freeze_by_epoch.",
     package: PACKAGE,
-    parse: (options: Record<string, unknown>) => {
-      rejectUnknownKeys(options, ["epoch"]);
-      if (options["epoch"] === undefined) throw new Error("epoch: required (the epoch after which every projection matrix freezes; < 1 means a fraction of the epochs)");
-      return { epoch: readNumber(options, "epoch", 0, { min: 0, minExclusive: true }) };
-    },
-    create: (o: { epoch: number }) => new AtEpochSchedule(o.epoch),
-  },
-  never: {
+    options: z.object({ epoch: z.number().positive().describe("the epoch after which every projection matrix freezes; < 1 means a fraction of the epochs") }).strict(),
+    create: (o): FreezeSchedule => new AtEpochSchedule(o.epoch),
+  }),
+  never: definePlugin({
     kind: "schedule",
     name: "never",
     description: "Projection matrices stay trainable throughout.",
     package: PACKAGE,
-    parse: noOptions,
-    create: () => new NeverSchedule(),
-  },
-  "from-start": {
+    options: noOptions,
+    create: (): FreezeSchedule => new NeverSchedule(),
+  }),
+  "from-start": definePlugin({
     kind: "schedule",
     name: "from-start",
     description: "Projection matrices frozen before the first step (ELoRA-like).",
     package: PACKAGE,
-    parse: noOptions,
-    create: () => new FromStartSchedule(),
-  },
-} satisfies Record<string, PluginDefinition<FreezeSchedule, any>>;
+    options: noOptions,
+    create: (): FreezeSchedule => new FromStartSchedule(),
+  }),
+};
 
 export type ScheduleName = keyof typeof scheduleDefinitions;
 
-/** The controller as a run plugin: `{ "name": "adaptive-freezing", "scorer": {...}, "schedule": {...}, "granularity": "matrix" }`. */
-export const freezingPluginDefinition: PluginDefinition<TrainerPlugin, FreezingConfig> = {
+/**
+ * The freezing controller as a run plugin. Its scorer and schedule come from the run container
+ * (`Tokens.Scorer`, `Tokens.FreezeSchedule`): the composition root registers those from the
+ * config's `scorer` and `schedule`, unless the caller registered its own.
+ */
+export const freezingPluginDefinition = definePlugin({
   kind: "plugin",
-  name: "adaptive-freezing",
-  description: "Scores projection matrices and freezes them on a schedule (AFLoRA).",
+  name: FREEZING_PLUGIN,
+  description: "Scores projection matrices and freezes them on a schedule (AFLoRA); attached to runs whose adapter freezes.",
   package: PACKAGE,
-  parse: (options) => parseFreezingConfig(options),
-  create: (config: FreezingConfig, container: DependencyContainer) =>
-    createFreezingController(config, { plugins: container.resolve(Tokens.PluginRegistry), container }),
-};
+  options: z.object({ granularity: z.enum(["matrix", "pair"]).default("matrix").describe("freeze A and B one at a time (the authors') or as a pair") }).strict(),
+  create: (o, container): TrainerPlugin =>
+    new FreezingController({ scorer: container.resolve(Tokens.Scorer), schedule: container.resolve(Tokens.FreezeSchedule), granularity: o.granularity }),
+});
 
 /** Registers every schedule (kind "schedule") and the adaptive-freezing plugin (kind "plugin"). */
-export function registerSchedules(registry: PluginRegistry): PluginRegistry {
-  for (const def of Object.values(scheduleDefinitions)) registry.register<FreezeSchedule, any>(def as PluginDefinition<FreezeSchedule, any>);
+export function register(registry: PluginRegistry): PluginRegistry {
+  for (const def of Object.values(scheduleDefinitions)) registry.register(def);
   registry.register(freezingPluginDefinition);
   return registry;
 }
+
+/** @deprecated use `register`. */
+export const registerSchedules = register;

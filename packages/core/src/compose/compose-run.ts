@@ -53,7 +53,7 @@ export interface ComposedRun {
 }
 
 /** A schedule that takes `deltaT` follows the scorer's window unless it sets its own (decisions on window boundaries). */
-function withScorerDeltaT(registry: PluginRegistry, section: PluginSection, scorer: FreezingScorer): PluginSection {
+export function withScorerDeltaT(registry: PluginRegistry, section: PluginSection, scorer: FreezingScorer): PluginSection {
   const def = registry.get("schedule", section.name);
   const takesDeltaT = def.options instanceof z.ZodObject && "deltaT" in def.options.shape;
   if (!takesDeltaT || scorer.deltaT === undefined || section["deltaT"] !== undefined || section["window"] !== undefined) return section;

@@ -92,9 +92,9 @@ export function checkSection(registry: PluginRegistry, kind: PluginKind, field: 
   const def = registry.get(kind, section.name);
   const { name, ...options } = section;
   if (def.options) {
-    const r = def.options.safeParse(options);
+    const r = def.options.safeParse(options, { reportInput: true });
     if (!r.success) {
-      problems.push(...formatZodIssues(r.error).split("; ").map((l) => `${field}.${l}`));
+      problems.push(...formatZodIssues(r.error, def.options).split("; ").map((l) => `${field}.${l}`));
       return section;
     }
     return { name, ...(r.data as Record<string, unknown>) };
@@ -114,12 +114,12 @@ export function checkSection(registry: PluginRegistry, kind: PluginKind, field: 
  * schema, and fills in defaults. All problems come back as one RunConfigError, one line per field.
  */
 export function resolveRunConfig(raw: Record<string, unknown>, registry: PluginRegistry, source = "config"): RunConfig {
-  const top = runConfigShape.safeParse(raw);
+  const top = runConfigShape.safeParse(raw, { reportInput: true });
   const fail = (lines: string[]) => new RunConfigError(lines.map((l) => `${source}: ${l}`).join("\n"));
   if (!top.success) throw fail(formatZodIssues(top.error).split("; "));
   const t = top.data;
   const problems: string[] = [];
-  const training = trainingSchema.safeParse(t.training);
+  const training = trainingSchema.safeParse(t.training, { reportInput: true });
   if (!training.success) problems.push(...formatZodIssues(training.error).split("; ").map((l) => `training.${l}`));
   const sections: Record<string, PluginSection | undefined> = {};
   for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {

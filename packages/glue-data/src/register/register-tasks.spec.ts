@@ -39,11 +39,11 @@ describe("registerTasks", () => {
   });
 
   it("rejects bad options naming the field", () => {
-    expect(() => registry.create("task", { name: "glue/rte", dataDir: 3 }, container)).toThrow('task (task "glue/rte"): dataDir: expected a non-empty string, got 3');
+    expect(() => registry.create("task", { name: "glue/rte", dataDir: 3 }, container)).toThrow('task (task "glue/rte"): dataDir: Invalid input: expected string, received number');
     expect(() => registry.create("task", { name: "glue/rte", datadir: "x" }, container)).toThrow("datadir: unknown option");
-    expect(() => registry.create("task", { name: "spam-assassin", devFraction: 2 }, container)).toThrow("devFraction: expected a number between 0 and 1");
+    expect(() => registry.create("task", { name: "spam-assassin", devFraction: 2 }, container)).toThrow("devFraction: Too big: expected number to be <1, got 2");
     expect(() => registry.create("task", { name: "csv", train: "a.csv", validation: "b.csv", textFields: ["t"], labelField: "y" }, container)).toThrow(
-      "task.labels: expected a list of at least two class names",
+      `task (task "csv"): labels: expected a list of at least two class names`,
     );
     expect(() => registry.create("task", { name: "glue/squad" }, container)).toThrow('Unknown task "glue/squad"');
   });
