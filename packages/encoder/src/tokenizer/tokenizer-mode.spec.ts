@@ -134,3 +134,20 @@ describe("HfPrecompiledNormalizer (Hugging Face's grapheme-wise Precompiled)", (
     expect(hf.normalize("\uff21\u0301\u0301")).toBe("A\u0301\u0301");
   });
 });
+
+describe("README: Tokenizer modes", () => {
+  it("shows the pieces both modes give", () => {
+    const pieces = (tok: HfTokenizer, text: string) => tok.tokenize(text).map((i) => tok.idToToken(i));
+    const table: [string, string[], string[]][] = [
+      ["café ｆｕｌｌ", ["▁café", "▁full"], ["▁café", "▁full"]],
+      ["x\u0f00y", ["▁", "x", "[UNK]"], ["▁", "x", "<0xE0>", "<0xBC>", "<0x80>", "<0x79>"]],
+      ["<0x41>", ["▁", "<0x41>"], ["▁", "<0x3C>", "0", "x", "4", "1", "<0x3E>"]],
+      ["[CLS] the", ["[CLS]", "▁the"], ["▁", "<0x5B>", "C", "<0x4C>", "S", "<0x5D>", "▁the"]],
+      ["\uff21\u0301", ["▁", "A"], ["▁", "<0xC3>", "<0x81>"]],
+    ];
+    for (const [text, hf, spm] of table) {
+      expect(pieces(fast, text), text).toEqual(hf);
+      expect(pieces(exact, text), text).toEqual(spm);
+    }
+  });
+});
