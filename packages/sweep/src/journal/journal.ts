@@ -6,6 +6,8 @@ export interface Attempt {
   n: number;
   /** `host:pid` of the runner (embedded sweep or queue worker). */
   worker: string;
+  /** The trial's own process (aflora train) on the worker's machine. */
+  pid?: number;
   startedAt: string;
   endedAt?: string;
   elapsedMs?: number;

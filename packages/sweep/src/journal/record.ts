@@ -6,7 +6,7 @@ import { updateTrial } from "./journal-file.js";
 export const workerId = (): string => `${hostname()}:${process.pid}`;
 
 /** A new attempt starts: the trial is running here. */
-export function recordStart(dir: string, id: string, info: { worker?: string; runDir: string | null; resumedFromStep?: number }) {
+export function recordStart(dir: string, id: string, info: { worker?: string; runDir: string | null; resumedFromStep?: number; pid?: number }) {
   return updateTrial(dir, id, (t) => {
     t.state = "running";
     if (info.runDir) t.runDir = info.runDir;
@@ -14,6 +14,7 @@ export function recordStart(dir: string, id: string, info: { worker?: string; ru
     t.attempts.push({
       n: t.attempts.length + 1,
       worker: info.worker ?? workerId(),
+      ...(info.pid !== undefined && info.pid > 0 ? { pid: info.pid } : {}),
       startedAt: new Date().toISOString(),
       ...(info.resumedFromStep !== undefined ? { resumedFromStep: info.resumedFromStep } : {}),
     });
