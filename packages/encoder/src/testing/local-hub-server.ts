@@ -29,11 +29,12 @@ export interface LocalHub {
 }
 
 /**
- * Serves folders on 127.0.0.1 the way the Hugging Face Hub serves repositories to
- * @huggingface/hub: `GET /api/{models,datasets}/<id>/tree/<rev>` lists files as JSON, and
- * `GET [/datasets]/<id>/resolve/<rev>/<path>` returns bytes with ETag, Content-Length and byte
- * ranges (the client probes with `Range: bytes=0-0`). Missing files and repos answer 404 with
- * the Hub's `X-Error-Code`. For tests and offline mirrors; any revision name is accepted.
+ * Serves folders on 127.0.0.1 the way the Hugging Face Hub serves repositories:
+ * `GET /api/{models,datasets}/<id>/revision/<rev>?blobs=true` gives the commit and each file's
+ * size, blob id and LFS SHA-256, `GET /api/{models,datasets}/<id>/tree/<rev>` lists files, and
+ * `GET [/datasets]/<id>/resolve/<rev>/<path>` returns bytes with ETag (X-Linked-Etag for LFS
+ * files), X-Repo-Commit, Content-Length and byte ranges. Missing files and repos answer 404
+ * with the Hub's `X-Error-Code`. Test code: any revision name is accepted.
  */
 export async function serveFolderAsHub(repos: LocalHubRepos, options: LocalHubOptions = {}): Promise<LocalHub> {
   const requests: string[] = [];
