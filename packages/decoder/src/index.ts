@@ -18,3 +18,4 @@ export { loadCausalLM, type LoadCausalLMOptions, type LoadedCausalLM } from "./l
 export { LlamaSource, type LlamaSourceOptions } from "./plugin/llama-source.js";
 export { register, llamaModel } from "./plugin/register.js";
 export { LLAMA_7B_CONFIG, LLAMA_AFLORA_TARGETS, llamaModuleSpecs, llamaParamsReport, type LlamaParamsOptions, type LlamaParamsReport } from "./params/llama-params.js";
+export { runGenerate, resolveTrainedWeights, type GenerateCommandOptions } from "./generate/generate-command.js";
