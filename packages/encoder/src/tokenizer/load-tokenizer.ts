@@ -9,6 +9,7 @@ import { clsSep, NO_SPECIAL_TOKENS, roberta, templateFromPostProcessor, type Spe
 import { defaultSpecialTokens, readSpecialTokens, type SpecialTokens } from "./special-tokens.js";
 import { useRustUnigramViterbi } from "./unigram-viterbi.js";
 import { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
+import { useMetaspaceSplit } from "./metaspace-split.js";
 import { SentencePieceProcessor } from "./sentencepiece/processor.js";
 import { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 import { checkTokenizerMode, DEFAULT_TOKENIZER_MODE, type TokenizerMode } from "./tokenizer-mode.js";
@@ -69,6 +70,7 @@ export async function loadTokenizer(path: string, options: LoadTokenizerOptions 
   }
   useRustUnigramViterbi(inner);
   usePrecompiledCharsmap(inner, source);
+  useMetaspaceSplit(inner, json.pre_tokenizer);
   const idOf = (t: string | undefined) => (t === undefined ? undefined : inner.token_to_id(t));
   const template = templateFromPostProcessor(json.post_processor, source) ?? fallbackTemplate(modelType, special, idOf);
   const configPad = modelConfig["pad_token_id"];

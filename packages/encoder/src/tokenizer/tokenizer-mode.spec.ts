@@ -6,6 +6,7 @@ import type { HfTokenizer } from "./hf-tokenizer.js";
 import { Tokenizer as TokenizersJs } from "@huggingface/tokenizers";
 import { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
 import { loadTokenizer } from "./load-tokenizer.js";
+import { splitMergedWithNext, useMetaspaceSplit } from "./metaspace-split.js";
 import { HfPrecompiledNormalizer } from "./sentencepiece/hf-precompiled.js";
 import { SentencePieceProcessor } from "./sentencepiece/processor.js";
 import { PieceType } from "./sentencepiece-model.js";
@@ -104,6 +105,27 @@ describe('tokenizer.mode "hf-fast" (the default for DeBERTa-v3)', () => {
     expect(fast.tokenize("x\u200dy")).not.toEqual(fast.tokenize("x y"));
     expect(fast.tokenize("\ua7f2")).not.toEqual(fast.tokenize("C"));
     expect(fast.tokenize("ｆｕｌｌ")).toEqual(fast.tokenize("full"));
+  });
+});
+
+describe("Metaspace split as the Rust pre-tokenizer does it", () => {
+  it("starts a word at each ▁ (MergedWithNext)", () => {
+    expect(splitMergedWithNext("\u2581a\u2581\u2581b", "\u2581")).toEqual(["\u2581a", "\u2581", "\u2581b"]);
+    expect(splitMergedWithNext("ab\u2581c", "\u2581")).toEqual(["ab", "\u2581c"]);
+    expect(splitMergedWithNext("\u2581", "\u2581")).toEqual(["\u2581"]);
+  });
+
+  it("keeps a piece from spanning two words (a vocabulary with ▁ inside pieces)", async () => {
+    const vocab = [["<unk>", 0], ["\u2581a", -1], ["\u2581b", -1], ["a\u2581b", -0.1], ["\u2581", -0.5], ["a", -2], ["b", -2]];
+    const json = { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true };
+    const build = (pre: Record<string, unknown>) => {
+      const t = new TokenizersJs({ normalizer: null, pre_tokenizer: pre, post_processor: null, decoder: null, added_tokens: [], model: { type: "Unigram", unk_id: 0, vocab } }, {});
+      useMetaspaceSplit(t, pre);
+      return t;
+    };
+    // Whole-string Viterbi would take "▁" + "a▁b"; per word it is "▁a" "▁b", as in the Rust tokenizer.
+    expect(build(json).encode("a b", { add_special_tokens: false }).tokens).toEqual(["\u2581a", "\u2581b"]);
+    expect(build({ ...json, split: false }).encode("a b", { add_special_tokens: false }).tokens).toEqual(["\u2581", "a\u2581b"]);
   });
 });
 
