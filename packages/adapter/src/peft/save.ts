@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
+import { firstNonFiniteArray, writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
 import type { AppliedAdapter } from "../base/applied-adapter.js";
 import { alsoSavedParameters, loraConfigJson, lowRankVectorConfigJson, resolvedTargets, type PeftConfigOptions } from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey } from "./names.js";
@@ -19,6 +19,7 @@ export const METADATA_ALSO_SAVED = "aflora.also_saved";
  * safetensors metadata the exact config and the trainable/frozen flags (with freeze steps)
  * (plus any frozen `alsoSave` modules),
  * so `loadAdapter` restores the adapter exactly. LoRA folders load in PEFT as they are.
+ * A tensor holding NaN or ±Inf is an error naming it, before anything is written.
  */
 export async function saveAdapter(adapter: AppliedAdapter, dir: string, options: PeftConfigOptions = {}): Promise<void> {
   const params = adapter.params;
@@ -29,6 +30,8 @@ export async function saveAdapter(adapter: AppliedAdapter, dir: string, options:
     tensors[fileKey(name)] = stateEntry(params, name);
     flags[name] = allFlags[name];
   }
+  const bad = firstNonFiniteArray(Object.entries(tensors) as [string, { data: ArrayLike<number> }][]);
+  if (bad) throw new Error(`saveAdapter ${dir}: "${bad}" holds NaN or infinite values (the run diverged); nothing was written`);
   const c = adapter.config;
   const config =
     c.method === "lora" ? loraConfigJson(adapter, { r: c.r, loraAlpha: c.alpha, dropout: c.dropout }, options) : lowRankVectorConfigJson(adapter, options);
