@@ -8,7 +8,7 @@ export { positionIdsFromMask } from "./model/position-ids.js";
 export { ropeInvFreq } from "./model/rotary.js";
 export { LazySafetensors } from "./load/lazy-safetensors.js";
 export { openCheckpoint, type Checkpoint } from "./load/checkpoint.js";
-export { loadLlama, readLlamaConfigFile, type LoadLlamaOptions } from "./load/load-llama.js";
+export { loadLlama, llamaWeightBytes, readLlamaConfigFile, type LoadLlamaOptions } from "./load/load-llama.js";
 export { LlamaTokenizer, type LlamaTokenizerSettings } from "./tokenizer/llama-tokenizer.js";
 export { loadLlamaTokenizer, type LoadLlamaTokenizerOptions } from "./tokenizer/load-llama-tokenizer.js";
 export { llamaTokenizerJson, type LlamaTokenizerJson } from "./tokenizer/sentencepiece-bpe-json.js";

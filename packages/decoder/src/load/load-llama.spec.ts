@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { useBackend } from "../../test/backend.js";
 import { fixture } from "../../test/fixtures.js";
 import { LazySafetensors } from "./lazy-safetensors.js";
-import { loadLlama } from "./load-llama.js";
+import { LLAMA_7B_CONFIG } from "../params/llama-params.js";
+import { llamaWeightBytes, loadLlama, readLlamaConfigFile } from "./load-llama.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "llama-load-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -147,6 +148,14 @@ describe("loadLlama", () => {
     expect(full.params.trainableVariables().size).toBe(21);
     full.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("refuses LLaMA-7B on the wasm backend with one error naming the size and the backends that hold it", async () => {
+    const dir = join(tmp, "llama-7b-config-only");
+    cpSync(gqa, dir, { recursive: true, filter: (src) => !src.endsWith("model.safetensors") });
+    writeFileSync(join(dir, "config.json"), JSON.stringify(LLAMA_7B_CONFIG));
+    expect(llamaWeightBytes(readLlamaConfigFile(dir))).toBe(4 * 6_738_415_616);
+    await expect(loadLlama(dir)).rejects.toThrow(/llama-7b-config-only: the weights need 25\.1 GiB in float32, more than the wasm backend's 4 GiB WebAssembly heap; use the "tensorflow" backend/);
   });
 
   it("names a truncated safetensors file", () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
 import { readLlamaConfig, type LlamaConfig } from "../config/llama-config.js";
 import { buildLlama, type BuildLlamaOptions } from "../model/build-llama.js";
 import type { LlamaForCausalLM } from "../model/llama-for-causal-lm.js";
@@ -34,12 +35,35 @@ export function readLlamaConfigFile(folder: string): LlamaConfig {
 export async function loadLlama(folder: string, options: LoadLlamaOptions = {}): Promise<LlamaForCausalLM> {
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const config = readLlamaConfigFile(folder);
+  checkBackendCapacity(config, folder);
   const checkpoint = await openCheckpoint(folder);
   try {
     checkFits(config, checkpoint, folder, warn);
     return buildLlama(config, (spec) => checkpoint.read(spec.name), options);
   } finally {
     checkpoint.close();
+  }
+}
+
+/** Backends whose tensors live in one WebAssembly heap (at most 4 GiB). */
+const WASM_HEAP_BACKENDS = new Set(["wasm", "native"]);
+const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+
+/** float32 bytes of the model's weights (TF.js has no float16: F16/BF16 files are widened on load). */
+export function llamaWeightBytes(config: LlamaConfig): number {
+  return 4 * llamaStateDict(config).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+}
+
+/** One clear error instead of an out-of-memory abort halfway through a 25 GiB load. */
+function checkBackendCapacity(config: LlamaConfig, folder: string): void {
+  const backend = tf.getBackend();
+  const bytes = llamaWeightBytes(config);
+  if (WASM_HEAP_BACKENDS.has(backend) && bytes > WASM_HEAP_BYTES) {
+    const gib = (bytes / 1024 ** 3).toFixed(1);
+    throw new Error(
+      `${folder}: the weights need ${gib} GiB in float32, more than the ${backend} backend's 4 GiB WebAssembly heap; ` +
+        `use the "tensorflow" backend (@tensorflow/tfjs-node, host memory) or "tensorflow-gpu" (@tensorflow/tfjs-node-gpu)`,
+    );
   }
 }
 
