@@ -65,3 +65,44 @@ describe("SentencePieceProcessor matches the sentencepiece library exactly", () 
     });
   }
 });
+
+describe("SentencePieceProcessor decode and errors", () => {
+  it("decodes its own ids back to the normalized text (byte pieces reassembled as UTF-8)", () => {
+    for (const name of ["unigram-nmt-nfkc-bytes", "bpe-identity-bytes"]) {
+      const sp = load(name);
+      // Text that normalization leaves alone: printable, single spaces, no space at the ends.
+      const plain = strings.filter((s) => /^[^\s\p{C}\u2581]+( [^\s\p{C}\u2581]+)*$/u.test(s) && sp.normalize(s) === `\u2581${s.replaceAll(" ", "\u2581")}`);
+      expect(plain.length, name).toBeGreaterThan(500);
+      for (const s of plain) expect(sp.decode(sp.encode(s)), `${name} ${JSON.stringify(s)}`).toBe(s);
+    }
+  });
+
+  it("decodes unknown and control pieces and the suffix space as the library does", () => {
+    // Values printed by sentencepiece 0.1.97's decode for these ids.
+    const sp = load("unigram-nmt-nfkc");
+    const the = sp.pieceToId("\u2581the");
+    expect(sp.decode([sp.unkId, the])).toBe(" \u2047  the");
+    expect(sp.decode([the, sp.unkId, the])).toBe("the \u2047  the");
+    expect(sp.decode([1, the, 2])).toBe("the");
+    const bpe = load("bpe-nmt-nfkc");
+    expect(bpe.encode("the cat sat")).toEqual([149, 128, 90]);
+    expect(bpe.decode([149, 128, 90])).toBe("the cat sat ");
+  });
+
+  it("joins a run of unknown pieces into one, as PopulateSentencePieceText does", () => {
+    const sp = load("unigram-nmt-nfkc");
+    expect(sp.encodeTokens("\u0f00\u0f01")).toEqual([
+      { id: sp.pieceToId("\u2581"), piece: "\u2581" },
+      { id: sp.unkId, piece: "\u0f00\u0f01" },
+    ]);
+  });
+
+  it("refuses word and char models and malformed charsmaps with one clear error", () => {
+    const model = load("unigram-identity").model;
+    expect(() => new SentencePieceProcessor({ ...model, trainerSpec: { ...model.trainerSpec, modelType: 3 } }, "w.model")).toThrow(
+      "w.model: SentencePiece model_type 3 (word) is not supported; unigram (1) and BPE (2) are",
+    );
+    const bad = { ...model, normalizerSpec: { ...model.normalizerSpec, precompiledCharsmap: Uint8Array.of(200, 0, 0, 0, 1) } };
+    expect(() => new SentencePieceProcessor(bad, "c.model")).toThrow("c.model: normalizer_spec.precompiled_charsmap is malformed (trie size 200 does not fit the 5-byte blob)");
+  });
+});

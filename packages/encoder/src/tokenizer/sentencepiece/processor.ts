@@ -91,13 +91,15 @@ export class SentencePieceProcessor {
 
   /**
    * sentencepiece's DecodeIds: control pieces vanish, the unknown piece reads " ⁇ ", runs of
-   * byte pieces are decoded as UTF-8 (an invalid byte as U+FFFD), ▁ becomes a space and the
-   * dummy prefix space is dropped.
+   * byte pieces are decoded as UTF-8 (an invalid byte as U+FFFD), ▁ becomes a space, and the
+   * dummy prefix is dropped from the first piece when it starts with ▁ (never with
+   * treat_whitespace_as_suffix, where sentencepiece 0.1.97 keeps the trailing space).
    */
   decode(ids: readonly number[]): string {
     const { addDummyPrefix, escapeWhitespaces } = this.model.normalizerSpec;
-    const suffix = this.model.trainerSpec.treatWhitespaceAsSuffix;
+    const stripFirst = addDummyPrefix && !this.model.trainerSpec.treatWhitespaceAsSuffix;
     let out = "";
+    let first = true;
     let bytes: number[] = [];
     const flush = () => {
       if (bytes.length > 0) out += utf8Decoder.decode(Uint8Array.from(bytes));
@@ -106,20 +108,19 @@ export class SentencePieceProcessor {
     for (const id of ids) {
       const p = this.model.pieces[id];
       if (!p) throw new Error(`decode: id ${id} is outside the ${this.model.pieces.length} pieces`);
+      if (p.type === PieceType.CONTROL) continue;
       if (p.type === PieceType.BYTE) {
         bytes.push(parseInt(p.piece.slice(3, 5), 16));
+        first = false;
         continue;
       }
       flush();
-      if (p.type === PieceType.CONTROL) continue;
-      out += p.type === PieceType.UNKNOWN ? " \u2047 " : p.piece;
+      let text = p.type === PieceType.UNKNOWN ? " \u2047 " : p.piece;
+      if (first && stripFirst && text.startsWith("\u2581")) text = text.slice(1);
+      first = false;
+      out += escapeWhitespaces ? text.replaceAll("\u2581", " ") : text;
     }
     flush();
-    if (escapeWhitespaces) out = out.replaceAll("\u2581", " ");
-    if (addDummyPrefix) {
-      if (!suffix && out.startsWith(" ")) out = out.slice(1);
-      if (suffix && out.endsWith(" ")) out = out.slice(0, -1);
-    }
     return out;
   }
 }
