@@ -64,7 +64,9 @@ bool RequireBlas(const Napi::Env& env) {
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!RequireBlas(info.Env())) return info.Env().Undefined();
-  aflora::SetThreads(g_blas, info[0].As<Napi::Number>().Int32Value());
+  const int n = info[0].As<Napi::Number>().Int32Value();
+  aflora::SetThreads(g_blas, n);
+  aflora::ElementwiseThreads() = n < 1 ? 1 : n;
   return Napi::Number::New(info.Env(), aflora::GetThreads(g_blas));
 }
 
@@ -133,6 +135,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
   aflora::RegisterKernels(env, exports);
+  aflora::RegisterElementwise(env, exports);
   return exports;
 }
 

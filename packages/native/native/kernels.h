@@ -4,4 +4,6 @@
 
 namespace aflora {
 void RegisterKernels(Napi::Env env, Napi::Object exports);
-}
+void RegisterElementwise(Napi::Env env, Napi::Object exports);
+int& ElementwiseThreads();
+}  // namespace aflora

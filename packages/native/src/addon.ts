@@ -39,6 +39,12 @@ export interface NativeAddon {
   ): void;
   /** out[p][j][i] = x[p][i][j]. */
   transpose(x: Float32Array, batch: number, rows: number, cols: number, out: Float32Array): void;
+  /** out = op(x), op 0 exp, 1 erf (float32, threaded for large arrays). */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** out = a op b, op 0 add, 1 sub, 2 mul, 3 div; a and b are full length or a repeated trailing block. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = transpose(x, perm). */
+  permute(x: Float32Array, shape: number[], perm: number[], out: Float32Array): void;
   /** out[j] = Σ_i x[i][j], float32, in row order. */
   sumRows(x: Float32Array, rows: number, n: number, out: Float32Array): void;
 }

@@ -106,6 +106,27 @@ describe("the native backend", () => {
     await compare(() => tf.sum(tf.tensor(xv, [3, 45, 70]), [0, 1]), 1e-5);
   });
 
+  it("elementwise exp, erf and the binary ops equal the cpu backend's (threaded sizes, broadcasts, fallbacks)", async () => {
+    registerNativeBackend({ threads: 2 });
+    const big = 3 * (1 << 17) + 5; // above the threading threshold, not a multiple of the split
+    const xv = values(big, 13);
+    const x = () => tf.tensor1d(xv);
+    await compare(() => tf.exp(x()), 1e-6);
+    await compare(() => tf.erf(x()), 1e-6);
+    const av = values(6 * 40 * 32, 14);
+    const rowv = values(32, 15);
+    const colv = values(6 * 40, 16);
+    const a = () => tf.tensor3d(av, [6, 40, 32]);
+    for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
+      await compare(() => op(a(), tf.tensor1d(rowv)), 1e-6); // trailing block
+      await compare(() => op(tf.tensor1d(rowv), a()), 1e-6);
+      await compare(() => op(a(), tf.scalar(0.75)), 1e-6); // scalar
+      await compare(() => op(a(), tf.tensor3d(colv, [6, 40, 1])), 1e-6); // column broadcast: wasm kernel
+      await compare(() => op(a(), a()), 1e-6);
+    }
+    registerNativeBackend({ threads: 1 });
+  });
+
   it("shares one heap with the wasm backend: a tensor made on wasm is read on native without a copy", async () => {
     await tf.setBackend("wasm");
     const x = tf.tensor2d(values(6, 9), [2, 3]);

@@ -4,6 +4,7 @@ import { loadAddon } from "./addon.js";
 import { loadBlas, setBlasThreads, type BlasInfo } from "./blas.js";
 import { batchMatMulKernel } from "./kernels/batch-matmul.js";
 import { fusedMatMulKernel } from "./kernels/fused-matmul.js";
+import { BINARY_OPS, UNARY_OPS, binaryKernel, unaryKernel } from "./kernels/elementwise.js";
 import { identityKernel, sumKernel, transposeKernel } from "./kernels/layout.js";
 
 /** The TensorFlow.js backend name. */
@@ -83,6 +84,8 @@ function registerKernels(): void {
     [tf.Sum]: sumKernel(addon, stock(tf.Sum)),
     [tf.Identity]: identityKernel(stock(tf.Identity)),
   };
+  for (const [name, op] of Object.entries(UNARY_OPS)) overrides[name] = unaryKernel(addon, op, stock(name));
+  for (const [name, op] of Object.entries(BINARY_OPS)) overrides[name] = binaryKernel(addon, op, stock(name));
   for (const config of tf.getKernelsForBackend("wasm")) {
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND)) tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);
     const kernelFunc = overrides[config.kernelName] ?? config.kernelFunc;
@@ -107,7 +110,8 @@ export function registerNativeBackend(options: RegisterNativeOptions = {}): Nati
     if (!engine.registryFactory[NATIVE_BACKEND]) tf.registerBackend(NATIVE_BACKEND, shared, PRIORITY);
     registered = blas;
   }
-  const threads = options.threads !== undefined ? setBlasThreads(options.threads) : loadAddon().getThreads();
+  // Always set (also to the BLAS's default): the elementwise kernels take the same count.
+  const threads = setBlasThreads(options.threads ?? Math.max(1, loadAddon().getThreads()));
   return { backend: NATIVE_BACKEND, blas: { ...blas, threads }, threads };
 }
 

@@ -3,8 +3,8 @@ import type { NativeAddon } from "../addon.js";
 import { sizeOf, type WasmHeapBackend } from "./wasm-heap.js";
 
 /**
- * Transpose swapping the last two axes (every head split/merge and explicit `xᵀ`) in cache-sized
- * tiles in C++; other permutations run the wasm kernel.
+ * Transpose in C++: swapping the last two axes (explicit `xᵀ`) in cache-sized tiles, any other
+ * permutation (head split/merge) by whole rows when the innermost axis stays.
  */
 export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -13,9 +13,13 @@ export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf
     const r = x.shape.length;
     const swapsLastTwo =
       r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i);
-    if (x.dtype !== "float32" || !swapsLastTwo) return fallback(args);
+    if (x.dtype !== "float32" || r > 8) return fallback(args);
     const be = args.backend as unknown as WasmHeapBackend;
     const out = be.makeOutput(perm.map((p) => x.shape[p]!), "float32");
+    if (!swapsLastTwo) {
+      addon.permute(be.typedArrayFromHeap(x), [...x.shape], [...perm], be.typedArrayFromHeap(out));
+      return out;
+    }
     const rows = x.shape[r - 2]!;
     const cols = x.shape[r - 1]!;
     addon.transpose(be.typedArrayFromHeap(x), sizeOf(x.shape.slice(0, -2)), rows, cols, be.typedArrayFromHeap(out));
