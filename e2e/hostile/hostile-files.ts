@@ -83,18 +83,34 @@ const MARK = 0x28;
 const TUPLE = 0x74;
 const REDUCE = 0x52;
 
-/** `{name: _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', numel), 0, size, stride, False, OrderedDict())}`. */
+/** `{name: _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', numel), 0, size, stride, False, {})}`. */
 export function stateDictPickle(name: string, numel: number, size: number[], stride: number[]): Uint8Array {
   const tuple = (xs: number[]) => [MARK, ...xs.map((i) => ({ i })), TUPLE];
   return pickle(
-    { g: "collections\nOrderedDict" }, 0x29, REDUCE,
+    { g: "collections\nOrderedDict" },
+    0x29,
+    REDUCE,
     MARK,
     name,
     { g: "torch._utils\n_rebuild_tensor_v2" },
     MARK,
-    MARK, "storage", { g: "torch\nFloatStorage" }, "0", "cpu", { i: numel }, TUPLE, 0x51,
-    { i: 0 }, ...tuple(size), ...tuple(stride), 0x89, { g: "collections\nOrderedDict" }, 0x29, REDUCE,
-    TUPLE, REDUCE,
+    MARK,
+    "storage",
+    { g: "torch\nFloatStorage" },
+    "0",
+    "cpu",
+    { i: numel },
+    TUPLE,
+    0x51,
+    { i: 0 },
+    ...tuple(size),
+    ...tuple(stride),
+    0x89,
+    { g: "collections\nOrderedDict" },
+    0x29,
+    REDUCE,
+    TUPLE,
+    REDUCE,
     0x75,
   );
 }

@@ -25,7 +25,10 @@ describe("hub downloads under faults and hostile names", () => {
   const hung: ServerResponse[] = [];
 
   beforeAll(async () => {
-    hub = await serveFolderAsHub({ "org/bert": FILES }, { intercept: (req, res) => fault?.(req.url ?? "", res) ?? false });
+    hub = await serveFolderAsHub(
+      { "org/bert": FILES },
+      { intercept: (req, res) => fault?.(req.url ?? "", res) ?? false },
+    );
   });
   afterAll(async () => {
     for (const res of hung) res.destroy();
@@ -36,11 +39,20 @@ describe("hub downloads under faults and hostile names", () => {
     fault = (_url, res) => (hung.push(res), true);
     const root = scratch("hostile-hang");
     const started = Date.now();
-    const r = aflora(["train", "--model", "org/bert", "--data", "spam-assassin", "--max-steps", "1", "--quiet", "--output", "runs"], {
-      cwd: root,
-      env: { HOME: join(root, "home"), HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(root, "cache"), HF_HUB_ETAG_TIMEOUT: "1", HF_HUB_OFFLINE: "0" },
-      timeoutMs: 60_000,
-    });
+    const r = aflora(
+      ["train", "--model", "org/bert", "--data", "spam-assassin", "--max-steps", "1", "--quiet", "--output", "runs"],
+      {
+        cwd: root,
+        env: {
+          HOME: join(root, "home"),
+          HF_ENDPOINT: hub.url,
+          HF_HUB_CACHE: join(root, "cache"),
+          HF_HUB_ETAG_TIMEOUT: "1",
+          HF_HUB_OFFLINE: "0",
+        },
+        timeoutMs: 60_000,
+      },
+    );
     fault = null;
     expect(r.stderr).toContain(`GET ${hub.url}/api/models/org/bert/revision/main?blobs=true: no response within 1 s`);
     expect(r.status).not.toBe(0);
@@ -63,11 +75,14 @@ describe("hub downloads under faults and hostile names", () => {
       symlinkSync(`../../blobs/${id}`, join(repo, "snapshots", commit, name));
     }
     const before = hub.requests.length;
-    const r = aflora(["train", "--model", "org/bert", "--data", "spam-assassin", "--max-steps", "1", "--quiet", "--output", "runs"], {
-      cwd: root,
-      env: { HOME: join(root, "home"), HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(root, "cache"), HF_HUB_OFFLINE: "1" },
-      timeoutMs: 120_000,
-    });
+    const r = aflora(
+      ["train", "--model", "org/bert", "--data", "spam-assassin", "--max-steps", "1", "--quiet", "--output", "runs"],
+      {
+        cwd: root,
+        env: { HOME: join(root, "home"), HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(root, "cache"), HF_HUB_OFFLINE: "1" },
+        timeoutMs: 120_000,
+      },
+    );
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(hub.requests.length).toBe(before);
@@ -83,18 +98,31 @@ describe("hub downloads under faults and hostile names", () => {
       res.end(Buffer.alloc(size, 0x7b));
       return true;
     };
-    await expect(downloadRepoFiles({ repo: { type: "model", name: "org/bert" }, cacheDir: cache, hubUrl: hub.url, paths: ["config.json"] })).rejects.toThrow(
-      /config\.json: the content hashes to [0-9a-f]{40}, the Hub lists [0-9a-f]{40}/,
-    );
+    await expect(
+      downloadRepoFiles({
+        repo: { type: "model", name: "org/bert" },
+        cacheDir: cache,
+        hubUrl: hub.url,
+        paths: ["config.json"],
+      }),
+    ).rejects.toThrow(/config\.json: the content hashes to [0-9a-f]{40}, the Hub lists [0-9a-f]{40}/);
     fault = null;
     expect(tree(root).filter((p) => p.includes("blobs/") || p.includes("snapshots/"))).toEqual([]);
     const src = await resolveModelSource("org/bert", { cacheDir: cache, hubUrl: hub.url });
     writeFileSync(join(src.folder, "model.safetensors"), Buffer.alloc(readFileSync(FILES["model.safetensors"]).length)); // through the link, into the blob
-    await expect(resolveModelSource("org/bert", { cacheDir: cache, offline: true })).rejects.toThrow(PoisonedCacheError);
+    await expect(resolveModelSource("org/bert", { cacheDir: cache, offline: true })).rejects.toThrow(
+      PoisonedCacheError,
+    );
     const notes: string[] = [];
-    const again = await resolveModelSource("org/bert", { cacheDir: cache, hubUrl: hub.url, warn: (m) => notes.push(m) });
+    const again = await resolveModelSource("org/bert", {
+      cacheDir: cache,
+      hubUrl: hub.url,
+      warn: (m) => notes.push(m),
+    });
     expect(notes.join("\n")).toMatch(/model\.safetensors: its content hashes to .* downloading it again/);
-    expect(readFileSync(join(again.folder, "model.safetensors")).equals(readFileSync(FILES["model.safetensors"]))).toBe(true);
+    expect(readFileSync(join(again.folder, "model.safetensors")).equals(readFileSync(FILES["model.safetensors"]))).toBe(
+      true,
+    );
   });
 
   it("library: hostile ids, revisions and file names (from the user or the server) never write outside the cache", async () => {
@@ -104,16 +132,36 @@ describe("hub downloads under faults and hostile names", () => {
     const before = tree(root);
     const hostile = ["..", "../../x", "/tmp/x", "a%2F..%2Fx", "%2e%2e", "a/../../x"];
     for (const bad of hostile) {
-      await expect(downloadRepoFiles({ repo: { type: "model", name: bad }, cacheDir: cache, hubUrl: hub.url })).rejects.toThrow(HubNameError);
-      await expect(downloadRepoFiles({ repo: { type: "model", name: "org/bert" }, cacheDir: cache, hubUrl: hub.url, revision: bad })).rejects.toThrow(HubNameError);
-      await expect(downloadRepoFiles({ repo: { type: "model", name: "org/bert" }, cacheDir: cache, hubUrl: hub.url, paths: [bad] })).rejects.toThrow(HubNameError);
+      await expect(
+        downloadRepoFiles({ repo: { type: "model", name: bad }, cacheDir: cache, hubUrl: hub.url }),
+      ).rejects.toThrow(HubNameError);
+      await expect(
+        downloadRepoFiles({
+          repo: { type: "model", name: "org/bert" },
+          cacheDir: cache,
+          hubUrl: hub.url,
+          revision: bad,
+        }),
+      ).rejects.toThrow(HubNameError);
+      await expect(
+        downloadRepoFiles({
+          repo: { type: "model", name: "org/bert" },
+          cacheDir: cache,
+          hubUrl: hub.url,
+          paths: [bad],
+        }),
+      ).rejects.toThrow(HubNameError);
       fault = (url, res) => {
         if (!url.includes("/revision/")) return false;
         res.writeHead(200, { "Content-Type": "application/json" });
-        res.end(JSON.stringify({ sha: "c".repeat(40), siblings: [{ rfilename: bad, size: 1, blobId: "d".repeat(40) }] }));
+        res.end(
+          JSON.stringify({ sha: "c".repeat(40), siblings: [{ rfilename: bad, size: 1, blobId: "d".repeat(40) }] }),
+        );
         return true;
       };
-      await expect(downloadRepoFiles({ repo: { type: "model", name: "org/bert" }, cacheDir: cache, hubUrl: hub.url })).rejects.toThrow(HubNameError);
+      await expect(
+        downloadRepoFiles({ repo: { type: "model", name: "org/bert" }, cacheDir: cache, hubUrl: hub.url }),
+      ).rejects.toThrow(HubNameError);
       fault = null;
     }
     expect(outside(root, ["a/b/cache"], before)).toEqual([]);

@@ -49,9 +49,11 @@ export function checkModelFits(config: EncoderConfig, source: string, limitBytes
   if (!(bytes <= limitBytes)) {
     const key =
       size.layers >= size.embeddings && size.layers >= size.rest
-        ? `num_hidden_layers ${config.numHiddenLayers} (hidden_size ${config.hiddenSize}, intermediate_size ${config.intermediateSize})`
+        ? `num_hidden_layers ${config.numHiddenLayers} (hidden_size ${config.hiddenSize}, ` +
+          `intermediate_size ${config.intermediateSize})`
         : size.embeddings >= size.rest
-          ? `vocab_size ${config.vocabSize} / max_position_embeddings ${config.maxPositionEmbeddings} (hidden_size ${config.hiddenSize})`
+          ? `vocab_size ${config.vocabSize} / max_position_embeddings ${config.maxPositionEmbeddings} ` +
+            `(hidden_size ${config.hiddenSize})`
           : `hidden_size ${config.hiddenSize} / num_labels ${config.numLabels}`;
     throw new Error(
       `${source}: ${key} gives ${size.total.toExponential(3)} parameters, which need ${formatBytes(bytes)} ` +

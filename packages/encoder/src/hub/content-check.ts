@@ -12,7 +12,11 @@ export async function contentProblem(path: string, repoPath: string, size: numbe
     await handle.read(head, 0, head.length, 0);
     const text = head.toString("latin1").trimStart().toLowerCase();
     const lower = repoPath.toLowerCase();
-    if (!lower.endsWith(".html") && !lower.endsWith(".md") && (text.startsWith("<!doctype html") || text.startsWith("<html"))) {
+    if (
+      !lower.endsWith(".html") &&
+      !lower.endsWith(".md") &&
+      (text.startsWith("<!doctype html") || text.startsWith("<html"))
+    ) {
       return "it is an HTML page, not the file (a proxy, login or error page?)";
     }
     if (lower.endsWith(".json")) {
@@ -30,9 +34,11 @@ export async function contentProblem(path: string, repoPath: string, size: numbe
       }
     } else if (lower.endsWith(".safetensors")) {
       const n = size >= 8 ? head.readBigUInt64LE(0) : -1n;
-      if (n < 2n || n > BigInt(size - 8) || head[8] !== 0x7b) return "it is not a safetensors file (bad header length or no JSON header)";
+      if (n < 2n || n > BigInt(size - 8) || head[8] !== 0x7b)
+        return "it is not a safetensors file (bad header length or no JSON header)";
     } else if (lower.endsWith(".bin") && !lower.includes("training_args")) {
-      if (head.subarray(0, 4).toString("latin1") !== "PK\x03\x04") return "it is not a torch.save zip archive (no PK magic number)";
+      if (head.subarray(0, 4).toString("latin1") !== "PK\x03\x04")
+        return "it is not a torch.save zip archive (no PK magic number)";
     }
     return null;
   } finally {

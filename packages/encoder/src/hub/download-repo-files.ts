@@ -23,7 +23,7 @@ export interface DownloadRepoFilesOptions extends HubTimeouts {
   cacheDir: string;
   /** Exactly these files (repo-relative paths). */
   paths?: string[];
-  /** Picks the files to fetch from the repo listing (all of them when neither this nor `paths` is given). Throw to reject the repo. */
+  /** Picks the files to fetch from the listing (default: all, unless `paths`). Throw to reject the repo. */
   select?: (files: HubFile[]) => string[];
   /** Branch, tag, `refs/pr/N` or commit id (default "main"). */
   revision?: string;
@@ -87,7 +87,9 @@ export async function downloadRepoFiles(opts: DownloadRepoFilesOptions): Promise
   } else {
     const cached = await fromCache(cache, revision, opts, false);
     if (cached) return cached;
-    throw new NotInCacheError(`${opts.repo.type} "${opts.repo.name}" (revision ${revision}) is not in the cache ${cache.repoFolder}`);
+    throw new NotInCacheError(
+      `${opts.repo.type} "${opts.repo.name}" (revision ${revision}) is not in the cache ${cache.repoFolder}`,
+    );
   }
 
   const wanted = pick(snapshot.files, opts);
@@ -106,11 +108,18 @@ export async function downloadRepoFiles(opts: DownloadRepoFilesOptions): Promise
     await cache.link(snapshot.commit, file);
   }
   await cache.writeRef(revision, snapshot.commit);
-  return { folder: cache.snapshotFolder(snapshot.commit), commit: snapshot.commit, files: wanted.map(({ path, size }) => ({ path, size })), downloaded };
+  return {
+    folder: cache.snapshotFolder(snapshot.commit),
+    commit: snapshot.commit,
+    files: wanted.map(({ path, size }) => ({ path, size })),
+    downloaded,
+  };
 }
 
 function pick(listing: RepoFileInfo[], opts: DownloadRepoFilesOptions): RepoFileInfo[] {
-  const names = opts.paths ?? (opts.select ? opts.select(listing.map(({ path, size }) => ({ path, size }))) : listing.map((f) => f.path));
+  const names =
+    opts.paths ??
+    (opts.select ? opts.select(listing.map(({ path, size }) => ({ path, size }))) : listing.map((f) => f.path));
   return names.map((path) => {
     const f = listing.find((x) => x.path === path);
     if (!f) throw new Error(`${opts.repo.name}: "${path}" is not in the repository`);
@@ -118,8 +127,13 @@ function pick(listing: RepoFileInfo[], opts: DownloadRepoFilesOptions): RepoFile
   });
 }
 
-/** The cached snapshot of `revision` when it has every wanted file intact; offline, a poisoned file is an error naming it. */
-async function fromCache(cache: HubCache, revision: string, opts: DownloadRepoFilesOptions, quiet: boolean): Promise<DownloadedRepo | null> {
+/** The cached snapshot of `revision` when every wanted file is intact; offline, a poisoned file is an error naming it. */
+async function fromCache(
+  cache: HubCache,
+  revision: string,
+  opts: DownloadRepoFilesOptions,
+  quiet: boolean,
+): Promise<DownloadedRepo | null> {
   const commit = await cache.commitOf(revision);
   if (!commit) return null;
   const files = await cache.snapshotFiles(commit);
@@ -135,10 +149,16 @@ async function fromCache(cache: HubCache, revision: string, opts: DownloadRepoFi
     if (problem === null) continue;
     if (quiet) return null;
     throw new PoisonedCacheError(
-      `${cache.linkPath(commit, file.path)}: ${problem}. Delete ${cache.snapshotFolder(commit)} (and ${cache.repoFolder}/blobs if unsure) and download it again`,
+      `${cache.linkPath(commit, file.path)}: ${problem}. Delete ${cache.snapshotFolder(commit)} ` +
+        `(and ${cache.repoFolder}/blobs if unsure) and download it again`,
     );
   }
-  return { folder: cache.snapshotFolder(commit), commit, files: wanted.map(({ path, size }) => ({ path, size })), downloaded: false };
+  return {
+    folder: cache.snapshotFolder(commit),
+    commit,
+    files: wanted.map(({ path, size }) => ({ path, size })),
+    downloaded: false,
+  };
 }
 
 async function blobIntact(cache: HubCache, file: RepoFileInfo): Promise<boolean> {
@@ -156,8 +176,13 @@ function resolveUrl(opts: DownloadRepoFilesOptions, commit: string, path: string
   return `${hub}/${prefix}${opts.repo.name}/resolve/${commit}/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-/** Streams one file into `blobs/<id>` through a temp file, hashing as it goes; nothing unverified is ever renamed into place. */
-async function downloadBlob(opts: DownloadRepoFilesOptions, commit: string, file: RepoFileInfo, blob: string): Promise<void> {
+/** Streams one file into `blobs/<id>` through a temp file, hashing as it goes; nothing unverified is renamed in. */
+async function downloadBlob(
+  opts: DownloadRepoFilesOptions,
+  commit: string,
+  file: RepoFileInfo,
+  blob: string,
+): Promise<void> {
   const url = resolveUrl(opts, commit, file.path);
   const tmp = `${blob}.${process.pid}.${randomBytes(4).toString("hex")}.incomplete`;
   const fail = (why: string): never => {
@@ -170,9 +195,13 @@ async function downloadBlob(opts: DownloadRepoFilesOptions, commit: string, file
       timeouts: opts,
       headers: opts.accessToken ? { Authorization: `Bearer ${opts.accessToken}` } : {},
     });
-    if (!res.ok || !res.body) fail(`HTTP ${res.status} ${res.statusText}${res.headers.get("x-error-code") ? ` (${res.headers.get("x-error-code")})` : ""}`);
-    const etag = (res.headers.get("x-linked-etag") ?? res.headers.get("etag") ?? "").replace(/^W\//, "").replace(/"/g, "");
-    if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(etag) && etag !== file.blobId) fail(`the server's ETag ${etag} differs from the listed ${file.blobId}`);
+    const errorCode = res.headers.get("x-error-code");
+    if (!res.ok || !res.body) fail(`HTTP ${res.status} ${res.statusText}${errorCode ? ` (${errorCode})` : ""}`);
+    const etag = (res.headers.get("x-linked-etag") ?? res.headers.get("etag") ?? "")
+      .replace(/^W\//, "")
+      .replace(/"/g, "");
+    if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(etag) && etag !== file.blobId)
+      fail(`the server's ETag ${etag} differs from the listed ${file.blobId}`);
     const hash = createHash(file.blobId.length === 64 ? "sha256" : "sha1");
     if (file.blobId.length === 40) hash.update(`blob ${file.size}\0`);
     let bytes = 0;
@@ -184,10 +213,15 @@ async function downloadBlob(opts: DownloadRepoFilesOptions, commit: string, file
         done(null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), meter, createWriteStream(tmp, { flags: "wx" }));
+    await pipeline(
+      Readable.fromWeb(res.body as unknown as WebReadableStream),
+      meter,
+      createWriteStream(tmp, { flags: "wx" }),
+    );
     if (bytes !== file.size) fail(`received ${bytes} bytes, the Hub lists ${file.size}`);
     const digest = hash.digest("hex");
-    if (digest !== file.blobId) fail(`the content hashes to ${digest}, the Hub lists ${file.blobId} (corrupted in transit or tampered)`);
+    if (digest !== file.blobId)
+      fail(`the content hashes to ${digest}, the Hub lists ${file.blobId} (corrupted in transit or tampered)`);
     const problem = await contentProblem(tmp, file.path, bytes);
     if (problem) fail(`${file.path}: ${problem}`);
     await rename(tmp, blob);

@@ -65,7 +65,10 @@ export async function fetchWithTimeouts(
     clearTimeout(timer);
     if (reason) throw reason;
     const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
-    throw new HubNetworkError(`${init.method ?? "GET"} ${url}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`, url);
+    throw new HubNetworkError(
+      `${init.method ?? "GET"} ${url}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`,
+      url,
+    );
   }
   clearTimeout(timer);
   if (!response.body) return response;

@@ -3,7 +3,13 @@ import { createReadStream } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readFile, readlink, realpath, rm, stat, symlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { writeFileAtomic } from "@aflora/core";
-import { isCommitId, validateBlobId, validateCommit, validateRepoPath, validateRevision } from "./validate-hub-names.js";
+import {
+  isCommitId,
+  validateBlobId,
+  validateCommit,
+  validateRepoPath,
+  validateRevision,
+} from "./validate-hub-names.js";
 
 /** One file of a repository at a commit, as the Hub lists it. */
 export interface RepoFileInfo {
@@ -37,7 +43,9 @@ export class HubCache {
   async commitOf(revision: string): Promise<string | null> {
     if (isCommitId(revision)) return revision;
     try {
-      return validateCommit((await readFile(join(this.repoFolder, "refs", ...validateRevision(revision).split("/")), "utf8")).trim());
+      return validateCommit(
+        (await readFile(join(this.repoFolder, "refs", ...validateRevision(revision).split("/")), "utf8")).trim(),
+      );
     } catch {
       return null;
     }
@@ -65,7 +73,11 @@ export class HubCache {
         if (!info?.isFile()) continue; // a dangling link is a missing file
         const target = entry.isSymbolicLink() ? await readlink(full) : "";
         const name = target.split(/[\\/]/).pop() ?? "";
-        out.push({ path: relative(root, full).split(sep).join("/"), size: info.size, blobId: /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(name) ? name : "" });
+        out.push({
+          path: relative(root, full).split(sep).join("/"),
+          size: info.size,
+          blobId: /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(name) ? name : "",
+        });
       }
     };
     try {

@@ -70,7 +70,9 @@ describe("hub downloads under hostile servers and names", () => {
       pending.push(res);
       return true;
     };
-    await expect(downloadRepoFiles({ ...withHub(), repo: model, paths: ["model.safetensors"] })).rejects.toThrow(/resolve\/[0-9a-f]{40}\/model\.safetensors: no data within 0\.3 s \(idleTimeoutMs/);
+    await expect(downloadRepoFiles({ ...withHub(), repo: model, paths: ["model.safetensors"] })).rejects.toThrow(
+      /resolve\/[0-9a-f]{40}\/model\.safetensors: no data within 0\.3 s \(idleTimeoutMs/,
+    );
     fault = null;
     expect((await tree(cache)).filter((p) => p.includes("blobs/"))).toEqual([]);
   });
@@ -100,9 +102,9 @@ describe("hub downloads under hostile servers and names", () => {
   });
 
   it("an HTML page served as config.json (even with a matching listing) is refused by its content", async () => {
-    await expect(downloadRepoFiles({ ...withHub(), repo: { type: "model", name: "org/html-config" }, paths: ["config.json"] })).rejects.toThrow(
-      /config\.json: config\.json: it is an HTML page, not the file/,
-    );
+    await expect(
+      downloadRepoFiles({ ...withHub(), repo: { type: "model", name: "org/html-config" }, paths: ["config.json"] }),
+    ).rejects.toThrow(/config\.json: config\.json: it is an HTML page, not the file/);
   });
 
   const hostile = ["..", "../x", "/etc/passwd", "C:\\x", "a%2F..", "a%2e%2e", "org/../../x", "a\\..\\b", "a\u0000b"];
@@ -110,11 +112,20 @@ describe("hub downloads under hostile servers and names", () => {
   it("refuses hostile repo ids, revisions and file names before touching the network or the disk", async () => {
     const before = hub.requests.length;
     for (const bad of hostile) {
-      await expect(downloadRepoFiles({ ...withHub(), repo: { type: "model", name: bad } }), `id ${bad}`).rejects.toThrow(HubNameError);
-      await expect(downloadRepoFiles({ ...withHub(), repo: model, revision: bad }), `revision ${bad}`).rejects.toThrow(HubNameError);
-      await expect(downloadRepoFiles({ ...withHub(), repo: model, paths: [bad] }), `path ${bad}`).rejects.toThrow(HubNameError);
+      await expect(
+        downloadRepoFiles({ ...withHub(), repo: { type: "model", name: bad } }),
+        `id ${bad}`,
+      ).rejects.toThrow(HubNameError);
+      await expect(downloadRepoFiles({ ...withHub(), repo: model, revision: bad }), `revision ${bad}`).rejects.toThrow(
+        HubNameError,
+      );
+      await expect(downloadRepoFiles({ ...withHub(), repo: model, paths: [bad] }), `path ${bad}`).rejects.toThrow(
+        HubNameError,
+      );
     }
-    await expect(resolveModelSource("org/bert", { ...withHub(), revision: "../../.." })).rejects.toThrow('revision "../../.." is not a valid git ref');
+    await expect(resolveModelSource("org/bert", { ...withHub(), revision: "../../.." })).rejects.toThrow(
+      'revision "../../.." is not a valid git ref',
+    );
     expect(hub.requests.length).toBe(before);
   });
 

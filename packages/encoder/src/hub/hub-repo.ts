@@ -40,12 +40,17 @@ export function repoFolderName(repo: HubRepo): string {
   return `${repo.type}s--${repo.name.split("/").join("--")}`;
 }
 
-/** `<cache>/models--org--name`: holds `blobs/`, `snapshots/<commit>/` and `refs/<revision>`, as huggingface_hub lays them out. */
+/** `<cache>/models--org--name`: `blobs/`, `snapshots/<commit>/` and `refs/<revision>`, as huggingface_hub lays them out. */
 export function repoCacheFolder(cacheDir: string, repo: HubRepo): string {
   return join(cacheDir, repoFolderName(repo));
 }
 
 /** Repo names as the Hub allows them: `name` or `org/name`, letters, digits, `-`, `_`, `.`. */
 export function isHubRepoName(s: string): boolean {
-  return /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/.test(s) && !s.includes("..") && !s.includes("--") && s.length <= 96 * 2 + 1;
+  return (
+    /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/.test(s) &&
+    !s.includes("..") &&
+    !s.includes("--") &&
+    s.length <= 96 * 2 + 1
+  );
 }

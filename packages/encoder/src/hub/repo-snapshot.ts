@@ -31,7 +31,8 @@ export async function fetchRepoSnapshot(
   opts: HubTimeouts & { hubUrl: string; accessToken?: string | undefined; fetch?: typeof fetch | undefined },
 ): Promise<RepoSnapshot> {
   validateRepoName(repo.name);
-  const url = `${opts.hubUrl.replace(/\/+$/, "")}/api/${repo.type}s/${repo.name}/revision/${encodeURIComponent(revision)}?blobs=true`;
+  const hub = opts.hubUrl.replace(/\/+$/, "");
+  const url = `${hub}/api/${repo.type}s/${repo.name}/revision/${encodeURIComponent(revision)}?blobs=true`;
   const res = await fetchWithTimeouts(url, {
     fetch: opts.fetch,
     timeouts: opts,
@@ -46,13 +47,17 @@ export async function fetchRepoSnapshot(
     } catch {
       detail = "";
     }
-    throw new HubRequestError(`GET ${url}: HTTP ${res.status}${code ? ` ${code}` : ""}${detail ? ` (${detail})` : ""}`, res.status);
+    throw new HubRequestError(
+      `GET ${url}: HTTP ${res.status}${code ? ` ${code}` : ""}${detail ? ` (${detail})` : ""}`,
+      res.status,
+    );
   }
   let info: { sha?: unknown; siblings?: unknown };
   try {
     info = JSON.parse(text) as typeof info;
   } catch {
-    throw new HubRequestError(`GET ${url}: the answer is not JSON (${JSON.stringify(text.slice(0, 60))}…)`, res.status);
+    const start = JSON.stringify(text.slice(0, 60));
+    throw new HubRequestError(`GET ${url}: the answer is not JSON (${start}…)`, res.status);
   }
   const commit = validateCommit(info.sha, `${url}: commit "sha"`);
   if (!Array.isArray(info.siblings)) throw new HubRequestError(`GET ${url}: no "siblings" list of files`, res.status);
@@ -61,7 +66,8 @@ export async function fetchRepoSnapshot(
     const path = validateRepoPath(raw?.["rfilename"] as string, `${url}: file name`);
     const lfs = raw["lfs"] as { sha256?: unknown; size?: unknown } | undefined | null;
     const size = lfs ? lfs.size : raw["size"];
-    if (!Number.isSafeInteger(size) || (size as number) < 0) throw new HubRequestError(`GET ${url}: "${path}" has no valid size`, res.status);
+    if (!Number.isSafeInteger(size) || (size as number) < 0)
+      throw new HubRequestError(`GET ${url}: "${path}" has no valid size`, res.status);
     const blobId = validateBlobId(lfs ? lfs.sha256 : raw["blobId"], `${url}: checksum of "${path}"`);
     files.push({ path, size: size as number, blobId });
   }

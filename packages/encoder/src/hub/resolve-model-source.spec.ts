@@ -46,7 +46,10 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
     hub = await serveFolderAsHub({
       "aflora-test/deberta-v3-tiny": DEBERTA_FILES,
       "aflora-test/bert-bin-only": BERT_FILES,
-      "datasets/aflora-test/tiny-glue": { "README.md": join(fixtures, "tokenizers/README.md"), "sst2/train.json": join(spm, "config.json") },
+      "datasets/aflora-test/tiny-glue": {
+        "README.md": join(fixtures, "tokenizers/README.md"),
+        "sst2/train.json": join(spm, "config.json"),
+      },
     });
   });
 
@@ -58,8 +61,18 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
   it("downloads config, tokenizer files and the safetensors weights into blobs/, snapshots/<commit>/ and refs/main", async () => {
     const src = await resolveModelSource("aflora-test/deberta-v3-tiny", { cacheDir: cache, hubUrl: hub.url });
     const repo = join(cache, "models--aflora-test--deberta-v3-tiny");
-    expect(src).toEqual({ folder: join(repo, "snapshots", mainCommit), origin: "download", id: "aflora-test/deberta-v3-tiny", commit: mainCommit });
-    expect((await readdir(src.folder)).sort()).toEqual(["config.json", "model.safetensors", "spm.model", "tokenizer_config.json"]);
+    expect(src).toEqual({
+      folder: join(repo, "snapshots", mainCommit),
+      origin: "download",
+      id: "aflora-test/deberta-v3-tiny",
+      commit: mainCommit,
+    });
+    expect((await readdir(src.folder)).sort()).toEqual([
+      "config.json",
+      "model.safetensors",
+      "spm.model",
+      "tokenizer_config.json",
+    ]);
     expect(await readFile(join(repo, "refs", "main"), "utf8")).toBe(mainCommit);
     // Relative symlinks into blobs/, named by SHA-256 (LFS files) or git SHA-1 (regular files), as huggingface_hub writes them.
     const weights = await readFile(join(deberta, "model.safetensors"));
@@ -68,7 +81,11 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
     expect(await readlink(join(src.folder, "config.json"))).toBe(join("..", "..", "blobs", gitSha1(config)));
     expect(new Uint8Array(await readFile(join(src.folder, "model.safetensors")))).toEqual(new Uint8Array(weights));
     expect((await readdir(join(repo, "blobs"))).filter((n) => n.includes("incomplete"))).toEqual([]);
-    expect(hub.requests.some((r) => r.includes("/resolve/") && (r.includes("pytorch_model.bin") || r.includes("expected.json")))).toBe(false);
+    expect(
+      hub.requests.some(
+        (r) => r.includes("/resolve/") && (r.includes("pytorch_model.bin") || r.includes("expected.json")),
+      ),
+    ).toBe(false);
     const tok = await loadTokenizer(src.folder);
     expect(tok.encode("the cats sat", "on the mat.").inputIds).toEqual([1, 5, 6, 7, 8, 2, 9, 5, 10, 11, 2]);
   });
@@ -78,24 +95,41 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
     const again = await resolveModelSource("aflora-test/deberta-v3-tiny", { cacheDir: cache, hubUrl: hub.url });
     expect(again.origin).toBe("cache");
     expect(hub.requests.slice(before)).toEqual(["/api/models/aflora-test/deberta-v3-tiny/revision/main?blobs=true"]);
-    const offline = await resolveModelSource("aflora-test/deberta-v3-tiny", { cacheDir: cache, hubUrl: hub.url, offline: true });
+    const offline = await resolveModelSource("aflora-test/deberta-v3-tiny", {
+      cacheDir: cache,
+      hubUrl: hub.url,
+      offline: true,
+    });
     expect(offline).toEqual(again);
     expect(hub.requests.length).toBe(before + 1);
   });
 
   it("takes a revision (branch, tag or commit) into its own snapshot and ref", async () => {
-    const v1 = await resolveModelSource("aflora-test/deberta-v3-tiny", { cacheDir: cache, hubUrl: hub.url, revision: "v1.0" });
+    const v1 = await resolveModelSource("aflora-test/deberta-v3-tiny", {
+      cacheDir: cache,
+      hubUrl: hub.url,
+      revision: "v1.0",
+    });
     const commit = sha1("aflora-test/deberta-v3-tiny@v1.0");
     expect(v1.folder).toBe(join(cache, "models--aflora-test--deberta-v3-tiny", "snapshots", commit));
     expect(v1.origin).toBe("cache"); // same blobs as main: nothing is downloaded twice
     expect(await readFile(join(cache, "models--aflora-test--deberta-v3-tiny", "refs", "v1.0"), "utf8")).toBe(commit);
-    const byCommit = await resolveModelSource("aflora-test/deberta-v3-tiny", { cacheDir: cache, offline: true, revision: commit });
+    const byCommit = await resolveModelSource("aflora-test/deberta-v3-tiny", {
+      cacheDir: cache,
+      offline: true,
+      revision: commit,
+    });
     expect(byCommit.folder).toBe(v1.folder);
   });
 
   it("falls back to pytorch_model.bin when the repo has no safetensors", async () => {
     const src = await resolveModelSource("aflora-test/bert-bin-only", { cacheDir: cache, hubUrl: hub.url });
-    expect((await readdir(src.folder)).sort()).toEqual(["config.json", "pytorch_model.bin", "tokenizer.json", "tokenizer_config.json"]);
+    expect((await readdir(src.folder)).sort()).toEqual([
+      "config.json",
+      "pytorch_model.bin",
+      "tokenizer.json",
+      "tokenizer_config.json",
+    ]);
   });
 
   it("a poisoned cache entry is re-downloaded online, and offline is an error naming what to delete", async () => {
@@ -107,14 +141,22 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
       const bad = Buffer.from(good);
       bad[100] = bad[100]! ^ 0xff; // same size, other content
       await writeFile(blob, bad);
-      await expect(resolveModelSource("aflora-test/bert-bin-only", { cacheDir: other, offline: true })).rejects.toThrow(PoisonedCacheError);
+      await expect(resolveModelSource("aflora-test/bert-bin-only", { cacheDir: other, offline: true })).rejects.toThrow(
+        PoisonedCacheError,
+      );
       await expect(resolveModelSource("aflora-test/bert-bin-only", { cacheDir: other, offline: true })).rejects.toThrow(
         `${join(src.folder, "pytorch_model.bin")}: its content hashes to ${sha256(bad)}, not to ${sha256(good)} (corrupt or tampered). Delete ${src.folder}`,
       );
       const notes: string[] = [];
-      const again = await resolveModelSource("aflora-test/bert-bin-only", { cacheDir: other, hubUrl: hub.url, warn: (m) => notes.push(m) });
+      const again = await resolveModelSource("aflora-test/bert-bin-only", {
+        cacheDir: other,
+        hubUrl: hub.url,
+        warn: (m) => notes.push(m),
+      });
       expect(again.origin).toBe("download");
-      expect(notes).toEqual([expect.stringMatching(/pytorch_model\.bin: its content hashes to .*; downloading it again$/)]);
+      expect(notes).toEqual([
+        expect.stringMatching(/pytorch_model\.bin: its content hashes to .*; downloading it again$/),
+      ]);
       expect(new Uint8Array(await readFile(join(again.folder, "pytorch_model.bin")))).toEqual(new Uint8Array(good));
     } finally {
       await rm(other, { recursive: true, force: true });
@@ -174,31 +216,55 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
     await expect(resolveModelSource("org/model", { cacheDir: cache, hubUrl: deadUrl })).rejects.toThrow(
       /model "org\/model" \(revision main\) is not on this machine and downloading it from http:\/\/127\.0\.0\.1:\d+ failed: GET http:\/\/127\.0\.0\.1:\d+\/api\/models\/org\/model\/revision\/main\?blobs=true: fetch failed \(ECONNREFUSED\)/,
     );
-    await expect(resolveModelSource("org/missing", { cacheDir: cache, hubUrl: hub.url })).rejects.toThrow(/failed: GET .* HTTP 404 RepoNotFound \(Repository not found\)/);
+    await expect(resolveModelSource("org/missing", { cacheDir: cache, hubUrl: hub.url })).rejects.toThrow(
+      /failed: GET .* HTTP 404 RepoNotFound \(Repository not found\)/,
+    );
     await expect(lstat(join(cache, "models--org--missing"))).rejects.toThrow(/ENOENT/);
   });
 
   it("uses an existing local folder as it is, and rejects a missing path", async () => {
     const before = hub.requests.length;
-    expect(await resolveModelSource(bert, { cacheDir: cache, hubUrl: hub.url })).toEqual({ folder: bert, origin: "local" });
-    await expect(resolveModelSource("./no/such/folder", { cacheDir: cache, hubUrl: hub.url })).rejects.toThrow(/model folder "\.\/no\/such\/folder" does not exist/);
-    await expect(resolveModelSource(join(bert, "config.json"), { cacheDir: cache })).rejects.toThrow(/is a file; give the model folder/);
+    expect(await resolveModelSource(bert, { cacheDir: cache, hubUrl: hub.url })).toEqual({
+      folder: bert,
+      origin: "local",
+    });
+    await expect(resolveModelSource("./no/such/folder", { cacheDir: cache, hubUrl: hub.url })).rejects.toThrow(
+      /model folder "\.\/no\/such\/folder" does not exist/,
+    );
+    await expect(resolveModelSource(join(bert, "config.json"), { cacheDir: cache })).rejects.toThrow(
+      /is a file; give the model folder/,
+    );
     expect(hub.requests.length).toBe(before);
   });
 
   it("downloads dataset repos too (the generic layer the data package can reuse)", async () => {
     const repo = { type: "dataset" as const, name: "aflora-test/tiny-glue" };
-    const got = await downloadRepoFiles({ repo, cacheDir: cache, hubUrl: hub.url, select: (files) => files.filter((f) => f.path.endsWith(".json")).map((f) => f.path) });
-    expect(got.folder).toBe(join(cache, "datasets--aflora-test--tiny-glue", "snapshots", sha1("datasets/aflora-test/tiny-glue@main")));
+    const got = await downloadRepoFiles({
+      repo,
+      cacheDir: cache,
+      hubUrl: hub.url,
+      select: (files) => files.filter((f) => f.path.endsWith(".json")).map((f) => f.path),
+    });
+    expect(got.folder).toBe(
+      join(cache, "datasets--aflora-test--tiny-glue", "snapshots", sha1("datasets/aflora-test/tiny-glue@main")),
+    );
     expect(got.files).toEqual([{ path: "sst2/train.json", size: (await readFile(join(spm, "config.json"))).length }]);
-    expect(await readFile(join(got.folder, "sst2", "train.json"), "utf8")).toBe(await readFile(join(spm, "config.json"), "utf8"));
-    expect(hub.requests.some((r) => r.startsWith(`/datasets/aflora-test/tiny-glue/resolve/${got.commit}/sst2/train.json`))).toBe(true);
+    expect(await readFile(join(got.folder, "sst2", "train.json"), "utf8")).toBe(
+      await readFile(join(spm, "config.json"), "utf8"),
+    );
+    expect(
+      hub.requests.some((r) => r.startsWith(`/datasets/aflora-test/tiny-glue/resolve/${got.commit}/sst2/train.json`)),
+    ).toBe(true);
     const again = await downloadRepoFiles({ repo, cacheDir: cache, hubUrl: hub.url, paths: ["sst2/train.json"] });
     expect(again).toEqual({ ...got, downloaded: false });
     const more = await downloadRepoFiles({ repo, cacheDir: cache, hubUrl: hub.url, paths: ["README.md"] });
     expect(more.downloaded).toBe(true);
     expect((await readdir(got.folder)).sort()).toEqual(["README.md", "sst2"]);
-    await expect(downloadRepoFiles({ repo, cacheDir: cache, hubUrl: hub.url, paths: ["nope.parquet"] })).rejects.toThrow(/"nope\.parquet" is not in the repository/);
-    await expect(downloadRepoFiles({ repo, cacheDir: cache, offline: true, warn: quiet, paths: ["README.md"] })).resolves.toMatchObject({ downloaded: false });
+    await expect(
+      downloadRepoFiles({ repo, cacheDir: cache, hubUrl: hub.url, paths: ["nope.parquet"] }),
+    ).rejects.toThrow(/"nope\.parquet" is not in the repository/);
+    await expect(
+      downloadRepoFiles({ repo, cacheDir: cache, offline: true, warn: quiet, paths: ["README.md"] }),
+    ).resolves.toMatchObject({ downloaded: false });
   });
 });

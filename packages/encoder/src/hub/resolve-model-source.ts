@@ -6,7 +6,7 @@ import { defaultHubCacheDir, defaultHubUrl, isHubRepoName, offlineByEnvironment,
 import { HubNameError, validateRevision } from "./validate-hub-names.js";
 
 export interface ResolveModelSourceOptions extends HubTimeouts {
-  /** Default: huggingface_hub's cache (`$HF_HUB_CACHE`, `$HF_HOME/hub`, ~/.cache/huggingface/hub); see `defaultHubCacheDir`. */
+  /** Default: huggingface_hub's cache (`$HF_HUB_CACHE`, `$HF_HOME/hub`, ~/.cache/huggingface/hub). */
   cacheDir?: string;
   /** Default `$HF_ENDPOINT` or https://huggingface.co. */
   hubUrl?: string;
@@ -31,7 +31,16 @@ export interface ModelSource {
   commit?: string;
 }
 
-const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "spm.model", "vocab.txt", "vocab.json", "merges.txt"];
+const TOKENIZER_FILES = [
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "added_tokens.json",
+  "spm.model",
+  "vocab.txt",
+  "vocab.json",
+  "merges.txt",
+];
 
 export const MODEL_FOLDER_CONTENTS =
   "config.json; model.safetensors (or model.safetensors.index.json with its shards, or pytorch_model.bin); " +
@@ -46,9 +55,12 @@ export const MODEL_FOLDER_CONTENTS =
 export async function resolveModelSource(idOrPath: string, opts: ResolveModelSourceOptions = {}): Promise<ModelSource> {
   const local = await folderKind(idOrPath);
   if (local === "folder") return { folder: resolve(idOrPath), origin: "local" };
-  if (local === "file") throw new Error(`"${idOrPath}" is a file; give the model folder that contains it (${MODEL_FOLDER_CONTENTS})`);
+  if (local === "file")
+    throw new Error(`"${idOrPath}" is a file; give the model folder that contains it (${MODEL_FOLDER_CONTENTS})`);
   if (!isHubRepoName(idOrPath)) {
-    throw new Error(`model folder "${idOrPath}" does not exist (and it is not a Hugging Face Hub id like "microsoft/deberta-v3-base")`);
+    throw new Error(
+      `model folder "${idOrPath}" does not exist (and it is not a Hugging Face Hub id like "microsoft/deberta-v3-base")`,
+    );
   }
 
   const repo = { type: "model" as const, name: idOrPath };
@@ -76,10 +88,16 @@ export async function resolveModelSource(idOrPath: string, opts: ResolveModelSou
       ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
       ...(opts.warn ? { warn: opts.warn } : {}),
     });
-    return { folder: result.folder, origin: result.downloaded ? "download" : "cache", id: idOrPath, commit: result.commit };
+    return {
+      folder: result.folder,
+      origin: result.downloaded ? "download" : "cache",
+      id: idOrPath,
+      commit: result.commit,
+    };
   } catch (e) {
     if (e instanceof PoisonedCacheError || e instanceof HubNameError) throw e;
-    if (e instanceof NotInCacheError) throw unavailable("offline mode is on (offline option, HF_HUB_OFFLINE or AFLORA_OFFLINE)");
+    if (e instanceof NotInCacheError)
+      throw unavailable("offline mode is on (offline option, HF_HUB_OFFLINE or AFLORA_OFFLINE)");
     throw unavailable(`downloading it from ${hubUrl} failed: ${describe(e)}`);
   }
 }
@@ -91,9 +109,11 @@ export function selectModelFiles(id: string, files: HubFile[]): string[] {
   const picked = ["config.json", ...TOKENIZER_FILES.filter((f) => root.has(f))];
   const shards = (re: RegExp) => [...root].filter((p) => re.test(p)).sort();
   if (root.has("model.safetensors")) picked.push("model.safetensors");
-  else if (root.has("model.safetensors.index.json")) picked.push("model.safetensors.index.json", ...shards(/^model-\d+-of-\d+\.safetensors$/));
+  else if (root.has("model.safetensors.index.json"))
+    picked.push("model.safetensors.index.json", ...shards(/^model-\d+-of-\d+\.safetensors$/));
   else if (root.has("pytorch_model.bin")) picked.push("pytorch_model.bin");
-  else if (root.has("pytorch_model.bin.index.json")) picked.push("pytorch_model.bin.index.json", ...shards(/^pytorch_model-\d+-of-\d+\.bin$/));
+  else if (root.has("pytorch_model.bin.index.json"))
+    picked.push("pytorch_model.bin.index.json", ...shards(/^pytorch_model-\d+-of-\d+\.bin$/));
   else throw new Error(`the repository ${id} has no model.safetensors or pytorch_model.bin`);
   return picked;
 }

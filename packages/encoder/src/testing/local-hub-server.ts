@@ -17,7 +17,7 @@ export interface LocalHubOptions {
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 }
 
-/** Files Hugging Face stores with LFS by default (its .gitattributes): listed with a SHA-256, served with X-Linked-Etag. */
+/** Files the Hub stores with LFS by default (its .gitattributes): listed with a SHA-256, served with X-Linked-Etag. */
 const LFS = /\.(safetensors|bin|parquet|model|onnx|h5|msgpack|pt|pth|ckpt|arrow)$/;
 
 export interface LocalHub {
@@ -69,7 +69,12 @@ function commitOf(options: LocalHubOptions, id: string, revision: string): strin
   return options.commits?.[`${id}@${revision}`] ?? createHash("sha1").update(`${id}@${revision}`).digest("hex");
 }
 
-async function handle(repos: LocalHubRepos, options: LocalHubOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  repos: LocalHubRepos,
+  options: LocalHubOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "Method not allowed" });
@@ -140,7 +145,11 @@ async function handle(repos: LocalHubRepos, options: LocalHubOptions, req: Incom
       res.writeHead(416, { "Content-Range": `bytes */${bytes.length}` });
       return void res.end();
     }
-    res.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${bytes.length}`, "Content-Length": String(end - start + 1) });
+    res.writeHead(206, {
+      ...headers,
+      "Content-Range": `bytes ${start}-${end}/${bytes.length}`,
+      "Content-Length": String(end - start + 1),
+    });
     return void res.end(req.method === "HEAD" ? undefined : bytes.subarray(start, end + 1));
   }
   res.writeHead(200, { ...headers, "Content-Length": String(bytes.length) });

@@ -14,7 +14,10 @@ const seconds = (env: string | undefined) => {
   return env !== undefined && Number.isFinite(v) && v > 0 ? v * 1000 : 10_000;
 };
 
-export async function fetchWithTimeouts(url: string, init: RequestInit & FetchTimeouts & { fetch?: typeof fetch | undefined } = {}): Promise<Response> {
+export async function fetchWithTimeouts(
+  url: string,
+  init: RequestInit & FetchTimeouts & { fetch?: typeof fetch | undefined } = {},
+): Promise<Response> {
   const connect = init.connectTimeoutMs ?? seconds(process.env["HF_HUB_ETAG_TIMEOUT"]);
   const idle = init.idleTimeoutMs ?? seconds(process.env["HF_HUB_DOWNLOAD_TIMEOUT"]);
   const controller = new AbortController();

@@ -39,7 +39,7 @@ export function glueParquetPath(task: GlueTask, split: string): string {
   return `${task.name}/${split}-00000-of-00001.parquet`;
 }
 
-/** A git branch, tag or commit: letters, digits, `_ - . /`, no `..`, no hidden or empty parts, no encoded separators. */
+/** A git branch, tag or commit: letters, digits, `_ - . /`; no `..`, hidden or empty parts, no encoded separators. */
 export function validateGlueRevision(revision: string): string {
   const parts = revision.split("/");
   if (
@@ -47,7 +47,10 @@ export function validateGlueRevision(revision: string): string {
     revision.startsWith("-") ||
     parts.some((p) => p === "" || p === "." || p === ".." || p.startsWith("."))
   ) {
-    throw new GlueDownloadError(`data.revision ${JSON.stringify(revision)} is not a branch, tag or commit of ${GLUE_HUB_REPO} (no "..", "/" at the ends or "%")`);
+    throw new GlueDownloadError(
+      `data.revision ${JSON.stringify(revision)} is not a branch, tag or commit of ${GLUE_HUB_REPO} ` +
+        `(no "..", "/" at the ends or "%")`,
+    );
   }
   return revision;
 }
@@ -67,7 +70,10 @@ export class GlueDownloadError extends Error {
  * and magic number); a corrupt one is downloaded again, or, offline, reported with its path.
  * When the hub cannot be reached, one error lists every file and where to put it.
  */
-export async function fetchGlueParquet(task: GlueTask, options: GlueHubOptions = {}): Promise<{ train: string; eval: string[] }> {
+export async function fetchGlueParquet(
+  task: GlueTask,
+  options: GlueHubOptions = {},
+): Promise<{ train: string; eval: string[] }> {
   const revision = validateGlueRevision(options.revision ?? "main");
   const root = join(options.cacheDir ?? defaultDatasetCacheDir(), GLUE_HUB_REPO, ...revision.split("/"));
   const warn = options.warn ?? ((m: string) => console.warn(m));
@@ -80,7 +86,8 @@ export async function fetchGlueParquet(task: GlueTask, options: GlueHubOptions =
     const problem = await cachedProblem(local[i]!);
     if (problem === null) continue;
     if (problem !== "missing") {
-      if (offline) throw new GlueDownloadError(`${local[i]}: ${problem}; delete it and download it again (offline mode is on)`);
+      if (offline)
+        throw new GlueDownloadError(`${local[i]}: ${problem}; delete it and download it again (offline mode is on)`);
       warn(`${local[i]}: ${problem}; downloading it again`);
       await rm(local[i]!, { force: true });
       await rm(`${local[i]}.sha256`, { force: true });
@@ -101,7 +108,9 @@ export async function fetchGlueParquet(task: GlueTask, options: GlueHubOptions =
   }
   if (failures.length > 0) {
     const hub = hubUrlOf(options);
-    const lines = missing.map((i) => `  ${local[i]}  ←  ${hub}/datasets/${GLUE_HUB_REPO}/resolve/${revision}/${repoPaths[i]}`);
+    const lines = missing.map(
+      (i) => `  ${local[i]}  ←  ${hub}/datasets/${GLUE_HUB_REPO}/resolve/${revision}/${repoPaths[i]}`,
+    );
     throw new GlueDownloadError(
       `Cannot download GLUE ${task.displayName} from the Hugging Face hub (${failures[0]}). ` +
         `If you are offline, put these files in place:\n${lines.join("\n")}\n` +
@@ -132,7 +141,8 @@ async function cachedProblem(path: string): Promise<string | null> {
   const magic = await parquetMagicProblem(path, info.size);
   if (magic) return magic;
   const recorded = await readFile(`${path}.sha256`, "utf8").catch(() => null);
-  if (recorded !== null && (await sha256File(path)) !== recorded.trim()) return `its content no longer matches the SHA-256 recorded at download (${recorded.trim()})`;
+  if (recorded !== null && (await sha256File(path)) !== recorded.trim())
+    return `its content no longer matches the SHA-256 recorded at download (${recorded.trim()})`;
   return null;
 }
 
@@ -147,7 +157,9 @@ async function parquetMagicProblem(path: string, size: number): Promise<string |
     }
     if (head.toString("latin1") === "PAR1" && tail.toString("latin1") === "PAR1") return null;
     const start = head.toString("latin1").toLowerCase();
-    return start.startsWith("<") ? "is an HTML page, not a parquet file (a proxy, login or error page?)" : "is not a parquet file (no PAR1 magic number)";
+    return start.startsWith("<")
+      ? "is an HTML page, not a parquet file (a proxy, login or error page?)"
+      : "is not a parquet file (no PAR1 magic number)";
   } finally {
     await handle.close();
   }
@@ -164,10 +176,16 @@ const HEX64 = /^[0-9a-f]{64}$/;
 async function download(repoPath: string, target: string, revision: string, options: GlueHubOptions): Promise<void> {
   const url = `${hubUrlOf(options)}/datasets/${GLUE_HUB_REPO}/resolve/${encodeURIComponent(revision)}/${repoPath}`;
   const headers = options.accessToken ? { Authorization: `Bearer ${options.accessToken}` } : undefined;
-  const common = { fetch: options.fetch, connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, headers };
+  const common = {
+    fetch: options.fetch,
+    connectTimeoutMs: options.connectTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    headers,
+  };
   // The hub answers LFS files with a redirect whose X-Linked-Etag/X-Linked-Size name the file's SHA-256 and size.
   let res = await fetchWithTimeouts(url, { ...common, redirect: "manual" });
-  const tag = (r: Response) => (r.headers.get("x-linked-etag") ?? r.headers.get("etag") ?? "").replace(/^W\//, "").replace(/"/g, "");
+  const tag = (r: Response) =>
+    (r.headers.get("x-linked-etag") ?? r.headers.get("etag") ?? "").replace(/^W\//, "").replace(/"/g, "");
   let sha = tag(res);
   let size = Number(res.headers.get("x-linked-size") ?? Number.NaN);
   if (res.status >= 300 && res.status < 400 && res.headers.get("location")) {
@@ -190,10 +208,16 @@ async function download(repoPath: string, target: string, revision: string, opti
         done(null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), meter, createWriteStream(temp, { flags: "wx" }));
+    await pipeline(
+      Readable.fromWeb(res.body as unknown as WebReadableStream),
+      meter,
+      createWriteStream(temp, { flags: "wx" }),
+    );
     const digest = hash.digest("hex");
-    if (Number.isFinite(size) && bytes !== size) throw new Error(`received ${bytes} bytes, the hub said ${size} (${url})`);
-    if (HEX64.test(sha) && digest !== sha) throw new Error(`the content hashes to ${digest}, the hub's ETag says ${sha} (${url})`);
+    if (Number.isFinite(size) && bytes !== size)
+      throw new Error(`received ${bytes} bytes, the hub said ${size} (${url})`);
+    if (HEX64.test(sha) && digest !== sha)
+      throw new Error(`the content hashes to ${digest}, the hub's ETag says ${sha} (${url})`);
     const magic = await parquetMagicProblem(temp, bytes);
     if (magic) throw new Error(`${url} ${magic}; not cached`);
     await writeFile(`${target}.sha256`, digest);

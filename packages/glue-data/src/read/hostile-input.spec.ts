@@ -26,22 +26,45 @@ async function collect(it: AsyncIterable<Example>): Promise<Example[]> {
 describe("readers under hostile input", () => {
   it("a missing file is one error naming it", async () => {
     const file = join(dir, "nope.csv");
-    await expect(collect(readCustomExamples(file, pair))).rejects.toThrow(new DataFormatError(file, null, "no such file"));
-    await expect(collect(readGlueTsv(join(dir, "nope.tsv"), GLUE_TASKS.rte.tsv, GLUE_TASKS.rte.labels))).rejects.toThrow(`${join(dir, "nope.tsv")}: no such file`);
-    await expect(collect(readCustomExamples(join(dir, "nope.jsonl"), pair))).rejects.toThrow(`${join(dir, "nope.jsonl")}: no such file`);
+    await expect(collect(readCustomExamples(file, pair))).rejects.toThrow(
+      new DataFormatError(file, null, "no such file"),
+    );
+    await expect(
+      collect(readGlueTsv(join(dir, "nope.tsv"), GLUE_TASKS.rte.tsv, GLUE_TASKS.rte.labels)),
+    ).rejects.toThrow(`${join(dir, "nope.tsv")}: no such file`);
+    await expect(collect(readCustomExamples(join(dir, "nope.jsonl"), pair))).rejects.toThrow(
+      `${join(dir, "nope.jsonl")}: no such file`,
+    );
   });
 
   it("invalid UTF-8 is an error naming the file and line, in CSV, TSV and JSONL", async () => {
     const bad = Buffer.from([0x66, 0x6f, 0xff, 0x6f]); // "fo\xffo"
     const csv = join(dir, "latin1.csv");
     writeFileSync(csv, Buffer.concat([Buffer.from("premise,hypothesis,gold\nA,B,yes\n"), bad, Buffer.from(",C,no\n")]));
-    await expect(collect(readCustomExamples(csv, pair))).rejects.toThrow(`${csv}:line 3: invalid UTF-8 (byte 0xff); save the file as UTF-8`);
+    await expect(collect(readCustomExamples(csv, pair))).rejects.toThrow(
+      `${csv}:line 3: invalid UTF-8 (byte 0xff); save the file as UTF-8`,
+    );
     const jsonl = join(dir, "bad.jsonl");
-    writeFileSync(jsonl, Buffer.concat([Buffer.from('{"premise":"a","hypothesis":"b","gold":"yes"}\n{"premise":"'), bad, Buffer.from('"}\n')]));
+    writeFileSync(
+      jsonl,
+      Buffer.concat([
+        Buffer.from('{"premise":"a","hypothesis":"b","gold":"yes"}\n{"premise":"'),
+        bad,
+        Buffer.from('"}\n'),
+      ]),
+    );
     await expect(collect(readCustomExamples(jsonl, pair))).rejects.toThrow(`${jsonl}:line 2: invalid UTF-8`);
     const tsv = join(dir, "bad.tsv");
-    writeFileSync(tsv, Buffer.concat([Buffer.from("index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\t"), Buffer.from([0xc0, 0x80])]));
-    await expect(collect(readGlueTsv(tsv, GLUE_TASKS.rte.tsv, GLUE_TASKS.rte.labels))).rejects.toThrow(`${tsv}:line 3: invalid UTF-8 (byte 0xc0)`);
+    writeFileSync(
+      tsv,
+      Buffer.concat([
+        Buffer.from("index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\t"),
+        Buffer.from([0xc0, 0x80]),
+      ]),
+    );
+    await expect(collect(readGlueTsv(tsv, GLUE_TASKS.rte.tsv, GLUE_TASKS.rte.labels))).rejects.toThrow(
+      `${tsv}:line 3: invalid UTF-8 (byte 0xc0)`,
+    );
   });
 
   it("a multi-byte character split across read chunks is decoded whole", async () => {
@@ -87,10 +110,14 @@ describe("readers under hostile input", () => {
     const file = join(dir, "reg.csv");
     const reg = { textFields: ["text"], labelField: "score", regression: true };
     writeFileSync(file, "text,score\na,0x1F\n");
-    await expect(collect(readCustomExamples(file, reg))).rejects.toThrow(`${file}:line 2: score: regression label "0x1F" is not a decimal number`);
+    await expect(collect(readCustomExamples(file, reg))).rejects.toThrow(
+      `${file}:line 2: score: regression label "0x1F" is not a decimal number`,
+    );
     writeFileSync(file, "text,score\na,0b1\nb,Infinity\nc, 2.5e-1 \nd,-.5\n");
     const stats = { file, rows: 0, skipped: 0, skippedDetails: [] as string[] };
-    expect((await collect(readCustomExamples(file, reg, { skipMalformed: true }, stats))).map((r) => r.label)).toEqual([0.25, -0.5]);
+    expect((await collect(readCustomExamples(file, reg, { skipMalformed: true }, stats))).map((r) => r.label)).toEqual([
+      0.25, -0.5,
+    ]);
     expect(stats.skipped).toBe(2);
   });
 
@@ -105,8 +132,12 @@ describe("readers under hostile input", () => {
     await expect(collect(readParquetExamples(file, cols, GLUE_TASKS.mnli.labels))).rejects.toThrow(file);
     const html = join(dir, "page.parquet");
     writeFileSync(html, "<!DOCTYPE html><html><body>rate limited</body></html>");
-    await expect(collect(readParquetExamples(html, cols, GLUE_TASKS.mnli.labels))).rejects.toThrow(`${html}: not a parquet file (no PAR1 magic number at the start)`);
+    await expect(collect(readParquetExamples(html, cols, GLUE_TASKS.mnli.labels))).rejects.toThrow(
+      `${html}: not a parquet file (no PAR1 magic number at the start)`,
+    );
     copyFileSync(good, join(dir, "ok.parquet"));
-    expect((await collect(readParquetExamples(join(dir, "ok.parquet"), cols, GLUE_TASKS.mnli.labels))).length).toBeGreaterThan(0);
+    expect(
+      (await collect(readParquetExamples(join(dir, "ok.parquet"), cols, GLUE_TASKS.mnli.labels))).length,
+    ).toBeGreaterThan(0);
   });
 });

@@ -23,7 +23,12 @@ export async function* readUtf8Chunks(file: string): AsyncGenerator<string> {
   } catch (e) {
     if (e instanceof DataFormatError) throw e;
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, not a file" : `cannot read (${err.message})`;
+    const why =
+      err.code === "ENOENT"
+        ? "no such file"
+        : err.code === "EISDIR"
+          ? "is a directory, not a file"
+          : `cannot read (${err.message})`;
     throw new DataFormatError(file, null, why);
   }
   if (carry.length > 0) decode(decoder, carry, file, line); // an incomplete sequence at the end
@@ -37,7 +42,8 @@ function decode(decoder: TextDecoder, bytes: Uint8Array, file: string, line: num
   } catch {
     const at = firstInvalid(bytes);
     const where = line + countNewlines(bytes, at);
-    const hex = at < bytes.length ? `byte 0x${bytes[at]!.toString(16).padStart(2, "0")}` : "a truncated character at the end";
+    const hex =
+      at < bytes.length ? `byte 0x${bytes[at]!.toString(16).padStart(2, "0")}` : "a truncated character at the end";
     throw new DataFormatError(file, `line ${where}`, `invalid UTF-8 (${hex}); save the file as UTF-8`);
   }
 }
@@ -61,9 +67,9 @@ function firstInvalid(b: Uint8Array): number {
     let n = 0;
     let min = 0;
     if (c < 0x80) n = 1;
-    else if (c >= 0xc2 && c <= 0xdf) (n = 2), (min = 0x80);
-    else if (c >= 0xe0 && c <= 0xef) (n = 3), (min = 0x800);
-    else if (c >= 0xf0 && c <= 0xf4) (n = 4), (min = 0x10000);
+    else if (c >= 0xc2 && c <= 0xdf) ((n = 2), (min = 0x80));
+    else if (c >= 0xe0 && c <= 0xef) ((n = 3), (min = 0x800));
+    else if (c >= 0xf0 && c <= 0xf4) ((n = 4), (min = 0x10000));
     else return i;
     if (i + n > b.length) return i;
     let cp = n === 1 ? c : c & (0xff >> (n + 1));
