@@ -39,6 +39,23 @@ describe("quadratic-fraction schedule (FORMAT.md §2.3)", () => {
   });
 });
 
+describe("at LLaMA-7B scale (FORMAT.md §9)", () => {
+  // A/B elements of q, k, v, up, down in 32 layers, hidden 4096, intermediate 11008, r = 32.
+  const N = 32 * (3 * (32 * 4096 + 4096 * 32) + 2 * (32 * 4096 + 11008 * 32));
+
+  it("the first ramp mask step of T = 31,929 (the authors' notebook) gives k = int(0.58) = 0: the reference crashes, aflora freezes nothing", () => {
+    expect(N).toBe(56_098_816);
+    const s = new QuadraticFractionSchedule();
+    const T = 31_929;
+    expect(0.3 * T).toBeCloseTo(9578.7, 9);
+    const d = s.at(9580, ctx(T));
+    expect(d.mask).toBe(true);
+    expect(N * (1 - d.threshold)).toBeCloseTo(0.58, 2);
+    expect(Math.trunc(N * (1 - d.threshold))).toBe(0);
+    expect(Math.trunc(N * (1 - s.at(9590, ctx(T)).threshold))).toBeGreaterThan(0);
+  });
+});
+
 describe("quadratic-fraction as a plugin", () => {
   const registry = new PluginRegistry();
   for (const d of decoderScheduleDefinitions) registry.register(d);
