@@ -2,6 +2,7 @@ import { parsePrecompiledCharsmap, poolEntry, type PrecompiledCharsmap } from ".
 import { utf8Decoder, utf8Encoder } from "./utf8.js";
 
 const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * The `Precompiled` normalizer of Hugging Face tokenizers (spm_precompiled + tokenizers'
@@ -15,24 +16,43 @@ export class HfPrecompiledNormalizer {
   private readonly charsmap: PrecompiledCharsmap;
   private readonly values: number[] = [];
   private readonly lengths: number[] = [];
+  // Graphemes repeat (letters, common clusters): their replacement is remembered, up to a bound.
+  private readonly cache = new Map<string, string>();
+  private readonly ascii: string[];
 
   constructor(precompiledCharsmap: Uint8Array, source = "precompiled_charsmap") {
     this.charsmap = parsePrecompiledCharsmap(precompiledCharsmap, source);
+    this.ascii = Array.from({ length: 128 }, (_, c) => this.cluster(String.fromCharCode(c)));
   }
 
   normalize(text: string): string {
+    // ASCII without CR LF: every character is its own grapheme cluster, so no segmentation is needed.
+    if (ASCII.test(text) && !text.includes("\r\n")) {
+      let out = "";
+      for (let i = 0; i < text.length; i++) out += this.ascii[text.charCodeAt(i)]!;
+      return out;
+    }
     let out = "";
     for (const { segment } of graphemes.segment(text)) {
-      const bytes = utf8Encoder.encode(segment);
-      if (bytes.length < 6) {
-        const whole = this.transform(bytes);
-        if (whole !== null) {
-          out += whole;
-          continue;
-        }
+      let hit = this.cache.get(segment);
+      if (hit === undefined) {
+        hit = this.cluster(segment);
+        if (this.cache.size >= 65536) this.cache.clear();
+        this.cache.set(segment, hit);
       }
-      for (const ch of segment) out += this.transform(utf8Encoder.encode(ch)) ?? ch;
+      out += hit;
     }
+    return out;
+  }
+
+  private cluster(segment: string): string {
+    const bytes = utf8Encoder.encode(segment);
+    if (bytes.length < 6) {
+      const whole = this.transform(bytes);
+      if (whole !== null) return whole;
+    }
+    let out = "";
+    for (const ch of segment) out += this.transform(utf8Encoder.encode(ch)) ?? ch;
     return out;
   }
 
