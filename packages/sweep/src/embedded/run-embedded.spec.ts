@@ -9,7 +9,7 @@ import { resultsTable } from "../report/render-markdown.js";
 const GRID = `name: methods
 base: { preset: tiny }
 grid:
-  method: [aflora, lora]
+  adapter.name: [aflora, lora]
   training.seed: [1, 2, 3]
 `;
 const run = (file: string, extra: Parameters<typeof sweepRun>[1] = {}) => sweepRun(file, { cliBin: FAKE_CLI, parallel: 2, log: quiet, plot: false, ...extra });

@@ -32,7 +32,7 @@ describe("planSweep", () => {
     expect(c.name).toBe(plan.trials[1]!.id);
     expect("$comment" in c).toBe(false);
     expect(new Set(plan.trials.map((t) => t.id)).size).toBe(3);
-    expect(plan.trials.every((t) => /^[0-9a-f]{12}$/.test(t.id))).toBe(true);
+    expect(plan.trials.every((t) => /^[a-p][0-9a-f]{11}$/.test(t.id))).toBe(true);
   });
 
   it("gives the same ids on every run, whatever the key order, and other ids for other configs", () => {
@@ -70,10 +70,10 @@ grid:
   it("reads a base config file relative to the sweep file, with its own preset, and a preset per trial", () => {
     const dir = scratch();
     writeFile(dir, "base.yaml", "preset: tiny\nimports: [./plugin.js]\ntraining:\n  lr: 0.05\n");
-    const plan = planSweep(writeFile(dir, "s.yaml", "name: p\nbase: base.yaml\ngrid:\n  preset: [tiny]\n  method: [lora]\n"), { presetsDir: FAKE_PRESETS });
+    const plan = planSweep(writeFile(dir, "s.yaml", "name: p\nbase: base.yaml\ngrid:\n  preset: [tiny]\n  adapter.name: [lora]\n"), { presetsDir: FAKE_PRESETS });
     const c = plan.trials[0]!.config as Record<string, any>;
     expect(c.training.lr).toBe(0.05);
-    expect(c.method).toBe("lora");
+    expect(c.adapter).toEqual({ name: "lora" });
     expect(c.imports).toEqual([join(dir, "plugin.js")]);
   });
 

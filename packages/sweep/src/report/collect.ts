@@ -23,7 +23,12 @@ export interface TrialResult {
 
 const METHOD_LABELS: Record<string, string> = { aflora: "AFLoRA", lora: "LoRA", elora: "ELoRA", full: "Full FT" };
 /** Sweep choices that are the table's columns and seeds, not its rows. */
-const NOT_ROW = /^(training\.seed|preset|data(\..*)?|method|name|output)$/;
+const NOT_ROW = /^(training\.seed|preset|data(\..*)?|method|adapter\.name|name|output)$/;
+
+/** The method of a run config: its adapter plugin's name (`method` in older configs). */
+export function methodOf(config: Obj): string {
+  return String(obj(config.adapter).name ?? config.method ?? "aflora");
+}
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" ? (v as Obj) : {});
@@ -43,20 +48,26 @@ export function taskOfConfig(config: Obj): string {
   return glueTaskKey(name) ?? name;
 }
 
-/** Sweep paths whose value differs between trials (a grid key with one value is no distinction). */
-export function varyingPaths(trials: TrialRecord[]): Set<string> {
-  const values = new Map<string, Set<string>>();
-  for (const t of trials) {
-    for (const [k, v] of Object.entries(t.overrides ?? {})) {
-      if (!values.has(k)) values.set(k, new Set());
-      values.get(k)!.add(JSON.stringify(v));
+/**
+ * Sweep paths that tell trials of one method apart. A grid key with one value is no distinction,
+ * nor is a setting that comes with the method (LoRA's r = 8 in every LoRA trial).
+ */
+export function varyingPaths(trials: TrialRecord[], methodOf: (t: TrialRecord) => string): Set<string> {
+  const out = new Set<string>();
+  const methods = new Set(trials.map(methodOf));
+  for (const m of methods) {
+    const mine = trials.filter((t) => methodOf(t) === m);
+    const keys = new Set(mine.flatMap((t) => Object.keys(t.overrides ?? {})));
+    for (const k of keys) {
+      const values = new Set(mine.map((t) => (k in (t.overrides ?? {}) ? JSON.stringify(t.overrides![k]) : "<base>")));
+      if (values.size > 1) out.add(k);
     }
   }
-  return new Set([...values].filter(([k, vs]) => vs.size > 1 || trials.some((t) => !(k in (t.overrides ?? {})))).map(([k]) => k));
+  return out;
 }
 
 export function rowOf(t: TrialRecord, config: Obj, varying: Set<string>): string {
-  const method = String(config.method ?? "aflora");
+  const method = methodOf(config);
   const extra = Object.entries(t.overrides ?? {})
     .filter(([k]) => !NOT_ROW.test(k) && varying.has(k))
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
@@ -81,9 +92,10 @@ export function taskScore(task: string, best: Obj | undefined): { score: number 
 /** Reads every trial of a journal with its run folder's report.json. */
 export function collectResults(j: Journal): TrialResult[] {
   const trials = j.trials.filter((t) => t.kind === "train");
-  const varying = varyingPaths(trials);
+  const configs = new Map(trials.map((t) => [t.id, (t.configFile && readJson(t.configFile)) || {}]));
+  const varying = varyingPaths(trials, (t) => methodOf(configs.get(t.id)!));
   return trials.map((t) => {
-      const config = (t.configFile && readJson(t.configFile)) || {};
+      const config = configs.get(t.id)!;
       const report = t.runDir ? readJson(join(t.runDir, "report.json")) : null;
       const seed = obj(config.training).seed;
       const task = taskOfConfig(config);

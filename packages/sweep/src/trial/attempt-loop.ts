@@ -1,4 +1,4 @@
-import type { Journal, TrialRecord } from "../journal/journal.js";
+import type { Journal, Progress, TrialRecord } from "../journal/journal.js";
 import { recordOutcome, recordProgress, recordRunDir, recordStart } from "../journal/record.js";
 import { runTrial, type TrialContext, type TrialOutcome } from "./run-trial.js";
 import { taskOf } from "./task-of.js";
@@ -23,6 +23,7 @@ export async function attemptTrial(j: Journal, t: TrialRecord, o: AttemptOptions
     chain = chain.then(f).catch((e) => (chainError ??= e));
   };
   let lastWrite = 0;
+  let unwritten: Progress | null = null;
   const result = await runTrial(taskOf(t), {
     cliBin: o.cliBin,
     sweepDir: j.dir,
@@ -37,11 +38,15 @@ export async function attemptTrial(j: Journal, t: TrialRecord, o: AttemptOptions
     onProgress: (p) => {
       o.onProgress?.(p);
       // The journal is shared by every runner; one write a second per trial is plenty.
+      unwritten = p;
       if (Date.now() - lastWrite < 1000) return;
       lastWrite = Date.now();
+      unwritten = null;
       write(() => recordProgress(j.dir, t.id, p));
     },
   });
+  const last = unwritten as Progress | null;
+  if (last) write(() => recordProgress(j.dir, t.id, last));
   await chain;
   if (chainError) throw chainError;
   await recordOutcome(j.dir, t.id, result, result.outcome === "done" || o.final || !result.retryable);
