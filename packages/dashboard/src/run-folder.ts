@@ -86,6 +86,49 @@ export class RunFolder {
     return this.report.value;
   }
 
+  /**
+   * The list line of a run that has ended, from report.json alone (events.jsonl is not read):
+   * listing a hundred finished runs stays cheap. Null while the run is live or has no report.
+   */
+  endedSummary(): RunSummary | null {
+    const report = this.finalReport();
+    if (!report || report.status === "running") return null;
+    if (report.status === "interrupted" && this.processAlive()) return null;
+    const config = this.runConfig();
+    const data = config.data as { name?: string } | undefined;
+    const str = (v: unknown) => (typeof v === "string" ? v : null);
+    const started = this.eventsBirth();
+    return {
+      id: this.id,
+      runId: report.runId || this.id,
+      status: report.status === "failed" ? "failed" : report.status === "interrupted" ? "interrupted" : "finished",
+      endStatus: report.status === "failed" ? null : report.status,
+      error: report.error,
+      method: str(report.facts.method) ?? str(config.method),
+      task: str(report.facts.task) ?? str(data?.name),
+      model: str(report.facts.model) ?? str(config.model),
+      step: report.steps.done,
+      totalSteps: report.steps.total,
+      frozen: report.frozen.length,
+      best: report.best ? { metric: report.best.metric, value: report.best.value, step: report.best.step } : null,
+      final: report.final ? { step: report.final.step, metrics: report.final.metrics } : null,
+      averageTrainable: report.trainable.stepAveraged,
+      wallTimeMs: report.wallTimeMs,
+      startedAt: started,
+      updatedAt: this.report?.mtimeMs ?? null,
+      skippedLines: 0,
+    };
+  }
+
+  private eventsBirth(): number | null {
+    try {
+      const st = statSync(join(this.dir, "events.jsonl"));
+      return st.birthtimeMs || st.ctimeMs;
+    } catch {
+      return null;
+    }
+  }
+
   processAlive(): boolean {
     const lock = join(this.dir, ".lock");
     if (!existsSync(lock)) return false;

@@ -53,6 +53,7 @@ interface JournalLike {
  */
 export class RunIndex {
   private readonly runs = new Map<string, RunFolder>();
+  private stopped = false;
 
   readonly root: string;
 
@@ -88,6 +89,12 @@ export class RunIndex {
 
   /** The run folder with this id (its path under the root), read up to date; null if there is none. */
   run(id: string): RunFolder | null {
+    const folder = this.folder(id);
+    folder?.refresh();
+    return folder;
+  }
+
+  private folder(id: string): RunFolder | null {
     const dir = resolveUnder(this.root, id);
     if (!dir || !existsSync(join(dir, "events.jsonl"))) return null;
     let folder = this.runs.get(id);
@@ -95,14 +102,26 @@ export class RunIndex {
       folder = new RunFolder(id, dir);
       this.runs.set(id, folder);
     }
-    folder.refresh();
     return folder;
   }
 
-  list(): { runs: RunSummary[]; sweeps: SweepSummary[] } {
+  /**
+   * Every run's line and every sweep's. A finished run's comes from its report.json, a live run's
+   * from its events.jsonl (read forward from where the last call stopped); the work yields to
+   * other requests between runs, so live views keep streaming while a large folder is first read.
+   */
+  async list(): Promise<{ runs: RunSummary[]; sweeps: SweepSummary[] }> {
     const { runs, sweeps } = this.scan();
+    const summaries: RunSummary[] = [];
+    for (const id of runs) {
+      if (this.stopped) break;
+      const folder = this.folder(id);
+      if (!folder) continue;
+      summaries.push(folder.endedSummary() ?? (folder.refresh(), folder.summary()));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return {
-      runs: runs.flatMap((id) => this.run(id)?.summary() ?? []),
+      runs: summaries,
       sweeps: sweeps.flatMap((id) => {
         const j = this.journal(id);
         if (!j) return [];
@@ -111,6 +130,11 @@ export class RunIndex {
         return [{ id, name: j.name ?? id, trials: trials.length, done: count("done"), failed: count("failed"), running: count("running"), updatedAt: j.updatedAt ?? null }];
       }),
     };
+  }
+
+  /** Ends a listing in progress (the server is closing). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** A sweep's journal as a table, each trial linked to its run when the run is under the runs folder. */

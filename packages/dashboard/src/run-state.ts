@@ -43,14 +43,13 @@ export class RunState {
 
   apply(e: Record<string, unknown>): void {
     const time = num(e.time);
+    // A new segment closes the previous one at its last event's time, before this event counts.
+    if (e.type === "run:start") this.startSegment(e, time);
     if (Number.isFinite(time)) {
       this.firstTime ??= time;
       this.lastTime = time;
     }
     switch (e.type) {
-      case "run:start":
-        this.startSegment(e, time);
-        break;
       case "step:start":
         this.stepStartTime = time;
         break;

@@ -1,4 +1,4 @@
-import { createReadStream, statSync, watch, type FSWatcher } from "node:fs";
+import { createReadStream, existsSync, statSync, watch, type FSWatcher } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostHeaderAllowed, isLoopback, newAccessToken, requestToken, TOKEN_COOKIE, tokensEqual } from "./access.js";
@@ -46,7 +46,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? (isLoopback(host) ? null : newAccessToken());
   const index = new RunIndex(options.runsDir);
-  statSync(index.root); // a missing runs folder is an error now, not a blank page later
+  // A missing runs folder is an error now, not a blank page later.
+  if (!existsSync(index.root) || !statSync(index.root).isDirectory()) throw new Error(`dashboard: ${index.root}: no such runs folder`);
   const assets = assetFiles();
   const streams = new Set<() => void>();
 
@@ -75,7 +76,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const path = url.pathname;
     const asset = assets[path];
     if (asset) return sendFile(req, res, asset, SECURITY_HEADERS["Content-Security-Policy"]);
-    if (path === "/api/runs") return json(res, index.list());
+    if (path === "/api/runs") {
+      index.list().then((list) => json(res, list), (e: Error) => send(res, 500, "text/plain; charset=utf-8", `internal error: ${e.message}\n`));
+      return;
+    }
     if (path === "/api/run") {
       const run = index.run(url.searchParams.get("id") ?? "");
       return run ? json(res, runView(run)) : notFound(res);
@@ -147,6 +151,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Read the folder once in the background, so the first page load finds it ready.
+  void index.list().catch(() => undefined);
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/${token ? `?token=${token}` : ""}`,
@@ -154,6 +160,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     token,
     close: () =>
       new Promise<void>((resolve) => {
+        index.stop();
         for (const stop of [...streams]) stop();
         server.close(() => resolve());
         server.closeAllConnections();
