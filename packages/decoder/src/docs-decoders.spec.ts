@@ -34,7 +34,7 @@ describe("docs/decoders.md (the @aflora/decoder sections)", () => {
     expect(plugins.get("adapter", name).options!.safeParse(options).success).toBe(true);
     const { name: modelName, ...modelOptions } = (model as { model: { name: string } }).model;
     expect(modelName).toBe(llamaModel.name);
-    expect(llamaModel.options.safeParse(modelOptions).success).toBe(true);
+    expect(llamaModel.options!.safeParse(modelOptions).success).toBe(true);
   });
 
   it("states LLaMA-7B's parameter counts and memory as computed", () => {
