@@ -187,6 +187,8 @@ describe("glue:<task> from the hub", () => {
       }
       expect(requests).toEqual([]);
       expect(readdirSync(cacheDir)).toEqual([]);
+      const err = await fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, revision: "../../.." }).catch((e: unknown) => e);
+      expect((err as GlueDownloadError).kind).toBe("input");
     }));
 
   it("a hub that never answers fails after the connect timeout, naming the URL", () =>

@@ -34,7 +34,7 @@ export function defaultDatasetCacheDir(): string {
 /** Path of one split in the nyu-mll/glue repository, e.g. `mnli/validation_matched-00000-of-00001.parquet`. */
 export function glueParquetPath(task: GlueTask, split: string): string {
   if (!/^[a-z0-9_]+$/.test(task.name) || !/^[a-z0-9_]+$/.test(split)) {
-    throw new GlueDownloadError(`GLUE task "${task.name}" / split "${split}" is not a plain name`);
+    throw new GlueDownloadError(`GLUE task "${task.name}" / split "${split}" is not a plain name`, "input");
   }
   return `${task.name}/${split}-00000-of-00001.parquet`;
 }
@@ -50,13 +50,21 @@ export function validateGlueRevision(revision: string): string {
     throw new GlueDownloadError(
       `data.revision ${JSON.stringify(revision)} is not a branch, tag or commit of ${GLUE_HUB_REPO} ` +
         `(no "..", "/" at the ends or "%")`,
+      "input",
     );
   }
   return revision;
 }
 
+/**
+ * `kind` tells a CLI how to exit: "input" for a bad name in the config (a usage error),
+ * "cache" for a corrupt cached file offline, "download" when the hub could not deliver.
+ */
 export class GlueDownloadError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly kind: "input" | "cache" | "download" = "download",
+  ) {
     super(message);
     this.name = "GlueDownloadError";
   }
@@ -87,7 +95,7 @@ export async function fetchGlueParquet(
     if (problem === null) continue;
     if (problem !== "missing") {
       if (offline)
-        throw new GlueDownloadError(`${local[i]}: ${problem}; delete it and download it again (offline mode is on)`);
+        throw new GlueDownloadError(`${local[i]}: ${problem}; delete it and download it again (offline mode is on)`, "cache");
       warn(`${local[i]}: ${problem}; downloading it again`);
       await rm(local[i]!, { force: true });
       await rm(`${local[i]}.sha256`, { force: true });
