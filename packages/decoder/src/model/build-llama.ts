@@ -21,6 +21,8 @@ export interface BuildLlamaOptions {
    * trainable set never sees it.
    */
   trainable?: boolean;
+  /** Per-layer recomputation in `lossAndGradients` (default "auto": on from hidden size 1024). */
+  recompute?: boolean | "auto";
 }
 
 /**
@@ -84,7 +86,7 @@ export function buildLlama(config: LlamaConfig, source: LlamaWeightSource, optio
     // Tied: the output projection IS the embedding variable, so one gradient sums both uses.
     const lmHead = config.tieWordEmbeddings ? embed.weight : plain("lm_head.weight");
     const parts = { embedTokens: embed, layers, norm, lmHead, linears, invFreq: ropeInvFreq(config.headDim, config.ropeTheta) };
-    return new LlamaForCausalLM(config, registry, parts, names);
+    return new LlamaForCausalLM(config, registry, parts, names, { recompute: options.recompute ?? "auto" });
   } catch (e) {
     for (const n of names) registry.unregister(n);
     throw e;

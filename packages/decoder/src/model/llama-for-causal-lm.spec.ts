@@ -92,6 +92,34 @@ describe("LlamaForCausalLM", () => {
     tf.dispose([loss, ...grads.values()]);
   });
 
+  it.each(["llama-tiny-gqa", "llama-tiny-tied"] as const)("%s: per-layer recomputation gives the whole-graph loss and gradients", async (name) => {
+    const m = await loadLlama(fixture(name));
+    try {
+      const b = batch([-100, -100, 50, 60, -100, -100, 80, -100]);
+      const vars = new Map(m.params.names().map((n) => [n, m.params.get(n).variable]));
+      expect(m.recompute).toBe(false); // "auto" is off for tiny models
+      const whole = m.lossAndGradients(b, vars);
+      m.recompute = true;
+      const layered = m.lossAndGradients(b, vars);
+      // Only the lower layers and the embedding: the backward stops below the lowest requested layer.
+      const partial = m.lossAndGradients(b, new Map([...vars].filter(([n]) => n.startsWith("model.layers.1."))));
+      expect(Math.abs(whole.loss.dataSync()[0]! - layered.loss.dataSync()[0]!)).toBeLessThan(1e-7);
+      for (const [n, g] of whole.grads) {
+        const scale = tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!);
+        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(g, layered.grads.get(n)!))).dataSync()[0]!);
+        expect(diff, n).toBeLessThanOrEqual(1e-5 * Math.max(scale, 1e-6));
+        if (partial.grads.has(n)) {
+          const d2 = tf.tidy(() => tf.max(tf.abs(tf.sub(g, partial.grads.get(n)!))).dataSync()[0]!);
+          expect(d2, n).toBeLessThanOrEqual(1e-5 * Math.max(scale, 1e-6));
+        }
+      }
+      expect(partial.grads.size).toBe(9);
+      tf.dispose([whole.loss, layered.loss, partial.loss, ...whole.grads.values(), ...layered.grads.values(), ...partial.grads.values()]);
+    } finally {
+      m.dispose();
+    }
+  });
+
   it("takes a LoRA adapter on q, k, v, up and down from @aflora/adapter: only the adapter is trainable and gets gradients", () => {
     const adapter = applyAdapter(model, { method: "lora", r: 4, alpha: 8, targetModules: [...LLAMA_AFLORA_TARGETS] }, { rng: new Rng(1) });
     try {

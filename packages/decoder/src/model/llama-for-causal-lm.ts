@@ -37,6 +37,12 @@ export interface CausalLMOutput {
  */
 export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
   readonly modelType = "llama";
+  /**
+   * Gradient checkpointing in `lossAndGradients`: the forward keeps only each layer's input and
+   * the backward recomputes one layer at a time, so activations of one layer are alive at once
+   * (LLaMA-7B: ~0.2 GB instead of ~4.5 GB at 256 tokens) for one extra forward.
+   */
+  recompute: boolean;
 
   constructor(
     readonly config: LlamaConfig,
@@ -44,7 +50,11 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     private readonly parts: LlamaParts,
     /** Every parameter name this model registered (for `dispose`). */
     readonly parameterNames: readonly string[],
-  ) {}
+    options: { recompute?: boolean | "auto" } = {},
+  ) {
+    const r = options.recompute ?? "auto";
+    this.recompute = r === "auto" ? config.hiddenSize >= 1024 : r;
+  }
 
   /** Every Linear by its HF module name, in model order (lm_head is not one: it may be tied). */
   linears(): Map<string, Linear> {
@@ -94,9 +104,10 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
       for (const [n, v] of entries) grads.set(n, tf.zerosLike(v));
       return { loss: rows.length === 0 ? tf.scalar(0) : this.loss(batch), grads };
     }
-    const { value, grads: byVar } = tf.variableGrads(() => this.lossOf(batch), entries.map(([, v]) => v));
-    for (const [n, v] of entries) grads.set(n, byVar[v.name] ?? tf.zerosLike(v));
-    return { loss: value, grads };
+    if (this.recompute) return this.recomputedLossAndGradients(batch, entries);
+    const { value, grads: byVar } = tf.engine().gradients(() => this.lossOf(batch), entries.map(([, v]) => v), undefined, true);
+    entries.forEach(([n, v], i) => grads.set(n, byVar[i] ?? tf.zerosLike(v)));
+    return { loss: value as tf.Scalar, grads };
   }
 
   /**
@@ -122,6 +133,59 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     return logits;
   }
 
+  /**
+   * The same loss and gradients with per-layer recomputation: a tape-free forward keeps each
+   * layer's input; then the head's vector-Jacobian product, and one layer at a time from the
+   * top, each recomputed under the tape with respect to [its input, its requested variables].
+   * It stops below the lowest layer holding a requested variable.
+   */
+  private recomputedLossAndGradients(batch: CausalLMBatch, entries: [string, tf.Variable][]): LossAndGradients {
+    const { batchSize: b, seqLength: s } = batch;
+    const { rows, targets } = shiftedTargets(this.labelsOf(batch), b, s, this.config.vocabSize);
+    const positions = batch.positionIds ?? positionIdsFromMask(batch.attentionMask, b, s);
+    const layers = this.parts.layers;
+    const layerOf = (name: string): number => {
+      const m = /^model\.layers\.(\d+)\./.exec(name);
+      return m ? Number(m[1]) : -1;
+    };
+    const embedName = "model.embed_tokens.weight";
+    const out = tf.tidy(() => {
+      const ctx = this.layerContext(b, s, positions, batch.attentionMask, undefined);
+      const inputs: tf.Tensor2D[] = [];
+      let x = this.parts.embedTokens.apply(batch.inputIds);
+      for (const layer of layers) {
+        inputs.push(x);
+        x = layer.apply(x, ctx);
+      }
+      const sums = new Map<string, tf.Tensor>();
+      const add = (name: string, g: tf.Tensor | null) => {
+        if (!g) return;
+        const prev = sums.get(name);
+        sums.set(name, prev ? tf.add(prev, g) : g);
+      };
+      const headVars = entries.filter(([n]) => layerOf(n) < 0 && (n !== embedName || this.config.tieWordEmbeddings));
+      const head = tf.engine().gradients(() => this.headLoss(x, rows, targets), [x, ...headVars.map(([, v]) => v)], undefined, true);
+      headVars.forEach(([n], i) => add(n, head.grads[i + 1]!));
+      let dy = head.grads[0]!;
+      const lowest = Math.min(...entries.map(([n]) => (n === embedName ? -1 : layerOf(n) < 0 ? layers.length : layerOf(n))));
+      for (let l = layers.length - 1; l >= Math.max(lowest, 0); l--) {
+        const own = entries.filter(([n]) => layerOf(n) === l);
+        const input = inputs[l]!;
+        const r = tf.engine().gradients(() => layers[l]!.apply(input, ctx), [input, ...own.map(([, v]) => v)], dy, true);
+        own.forEach(([n], i) => add(n, r.grads[i + 1]!));
+        dy = r.grads[0]!;
+      }
+      const embed = entries.find(([n]) => n === embedName);
+      if (embed && lowest < 0) {
+        const r = tf.engine().gradients(() => this.parts.embedTokens.apply(batch.inputIds), [embed[1]], dy, true);
+        add(embedName, r.grads[0]!);
+      }
+      return [head.value, ...entries.map(([n, v]) => sums.get(n) ?? tf.zerosLike(v))];
+    });
+    const [loss, ...gs] = out;
+    return { loss: loss as tf.Scalar, grads: new Map(entries.map(([n], i) => [n, gs[i]!])) };
+  }
+
   /** Unregisters and disposes this model's parameters. */
   dispose(): void {
     for (const n of this.parameterNames) this.params.unregister(n);
@@ -136,34 +200,44 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
 
   private lossOf(batch: CausalLMBatch): tf.Scalar {
     const { rows, targets } = shiftedTargets(this.labelsOf(batch), batch.batchSize, batch.seqLength, this.config.vocabSize);
-    const states = this.hidden(batch, undefined, false);
-    const last = states[states.length - 1]!;
-    // Only the labelled rows go through lm_head: [N, V] instead of [B·S, V].
-    const logits = this.logitsOf(gatherRows(last, rows) as tf.Tensor2D);
-    const v = this.config.vocabSize;
-    const flat = Int32Array.from(targets, (t, i) => i * v + t);
-    const picked = tf.reshape(gatherRows(tf.reshape(logits, [-1, 1]), flat), [-1]);
-    return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
+    const states = this.hidden(batch, undefined, false, false);
+    return this.headLoss(states[states.length - 1]!, rows, targets);
   }
 
-  private hidden(batch: CausalLMBatch, cache: KvCache | undefined, all: boolean): tf.Tensor2D[] {
+  /** Final norm, lm_head and the mean cross-entropy, from the last layer's output [B·S, H]. */
+  private headLoss(last: tf.Tensor2D, rows: Int32Array, targets: Int32Array): tf.Scalar {
+    return tf.tidy(() => {
+      // Only the labelled rows go through the norm and lm_head: [N, V] instead of [B·S, V].
+      const logits = this.logitsOf(this.parts.norm.apply(gatherRows(last, rows)) as tf.Tensor2D);
+      const v = this.config.vocabSize;
+      const flat = Int32Array.from(targets, (t, i) => i * v + t);
+      const picked = tf.reshape(gatherRows(tf.reshape(logits, [-1, 1]), flat), [-1]);
+      return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
+    });
+  }
+
+  private hidden(batch: CausalLMBatch, cache: KvCache | undefined, all: boolean, normed = true): tf.Tensor2D[] {
     const { batchSize: b, seqLength: s } = batch;
     const positions = batch.positionIds ?? positionIdsFromMask(batch.attentionMask, b, s);
-    return this.run(batch.inputIds, b, s, positions, batch.attentionMask, cache, all);
+    return this.run(batch.inputIds, b, s, positions, batch.attentionMask, cache, all, normed);
+  }
+
+  private layerContext(b: number, s: number, positions: Int32Array, keyMask: Int32Array, cache: KvCache | undefined): LayerContext {
+    const past = cache?.length ?? 0;
+    const { cos, sin } = rotaryTables(positions, b, s, this.parts.invFreq);
+    return { batchSize: b, seqLength: s, cos, sin, mask: causalMask(keyMask, b, s, past), ...(cache ? { cache } : {}) };
   }
 
   /** The decoder stack; returns [embeddings, layer outputs..., final-normed] (or just the last). */
-  private run(inputIds: Int32Array, b: number, s: number, positions: Int32Array, keyMask: Int32Array, cache: KvCache | undefined, all: boolean): tf.Tensor2D[] {
-    const past = cache?.length ?? 0;
-    const { cos, sin } = rotaryTables(positions, b, s, this.parts.invFreq);
-    const ctx: LayerContext = { batchSize: b, seqLength: s, cos, sin, mask: causalMask(keyMask, b, s, past), ...(cache ? { cache } : {}) };
+  private run(inputIds: Int32Array, b: number, s: number, positions: Int32Array, keyMask: Int32Array, cache: KvCache | undefined, all: boolean, normed = true): tf.Tensor2D[] {
+    const ctx = this.layerContext(b, s, positions, keyMask, cache);
     let x = this.parts.embedTokens.apply(inputIds);
     const states: tf.Tensor2D[] = all ? [x] : [];
     this.parts.layers.forEach((layer, i) => {
       x = layer.apply(x, ctx);
       if (all && i < this.parts.layers.length - 1) states.push(x);
     });
-    states.push(this.parts.norm.apply(x) as tf.Tensor2D);
+    states.push(normed ? (this.parts.norm.apply(x) as tf.Tensor2D) : x);
     return states;
   }
 

@@ -133,7 +133,15 @@ function checkBatch(c: CheckList, model: LlamaForCausalLM, e: Expected): void {
   const loss = model.loss(batch);
   c.close(`${e.name}.loss`, [loss.dataSync()[0]!], [o.loss], DECODER_TOLERANCE.loss * Math.max(1, Math.abs(o.loss)));
   loss.dispose();
-  if (e.gradients) checkGradients(c, model, batch, e.name, e.gradients);
+  if (e.gradients) {
+    // Both backward paths: the whole graph, and per-layer recomputation (what large models use).
+    const mode = model.recompute;
+    for (const recompute of [false, true]) {
+      model.recompute = recompute;
+      checkGradients(c, model, batch, recompute ? `${e.name} (recompute)` : e.name, e.gradients);
+    }
+    model.recompute = mode;
+  }
 }
 
 function checkGradients(c: CheckList, model: LlamaForCausalLM, batch: CausalLMBatch, name: string, g: Expected): void {
@@ -152,12 +160,12 @@ function checkGradients(c: CheckList, model: LlamaForCausalLM, batch: CausalLMBa
       state.dispose();
       const rows = (exp.rows as number[]).flatMap((r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
       const bound = DECODER_TOLERANCE.gradientRelative * Math.max(1e-3, exp.max_abs);
-      c.close(`grad ${param} rows`, rows, flat(exp.values), bound);
+      c.close(`${name} grad ${param} rows`, rows, flat(exp.values), bound);
       let l2 = 0;
       let sumAbs = 0;
       for (const x of data) [l2, sumAbs] = [l2 + x * x, sumAbs + Math.abs(x)];
-      c.add(`grad ${param} l2 (relative)`, Math.abs(Math.sqrt(l2) - exp.l2) / Math.max(exp.l2, 1e-30), DECODER_TOLERANCE.gradientRelative);
-      c.add(`grad ${param} sum_abs (relative)`, Math.abs(sumAbs - exp.sum_abs) / Math.max(exp.sum_abs, 1e-30), DECODER_TOLERANCE.gradientRelative);
+      c.add(`${name} grad ${param} l2 (relative)`, Math.abs(Math.sqrt(l2) - exp.l2) / Math.max(exp.l2, 1e-30), DECODER_TOLERANCE.gradientRelative);
+      c.add(`${name} grad ${param} sum_abs (relative)`, Math.abs(sumAbs - exp.sum_abs) / Math.max(exp.sum_abs, 1e-30), DECODER_TOLERANCE.gradientRelative);
     }
   } finally {
     loss.dispose();
