@@ -118,11 +118,19 @@ export class HubCache {
     const link = this.linkPath(commit, file.path);
     const blob = this.blobPath(file.blobId);
     await mkdir(dirname(link), { recursive: true });
-    await rm(link, { force: true });
-    try {
-      await symlink(relative(dirname(link), blob), link);
-    } catch {
-      await copyFile(blob, link);
+    const target = relative(dirname(link), blob);
+    for (let attempt = 0; ; attempt++) {
+      await rm(link, { force: true });
+      try {
+        await symlink(target, link);
+        return;
+      } catch (e) {
+        // Another process linked it between rm and symlink: try again; no symlinks allowed: copy.
+        if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < 3) continue;
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
+        await copyFile(blob, link);
+        return;
+      }
     }
   }
 

@@ -122,6 +122,24 @@ describe("resolveModelSource against a local Hub on 127.0.0.1, in huggingface_hu
     expect(byCommit.folder).toBe(v1.folder);
   });
 
+  it("two processes downloading into one cache at once both get intact files", async () => {
+    const other = await mkdtemp(join(tmpdir(), "aflora-hub-"));
+    try {
+      const opts = { cacheDir: other, hubUrl: hub.url };
+      const [a, b] = await Promise.all([
+        resolveModelSource("aflora-test/bert-bin-only", opts),
+        resolveModelSource("aflora-test/bert-bin-only", opts),
+      ]);
+      expect(a.folder).toBe(b.folder);
+      const bin = await readFile(join(a.folder, "pytorch_model.bin"));
+      expect(new Uint8Array(bin)).toEqual(new Uint8Array(await readFile(join(bert, "pytorch_model.bin"))));
+      const blobs = await readdir(join(other, "models--aflora-test--bert-bin-only", "blobs"));
+      expect(blobs.filter((n) => n.includes("incomplete"))).toEqual([]);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it("falls back to pytorch_model.bin when the repo has no safetensors", async () => {
     const src = await resolveModelSource("aflora-test/bert-bin-only", { cacheDir: cache, hubUrl: hub.url });
     expect((await readdir(src.folder)).sort()).toEqual([
