@@ -92,6 +92,11 @@ describe("LlamaTokenizer (SentencePiece BPE with byte fallback)", () => {
     const empty = join(tmp, "empty");
     cpSync(folder, empty, { recursive: true, filter: (src) => !src.endsWith("tokenizer.model") });
     expect(() => loadLlamaTokenizer(empty)).toThrow(/no tokenizer\.model or tokenizer\.json/);
+    const byteLevel = join(tmp, "byte-level");
+    cpSync(jsonOnlyFolder(), byteLevel, { recursive: true });
+    const json = JSON.parse(readFileSync(join(byteLevel, "tokenizer.json"), "utf8"));
+    writeFileSync(join(byteLevel, "tokenizer.json"), JSON.stringify({ ...json, pre_tokenizer: { type: "ByteLevel", add_prefix_space: false } }));
+    expect(() => loadLlamaTokenizer(byteLevel)).toThrow(/tokenizer\.json: a byte-level BPE tokenizer \(Llama-3 style\) is not supported/);
     const model = parseSentencePieceModel(readFileSync(join(folder, "tokenizer.model")), "x");
     expect(() => llamaTokenizerJson({ ...model, trainerSpec: { ...model.trainerSpec, modelType: 1 } }, "spm.model")).toThrow(/spm\.model: .*model_type is 1/);
   });

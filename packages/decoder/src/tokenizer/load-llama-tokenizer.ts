@@ -47,6 +47,9 @@ export function loadLlamaTokenizer(folder: string, options: LoadLlamaTokenizerOp
   const json = useSp ? (llamaTokenizerJson(parseSentencePieceModel(readFileSync(spPath), spPath), spPath) as unknown as Json) : readJson(jsonPath)!;
   const model = json["model"] as Json | undefined;
   if (!model || model["type"] !== "BPE") throw new Error(`${source}: model.type is ${JSON.stringify(model?.["type"])}; the LLaMA tokenizer is BPE`);
+  if (JSON.stringify([json["pre_tokenizer"], json["decoder"]]).includes('"ByteLevel"')) {
+    throw new Error(`${source}: a byte-level BPE tokenizer (Llama-3 style) is not supported; this loader reads SentencePiece-style LLaMA tokenizers (byte fallback)`);
+  }
   const config = readJson(join(folder, "tokenizer_config.json")) ?? {};
   const specialMap = readJson(join(folder, "special_tokens_map.json")) ?? {};
   const inner = new TokenizersJs(json as never, { clean_up_tokenization_spaces: false });
