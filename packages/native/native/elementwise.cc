@@ -47,30 +47,39 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
 
 template <typename Op>
 void Broadcast(const float* a, int64_t na, const float* b, int64_t nb, float* d, int64_t n, Op op) {
-  // Each operand is either full length or a suffix block repeated (scalars: length 1).
-  ParallelFor(n, [=](int64_t lo, int64_t hi) {
-    if (na == n && nb == n) {
+  // Each operand is full length, a scalar, or a trailing block repeated over rows. The loops are
+  // branch-free and contiguous so the compiler vectorizes them.
+  if (na == n && nb == n) {
+    ParallelFor(n, [=](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; i++) d[i] = op(a[i], b[i]);
-    } else if (nb == 1) {
-      const float v = b[0];
-      for (int64_t i = lo; i < hi; i++) d[i] = op(a[i % na], v);
-    } else if (na == 1) {
-      const float v = a[0];
-      for (int64_t i = lo; i < hi; i++) d[i] = op(v, b[i % nb]);
-    } else if (na == n) {
-      int64_t j = lo % nb;
-      for (int64_t i = lo; i < hi; i++) {
-        d[i] = op(a[i], b[j]);
-        if (++j == nb) j = 0;
+    });
+  } else if (nb == 1) {
+    const float v = b[0];
+    ParallelFor(n, [=](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) d[i] = op(a[i], v);
+    });
+  } else if (na == 1) {
+    const float v = a[0];
+    ParallelFor(n, [=](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) d[i] = op(v, b[i]);
+    });
+  } else if (na == n) {
+    ParallelFor(n / nb, [=](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; r++) {
+        const float* ar = a + r * nb;
+        float* dr = d + r * nb;
+        for (int64_t j = 0; j < nb; j++) dr[j] = op(ar[j], b[j]);
       }
-    } else {
-      int64_t j = lo % na;
-      for (int64_t i = lo; i < hi; i++) {
-        d[i] = op(a[j], b[i % nb]);
-        if (++j == na) j = 0;
+    }, nb);
+  } else {
+    ParallelFor(n / na, [=](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; r++) {
+        const float* br = b + r * na;
+        float* dr = d + r * na;
+        for (int64_t j = 0; j < na; j++) dr[j] = op(a[j], br[j]);
       }
-    }
-  });
+    }, na);
+  }
 }
 
 // binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div; a and b have out's length or divide it

@@ -13,9 +13,11 @@ constexpr int64_t kMinParallel = 1 << 17;
 // The thread count the elementwise kernels use (set with the BLAS's, setThreads()).
 int& ElementwiseThreads();
 
+// body(lo, hi) over [0, n); each index stands for `weight` elements when deciding to split.
 template <typename F>
-void ParallelFor(int64_t n, F&& body) {
-  const int threads = static_cast<int>(std::min<int64_t>(ElementwiseThreads(), std::max<int64_t>(1, n / kMinParallel)));
+void ParallelFor(int64_t n, F&& body, int64_t weight = 1) {
+  const int64_t work = n * weight;
+  const int threads = static_cast<int>(std::min<int64_t>({ElementwiseThreads(), std::max<int64_t>(1, work / kMinParallel), n}));
   if (threads <= 1) {
     body(0, n);
     return;

@@ -11,7 +11,7 @@ export function renderMarkdown(res) {
     lines.push(`${res.carried.sizes.join(", ").toUpperCase()} rows measured ${res.carried.from.slice(0, 16).replace("T", " ")} UTC (an earlier run, same machine).`);
   }
   lines.push("");
-  lines.push("Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is aflora's own CPU time per step, all threads (robust to other load). Peak is the process’s peak RSS. “N workers”: the batch split over N data-parallel worker threads, each with its own wasm backend, exchanging gradients. aflora / PyTorch uses the fastest aflora variant.");
+  lines.push("Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is each framework's own CPU time per step, all threads (robust to other load; with one thread each, the fair comparison on a shared machine). Peak is the process’s peak RSS. “Trainer path”: the backend `aflora train` selects (header line). “N workers”: the batch split over N data-parallel worker threads, each with its own backend, exchanging gradients. aflora / PyTorch uses the fastest aflora variant.");
   for (const size of res.options.sizes) {
     const r = res.options.recompute[size];
     lines.push("");
@@ -19,14 +19,15 @@ export function renderMarkdown(res) {
     lines.push("");
     const ws = res.options.workers;
     const head = ws.map((w) => `aflora ms (${w === 1 ? "Trainer path" : `${w} workers`}) | CPU ms | peak MiB`).join(" | ");
-    lines.push(`| method | ${head} | PyTorch ms | PyTorch peak MiB | aflora / PyTorch | GFLOP/step | trainable params |`);
-    lines.push(`|---|${ws.map(() => "---:|---:|---:|").join("")}---:|---:|---:|---:|---:|`);
+    lines.push(`| method | ${head} | PyTorch ms | PyTorch CPU ms | PyTorch peak MiB | aflora / PyTorch | aflora / PyTorch, CPU | GFLOP/step | trainable params |`);
+    lines.push(`|---|${ws.map(() => "---:|---:|---:|").join("")}---:|---:|---:|---:|---:|---:|---:|`);
     for (const run of res.runs.filter((q) => q.size === size)) {
       const a = run.aflora;
       const p = run.peer;
       const f = res.flops[size][run.method];
       const cols = ws.map((w) => { const r = run.byWorkers?.[w]; return `${ms(r)} | ${fmt(r?.medianOwnCpuMs)} | ${fmt(r?.peakRssMiB)}`; }).join(" | ");
-      lines.push(`| ${run.method} | ${cols} | ${ms(p)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`);
+      const cpuRatio = res.ratios[size].afloraOverTorchCpu?.[run.method];
+      lines.push(`| ${run.method} | ${cols} | ${ms(p)} | ${fmt(p?.medianOwnCpuMs)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${x(cpuRatio)} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`);
     }
     if (r) {
       const ex = res.runs.filter((q) => q.size === size).map((q) => `${q.method} ${fmt(res.flops[size][q.method].executed / 1e9, 0)}`);

@@ -218,6 +218,8 @@ export function computeRatios(runs, flops, sizes, methods) {
       eloraOverAfloraFlops: flops[size].elora.total / flops[size]["aflora-start"].total,
       afloraStartOverFrozenTime: div(single(size, "aflora-start"), single(size, "aflora-frozen")),
       afloraOverTorch: Object.fromEntries(methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer))])),
+      // Own CPU time (all threads): the robust comparison on a shared machine, exact when both use 1 thread.
+      afloraOverTorchCpu: Object.fromEntries(methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer), "medianOwnCpuMs")])),
       torchEloraOverAfloraStartTime: div(ok(get(size, "elora")?.peer), ok(get(size, "aflora-start")?.peer)),
     };
   }
