@@ -1,11 +1,9 @@
 export { main, EXIT } from "./main.js";
-export { buildProgram } from "./program.js";
-export { resolveConfig, resolveConfigWithImports, mergeLayers, type ResolveInput } from "./config/resolve-config.js";
-export { validateConfig } from "./config/validate.js";
-export { configSchema, METHODS, type RunConfig, type Method } from "./config/schema.js";
+export { buildProgram, VERSION } from "./program.js";
+export { resolveConfig, validateConfig, checkPathsExist, type ResolveInput } from "./config/resolve-config.js";
 export { ConfigError } from "./config/config-error.js";
 export { listPresets, loadPreset, PRESETS_DIR } from "./config/presets.js";
-export { createPluginRegistry } from "./integrations/plugins.js";
-export { buildModel, DEMO_ENCODER_DIR, type BuiltModel } from "./integrations/model.js";
+export { createPluginRegistry, DEFAULT_PLUGIN_PACKAGES } from "./integrations/plugins.js";
 export { createRunFolder, runPaths } from "./run/run-folder.js";
 export { runTraining, type TrainingOptions, type TrainingResult } from "./train/run-training.js";
+export { pluginInfos, type PluginInfo } from "./commands/plugins.js";

@@ -1,31 +1,43 @@
+import { readFileSync } from "node:fs";
 import { Argument, Command, Option } from "commander";
-import { CONFIG_FLAGS } from "./config/flags.js";
+import type { PluginRegistry } from "@aflora/core";
+import { configFlags } from "./config/flags.js";
 import { listPresets } from "./config/presets.js";
+import { createPluginRegistry } from "./integrations/plugins.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { reportCommand } from "./commands/report.js";
 import { paramsCommand } from "./commands/params.js";
 import { reproCommand, REPRO_SUITES } from "./commands/repro.js";
 import { benchCommand } from "./commands/bench.js";
+import { pluginsCommand } from "./commands/plugins.js";
+import { configSchemaCommand } from "./commands/config-schema.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Adds the config-file, preset and override flags shared by `train` and `eval`. */
-function withConfigOptions(cmd: Command): Command {
+export const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** Adds the config-file, preset, plugin and override flags shared by `train` and `eval`; the overrides come from the config schemas. */
+function withConfigOptions(cmd: Command, registry: PluginRegistry): Command {
   cmd
-    .option("-c, --config <file>", "experiment config (YAML or JSON)")
-    .option("-p, --preset <name>", `the paper's settings: ${listPresets().join(", ")}`)
-    .option("--data <spec>", 'glue:<task>, spam-assassin, or a GLUE folder (with --task or a glue preset)')
-    .option("--task <task>", "GLUE task of a --data folder: cola, sst2, mrpc, qnli, stsb, rte, mnli, qqp")
-    .option("--set <path=value>", "set any config field, e.g. --set schedule.finalWarmup=7 (repeatable)", collect);
-  for (const f of CONFIG_FLAGS) cmd.addOption(new Option(`--${f.flag} <value>`, f.description));
+    .option("-c, --config <file>", "experiment config (YAML or JSON); its relative paths resolve against its folder")
+    .option("-p, --preset <name>", `a base config: ${listPresets().join(", ")}`)
+    .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable); it exports register(registry)", collect)
+    .option("--data <spec>", "the task: glue:<task>, spam-assassin, a registered task name, or a GLUE folder (with --task)")
+    .option("--task <task>", "GLUE task of a --data folder")
+    .option("--method <name>", `alias of --adapter: ${registry.names("adapter").join(", ")}`)
+    .option("--set <path=value>", "set any config field, e.g. --set schedule.finalWarmupEpochs=7 (repeatable)", collect);
+  for (const f of configFlags(registry)) {
+    cmd.addOption(f.kind === "list" ? new Option(`--${f.flag} <value>`, `${f.description} (repeatable)`).argParser(collect) : new Option(`--${f.flag} <value>`, f.description));
+  }
   return cmd;
 }
 
-export function buildProgram(): Command {
+export function buildProgram(registry: PluginRegistry = createPluginRegistry()): Command {
   const program = new Command("aflora")
     .description("AFLoRA and its baselines (LoRA, ELoRA, full fine-tuning) for TensorFlow.js: train, evaluate, report, reproduce.")
-    .showHelpAfterError()
+    .version(VERSION, "-V, --version", "print the version")
+    .showSuggestionAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   withConfigOptions(
@@ -35,14 +47,16 @@ export function buildProgram(): Command {
       .option("--resume <run>", "continue an interrupted run from its latest checkpoint")
       .option("--no-plots", "skip SVG/PNG plots in the report")
       .option("--quiet", "no progress output"),
-  ).action(trainCommand);
+    registry,
+  ).action((flags) => trainCommand(flags, registry));
 
   withConfigOptions(
     program
       .command("eval")
-      .description("Evaluate a run's final model (or a model + adapter) on a task's validation set.")
+      .description("Evaluate a run's final model (or a model as configured) on a task's validation set.")
       .option("--run <run>", "a finished run folder to evaluate (its config, model and adapter)"),
-  ).action(evalCommand);
+    registry,
+  ).action((flags) => evalCommand(flags, registry));
 
   program
     .command("report")
@@ -57,11 +71,26 @@ export function buildProgram(): Command {
     .command("params")
     .description("Count trainable parameters of an adapter on a model config, as the paper reports them (classifier excluded).")
     .requiredOption("--model-config <file>", "a Hugging Face config.json (e.g. deberta-v3-base)")
-    .addOption(new Option("--method <method>", "adapter method").choices(["lora", "elora", "aflora"]).default("aflora"))
-    .option("--r <n>", "rank (defaults: LoRA 8, ELoRA 1024, AFLoRA 4)")
-    .addOption(new Option("--trainable-pm <which>", "AFLoRA: projection matrices trainable at the start").choices(["ffn", "attention", "all", "none"]))
+    .addOption(new Option("--method <method>", "adapter method").choices(registry.names("adapter").filter((n) => n !== "full")).default("aflora"))
+    .option("--r <n>", "rank (default: the method's)")
+    .option("--trainable-pm <which>", "AFLoRA: projection matrices trainable at the start (ffn, attention, all, none)")
     .option("--json", "print JSON")
     .action(paramsCommand);
+
+  program
+    .command("plugins")
+    .description("List every registered plugin: kind, name, package, description and options with defaults.")
+    .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable)", collect)
+    .option("--json", "print JSON")
+    .action((flags) => pluginsCommand(flags, registry));
+
+  program
+    .command("config")
+    .description("Config tools.")
+    .command("schema")
+    .description("Print the JSON Schema of a run config, generated from the registered plugins (for editor completion).")
+    .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable)", collect)
+    .action((flags) => configSchemaCommand(flags, registry));
 
   program
     .command("repro")

@@ -70,16 +70,21 @@ export function deltaTOf(o: { deltaT?: number | undefined; window?: number | und
 export const PATH_META = "x-aflora-path";
 
 /** A file or folder option: relative values are resolved against the folder of the config file that gave them. */
-export function pathOption(description: string): z.ZodString {
-  return z.string().min(1).meta({ description, [PATH_META]: true });
+export function pathOption(description: string, o: { mustExist?: boolean } = {}): z.ZodString {
+  return z.string().min(1).meta({ description, [PATH_META]: o.mustExist === false ? "any" : "existing" });
 }
 
-/** True for a schema made by `pathOption` (optional/default wrappers looked through). */
-export function isPathOption(schema: z.ZodType): boolean {
+/** "existing" or "any" for a schema made by `pathOption` (optional/default wrappers looked through), else null. */
+export function pathOptionKind(schema: z.ZodType): "existing" | "any" | null {
   let s: z.ZodType = schema;
   for (;;) {
-    if (s.meta()?.[PATH_META] === true) return true;
+    const kind = s.meta()?.[PATH_META];
+    if (kind === "existing" || kind === "any") return kind;
     if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
-    else return false;
+    else return null;
   }
+}
+
+export function isPathOption(schema: z.ZodType): boolean {
+  return pathOptionKind(schema) !== null;
 }

@@ -1,67 +1,57 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { container as rootContainer } from "tsyringe";
-import { installFastGradients, selectBackend, type PluginRegistry } from "@aflora/core";
-import { loadAdapter } from "@aflora/adapter";
-import type { TaskData } from "@aflora/glue-data";
+import { installFastGradients, selectBackend, type ModelSource, type PluginRegistry, type RunConfig, type RunTask } from "@aflora/core";
+import { loadAdapter, ADAPTER_DIR, MODEL_DIR } from "@aflora/adapter";
 import { formatMetric, markdownTable } from "@aflora/metrics";
-import { resolveConfigWithImports } from "../config/resolve-config.js";
-import { loadPluginModules } from "../config/plugin-modules.js";
-import { validateConfig } from "../config/validate.js";
-import type { RunConfig } from "../config/schema.js";
+import { resolveConfig } from "../config/resolve-config.js";
+import { ConfigError } from "../config/config-error.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
-import { buildModel, tokenizerFolderOf } from "../integrations/model.js";
 import { runPaths } from "../run/run-folder.js";
+import { readSavedConfig } from "./train.js";
 
 interface EvalFlags extends Record<string, unknown> {
   run?: string;
   config?: string;
   preset?: string;
-  adapter?: string;
+  plugin?: string[];
 }
 
+/** What a run folder saved: a PEFT adapter, or (full fine-tuning) a whole model folder. */
 async function runConfig(flags: EvalFlags, registry: PluginRegistry): Promise<{ config: RunConfig; adapterDir: string | null }> {
-  if (flags.run) {
-    const paths = runPaths(resolve(flags.run));
-    if (!existsSync(paths.config)) throw new Error(`--run: ${paths.dir} is not an aflora run folder (no config.json)`);
-    const config = await validateSaved(paths.config, registry);
-    if (config.method === "full") {
-      if (!existsSync(join(paths.model, "model.safetensors"))) throw new Error(`--run: ${paths.dir} has no saved model (the run did not finish)`);
-      // The trained weights, with the tokenizer of the model the run started from.
-      return { config: { ...config, model: paths.model, tokenizer: await tokenizerFolderOf(config) }, adapterDir: null };
-    }
-    if (!existsSync(join(paths.adapter, "adapter_config.json"))) throw new Error(`--run: ${paths.dir} has no saved adapter (the run did not finish)`);
-    return { config, adapterDir: paths.adapter };
-  }
-  return { config: await resolveConfigWithImports({ config: flags.config, preset: flags.preset, flags }, registry), adapterDir: null };
+  if (!flags.run) return { config: await resolveConfig({ config: flags.config, preset: flags.preset, flags, plugins: flags.plugin }, registry), adapterDir: null };
+  const paths = runPaths(resolve(flags.run));
+  if (!existsSync(paths.config)) throw new ConfigError(`--run: ${paths.dir} is not an aflora run folder (no config.json)`);
+  const config = await readSavedConfig(paths.config, registry, flags.plugin ?? []);
+  const adapterDir = join(paths.dir, ADAPTER_DIR);
+  if (existsSync(join(adapterDir, "adapter_config.json"))) return { config, adapterDir };
+  const modelDir = join(paths.dir, MODEL_DIR);
+  // Full fine-tuning saved the whole model with its tokenizer, as a Hugging Face folder.
+  if (existsSync(join(modelDir, "model.safetensors"))) return { config: { ...config, model: { name: config.model.name, path: modelDir } }, adapterDir: null };
+  throw new ConfigError(`--run: ${paths.dir} has no saved adapter or model (the run did not finish)`);
 }
 
 /**
- * `aflora eval`: the validation metrics of a finished run's adapter (`--run`), or of a model
- * as configured (no adapter: the untrained head), on the config's task.
+ * `aflora eval`: the validation metrics of a finished run (`--run`), or of a model as configured
+ * (no adapter: the untrained head), on the config's task.
  */
-export async function evalCommand(flags: EvalFlags): Promise<void> {
-  const registry = createPluginRegistry();
+export async function evalCommand(flags: EvalFlags, registry: PluginRegistry = createPluginRegistry()): Promise<void> {
   const { config, adapterDir } = await runConfig(flags, registry);
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend as never);
   installFastGradients();
-  const task = registry.create<TaskData>("task", config.data, rootContainer.createChildContainer(), "data");
-  const built = await buildModel(config, task.info, config.training.seed);
+  const scope = rootContainer.createChildContainer();
+  const task = registry.create<RunTask>("task", config.data, scope, "data");
+  const source = registry.create<ModelSource>("model", config.model, scope, "model");
+  const built = await source.load({ task: task.info, seed: config.training.seed, warn: (m) => process.stderr.write(`warning: ${m}\n`) });
   try {
-    if (adapterDir) await loadAdapter(built.model, adapterDir);
+    if (adapterDir) await loadAdapter(built.model as never, adapterDir);
     const loaded = await task.load({ tokenizer: built.tokenizer, batchSize: config.training.batchSize, seed: config.training.seed, maxSeqLength: config.training.maxSeqLength });
+    if (!loaded.evaluator) throw new ConfigError(`data: the task "${task.info.name}" has no evaluation split`);
     built.model.setTraining?.(false);
     const metrics = loaded.evaluator.evaluate(built.model);
-    const rows = Object.entries(metrics).map(([k, v]) => [k + (k === loaded.evaluator.selectionMetric ? " (selection)" : ""), formatMetric(v)]);
-    process.stdout.write(`${task.info.name} on ${backend}${adapterDir ? ` with ${adapterDir}` : flags.run ? ` with ${config.model}` : " (no adapter)"}\n\n${markdownTable(["metric", "value"], rows)}\n`);
+    const rows = Object.entries(metrics).map(([k, v]) => [k + (k === loaded.evaluator!.selectionMetric ? " (selection)" : ""), formatMetric(v)]);
+    process.stdout.write(`${task.info.name} on ${backend}${adapterDir ? ` with ${adapterDir}` : flags.run ? ` with ${String(config.model.path)}` : " (no adapter)"}\n\n${markdownTable(["metric", "value"], rows)}\n`);
   } finally {
     built.model.params.dispose();
   }
-}
-
-/** A run folder's saved config, after loading the plugin packages it imports (paths are as resolved then). */
-async function validateSaved(path: string, registry: PluginRegistry): Promise<RunConfig> {
-  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  await loadPluginModules(raw.imports, registry, process.cwd(), path);
-  return validateConfig(raw, registry, path);
 }

@@ -1,53 +1,52 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { writeFileAtomicSync, type PluginRegistry } from "@aflora/core";
+import { writeFileAtomicSync, type PluginRegistry, type RunConfig } from "@aflora/core";
 import { formatCount, formatDuration } from "@aflora/metrics";
-import { resolveConfigWithImports } from "../config/resolve-config.js";
+import { resolveConfig, validateConfig } from "../config/resolve-config.js";
 import { loadPluginModules } from "../config/plugin-modules.js";
-import { validateConfig } from "../config/validate.js";
-import type { RunConfig } from "../config/schema.js";
+import { ConfigError } from "../config/config-error.js";
 import { createRunFolder, runPaths } from "../run/run-folder.js";
 import { acquireRunLock } from "../run/run-lock.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
 import { runTraining, hasCheckpoint } from "../train/run-training.js";
 
-interface TrainFlags extends Record<string, unknown> {
+export interface TrainFlags extends Record<string, unknown> {
   config?: string;
   preset?: string;
   resume?: string;
   plots?: boolean;
   quiet?: boolean;
+  plugin?: string[];
 }
 
 const DEMO_NOTICE = [
   "aflora demo: fine-tuning AFLoRA on the SpamAssassin corpus (ham vs spam).",
-  "The encoder is a tiny DeBERTa-v3-style model RANDOMLY INITIALISED from packages/cli/assets/demo-encoder:",
+  "The encoder is a tiny DeBERTa-v3-style model RANDOMLY INITIALISED from @aflora/encoder's assets/demo-encoder:",
   "no pretrained model is available offline, so expect modest scores; they show the pipeline, not the method.",
   "To use a real model: aflora train --model microsoft/deberta-v3-base   (or --model <Hugging Face model folder>)",
   "",
 ].join("\n");
 
 /** `aflora train`: resolves the config (or reads it back on --resume), trains into a run folder, prints where it went. */
-export async function trainCommand(flags: TrainFlags): Promise<void> {
-  const registry = createPluginRegistry();
-  const log = (line: string) => process.stderr.write(line + "\n");
+export async function trainCommand(flags: TrainFlags, registry: PluginRegistry = createPluginRegistry()): Promise<void> {
+  const log = flags.quiet ? () => {} : (line: string) => process.stderr.write(line + "\n");
   let config: RunConfig;
   let dir: string;
   let runId: string;
   if (flags.resume) {
     dir = resolve(flags.resume);
     const paths = runPaths(dir);
-    if (!existsSync(paths.config)) throw new Error(`--resume: ${dir} is not an aflora run folder (no config.json)`);
-    if (!hasCheckpoint(dir)) throw new Error(`--resume: ${dir} has no checkpoint yet (nothing to continue from; start a new run)`);
-    config = await validateSaved(paths.config, registry);
+    if (!existsSync(paths.config)) throw new ConfigError(`--resume: ${dir} is not an aflora run folder (no config.json)`);
+    if (!(await hasCheckpoint(dir))) throw new ConfigError(`--resume: ${dir} has no checkpoint yet (nothing to continue from; start a new run)`);
+    config = await readSavedConfig(paths.config, registry, flags.plugin ?? []);
     runId = dir.split(/[\\/]/).pop()!;
     log(`Resuming ${runId} from its latest checkpoint.`);
   } else {
-    config = await resolveConfigWithImports({ config: flags.config, preset: flags.preset, flags }, registry);
-    ({ dir, runId } = createRunFolder(config.output, config.name ?? (config.method === "full" ? "full" : config.method)));
+    config = await resolveConfig({ config: flags.config, preset: flags.preset, flags, plugins: flags.plugin }, registry);
+    ({ dir, runId } = createRunFolder(config.output, config.name ?? config.adapter.name));
     writeFileAtomicSync(runPaths(dir).config, JSON.stringify(config, null, 2) + "\n");
   }
-  if (config.model === "demo" && !flags.quiet) log(DEMO_NOTICE);
+  if (config.model.path === "demo" && !flags.resume) log(DEMO_NOTICE);
   const release = acquireRunLock(runPaths(dir).lock);
   let result;
   try {
@@ -71,13 +70,26 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     `Report:     ${rel(join(dir, "report.md"))}`,
     "",
   ];
-  process.stdout.write(out.join("\n"));
+  if (!flags.quiet) process.stdout.write(out.join("\n"));
   if (interrupted) process.exitCode = 130;
 }
 
-/** A run folder's saved config, after loading the plugin packages it imports (paths are as resolved then). */
-async function validateSaved(path: string, registry: PluginRegistry): Promise<RunConfig> {
-  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  await loadPluginModules(raw.imports, registry, process.cwd(), path);
+/**
+ * A run folder's saved config. The plugin modules it lists under `imports` are loaded only when they
+ * are passed again with `--plugin`: a run folder received from someone else never runs its code.
+ */
+export async function readSavedConfig(path: string, registry: PluginRegistry, trusted: readonly string[]): Promise<RunConfig> {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`${path}: not a valid run config (${(e as Error).message})`);
+  }
+  const imports = Array.isArray(raw.imports) ? (raw.imports as string[]) : [];
+  const untrusted = imports.filter((s) => !trusted.includes(s));
+  if (untrusted.length) {
+    throw new ConfigError(`${path}: imports: this run loads plugin code (${untrusted.join(", ")}); pass each again with --plugin <module> to trust it`);
+  }
+  await loadPluginModules(imports, registry, process.cwd(), path);
   return validateConfig(raw, registry, path);
 }

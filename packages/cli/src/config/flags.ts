@@ -1,7 +1,10 @@
+import { existsSync } from "node:fs";
 import { parse as parseYamlScalar } from "yaml";
+import { z } from "zod";
+import { PLUGIN_SECTIONS, runConfigShape, trainingSchema, type PluginRegistry } from "@aflora/core";
 import { ConfigError } from "./config-error.js";
 import { setPath } from "./merge.js";
-import { expandDataShorthand } from "./schema.js";
+import { expandDataShorthand } from "@aflora/core";
 
 /** A command-line flag that overrides one config field. */
 export interface ConfigFlag {
@@ -10,64 +13,72 @@ export interface ConfigFlag {
   key: string;
   path: string;
   description: string;
-  kind: "string" | "number" | "value";
+  kind: "string" | "number" | "value" | "list";
 }
 
-const f = (flag: string, path: string, description: string, kind: ConfigFlag["kind"] = "number"): ConfigFlag => ({
-  flag,
-  key: flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
-  path,
-  description,
-  kind,
-});
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** Every override flag of `aflora train` / `aflora eval`; flags win over the config file and the preset. */
-export const CONFIG_FLAGS: ConfigFlag[] = [
-  f("model", "model", '"demo", a Hugging Face model folder, or a hub id (e.g. microsoft/deberta-v3-base)', "string"),
-  f("tokenizer", "tokenizer", "tokenizer folder or tokenizer.json when it is not in the model folder", "string"),
-  f("method", "method", "aflora | lora | elora | full", "string"),
-  f("r", "adapter.r", "adapter rank (defaults: AFLoRA 4, LoRA 8, ELoRA 1024)"),
-  f("trainable-pm", "adapter.trainablePm", "AFLoRA: projection matrices trainable at the start: ffn | attention | all | none", "string"),
-  f("scorer", "scorer.name", "freezing score by name (AFLoRA only), e.g. aflora, sensitivity, magnitude", "string"),
-  f("schedule", "schedule.name", "freezing schedule by name (AFLoRA only), e.g. cubic, linear", "string"),
-  f("epochs", "training.epochs", "training epochs"),
-  f("batch-size", "training.batchSize", "examples per micro-batch"),
-  f("lr", "training.lr", "learning rate of the adapter (or of the whole model for full)"),
-  f("classifier-lr", "training.classifierLr", "learning rate of the classifier head"),
-  f("weight-decay", "training.weightDecay", "AdamW weight decay"),
-  f("warmup-ratio", "training.warmupRatio", "fraction of steps with linear LR warm-up"),
-  f("max-grad-norm", "training.maxGradNorm", "global gradient-norm clipping"),
-  f("gradient-accumulation", "training.gradientAccumulation", "micro-batches per optimizer step"),
-  f("max-seq-length", "training.maxSeqLength", "tokens per example after truncation"),
-  f("seed", "training.seed", "seed for every initialiser and shuffle"),
-  f("eval-every", "training.evalEvery", '"epoch" or a number of optimizer steps', "value"),
-  f("checkpoint-every", "training.checkpointEvery", "also checkpoint every N optimizer steps"),
-  f("max-steps", "training.maxSteps", "stop after N optimizer steps"),
-  f("max-train-examples", "data.maxTrainExamples", "GLUE/CSV/JSONL tasks: use only the first N training examples"),
-  f("max-eval-examples", "data.maxEvalExamples", "GLUE/CSV/JSONL tasks: use only the first N evaluation examples"),
-  f("backend", "backend", "auto | tensorflow-gpu | tensorflow | wasm | cpu (env AFLORA_BACKEND works too)", "string"),
-  f("output", "output", "parent folder of run folders (default ./runs)", "string"),
-  f("name", "name", "short name used in the run folder's name", "string"),
-];
+function kindOf(schema: z.ZodType): ConfigFlag["kind"] {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  if (s instanceof z.ZodNumber) return "number";
+  if (s instanceof z.ZodString || s instanceof z.ZodEnum) return "string";
+  if (s instanceof z.ZodArray) return "list";
+  return "value";
+}
+
+const flag = (name: string, path: string, description: string, kind: ConfigFlag["kind"]): ConfigFlag => ({ flag: name, key: camel(name), path, description, kind });
+
+/**
+ * Every override flag of `aflora train` / `aflora eval`, generated from the config's schemas:
+ * one per training option, one per plugin section (its name), and the top-level fields.
+ * Flags win over the config file and the preset; `--set path=value` reaches any other field.
+ */
+export function configFlags(registry: PluginRegistry): ConfigFlag[] {
+  const flags: ConfigFlag[] = [flag("model", "model", runConfigShape.shape.model.description ?? "the model", "string")];
+  for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {
+    if (field === "model" || field === "data") continue;
+    const names = registry.names(spec.kind);
+    flags.push(flag(field, `${field}.name`, `${spec.kind} by name: ${names.join(", ")}`, "string"));
+  }
+  for (const [key, schema] of Object.entries(trainingSchema.shape)) {
+    if (key === "optimArgs") continue;
+    flags.push(flag(kebab(key), `training.${key}`, (schema as z.ZodType).description ?? key, kindOf(schema as z.ZodType)));
+  }
+  for (const key of ["backend", "threads", "output", "name", "reportTo"] as const) {
+    const schema = runConfigShape.shape[key] as z.ZodType;
+    flags.push(flag(kebab(key), key, schema.description ?? key, kindOf(schema)));
+  }
+  return flags;
+}
+
+/** `--method` is the adapter's name, as users of other tools call it. */
+const ALIASES: Record<string, string> = { method: "adapter" };
 
 /**
  * Turns parsed flags into a config layer. `--data` accepts `glue:<task>`, `spam-assassin`
  * or a GLUE folder (with `--task` or a preset's task); `--set a.b=value` sets any field.
  */
-export function flagsToConfig(opts: Record<string, unknown>, base: Record<string, unknown> = {}): Record<string, unknown> {
+export function flagsToConfig(opts: Record<string, unknown>, registry: PluginRegistry, base: Record<string, unknown> = {}): Record<string, unknown> {
   const layer: Record<string, unknown> = {};
-  for (const flag of CONFIG_FLAGS) {
-    const raw = opts[flag.key];
+  const values = { ...opts };
+  for (const [alias, target] of Object.entries(ALIASES)) {
+    if (values[alias] !== undefined && values[target] === undefined) values[target] = values[alias];
+  }
+  for (const f of configFlags(registry)) {
+    const raw = values[f.key];
     if (raw === undefined) continue;
-    const value = flag.kind === "string" ? String(raw) : parseYamlScalar(String(raw));
-    if (flag.kind === "number" && typeof value !== "number") throw new ConfigError(`--${flag.flag}: expected a number (got "${raw}")`);
-    setPath(layer, flag.path, value);
+    if (f.kind === "list") {
+      setPath(layer, f.path, (Array.isArray(raw) ? raw : [raw]).map(String));
+      continue;
+    }
+    const value = f.kind === "string" ? String(raw) : parseYamlScalar(String(raw));
+    if (f.kind === "number" && typeof value !== "number") throw new ConfigError(`--${f.flag}: expected a number (got "${raw}")`);
+    if (f.path === "model" && base.model !== null && typeof base.model === "object") setPath(layer, "model.path", value);
+    else setPath(layer, f.path, value);
   }
-  if (opts.data !== undefined || opts.task !== undefined) {
-    const data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
-    // --max-train-examples and friends given with --data stay on the new section.
-    layer.data = { ...data, ...((layer.data as object | undefined) ?? {}) };
-  }
+  if (opts.data !== undefined || opts.task !== undefined) layer.data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
   for (const assignment of (opts.set as string[] | undefined) ?? []) {
     const eq = assignment.indexOf("=");
     if (eq <= 0) throw new ConfigError(`--set: expected path=value (got "${assignment}")`);
@@ -80,8 +91,8 @@ function dataFlag(data: string | undefined, task: string | undefined, base: unkn
   const baseName = (expandDataShorthand(base) as { name?: string } | undefined)?.name;
   const baseTask = baseName?.startsWith("glue/") ? baseName.slice(5) : undefined;
   if (data === undefined) return { name: `glue/${task}` };
-  if (/^glue[:/]/.test(data) || data === "spam-assassin") return expandDataShorthand(data) as Record<string, unknown>;
+  if (/^glue[:/]/.test(data) || (!/[\\/]/.test(data) && !existsSync(data))) return expandDataShorthand(data) as Record<string, unknown>;
   const t = task ?? baseTask;
-  if (!t) throw new ConfigError(`--data: a GLUE folder needs the task: add --task <cola|sst2|mrpc|qnli|stsb|rte|mnli|qqp> or a --preset glue/<task> (got "${data}")`);
+  if (!t) throw new ConfigError(`--data: a GLUE folder needs the task: add --task <name> or a --preset glue/<task> (got "${data}")`);
   return { name: `glue/${t}`, dataDir: data };
 }

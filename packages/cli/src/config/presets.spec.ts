@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PluginRegistry } from "@aflora/core";
-import { parseAdapterConfig } from "@aflora/adapter";
+import { createPluginRegistry } from "../integrations/plugins.js";
 import { listPresets, loadPreset } from "./presets.js";
 import { resolveConfig } from "./resolve-config.js";
 
@@ -25,10 +24,10 @@ describe("GLUE presets", () => {
   });
 
   for (const [task, row] of Object.entries(TABLE)) {
-    it(`glue/${task} carries the authors' hyperparameters`, () => {
+    it(`glue/${task} carries the authors' hyperparameters`, async () => {
       const p = loadPreset(`glue/${task}`) as { training: Record<string, unknown>; schedule: Record<string, unknown>; scorer: Record<string, unknown> };
-      expect(p).toMatchObject({ method: "aflora", data: `glue:${task}`, model: "microsoft/deberta-v3-base" });
-      expect(resolveConfig({ preset: `glue/${task}` }, new PluginRegistry()).data).toEqual({ name: `glue/${task}` });
+      expect(p).toMatchObject({ adapter: { name: "aflora" }, data: `glue:${task}`, model: "microsoft/deberta-v3-base" });
+      expect((await resolveConfig({ preset: `glue/${task}` }, createPluginRegistry())).data).toEqual({ name: `glue/${task}` });
       expect(p.training).toEqual({
         epochs: row.epochs,
         batchSize: 64,
@@ -50,13 +49,10 @@ describe("GLUE presets", () => {
     });
   }
 
-  it("--method gives the paper's ranks: AFLoRA r=4, LoRA r=8, ELoRA r=1024", () => {
-    const reg = new PluginRegistry();
-    const rank = (method: string) => {
-      const c = resolveConfig({ preset: "glue/mrpc", flags: { method } }, reg);
-      return parseAdapterConfig({ ...c.adapter, method }).r;
-    };
-    expect([rank("aflora"), rank("lora"), rank("elora")]).toEqual([4, 8, 1024]);
-    expect(resolveConfig({ preset: "glue/mrpc", flags: { method: "full" } }, reg).method).toBe("full");
+  it("--method gives the paper's ranks: AFLoRA r=4, LoRA r=8, ELoRA r=1024", async () => {
+    const reg = createPluginRegistry();
+    const rank = async (method: string) => (await resolveConfig({ preset: "glue/mrpc", flags: { method } }, reg)).adapter.r;
+    expect([await rank("aflora"), await rank("lora"), await rank("elora")]).toEqual([4, 8, 1024]);
+    expect((await resolveConfig({ preset: "glue/mrpc", flags: { method: "full" } }, reg)).adapter).toEqual({ name: "full" });
   });
 });

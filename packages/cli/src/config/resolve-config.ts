@@ -1,72 +1,86 @@
-import { resolve } from "node:path";
-import type { PluginRegistry } from "@aflora/core";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { pathOptionKind, PLUGIN_SECTIONS, resolveRunConfig, RunConfigError, type PluginRegistry, type PluginSection, type RunConfig } from "@aflora/core";
 import { readConfigFile } from "./read-config-file.js";
 import { ConfigError } from "./config-error.js";
 import { loadPreset } from "./presets.js";
 import { mergeConfig } from "./merge.js";
 import { flagsToConfig } from "./flags.js";
-import { validateConfig } from "./validate.js";
-import { configDir, loadPluginModules } from "./plugin-modules.js";
-import { expandDataShorthand, type RunConfig } from "./schema.js";
+import { loadPluginModules } from "./plugin-modules.js";
+import { resolveLayerPaths } from "./resolve-paths.js";
 
 export interface ResolveInput {
-  /** Config file (YAML or JSON). */
-  config?: string;
+  /** Config file (YAML or JSON); its relative paths resolve against its folder. */
+  config?: string | undefined;
   /**
    * Preset name, e.g. `glue/rte`, the base the config file and flags override. A config file may
    * name one itself (`preset: glue/rte`). Without any preset or config file: the demo preset.
    */
-  preset?: string;
-  /** Parsed command-line options (commander's camelCase keys). */
+  preset?: string | undefined;
+  /** Parsed command-line options (commander's camelCase keys); their relative paths resolve against the working directory. */
   flags?: Record<string, unknown>;
+  /** Plugin packages or module paths given with `--plugin` (relative to the working directory). */
+  plugins?: string[] | undefined;
 }
 
-function expandData(layer: Record<string, unknown>): Record<string, unknown> {
-  return layer.data === undefined ? layer : { ...layer, data: expandDataShorthand(layer.data) };
+/** Validates a merged config with core's resolver; its problems become one ConfigError (exit code 2). */
+export function validateConfig(raw: Record<string, unknown>, registry: PluginRegistry, source = "config"): RunConfig {
+  try {
+    return resolveRunConfig(raw, registry, source);
+  } catch (e) {
+    if (e instanceof RunConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
-/** The aflora defaults a method implies when the config leaves them out. */
-export function methodDefaults(method: unknown): Record<string, unknown> {
-  return method === "aflora" ? { scorer: { name: "aflora" }, schedule: { name: "cubic" } } : {};
+/** Every path option of the selected plugins must exist; the error names the field and the resolved path. */
+export function checkPathsExist(config: RunConfig, registry: PluginRegistry, source: string): void {
+  const problems: string[] = [];
+  const check = (field: string, kind: (typeof PLUGIN_SECTIONS)[keyof typeof PLUGIN_SECTIONS]["kind"] | "reporter" | "plugin", section: PluginSection | undefined) => {
+    if (!section || !registry.has(kind, section.name)) return;
+    const def = registry.get(kind, section.name);
+    if (!(def.options instanceof z.ZodObject)) return;
+    for (const [key, schema] of Object.entries(def.options.shape as Record<string, z.ZodType>)) {
+      const v = section[key];
+      if (typeof v === "string" && pathOptionKind(schema) === "existing" && !existsSync(v)) problems.push(`${field}.${key}: no such file or folder: ${resolve(v)}`);
+    }
+  };
+  for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) check(field, spec.kind, (config as unknown as Record<string, PluginSection | undefined>)[field]);
+  config.reportTo.forEach((r, i) => check(`reportTo[${i}]`, "reporter", r));
+  config.plugins.forEach((p, i) => check(`plugins[${i}]`, "plugin", p));
+  if (problems.length) throw new ConfigError(problems.map((p) => `${source}: ${p}`).join("\n"));
 }
 
 /**
- * Builds the run config: preset ← config file ← flags (later wins), then method defaults,
- * then validation against the schema and the registered plugins.
+ * Builds the run config: preset ← config file ← flags (later wins), after loading the plugin
+ * packages named by `imports` and `--plugin`; each layer's paths resolve against its own folder
+ * (the config file's, or the working directory for flags). Then validation against the schemas
+ * of the selected plugins, with their defaults filled in.
  */
-export function resolveConfig(input: ResolveInput, registry: PluginRegistry): RunConfig {
-  const { raw, source } = mergeLayers(input);
-  return validateConfig(raw, registry, source);
-}
-
-/** Like resolveConfig, after loading the plugin packages the config lists under `imports`. */
-export async function resolveConfigWithImports(input: ResolveInput, registry: PluginRegistry): Promise<RunConfig> {
-  const { raw, source } = mergeLayers(input);
-  const base = configDir(input.config);
-  await loadPluginModules(raw.imports, registry, base, source);
-  // Saved configs must find the same modules from any working directory (resume, eval).
-  if (Array.isArray(raw.imports)) raw.imports = raw.imports.map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(base, s) : s));
-  return validateConfig(raw, registry, source);
-}
-
-/** Preset ← config file ← flags, method defaults, data shorthands; not yet validated. */
-export function mergeLayers(input: ResolveInput): { raw: Record<string, unknown>; source: string } {
-  const file = expandData(input.config ? readConfigFile(input.config) : {});
-  // A config file may name its own base preset (`preset: glue/rte`); --preset wins.
+export async function resolveConfig(input: ResolveInput, registry: PluginRegistry): Promise<RunConfig> {
+  const cwd = process.cwd();
+  const file = input.config ? readConfigFile(input.config) : {};
+  const fileDir = input.config ? dirname(resolve(input.config)) : cwd;
   const fromFile = file.preset;
   delete file.preset;
   if (fromFile !== undefined && typeof fromFile !== "string") throw new ConfigError(`${input.config}: preset: expected a preset name such as glue/rte (got ${JSON.stringify(fromFile)})`);
   const presetName = input.preset ?? fromFile;
-  const preset = expandData(presetName ? loadPreset(presetName) : input.config ? {} : loadPreset("demo"));
-  const base = mergeConfig(preset, file);
-  const merged = mergeConfig(base, flagsToConfig(input.flags ?? {}, base));
-  const method = merged.method ?? "aflora";
-  const withDefaults = mergeConfig({ method }, methodDefaults(method), merged);
-  if (method !== "aflora") {
-    // Freezing belongs to AFLoRA; a preset's scorer/schedule must not leak into the baselines.
-    delete withDefaults.scorer;
-    delete withDefaults.schedule;
-  }
-  const source = input.config ?? (input.preset ? `preset ${input.preset}` : "config");
-  return { raw: withDefaults, source };
+  const preset = presetName ? loadPreset(presetName) : input.config ? {} : loadPreset("demo");
+  const source = input.config ?? (presetName ? `preset ${presetName}` : "config");
+
+  const imports = [...(Array.isArray(preset.imports) ? preset.imports : []), ...(Array.isArray(file.imports) ? (file.imports as unknown[]).map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(fileDir, s) : s)) : file.imports !== undefined ? [file.imports] : [])];
+  const plugins = (input.plugins ?? []).map((s) => (s.startsWith(".") ? resolve(cwd, s) : s));
+  await loadPluginModules(imports, registry, fileDir, input.config ?? "config", "imports");
+  await loadPluginModules(plugins, registry, cwd, "command line", "--plugin");
+
+  const fileLayer = resolveLayerPaths(file, registry, fileDir);
+  const base = mergeConfig(preset, fileLayer);
+  const flagLayer = resolveLayerPaths(flagsToConfig(input.flags ?? {}, registry, base), registry, cwd);
+  const raw = mergeConfig(base, flagLayer);
+  // Saved configs must find the same modules from any working directory (resume, eval).
+  raw.imports = [...new Set([...imports, ...plugins].map(String))];
+  const config = validateConfig(raw, registry, source);
+  checkPathsExist(config, registry, source);
+  return config;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { stepFlops } from "@aflora/metrics";
 import { encoderShape, flopsForRun, type FlopShapes } from "./flops.js";
-import { DEMO_ENCODER_DIR } from "./model.js";
+import { DEMO_ENCODER_DIR } from "@aflora/encoder";
 
 const demo = JSON.parse(readFileSync(`${DEMO_ENCODER_DIR}/config.json`, "utf8")) as Record<string, unknown>;
 const shapes = (method: FlopShapes["method"], r: number): FlopShapes => ({ modelConfig: demo, batchSize: 32, seqLength: 64, method, r, batchesPerEpoch: 50 });

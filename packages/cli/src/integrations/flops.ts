@@ -2,10 +2,8 @@
 // optimizer step with @aflora/metrics' analytic formula, given the matrices still trainable then.
 import { join } from "node:path";
 import { writeFileAtomicSync } from "@aflora/core";
-import type { LoadedTask } from "@aflora/glue-data";
 import { matrixPosition, stepFlops, type AdapterShape, type EncoderShape, type LinearRole, type RunReportExtras } from "@aflora/metrics";
-import type { RunConfig } from "../config/schema.js";
-import type { BuiltModel } from "./model.js";
+import type { LoadedModel, LoadedTask, RunConfig } from "@aflora/core";
 
 export const FLOP_SHAPES_FILE = "flops-shapes.json";
 
@@ -15,20 +13,18 @@ export interface FlopShapes {
   batchSize: number;
   /** Tokens per example the FLOPs are counted at: maxSeqLength (an upper bound when batches are padded to their longest example). */
   seqLength: number;
-  method: RunConfig["method"];
+  method: string;
   r: number;
   batchesPerEpoch: number;
 }
 
-const DEFAULT_R = { aflora: 4, lora: 8, elora: 1024, full: 0 } as const;
-
-export function writeFlopShapes(runDir: string, built: BuiltModel, loaded: LoadedTask, config: RunConfig): void {
+export function writeFlopShapes(runDir: string, built: LoadedModel, loaded: LoadedTask, config: RunConfig): void {
   const shapes: FlopShapes = {
     modelConfig: built.modelConfig,
     batchSize: config.training.batchSize * config.training.gradientAccumulation,
     seqLength: config.training.maxSeqLength,
-    method: config.method,
-    r: typeof config.adapter.r === "number" ? config.adapter.r : DEFAULT_R[config.method],
+    method: config.adapter.name,
+    r: typeof config.adapter.r === "number" ? config.adapter.r : 0,
     batchesPerEpoch: loaded.train.batchesPerEpoch,
   };
   writeFileAtomicSync(join(runDir, FLOP_SHAPES_FILE), JSON.stringify(shapes) + "\n");

@@ -1,16 +1,23 @@
-import { PluginRegistry, registerLossLogger } from "@aflora/core";
-import { registerAdapters } from "@aflora/adapter";
-import { registerScorers } from "@aflora/scorer";
-import { registerSchedules } from "@aflora/scheduler";
-import { registerTasks } from "@aflora/glue-data";
+import { PluginRegistry, registerLossLogger, registerOptimizers } from "@aflora/core";
+import { register as registerAdapters } from "@aflora/adapter";
+import { register as registerEncoder } from "@aflora/encoder";
+import { register as registerScorers } from "@aflora/scorer";
+import { register as registerSchedules } from "@aflora/scheduler";
+import { register as registerTasks } from "@aflora/glue-data";
 
-/** The registry a run config is resolved against: every package registers its named implementations. */
+/** The plugin packages every run starts with, in order; more come from `imports` and `--plugin`. */
+export const DEFAULT_PLUGIN_PACKAGES: readonly { name: string; register: (r: PluginRegistry) => unknown }[] = [
+  { name: "@aflora/core", register: (r) => registerLossLogger(registerOptimizers(r)) },
+  { name: "@aflora/encoder", register: registerEncoder },
+  { name: "@aflora/adapter", register: registerAdapters },
+  { name: "@aflora/scorer", register: registerScorers },
+  { name: "@aflora/scheduler", register: registerSchedules },
+  { name: "@aflora/glue-data", register: registerTasks },
+];
+
+/** The registry a run config is resolved against: every default package registers its named implementations. */
 export function createPluginRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
-  registerAdapters(registry);
-  registerScorers(registry);
-  registerSchedules(registry);
-  registerTasks(registry);
-  registerLossLogger(registry);
+  for (const p of DEFAULT_PLUGIN_PACKAGES) p.register(registry);
   return registry;
 }

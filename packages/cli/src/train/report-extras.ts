@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunReportExtras } from "@aflora/metrics";
-import type { RunConfig } from "../config/schema.js";
+import type { RunConfig } from "@aflora/core";
 import { flopsForRun, FLOP_SHAPES_FILE, type FlopShapes } from "../integrations/flops.js";
 
 /** Facts and FLOP accounting the report adds to what events.jsonl holds. */
@@ -16,19 +16,17 @@ export function runFacts(config: RunConfig): Record<string, string | number | nu
   const task = config.data.name;
   const facts: Record<string, string | number | null> = {
     task,
-    method: config.method,
-    model: config.model,
+    method: config.adapter.name,
+    model: typeof config.model.path === "string" ? config.model.path : config.model.name,
     seed: config.training.seed,
     epochs: config.training.epochs,
     "batch size": config.training.batchSize * config.training.gradientAccumulation,
     lr: config.training.lr,
-    "classifier lr": config.training.classifierLr,
+    "classifier lr": config.training.classifierLr ?? config.training.lr,
   };
-  if (config.method !== "full") facts.r = typeof config.adapter.r === "number" ? config.adapter.r : ({ aflora: 4, lora: 8, elora: 1024 } as const)[config.method];
-  if (config.method === "aflora") {
-    facts.scorer = config.scorer?.name ?? null;
-    facts.schedule = config.schedule?.name ?? null;
-  }
+  if (typeof config.adapter.r === "number") facts.r = config.adapter.r;
+  if (config.scorer) facts.scorer = config.scorer.name;
+  if (config.schedule) facts.schedule = config.schedule.name;
   return facts;
 }
 

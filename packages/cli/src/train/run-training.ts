@@ -1,31 +1,9 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { container as rootContainer } from "tsyringe";
-import {
-  createRunContainer,
-  installFastGradients,
-  assertTfjsGradients,
-  paperParamGroups,
-  planRun,
-  Rng,
-  selectBackend,
-  Trainer,
-  writeFileAtomicSync,
-  type PluginRegistry,
-  type RunSummary,
-  type TrainerPlugin,
-} from "@aflora/core";
-import { applyAdapter, type AppliedAdapter } from "@aflora/adapter";
-import { createFreezingController } from "@aflora/scheduler";
-import type { TaskData } from "@aflora/glue-data";
+import { composeRun, latestCheckpoint, writeFileAtomicSync, type PluginRegistry, type RunConfig, type RunSummary } from "@aflora/core";
 import { attachProgress, writeRunReport, type ParameterInfo, type RunReport } from "@aflora/metrics";
-import type { RunConfig } from "../config/schema.js";
 import { runPaths } from "../run/run-folder.js";
 import { EventsLog } from "../run/events-log.js";
 import { onInterrupt } from "../run/interrupt.js";
-import { buildModel, type BuiltModel } from "../integrations/model.js";
-import { saveRunAdapter } from "../integrations/save-adapter.js";
-import { saveModelFolder } from "../integrations/save-model.js";
 import { writeFlopShapes } from "../integrations/flops.js";
 import { reportExtras } from "./report-extras.js";
 
@@ -44,112 +22,52 @@ export interface TrainingResult {
   summary: RunSummary;
   report: RunReport;
   interrupted: boolean;
+  backend: string;
 }
 
 /**
- * One training run into its run folder: backend, task, model, adapter, freezing, then the
- * core Trainer with every event logged to events.jsonl; the adapter and report at the end.
+ * One training run into its run folder: the composition root builds the run from the config;
+ * every event is logged to events.jsonl; the trained artifacts and the report come at the end.
  */
 export async function runTraining(config: RunConfig, o: TrainingOptions): Promise<TrainingResult> {
   const paths = runPaths(o.runDir);
-  const t = config.training;
-  const backend = await selectBackend(config.backend);
-  installFastGradients();
-  assertTfjsGradients();
-  o.log(`backend: ${backend}`);
-
-  const task = o.registry.create<TaskData>("task", config.data, rootContainer.createChildContainer(), "data");
-  const built: BuiltModel = await buildModel(config, task.info, t.seed);
-  o.log(`model: ${built.origin}`);
-  const { model } = built;
-  let adapter: AppliedAdapter | null = null;
+  const run = await composeRun(config, { registry: o.registry, runDir: o.runDir, runId: o.runId, resume: o.resume, log: o.log });
   try {
-    if (config.method === "full") {
-      model.params.unfreeze(model.params.names({ group: "base" }));
-    } else {
-      adapter = applyAdapter(model, { ...config.adapter, method: config.method }, { rng: new Rng(t.seed).fork("adapter") });
-    }
-    const loaded = await task.load({
-      tokenizer: built.tokenizer,
-      batchSize: t.batchSize,
-      seed: t.seed,
-      maxSeqLength: t.maxSeqLength,
-      ...(t.padToMaxLength !== undefined ? { padToMaxLength: t.padToMaxLength } : {}),
-    });
-    o.log(`task: ${task.info.name} (${loaded.readStats.map((s) => `${s.file}: ${s.rows} examples${s.skipped ? `, ${s.skipped} malformed rows skipped` : ""}`).join("; ")})`);
-
-    const plan = planRun({ batchesPerEpoch: loaded.train.batchesPerEpoch, epochs: t.epochs, gradientAccumulation: t.gradientAccumulation });
-    const container = createRunContainer(rootContainer, {
-      registry: model.params,
-      runInfo: { runId: o.runId, totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: t.epochs, seed: t.seed, outputDir: o.runDir },
-      plugins: o.registry,
-      model,
-    });
-    const plugins: TrainerPlugin[] = [];
-    if (config.method === "aflora") {
-      plugins.push(createFreezingController({ scorer: config.scorer ?? { name: "aflora" }, schedule: config.schedule ?? { name: "cubic" } }, { plugins: o.registry, container, field: "freezing" }));
-    }
-    config.plugins.forEach((p, i) => plugins.push(o.registry.create<TrainerPlugin>("plugin", p, container, `plugins[${i}]`)));
-
+    o.log(`backend: ${run.backend}`);
+    o.log(`model: ${run.loaded.origin}`);
+    const stats = run.data.readStats ?? [];
+    if (stats.length) o.log(`task: ${run.task.info.name} (${stats.map((s) => `${s.file}: ${s.rows} examples${s.skipped ? `, ${s.skipped} malformed rows skipped` : ""}`).join("; ")})`);
+    const { model } = run.loaded;
     if (!o.resume) {
       const parameters: ParameterInfo[] = model.params.list().map((p) => ({ name: p.name, group: p.group, size: p.variable.size, trainable: p.trainable }));
       writeFileAtomicSync(paths.parameters, JSON.stringify(parameters) + "\n");
-      writeFlopShapes(paths.dir, built, loaded, config);
+      writeFlopShapes(paths.dir, run.loaded, run.data, config);
     }
-
-    const trainer = new Trainer({
-      model,
-      train: loaded.train,
-      evaluator: loaded.evaluator,
-      epochs: t.epochs,
-      optimizer: { lr: t.lr, weightDecay: t.weightDecay, groups: paperParamGroups({ headLr: t.classifierLr, weightDecay: t.classifierWeightDecay }) },
-      warmupRatio: t.warmupRatio,
-      maxGradNorm: t.maxGradNorm,
-      gradientAccumulation: t.gradientAccumulation,
-      evalEvery: t.evalEvery,
-      checkpointDir: paths.checkpoints,
-      checkpointEvery: t.checkpointEvery ?? "epoch",
-      // The frozen base model is rebuilt from its source on resume, so checkpoints hold only what
-      // trains (adapters, head), and, like the authors' save_total_limit 2, the latest and the best.
-      checkpointParameters: "trained",
-      checkpointLimit: 2,
-      ...(o.resume ? { resumeFrom: paths.checkpoints } : {}),
-      seed: t.seed,
-      plugins,
-      container,
-    });
-
-    const log = new EventsLog(paths.events, paths.metrics);
+    const { trainer } = run;
+    const log = new EventsLog(paths.events, paths.metrics, config.training.logLevel);
     const logSub = trainer.events.subscribe((e) => log.write(e));
     const frozenAtStart = () => model.params.list({ group: "adapter-matrix" }).filter((p) => p.frozenAt !== undefined).length;
     const detachProgress = o.progress ? attachProgress(trainer.events, { frozenAtStart }) : () => {};
-    const stopSub = t.maxSteps
-      ? trainer.events.subscribe((e) => {
-          if (e.type === "step:end" && e.step + 1 >= t.maxSteps!) trainer.requestStop(`maxSteps ${t.maxSteps}`);
-        })
-      : null;
-    const interrupt = onInterrupt((s) => trainer.requestStop(s), o.log);
+    const interrupt = onInterrupt((s) => trainer.interrupt(s), o.log);
     let summary: RunSummary;
     try {
-      summary = await trainer.run();
+      summary = await run.run();
     } finally {
       interrupt.dispose();
-      stopSub?.unsubscribe();
       detachProgress();
       logSub.unsubscribe();
       log.close();
     }
-    const interrupted = interrupt.signal !== null;
-    if (adapter) await saveRunAdapter(adapter, paths.adapter, config);
-    else saveModelFolder(model.params, built.modelConfig, paths.model);
+    const interrupted = summary.status === "interrupted";
+    await run.adapter.save(o.runDir);
     const report = await writeRunReport(o.runDir, { ...(await reportExtras(o.runDir, interrupted)), plots: o.plots });
-    return { summary, report, interrupted };
+    return { summary, report, interrupted, backend: run.backend };
   } finally {
-    model.params.dispose();
+    run.dispose();
   }
 }
 
-export function hasCheckpoint(runDir: string): boolean {
-  return existsSync(join(runPaths(runDir).checkpoints, "latest"));
+export async function hasCheckpoint(runDir: string): Promise<boolean> {
+  const dir = runPaths(runDir).checkpoints;
+  return existsSync(dir) && (await latestCheckpoint(dir)) !== null;
 }
-

@@ -93,11 +93,11 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       maxSeqLength: t.maxSeqLength,
       ...(t.padToMaxLength !== undefined ? { padToMaxLength: t.padToMaxLength } : {}),
     });
-    const plan = planRun({ batchesPerEpoch: data.train.batchesPerEpoch, epochs: t.epochs, gradientAccumulation: t.gradientAccumulation });
+    const plan = planRun({ batchesPerEpoch: data.train.batchesPerEpoch, epochs: t.epochs, gradientAccumulation: t.gradientAccumulation, maxSteps: t.maxSteps ?? null });
     const runId = o.runId ?? `run-${Date.now()}`;
     const container = createRunContainer(scope, {
       registry: model.params,
-      runInfo: { runId, totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: t.epochs, seed: t.seed, outputDir: o.runDir ?? null },
+      runInfo: { runId, totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: plan.numTrainEpochs, seed: t.seed, outputDir: o.runDir ?? null },
       plugins: registry,
       model,
     });
@@ -133,8 +133,19 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       train: data.train,
       ...(data.evaluator ? { evaluator: data.evaluator } : {}),
       epochs: t.epochs,
+      ...(t.maxSteps !== undefined ? { maxSteps: t.maxSteps } : {}),
       optimizer: adamw,
       warmupRatio: t.warmupRatio,
+      warmupSteps: t.warmupSteps,
+      lrSchedulerType: t.lrSchedulerType,
+      lrSchedulerKwargs: t.lrSchedulerKwargs,
+      loggingSteps: t.loggingSteps,
+      loadBestModelAtEnd: t.loadBestModelAtEnd,
+      ...(t.metricForBestModel !== undefined ? { metricForBestModel: t.metricForBestModel } : {}),
+      ...(t.greaterIsBetter !== undefined ? { greaterIsBetter: t.greaterIsBetter } : {}),
+      ...(t.earlyStoppingPatience !== undefined ? { earlyStoppingPatience: t.earlyStoppingPatience } : {}),
+      earlyStoppingThreshold: t.earlyStoppingThreshold,
+      nanPolicy: t.nanPolicy,
       maxGradNorm: t.maxGradNorm,
       gradientAccumulation: t.gradientAccumulation,
       evalEvery: t.evalEvery,
@@ -145,7 +156,8 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
             // The frozen base model is rebuilt from its source on resume, so checkpoints hold only what
             // trains (adapters, head), and, like the authors' save_total_limit 2, the latest and the best.
             checkpointParameters: "trained" as const,
-            checkpointLimit: 2,
+            checkpointLimit: t.saveTotalLimit,
+            checkpointAtEnd: true,
           }
         : {}),
       ...(o.resume && o.runDir ? { resumeFrom: join(o.runDir, "checkpoints") } : {}),
@@ -153,12 +165,6 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       plugins,
       container,
     });
-    if (t.maxSteps !== undefined) {
-      const maxSteps = t.maxSteps;
-      trainer.events.subscribe((e) => {
-        if (e.type === "step:end" && e.step + 1 >= maxSteps) trainer.requestStop(`maxSteps ${maxSteps}`);
-      });
-    }
     const applied = adapter;
     return {
       config,

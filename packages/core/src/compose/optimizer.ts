@@ -44,8 +44,19 @@ export const adamwTorch = definePlugin({
   }),
 });
 
+/** transformers' own AdamW (the default optimizer of transformers 4.31, which the AFLoRA authors pin). */
+export const adamwHf = definePlugin({
+  kind: "optimizer",
+  name: "adamw_hf",
+  description: "transformers.AdamW (HF optim adamw_hf, the default of transformers 4.31 the AFLoRA authors used): bias correction in the step size, eps added to √v",
+  package: "@aflora/core",
+  options: adamwOptions,
+  create: (o): OptimizerFactory => ({ config: (s) => ({ ...adamwTorch.create(o, undefined as never).config(s), variant: "adamw_hf" }) }),
+});
+
 /** Registers core's own plugins: the optimizers. */
 export function registerOptimizers(registry: PluginRegistry): PluginRegistry {
   registry.register(adamwTorch);
+  registry.register(adamwHf);
   return registry;
 }

@@ -133,12 +133,8 @@ export function resolveRunConfig(raw: Record<string, unknown>, registry: PluginR
   const adapterDef = sections.adapter && registry.has("adapter", sections.adapter.name) ? registry.get("adapter", sections.adapter.name) : undefined;
   const used = new Set(adapterDef?.uses ?? []);
   for (const dep of DEPENDENT_SECTIONS) {
-    if (!used.has(PLUGIN_SECTIONS[dep].kind)) {
-      if ((t as Record<string, unknown>)[dep] !== undefined && adapterDef) {
-        problems.push(`${dep}: the adapter "${sections.adapter!.name}" does not use a ${dep} (only methods that freeze do, e.g. aflora)`);
-      }
-      delete sections[dep];
-    }
+    // A preset's freezing sections must not leak into a baseline chosen with --method.
+    if (!used.has(PLUGIN_SECTIONS[dep].kind)) delete sections[dep];
   }
   for (const [field, s] of Object.entries(sections)) {
     if (s) sections[field] = checkSection(registry, PLUGIN_SECTIONS[field as keyof typeof PLUGIN_SECTIONS].kind, field, s, problems);

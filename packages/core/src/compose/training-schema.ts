@@ -21,6 +21,22 @@ export const trainingSchema = z
     checkpointEvery: z.number().int().positive().optional().describe("also checkpoint every N optimizer steps (HF save_steps)"),
     maxSteps: z.number().int().positive().optional().describe("train N optimizer steps: overrides epochs and sets the LR schedule's horizon (HF max_steps)"),
     padToMaxLength: z.boolean().optional().describe("pad every batch to maxSeqLength (the authors' setting) instead of the batch's longest example"),
+    lrSchedulerType: z.enum(["linear", "cosine", "constant", "constant_with_warmup", "polynomial"]).default("linear").describe("learning-rate schedule (HF lr_scheduler_type)"),
+    lrSchedulerKwargs: z
+      .object({ numCycles: z.number().optional(), lrEnd: z.number().optional(), power: z.number().optional() })
+      .strict()
+      .default({})
+      .describe("schedule options (HF lr_scheduler_kwargs): numCycles (cosine), lrEnd and power (polynomial)"),
+    warmupSteps: z.number().int().min(0).default(0).describe("linear warm-up steps; overrides warmupRatio when > 0 (HF warmup_steps)"),
+    loggingSteps: z.number().int().positive().default(500).describe("log_history entries every N steps in trainer_state.json (HF logging_steps)"),
+    saveTotalLimit: z.number().int().positive().default(2).describe("checkpoints kept: the newest N plus the best (HF save_total_limit)"),
+    loadBestModelAtEnd: z.boolean().default(true).describe("restore the best evaluation's weights at the end (HF load_best_model_at_end)"),
+    metricForBestModel: z.string().min(1).optional().describe("the metric that picks the best weights (HF metric_for_best_model; default: the task's)"),
+    greaterIsBetter: z.boolean().optional().describe("whether a larger metricForBestModel is better (HF greater_is_better)"),
+    earlyStoppingPatience: z.number().int().positive().optional().describe("stop after N evaluations without improvement (HF EarlyStoppingCallback)"),
+    earlyStoppingThreshold: z.number().min(0).default(0).describe("the improvement that counts (HF early_stopping_threshold)"),
+    nanPolicy: z.enum(["stop", "skip-step"]).default("stop").describe("a non-finite loss or gradient stops the run (diverged) or skips that step"),
+    logLevel: z.enum(["info", "debug"]).default("info").describe("detail of events.jsonl: debug adds per-step gradient names and trainable counts per group"),
     optim: z.string().default("adamw_torch").describe('optimizer by name, a registered "optimizer" plugin (HF optim)'),
     optimArgs: z.record(z.string(), z.unknown()).default({}).describe("options of the optimizer plugin (HF optim_args)"),
   })

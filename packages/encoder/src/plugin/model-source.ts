@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rng, type LoadedModel, type ModelLoadContext, type ModelSource, type TaskInfo } from "@aflora/core";
 import { readEncoderConfig } from "../config/read-config.js";
@@ -62,6 +62,15 @@ export function dropMismatchedHead(tensors: Map<string, { shape: number[] }>, nu
   }
 }
 
+/** Tokenizer files Transformers' `save_pretrained` writes, copied next to a saved model so the folder loads alone. */
+const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "spm.model", "vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"];
+
+function saveWithTokenizer(params: Parameters<typeof saveModelFolder>[0], raw: Record<string, unknown>, tokenizerPath: string, dir: string): void {
+  saveModelFolder(params, raw, dir);
+  const from = existsSync(tokenizerPath) && statSync(tokenizerPath).isFile() ? dirname(tokenizerPath) : tokenizerPath;
+  for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(dir, f));
+}
+
 /** The folder the model's tokenizer is read from. */
 export async function tokenizerLocation(o: EncoderSourceOptions): Promise<string> {
   if (o.tokenizer) return resolve(o.tokenizer);
@@ -89,7 +98,7 @@ export class EncoderSource implements ModelSource {
       const model = createEncoderFromConfig(readEncoderConfig(raw, "demo-encoder/config.json", warn), { seed });
       const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR));
       const origin = "the built-in demo encoder (tiny DeBERTa-v3-style config, randomly initialised)";
-      return { model, tokenizer, modelConfig: raw, origin, randomInit: true, nameOrPath: null, taskType: "SEQ_CLS", save: (dir) => saveModelFolder(model.params, raw, dir) };
+      return { model, tokenizer, modelConfig: raw, origin, randomInit: true, nameOrPath: null, taskType: "SEQ_CLS", save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(DEMO_ENCODER_DIR), dir) };
     }
     if (looksLikePath(this.o.path) && !(existsSync(this.o.path) && statSync(this.o.path).isDirectory())) {
       throw new Error(`model.path: no such folder: ${resolve(this.o.path)}`);
@@ -110,6 +119,6 @@ export class EncoderSource implements ModelSource {
     const model = buildEncoder(encoderConfig, (spec) => source.get(spec.name) ?? init(spec), { seed });
     const tokenizer = await loadTokenizer(tokenizerDir(folder));
     const origin = hub.origin === "local" ? folder : `${hub.id} (${hub.origin === "cache" ? "cached" : "downloaded"} in ${folder})`;
-    return { model, tokenizer, modelConfig: raw, origin, randomInit: false, nameOrPath: this.o.path, taskType: "SEQ_CLS", save: (dir) => saveModelFolder(model.params, raw, dir) };
+    return { model, tokenizer, modelConfig: raw, origin, randomInit: false, nameOrPath: this.o.path, taskType: "SEQ_CLS", save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(folder), dir) };
   }
 }

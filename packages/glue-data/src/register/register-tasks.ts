@@ -39,7 +39,7 @@ function withLoadDefaults(data: TaskData, options: Record<string, unknown>): Tas
 const glueOptions = z
   .object({
     dataDir: pathOption("a local GLUE folder (TSV or parquet); default: download from the hub into cacheDir").optional(),
-    cacheDir: pathOption("where hub downloads are cached").optional(),
+    cacheDir: pathOption("where hub downloads are cached", { mustExist: false }).optional(),
     hubUrl: z.string().url().optional().describe("hub endpoint (default https://huggingface.co)"),
     revision: z.string().min(1).optional().describe("revision of the nyu-mll/glue dataset on the hub"),
     ...examplesShape,
