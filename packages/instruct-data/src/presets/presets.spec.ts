@@ -1,4 +1,5 @@
-import { PluginRegistry } from "@aflora/core";
+import { PluginRegistry, type FreezeSchedule } from "@aflora/core";
+import { container } from "tsyringe";
 import { decoderScorerDefinitions } from "@aflora/scorer";
 import { decoderScheduleDefinitions } from "@aflora/scheduler";
 import { describe, expect, it } from "vitest";
@@ -46,5 +47,21 @@ describe("decoder presets", () => {
     expect(check("task", p["data"]!)).toMatchObject({ trainExamples: 256, heldOutExamples: 64, trainOnInputs: false });
     expect(check("scorer", p["scorer"]!)["deltaT"]).toBe(4);
     check("schedule", p["schedule"]!);
+    expect(p["model"]).toEqual({ name: "llama", path: "fixtures/hf-parity-decoder/llama-tiny-mha" });
+    expect(p["data"]!["cutoffLen"]).toBe(256);
+  });
+
+  it("llama-tiny-demo's comment states its schedule: T = 3 × 32 = 96, ramp 29..67 masking every 4 steps, final phase from 68", () => {
+    const p = loadDecoderPreset("llama-tiny-demo") as Record<string, Record<string, unknown>>;
+    const perEpoch = Math.ceil((p["data"]!["trainExamples"] as number) / (p["training"]!["batchSize"] as number));
+    const T = perEpoch * (p["training"]!["epochs"] as number);
+    expect([perEpoch, T]).toEqual([32, 96]);
+    const s = registry.create<FreezeSchedule>("schedule", { ...(p["schedule"] as { name: string }), deltaT: 4 }, container.createChildContainer());
+    const ctx = { totalSteps: T, stepsPerEpoch: perEpoch, epochs: 3 };
+    const masks = Array.from({ length: T }, (_, t) => t).filter((t) => s.at(t, ctx).mask);
+    expect(masks.filter((t) => t < 68)).toEqual([32, 36, 40, 44, 48, 52, 56, 60, 64]);
+    expect(s.at(28, ctx).threshold).toBe(1);
+    expect(s.at(29, ctx).threshold).toBeLessThan(1);
+    expect(s.at(68, ctx)).toEqual({ threshold: 0, mask: true });
   });
 });
