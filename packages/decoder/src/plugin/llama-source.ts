@@ -10,6 +10,7 @@ export interface LlamaSourceOptions {
   path: string;
   tokenizer?: string | undefined;
   revision?: string | undefined;
+  recompute?: boolean | "auto";
 }
 
 /** The "llama" model plugin's source: loads the folder once the run starts. */
@@ -25,6 +26,7 @@ export class LlamaSource implements ModelSource<CausalLMBatch> {
     try {
       loaded = await loadCausalLM(this.o.path, {
         warn: ctx.warn,
+        recompute: this.o.recompute ?? "auto",
         ...(this.o.tokenizer ? { tokenizer: this.o.tokenizer } : {}),
         ...(this.o.revision ? { revision: this.o.revision } : {}),
       });

@@ -34,6 +34,7 @@ describe('the "llama" model plugin', () => {
     const source = plugins.create<ModelSource<CausalLMBatch>>("model", { name: "llama", path: fixture("llama-tiny-tied") }, container());
     const loaded = await source.load({ task, seed: 0, warn: () => undefined });
     expect(loaded.taskType).toBe("CAUSAL_LM");
+    expect((loaded.model as unknown as { recompute: boolean }).recompute).toBe(false);
     expect(loaded.nameOrPath).toBe(fixture("llama-tiny-tied"));
     expect(loaded.tokenizer.encode("Hello world").inputIds).toEqual([1, 384, 428, 385, 323, 389, 333, 345, 390, 398]) // the fixture's case;
     loaded.save(out);
@@ -46,6 +47,13 @@ describe('the "llama" model plugin', () => {
     again.dispose();
     (loaded.model as unknown as { dispose(): void }).dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("passes recompute through to the model", async () => {
+    const source = plugins.create<ModelSource<CausalLMBatch>>("model", { name: "llama", path: fixture("llama-tiny-gqa"), recompute: true }, container());
+    const loaded = await source.load({ task, seed: 0, warn: () => undefined });
+    expect((loaded.model as unknown as { recompute: boolean }).recompute).toBe(true);
+    (loaded.model as unknown as { dispose(): void }).dispose();
   });
 
   it("names the path when the folder does not exist", async () => {

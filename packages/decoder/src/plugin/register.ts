@@ -15,6 +15,10 @@ export const llamaModel = definePlugin({
       path: z.string().min(1).describe("a Hugging Face LlamaForCausalLM folder (config.json, safetensors or pytorch_model.bin, tokenizer.model) or a hub id"),
       tokenizer: z.string().min(1).optional().describe("tokenizer folder when it is not the model folder"),
       revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
+      recompute: z
+        .union([z.boolean(), z.literal("auto")])
+        .default("auto")
+        .describe('per-layer recomputation of the backward (gradient checkpointing); "auto": on from hidden size 1024'),
     })
     .strict(),
   create: (o): ModelSource<CausalLMBatch> => new LlamaSource(o),
