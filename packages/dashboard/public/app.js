@@ -43,7 +43,9 @@ async function getJson(url) {
   return r.json();
 }
 
-/** Embeds each spec once, and again only when it changed. */
+const CHART_ORDER = ["loss", "lr", "metrics", "metric", "trainable-parameters", "step-time", "freezing-heatmap"];
+
+/** Embeds each spec once, and again only when it changed; charts keep one order whatever arrives first. */
 class Charts {
   constructor(container) {
     this.container = container;
@@ -55,7 +57,9 @@ class Charts {
       let entry = this.shown.get(key);
       if (!entry) {
         const div = el("div", { class: `chart${key === "freezing-heatmap" ? " wide" : ""}`, id: `chart-${key}`, "data-chart": key });
-        this.container.append(div);
+        const rank = (k) => (CHART_ORDER.indexOf(k) + 1 || 99);
+        const after = [...this.container.children].find((c) => rank(c.dataset.chart) > rank(key));
+        this.container.insertBefore(div, after ?? null);
         entry = { div, text: null, view: null };
         this.shown.set(key, entry);
       }

@@ -94,8 +94,7 @@ export class RunFolder {
     const report = this.finalReport();
     if (!report || report.status === "running") return null;
     if (report.status === "interrupted" && this.processAlive()) return null;
-    const config = this.runConfig();
-    const data = config.data as { name?: string } | undefined;
+    const facts = configFacts(this.runConfig());
     const str = (v: unknown) => (typeof v === "string" ? v : null);
     const started = this.eventsBirth();
     return {
@@ -104,9 +103,9 @@ export class RunFolder {
       status: report.status === "failed" ? "failed" : report.status === "interrupted" ? "interrupted" : "finished",
       endStatus: report.status === "failed" ? null : report.status,
       error: report.error,
-      method: str(report.facts.method) ?? str(config.method),
-      task: str(report.facts.task) ?? str(data?.name),
-      model: str(report.facts.model) ?? str(config.model),
+      method: str(report.facts.method) ?? facts.method,
+      task: str(report.facts.task) ?? facts.task,
+      model: str(report.facts.model) ?? facts.model,
       step: report.steps.done,
       totalSteps: report.steps.total,
       frozen: report.frozen.length,
@@ -149,7 +148,7 @@ export class RunFolder {
   summary(): RunSummary {
     const s = this.state;
     const config = this.runConfig();
-    const data = config.data as { name?: string } | undefined;
+    const facts = configFacts(config);
     const report = this.finalReport();
     const last = s.evals.length ? s.evals[s.evals.length - 1]! : null;
     const summary: RunSummary = {
@@ -158,9 +157,7 @@ export class RunFolder {
       status: s.status(this.processAlive()),
       endStatus: s.ended?.status ?? null,
       error: s.error,
-      method: typeof config.method === "string" ? config.method : null,
-      task: typeof data?.name === "string" ? data.name : null,
-      model: typeof config.model === "string" ? config.model : null,
+      ...facts,
       step: s.series.steps.length ? s.series.steps[s.series.steps.length - 1]! + 1 : 0,
       totalSteps: s.totalSteps,
       frozen: s.frozen.size,
@@ -184,6 +181,20 @@ export class RunFolder {
     }
     return summary;
   }
+}
+
+/**
+ * Method, task and model from config.json: a name string (`method: "lora"`) or a plugin section
+ * (`adapter: { name: "aflora" }`, `model: { name: "encoder", path: "demo" }`).
+ */
+export function configFacts(config: Record<string, unknown>): { method: string | null; task: string | null; model: string | null } {
+  const name = (v: unknown, key = "name"): string | null =>
+    typeof v === "string" ? v : v && typeof v === "object" && typeof (v as Record<string, unknown>)[key] === "string" ? ((v as Record<string, unknown>)[key] as string) : null;
+  return {
+    method: name(config.method) ?? name(config.adapter),
+    task: name(config.data) ?? name(config.task),
+    model: name(config.model, "path") ?? name(config.model),
+  };
 }
 
 function readJson<T>(path: string): T | null {

@@ -207,3 +207,16 @@ describe("startDashboard on another host", () => {
     await expect(startDashboard({ runsDir: join(base, "nope"), port: 0 })).rejects.toThrow(`dashboard: ${join(base, "nope")}: no such runs folder`);
   });
 });
+
+describe("configFacts", () => {
+  it("reads method, task and model from names or plugin sections", async () => {
+    const { configFacts } = await import("./run-folder.js");
+    expect(configFacts({ method: "lora", data: { name: "glue/rte" }, model: "demo" })).toEqual({ method: "lora", task: "glue/rte", model: "demo" });
+    expect(configFacts({ adapter: { name: "aflora" }, data: { name: "spam-assassin" }, model: { name: "encoder", path: "demo" } })).toEqual({
+      method: "aflora",
+      task: "spam-assassin",
+      model: "demo",
+    });
+    expect(configFacts({})).toEqual({ method: null, task: null, model: null });
+  });
+});
