@@ -7,6 +7,7 @@ import { loadLlamaTokenizer } from "@aflora/decoder";
 import { container } from "tsyringe";
 import { afterAll, describe, expect, it } from "vitest";
 import { CharTokenizer } from "../../test/char-tokenizer.js";
+import { userPrompt } from "../prompt/prompt-template.js";
 import { register } from "../register.js";
 import type { InstructTaskData } from "./instruct-task.js";
 
@@ -29,11 +30,12 @@ describe("task plugin instruct-json", () => {
   it("holds out valSetSize records, tokenizes as finetune.py and yields Int32 [batch, seq] batches padded to 8, on the left", async () => {
     const file = join(dir, "math_sample.json");
     writeFileSync(file, JSON.stringify(SAMPLE));
-    const task = create({ name: "instruct-json", train: file, valSetSize: 3 });
+    const task = create({ name: "instruct-json", train: file, valSetSize: 3, cutoffLen: 512 });
     expect(task.info).toEqual({ name: "instruct-json", labels: null, numLabels: 0, problemType: "causal_lm" });
     const tokenizer = loadLlamaTokenizer(FIXTURE);
     const loaded = await task.load({ tokenizer, batchSize: 4, seed: 7 });
     expect(loaded.readStats).toEqual([{ file, rows: 10 }]);
+    expect(loaded.fullyMasked).toBe(0);
     expect([loaded.train.batchesPerEpoch, loaded.validationRecords.length]).toEqual([2, 3]);
     const batches = [...loaded.train.epoch(0)];
     expect(batches.map((b) => b.batchSize)).toEqual([4, 3]);
@@ -75,6 +77,24 @@ describe("task plugin instruct-json", () => {
     await expect(create({ name: "instruct-json", train: file, valSetSize: 0 }).load({ tokenizer: new CharTokenizer(null), batchSize: 1, seed: 0 })).rejects.toThrow(
       /no eosTokenId/,
     );
+  });
+});
+
+describe("a cutoff shorter than the prompts", () => {
+  it("counts the examples it leaves without a labelled token, and refuses when that is all of them", async () => {
+    const tokenizer = loadLlamaTokenizer(FIXTURE);
+    const file = join(dir, "math_sample.json");
+    // this tokenizer spends ~200 tokens on the template: 128 cuts every response away
+    await expect(create({ name: "instruct-json", train: file, valSetSize: 0, cutoffLen: 128 }).load({ tokenizer, batchSize: 2, seed: 0 })).rejects.toThrow(
+      /^cutoffLen: 128 tokens leave no response token in any of the 10 training examples/,
+    );
+    // char-level: the prompt is 1 + its characters; a record keeps no label when that reaches the cutoff
+    const promptLengths = SAMPLE.map((r) => 1 + [...userPrompt(r)].length);
+    const cutoff = Math.min(...promptLengths.filter((n) => n > Math.min(...promptLengths)));
+    const loaded = await create({ name: "instruct-json", train: file, valSetSize: 0, cutoffLen: cutoff }).load({ tokenizer: new CharTokenizer(), batchSize: 2, seed: 0 });
+    expect(loaded.fullyMasked).toBe(promptLengths.filter((n) => n >= cutoff).length);
+    expect(loaded.fullyMasked).toBeGreaterThan(0);
+    expect(loaded.fullyMasked).toBeLessThan(10);
   });
 });
 

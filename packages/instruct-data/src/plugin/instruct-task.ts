@@ -5,7 +5,7 @@ import { trainValidationSplit } from "../batch/train-validation-split.js";
 import { ValidationLossEvaluator } from "../batch/validation-loss-evaluator.js";
 import type { InstructExample } from "../format/instruct-example.js";
 import type { CausalTokenizer } from "../tokenize/causal-tokenizer.js";
-import { tokenizeExample } from "../tokenize/tokenize-example.js";
+import { IGNORE_INDEX, tokenizeExample } from "../tokenize/tokenize-example.js";
 
 /** Tokenization and batching as finetune.py does them (the defaults are its values in the authors' script). */
 export interface InstructDataOptions {
@@ -50,6 +50,8 @@ export interface InstructLoadOptions {
 export interface LoadedInstructTask {
   train: InstructBatchSource;
   evaluator?: ValidationLossEvaluator;
+  /** Training examples whose response the cutoff removed entirely (every label −100: they train nothing). */
+  fullyMasked: number;
   /** The held-out records (for generation-based evaluation), in split order. */
   validationRecords: InstructExample[];
   readStats: { file: string; rows: number }[];
@@ -86,12 +88,19 @@ export function instructTask(
       const split = given ? { train: records, validation: given } : trainValidationSplit(records, options.valSetSize, options.valSeed);
       const tok = (r: InstructExample) => tokenizeExample(r, tokenizer, { cutoffLen: options.cutoffLen, trainOnInputs: options.trainOnInputs });
       const collateOptions = { padTokenId: tokenizer.padTokenId, paddingSide: options.paddingSide, padToMultipleOf: options.padToMultipleOf };
-      const train = new InstructBatchSource(split.train.map(tok), { ...collateOptions, batchSize: load.batchSize, seed: load.seed });
+      const tokenized = split.train.map(tok);
+      const fullyMasked = tokenized.filter((t) => t.labels.every((l) => l === IGNORE_INDEX)).length;
+      if (fullyMasked === tokenized.length) {
+        throw new Error(
+          `cutoffLen: ${options.cutoffLen} tokens leave no response token in any of the ${tokenized.length} training examples (the prompts alone are that long with this tokenizer); raise cutoffLen`,
+        );
+      }
+      const train = new InstructBatchSource(tokenized, { ...collateOptions, batchSize: load.batchSize, seed: load.seed });
       const evaluator =
         split.validation.length > 0
           ? new ValidationLossEvaluator(split.validation.map(tok), { ...collateOptions, batchSize: load.evalBatchSize ?? load.batchSize })
           : undefined;
-      return { train, ...(evaluator ? { evaluator } : {}), validationRecords: split.validation, readStats };
+      return { train, ...(evaluator ? { evaluator } : {}), fullyMasked, validationRecords: split.validation, readStats };
     },
   };
 }
