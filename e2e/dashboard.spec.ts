@@ -75,7 +75,8 @@ describe("aflora dashboard in Chromium", () => {
       steps.add(s!);
       frozen.add(f!);
       if (!shot && f! > 0) {
-        await page.screenshot({ path: join(ARTIFACTS, "dashboard-run-live.png"), fullPage: true });
+        // What docs/images/dashboard.png shows: the run page mid-training, freezing under way.
+        await page.screenshot({ path: join(ARTIFACTS, "dashboard-run-live.png") });
         shot = true;
       }
       await page.waitForTimeout(150);

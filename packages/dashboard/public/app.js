@@ -43,7 +43,8 @@ async function getJson(url) {
   return r.json();
 }
 
-const CHART_ORDER = ["loss", "lr", "metrics", "metric", "trainable-parameters", "step-time", "freezing-heatmap"];
+// The freezing heatmap first: it is what only AFLoRA runs have.
+const CHART_ORDER = ["freezing-heatmap", "loss", "lr", "metrics", "metric", "trainable-parameters", "step-time"];
 
 /** Embeds each spec once, and again only when it changed; charts keep one order whatever arrives first. */
 class Charts {
