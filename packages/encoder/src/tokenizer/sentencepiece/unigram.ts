@@ -18,6 +18,8 @@ const FLT_MIN = 1.1754943508222875e-38;
  */
 export class UnigramModel {
   private readonly maxPieceChars: number;
+  /** Every proper prefix of a piece: the search from a position stops at the first substring that is none. */
+  private readonly prefixes = new Set<string>();
   private readonly unkScore: number;
   private readonly maxScore: number;
   private readonly scores: Float64Array;
@@ -44,7 +46,10 @@ export class UnigramModel {
       this.unused[id] = p.type === PieceType.UNUSED ? 1 : 0;
       this.byteLength[id] = utf8Encoder.encode(p.piece).length;
     });
-    for (const piece of table.pieces.keys()) maxChars = Math.max(maxChars, piece.length);
+    for (const piece of table.pieces.keys()) {
+      maxChars = Math.max(maxChars, piece.length);
+      for (let end = charLength(piece, 0); end < piece.length; end += charLength(piece, end)) this.prefixes.add(piece.slice(0, end));
+    }
     this.maxPieceChars = maxChars;
     this.unkScore = Math.fround(min - UNK_PENALTY);
     this.maxScore = max;
@@ -63,7 +68,8 @@ export class UnigramModel {
       let hasSingle = false;
       const limit = Math.min(n, start + this.maxPieceChars);
       for (let end = start + charLen; end <= limit; end += charLength(normalized, end)) {
-        const id = pieces.get(normalized.slice(start, end));
+        const sub = normalized.slice(start, end);
+        const id = pieces.get(sub);
         if (id !== undefined && !this.unused[id]) {
           const score = this.userDefined[id] ? Math.fround(this.byteLength[id]! * this.maxScore) - 0.1 : this.scores[id]!;
           const candidate = score + base;
@@ -74,7 +80,7 @@ export class UnigramModel {
           }
           if (end - start === charLen) hasSingle = true;
         }
-        if (end >= n) break;
+        if (end >= n || !this.prefixes.has(sub)) break;
       }
       if (!hasSingle) {
         const end = start + charLen;
