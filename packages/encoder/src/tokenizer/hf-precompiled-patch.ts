@@ -35,7 +35,10 @@ export function usePrecompiledCharsmap(tokenizer: tokenizersJs.Tokenizer, source
       if (typeof b64 !== "string" || b64.length === 0) {
         like.normalize = (text) => text; // an empty charsmap is the identity, as in the Rust tokenizer
       } else {
-        const hf = new HfPrecompiledNormalizer(new Uint8Array(Buffer.from(b64, "base64")), `${source} precompiled_charsmap`);
+        const hf = new HfPrecompiledNormalizer(
+          new Uint8Array(Buffer.from(b64, "base64")),
+          `${source} precompiled_charsmap`,
+        );
         like.normalize = (text) => hf.normalize(text);
       }
       replaced++;

@@ -40,7 +40,8 @@ export function useMetaspaceSplit(tokenizer: tokenizersJs.Tokenizer, json: Recor
       const like = n as PreTokenizerLike;
       const whole = like.pre_tokenize_text.bind(like);
       const replacement = like.replacement ?? "\u2581";
-      like.pre_tokenize_text = (text, options) => whole(text, options).flatMap((t) => splitMergedWithNext(t, replacement));
+      like.pre_tokenize_text = (text, options) =>
+        whole(text, options).flatMap((t) => splitMergedWithNext(t, replacement));
     }
   };
   visit((tokenizer as unknown as { pre_tokenizer: unknown }).pre_tokenizer, json);

@@ -36,7 +36,9 @@ export interface SentencePieceModel {
 // The fields of sentencepiece_model.proto (proto2) that encoding reads; the rest are skipped as unknown.
 // Every field says "proto2": protobufjs otherwise gives fields implicit presence and drops zeros when writing.
 const field = (id: number, type: string, defaultValue?: unknown) =>
-  defaultValue === undefined ? { id, type, edition: "proto2" } : { id, type, edition: "proto2", options: { default: defaultValue } };
+  defaultValue === undefined
+    ? { id, type, edition: "proto2" }
+    : { id, type, edition: "proto2", options: { default: defaultValue } };
 const root = protobuf.Root.fromJSON({
   nested: {
     ModelProto: {
@@ -71,13 +73,19 @@ const root = protobuf.Root.fromJSON({
   },
 });
 const ModelProto = root.lookupType("ModelProto");
-const TRAINER_DEFAULTS = root.lookupType("TrainerSpec").toObject(root.lookupType("TrainerSpec").create(), { defaults: true });
-const NORMALIZER_DEFAULTS = root.lookupType("NormalizerSpec").toObject(root.lookupType("NormalizerSpec").create(), { defaults: true });
+const TRAINER_DEFAULTS = root
+  .lookupType("TrainerSpec")
+  .toObject(root.lookupType("TrainerSpec").create(), { defaults: true });
+const NORMALIZER_DEFAULTS = root
+  .lookupType("NormalizerSpec")
+  .toObject(root.lookupType("NormalizerSpec").create(), { defaults: true });
 
 interface DecodedModel {
   pieces?: { piece?: string; score?: number; type?: number }[];
   trainerSpec?: Partial<SentencePieceModel["trainerSpec"]>;
-  normalizerSpec?: Partial<Omit<SentencePieceModel["normalizerSpec"], "precompiledCharsmap">> & { precompiledCharsmap?: Uint8Array };
+  normalizerSpec?: Partial<Omit<SentencePieceModel["normalizerSpec"], "precompiledCharsmap">> & {
+    precompiledCharsmap?: Uint8Array;
+  };
 }
 
 /** Parses `spm.model` bytes (a serialized ModelProto) with protobufjs. */

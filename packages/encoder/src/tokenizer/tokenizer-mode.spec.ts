@@ -26,7 +26,10 @@ let sp: SentencePieceProcessor;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "aflora-deberta-v3-"));
   await copyFile(`${spmDir}${MODEL}.model`, join(folder, "spm.model"));
-  await writeFile(join(folder, "config.json"), JSON.stringify({ model_type: "deberta-v2", type_vocab_size: 0, max_position_embeddings: 512 }));
+  await writeFile(
+    join(folder, "config.json"),
+    JSON.stringify({ model_type: "deberta-v2", type_vocab_size: 0, max_position_embeddings: 512 }),
+  );
   await writeFile(join(folder, "tokenizer_config.json"), JSON.stringify({ do_lower_case: false, vocab_type: "spm" }));
   fast = await loadTokenizer(folder);
   exact = await loadTokenizer(folder, { mode: "sentencepiece" });
@@ -46,15 +49,25 @@ describe('tokenizer.mode "sentencepiece"', () => {
   });
 
   it("wraps them in [CLS] … [SEP] like the fast tokenizer", () => {
-    expect(exact.encode("the cat", "a mat").inputIds).toEqual([1, ...sp.encode("the cat"), 2, ...sp.encode("a mat"), 2]);
-    expect(exact.decode(exact.encode("the cat 👩\u200d💻").inputIds, { skipSpecialTokens: true })).toBe("the cat 👩\u200d💻");
+    expect(exact.encode("the cat", "a mat").inputIds).toEqual([
+      1,
+      ...sp.encode("the cat"),
+      2,
+      ...sp.encode("a mat"),
+      2,
+    ]);
+    expect(exact.decode(exact.encode("the cat 👩\u200d💻").inputIds, { skipSpecialTokens: true })).toBe(
+      "the cat 👩\u200d💻",
+    );
   });
 
   it("fails with one clear error on a folder without a SentencePiece model", async () => {
     await expect(loadTokenizer(`${fixtures}bert-wordpiece`, { mode: "sentencepiece" })).rejects.toThrow(
       /bert-wordpiece: tokenizer\.mode "sentencepiece" needs a SentencePiece model \(spm\.model or tokenizer\.model\)/,
     );
-    expect(() => checkTokenizerMode("slow")).toThrow('tokenizer.mode: expected one of "hf-fast", "sentencepiece", got "slow"');
+    expect(() => checkTokenizerMode("slow")).toThrow(
+      'tokenizer.mode: expected one of "hf-fast", "sentencepiece", got "slow"',
+    );
   });
 });
 
@@ -62,17 +75,33 @@ describe('tokenizer.mode "hf-fast" (the default for DeBERTa-v3)', () => {
   it("maps what sentencepiece byte-falls-back to one [UNK] per run, as HF's fast tokenizer does", () => {
     const text = "the cat \u0f00\u0f01";
     const bytes = sp.encode(text);
-    expect(bytes.slice(-6).map((i) => sp.idToPiece(i))).toEqual(["<0xE0>", "<0xBC>", "<0x80>", "<0xE0>", "<0xBC>", "<0x81>"]);
-    expect(fast.tokenize(text)).toEqual([...sp.encode("the cat"), id(fast, "\u2581"), UNK].filter((x, i, a) => !(x === id(fast, "\u2581") && a[i + 1] === undefined)));
+    expect(bytes.slice(-6).map((i) => sp.idToPiece(i))).toEqual([
+      "<0xE0>",
+      "<0xBC>",
+      "<0x80>",
+      "<0xE0>",
+      "<0xBC>",
+      "<0x81>",
+    ]);
+    expect(fast.tokenize(text)).toEqual(
+      [...sp.encode("the cat"), id(fast, "\u2581"), UNK].filter(
+        (x, i, a) => !(x === id(fast, "\u2581") && a[i + 1] === undefined),
+      ),
+    );
   });
 
   it("on ASCII text is sentencepiece with each run of byte pieces turned into one [UNK]", () => {
     // Literal byte pieces and special tokens differ (tests below).
-    const ascii = strings.filter((s) => /^[\x20-\x7e]+$/.test(s) && !s.includes("<0x") && !/\[(CLS|SEP|UNK|PAD|MASK)\]/.test(s));
+    const ascii = strings.filter(
+      (s) => /^[\x20-\x7e]+$/.test(s) && !s.includes("<0x") && !/\[(CLS|SEP|UNK|PAD|MASK)\]/.test(s),
+    );
     expect(ascii.length).toBeGreaterThan(150);
     const isByte = (i: number) => sp.model.pieces[i]!.type === PieceType.BYTE;
     for (const s of ascii) {
-      const want = sp.encode(s).filter((i, k, all) => !isByte(i) || k === 0 || !isByte(all[k - 1]!)).map((i) => (isByte(i) ? UNK : i));
+      const want = sp
+        .encode(s)
+        .filter((i, k, all) => !isByte(i) || k === 0 || !isByte(all[k - 1]!))
+        .map((i) => (isByte(i) ? UNK : i));
       expect(fast.tokenize(s), JSON.stringify(s)).toEqual(want);
     }
   });
@@ -83,10 +112,19 @@ describe('tokenizer.mode "hf-fast" (the default for DeBERTa-v3)', () => {
   });
 
   it("strips Unicode White_Space as Rust's trim does, not U+FEFF (which JavaScript's trim removes)", () => {
-    const json = { normalizer: { type: "Strip", strip_left: true, strip_right: true }, pre_tokenizer: null, post_processor: null, decoder: null };
-    const inner = new TokenizersJs({ ...json, added_tokens: [], model: { type: "WordPiece", vocab: { x: 0 }, unk_token: "x" } }, {});
+    const json = {
+      normalizer: { type: "Strip", strip_left: true, strip_right: true },
+      pre_tokenizer: null,
+      post_processor: null,
+      decoder: null,
+    };
+    const inner = new TokenizersJs(
+      { ...json, added_tokens: [], model: { type: "WordPiece", vocab: { x: 0 }, unk_token: "x" } },
+      {},
+    );
     usePrecompiledCharsmap(inner, "strip.json");
-    const normalize = (t: string) => (inner as unknown as { normalizer: { normalize(t: string): string } }).normalizer.normalize(t);
+    const normalize = (t: string) =>
+      (inner as unknown as { normalizer: { normalize(t: string): string } }).normalizer.normalize(t);
     expect(normalize("\ufeff\u3000x y\u2003\n")).toBe("\ufeff\u3000x y");
     expect(normalize("\u3000x\u00a0")).toBe("x");
     expect(fast.tokenize("\u3000the cat\u2003")).toEqual(fast.tokenize("the cat"));
@@ -116,16 +154,37 @@ describe("Metaspace split as the Rust pre-tokenizer does it", () => {
   });
 
   it("keeps a piece from spanning two words (a vocabulary with ▁ inside pieces)", async () => {
-    const vocab = [["<unk>", 0], ["\u2581a", -1], ["\u2581b", -1], ["a\u2581b", -0.1], ["\u2581", -0.5], ["a", -2], ["b", -2]];
+    const vocab = [
+      ["<unk>", 0],
+      ["\u2581a", -1],
+      ["\u2581b", -1],
+      ["a\u2581b", -0.1],
+      ["\u2581", -0.5],
+      ["a", -2],
+      ["b", -2],
+    ];
     const json = { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true };
     const build = (pre: Record<string, unknown>) => {
-      const t = new TokenizersJs({ normalizer: null, pre_tokenizer: pre, post_processor: null, decoder: null, added_tokens: [], model: { type: "Unigram", unk_id: 0, vocab } }, {});
+      const t = new TokenizersJs(
+        {
+          normalizer: null,
+          pre_tokenizer: pre,
+          post_processor: null,
+          decoder: null,
+          added_tokens: [],
+          model: { type: "Unigram", unk_id: 0, vocab },
+        },
+        {},
+      );
       useMetaspaceSplit(t, pre);
       return t;
     };
     // Whole-string Viterbi would take "▁" + "a▁b"; per word it is "▁a" "▁b", as in the Rust tokenizer.
     expect(build(json).encode("a b", { add_special_tokens: false }).tokens).toEqual(["\u2581a", "\u2581b"]);
-    expect(build({ ...json, split: false }).encode("a b", { add_special_tokens: false }).tokens).toEqual(["\u2581", "a\u2581b"]);
+    expect(build({ ...json, split: false }).encode("a b", { add_special_tokens: false }).tokens).toEqual([
+      "\u2581",
+      "a\u2581b",
+    ]);
   });
 });
 
@@ -133,7 +192,9 @@ describe("HfPrecompiledNormalizer (Hugging Face's grapheme-wise Precompiled)", (
   it("reads the same charsmap as sentencepiece: every BMP code point maps alike once whitespace is handled", async () => {
     const model = sp.model;
     const hf = new HfPrecompiledNormalizer(model.normalizerSpec.precompiledCharsmap);
-    const sweep = JSON.parse(await readFile(`${spmDir}unigram-nmt-nfkc.sweep.json`, "utf8")) as { normalized: Record<string, string> };
+    const sweep = JSON.parse(await readFile(`${spmDir}unigram-nmt-nfkc.sweep.json`, "utf8")) as {
+      normalized: Record<string, string>;
+    };
     const wrong: string[] = [];
     for (let cp = 0; cp < 0x10000; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;

@@ -12,7 +12,9 @@ export const DEFAULT_TOKENIZER_MODE: TokenizerMode = "hf-fast";
 
 export function checkTokenizerMode(mode: unknown, field = "tokenizer.mode"): TokenizerMode {
   if (!(TOKENIZER_MODES as readonly unknown[]).includes(mode)) {
-    throw new Error(`${field}: expected one of ${TOKENIZER_MODES.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(mode)}`);
+    throw new Error(
+      `${field}: expected one of ${TOKENIZER_MODES.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(mode)}`,
+    );
   }
   return mode as TokenizerMode;
 }

@@ -32,6 +32,7 @@ export interface HansTaskDataOptions extends Omit<CustomTaskDataOptions, keyof C
 /** HANS (McCoy et al., 2019) from local files, scored with accuracy as HF's glue metric does. */
 export function hansTaskData(options: HansTaskDataOptions): TaskData {
   const ext = options.validation.toLowerCase();
-  const format: CustomFormat = options.format ?? (ext.endsWith(".jsonl") ? "jsonl" : ext.endsWith(".csv") ? "csv" : "tsv");
+  const format: CustomFormat =
+    options.format ?? (ext.endsWith(".jsonl") ? "jsonl" : ext.endsWith(".csv") ? "csv" : "tsv");
   return customTaskData({ ...options, ...hansSchema(format), name: "hans", format });
 }

@@ -17,11 +17,17 @@ export function checkPair(predictions: ArrayLike<number>, labels: ArrayLike<numb
 /** Class ids must be integers: NaN, infinities and fractions are refused (scikit-learn refuses them too). */
 export function checkClassIds(predictions: ArrayLike<number>, labels: ArrayLike<number>, metric: string): void {
   checkPair(predictions, labels, metric);
-  for (const [name, values] of [["predictions", predictions], ["labels", labels]] as const) {
+  for (const [name, values] of [
+    ["predictions", predictions],
+    ["labels", labels],
+  ] as const) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isInteger(v)) {
-        throw new Error(`${metric}: ${name}[${i}] is ${v}; class ids must be integers (a regression task scores with pearson/spearmanr)`);
+        throw new Error(
+          `${metric}: ${name}[${i}] is ${v}; class ids must be integers ` +
+            "(a regression task scores with pearson/spearmanr)",
+        );
       }
     }
   }

@@ -64,15 +64,20 @@ export function f1(predictions: ArrayLike<number>, labels: ArrayLike<number>, op
   if (average === "binary") {
     if (classes.length > 2) {
       throw new Error(
-        `f1: the labels and predictions hold ${classes.length} classes (${classes.join(", ")}) but average is "binary"; ` +
+        `f1: the labels and predictions hold ${classes.length} classes (${classes.join(", ")}) ` +
+          'but average is "binary"; ' +
           `choose average "macro", "micro" or "weighted" (scikit-learn raises here too)`,
       );
     }
     if (classes.length === 2 && !counts.has(1)) {
-      throw new Error(`f1: average "binary" scores class 1, which is not among the classes ${classes.join(", ")}; choose another average`);
+      throw new Error(
+        `f1: average "binary" scores class 1, which is not among the classes ${classes.join(", ")}; ` +
+          "choose another average",
+      );
     }
     const c = counts.get(1) ?? { tp: 0, fp: 0, fn: 0, support: 0 };
-    if (2 * c.tp + c.fp + c.fn === 0) options.warn?.("f1: F-score is ill-defined and set to 0.0: class 1 is neither a label nor a prediction");
+    if (2 * c.tp + c.fp + c.fn === 0)
+      options.warn?.("f1: F-score is ill-defined and set to 0.0: class 1 is neither a label nor a prediction");
     return f1Of(c);
   }
   if (average === "micro") {

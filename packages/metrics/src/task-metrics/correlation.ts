@@ -69,12 +69,20 @@ function pearsonOf(x: ArrayLike<number>, y: ArrayLike<number>): number {
  * 1e-170 to 1e300 and around offsets like 1e12. A constant side gives NaN with a warning, as in
  * scipy; fewer than two points or a NaN/infinite value raise, as scipy's pearsonr does.
  */
-export function pearson(predictions: ArrayLike<number>, labels: ArrayLike<number>, options: MetricOptions = {}): number {
+export function pearson(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: MetricOptions = {},
+): number {
   checkPair(predictions, labels, "pearson");
   if (labels.length < 2) throw new Error(`pearson: needs at least 2 examples, got ${labels.length}`);
-  for (const [name, values] of [["predictions", predictions], ["labels", labels]] as const) {
+  for (const [name, values] of [
+    ["predictions", predictions],
+    ["labels", labels],
+  ] as const) {
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]!)) throw new Error(`pearson: ${name}[${i}] is ${values[i]}; scipy's pearsonr refuses NaN and infinity`);
+      if (!Number.isFinite(values[i]!))
+        throw new Error(`pearson: ${name}[${i}] is ${values[i]}; scipy's pearsonr refuses NaN and infinity`);
     }
   }
   if (isConstant(predictions) || isConstant(labels)) {
@@ -87,7 +95,9 @@ export function pearson(predictions: ArrayLike<number>, labels: ArrayLike<number
 
 /** 1-based ranks; tied values share the average of their ranks (scipy `rankdata(method="average")`). */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
-  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : 0));
+  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) =>
+    values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : 0,
+  );
   const ranks = new Float64Array(values.length);
   let start = 0;
   while (start < order.length) {
@@ -105,7 +115,11 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
  * rank. NaN in the input gives NaN (scipy's nan_policy "propagate"); a constant side, or a
  * single example, gives NaN with a warning.
  */
-export function spearman(predictions: ArrayLike<number>, labels: ArrayLike<number>, options: MetricOptions = {}): number {
+export function spearman(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: MetricOptions = {},
+): number {
   checkPair(predictions, labels, "spearmanr");
   for (let i = 0; i < labels.length; i++) {
     if (Number.isNaN(predictions[i]!) || Number.isNaN(labels[i]!)) return Number.NaN;

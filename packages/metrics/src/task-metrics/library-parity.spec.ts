@@ -12,8 +12,22 @@ interface Outcome {
   error?: string;
 }
 interface Fixture {
-  correlation: { name: string; predictions: Num[]; labels: Num[]; pearson: Outcome; spearmanr: Outcome; exact_pearson?: Num }[];
-  classification: { name: string; predictions: Num[]; labels: Num[]; accuracy: Outcome; matthews_correlation: Outcome; f1: Record<string, Outcome> }[];
+  correlation: {
+    name: string;
+    predictions: Num[];
+    labels: Num[];
+    pearson: Outcome;
+    spearmanr: Outcome;
+    exact_pearson?: Num;
+  }[];
+  classification: {
+    name: string;
+    predictions: Num[];
+    labels: Num[];
+    accuracy: Outcome;
+    matthews_correlation: Outcome;
+    f1: Record<string, Outcome>;
+  }[];
   glue: { config: string; predictions: Num[]; labels: Num[]; expected: Record<string, Num>; warnings: string[] }[];
 }
 const path = new URL("../../../../fixtures/metrics/task-metrics.json", import.meta.url).pathname;
@@ -31,8 +45,12 @@ function expectOutcome(run: (warn: (m: string) => void) => number, want: Outcome
   const got = run((m) => warnings.push(m));
   const value = num(want.value);
   if (Number.isNaN(value)) expect(got, what).toBeNaN();
-  else expect(Math.abs(got - value), `${what}: ${got} vs ${value}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(value)));
-  if (want.warning !== undefined && Number.isNaN(value)) expect(warnings.length, `${what} warns ("${want.warning}")`).toBeGreaterThan(0);
+  else
+    expect(Math.abs(got - value), `${what}: ${got} vs ${value}`).toBeLessThanOrEqual(
+      1e-12 * Math.max(1, Math.abs(value)),
+    );
+  if (want.warning !== undefined && Number.isNaN(value))
+    expect(warnings.length, `${what} warns ("${want.warning}")`).toBeGreaterThan(0);
 }
 
 describe("correlations against scipy", () => {
@@ -43,10 +61,13 @@ describe("correlations against scipy", () => {
       const exact = c.exact_pearson === undefined ? undefined : num(c.exact_pearson);
       const pear = c.pearson;
       // Where scipy itself drifts from the exact value (offsets, near-constant input), hold aflora to the exact one.
-      const scipyDrift = exact !== undefined && pear.value !== undefined && Math.abs(num(pear.value) - exact) > 1e-12 * Math.abs(exact);
+      const scipyDrift =
+        exact !== undefined && pear.value !== undefined && Math.abs(num(pear.value) - exact) > 1e-12 * Math.abs(exact);
       expectOutcome((warn) => pearson(p, l, { warn }), scipyDrift ? { value: exact } : pear, "pearson");
       if (exact !== undefined && !Number.isNaN(exact)) {
-        expect(Math.abs(pearson(p, l) - exact), "pearson vs exact arithmetic").toBeLessThanOrEqual(1e-12 * Math.abs(exact));
+        expect(Math.abs(pearson(p, l) - exact), "pearson vs exact arithmetic").toBeLessThanOrEqual(
+          1e-12 * Math.abs(exact),
+        );
       }
       expectOutcome((warn) => spearman(p, l, { warn }), c.spearmanr, "spearmanr");
     });
@@ -54,7 +75,8 @@ describe("correlations against scipy", () => {
 
   it("covers the degenerate cases of the issue", () => {
     const names = fixture.correlation.map((c) => c.name);
-    for (const n of ["constant predictions", "constant labels", "scale 1e-170", "scale 1e300", "offset 1e12", "ties 0"]) expect(names).toContain(n);
+    for (const n of ["constant predictions", "constant labels", "scale 1e-170", "scale 1e300", "offset 1e12", "ties 0"])
+      expect(names).toContain(n);
   });
 });
 
@@ -65,15 +87,24 @@ describe("classification metrics against scikit-learn", () => {
       const l = nums(c.labels);
       expectOutcome(() => accuracy(p, l), c.accuracy, "accuracy");
       expectOutcome(() => matthewsCorrelation(p, l), c.matthews_correlation, "matthews_correlation");
-      for (const average of F1_AVERAGES) expectOutcome((warn) => f1(p, l, { average, warn }), c.f1[average]!, `f1 ${average}`);
+      for (const average of F1_AVERAGES)
+        expectOutcome((warn) => f1(p, l, { average, warn }), c.f1[average]!, `f1 ${average}`);
     });
   }
 
   it("names the problem in one clear error", () => {
-    expect(() => f1([0, 1, 2], [0, 1, 1])).toThrow(/f1: the labels and predictions hold 3 classes \(0, 1, 2\) but average is "binary"; choose average "macro", "micro" or "weighted"/);
-    expect(() => f1([3, 7], [7, 3])).toThrow(/f1: average "binary" scores class 1, which is not among the classes 3, 7/);
-    expect(() => accuracy([0, 1, 1], [0, Number.NaN, 1])).toThrow("accuracy: labels[1] is NaN; class ids must be integers");
-    expect(() => matthewsCorrelation([0, 0.5], [0, 1])).toThrow("matthews_correlation: predictions[1] is 0.5; class ids must be integers");
+    expect(() => f1([0, 1, 2], [0, 1, 1])).toThrow(
+      /f1: the labels and predictions hold 3 classes \(0, 1, 2\) but average is "binary"; choose average "macro", "micro" or "weighted"/,
+    );
+    expect(() => f1([3, 7], [7, 3])).toThrow(
+      /f1: average "binary" scores class 1, which is not among the classes 3, 7/,
+    );
+    expect(() => accuracy([0, 1, 1], [0, Number.NaN, 1])).toThrow(
+      "accuracy: labels[1] is NaN; class ids must be integers",
+    );
+    expect(() => matthewsCorrelation([0, 0.5], [0, 1])).toThrow(
+      "matthews_correlation: predictions[1] is 0.5; class ids must be integers",
+    );
     expect(() => f1([0, 1], [0, 1], { average: "samples" as never })).toThrow('f1: unknown average "samples"');
   });
 });

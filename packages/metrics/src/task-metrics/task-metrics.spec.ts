@@ -45,7 +45,9 @@ describe("correlation metrics", () => {
     // constant input: NaN with a warning, as scipy
     const warnings: string[] = [];
     expect(pearson([2, 2, 2], [1, 2, 3], { warn: (m) => warnings.push(m) })).toBeNaN();
-    expect(warnings).toEqual(["pearson: an input array is constant; the correlation coefficient is not defined (NaN, as in scipy)"]);
+    expect(warnings).toEqual([
+      "pearson: an input array is constant; the correlation coefficient is not defined (NaN, as in scipy)",
+    ]);
   });
 
   it("average ranks for ties and Spearman rho", () => {
@@ -60,7 +62,9 @@ describe("correlation metrics", () => {
 describe("computeTaskMetrics", () => {
   it("reports HF names and combined_score when there is more than one metric", () => {
     expect(computeTaskMetrics("mrpc", preds, labels)).toEqual({ accuracy: 0.6, f1: 0.5, combined_score: 0.55 });
-    expect(computeTaskMetrics("cola", preds, labels)).toEqual({ matthews_correlation: matthewsCorrelation(preds, labels) });
+    expect(computeTaskMetrics("cola", preds, labels)).toEqual({
+      matthews_correlation: matthewsCorrelation(preds, labels),
+    });
     expect(computeTaskMetrics("SST-2", preds, labels)).toEqual({ accuracy: 0.6 });
     const stsb = computeTaskMetrics("STS-B", [1, 2, 3, 4], [2, 4, 5, 9]);
     expect(stsb.pearson).toBeCloseTo(11 / Math.sqrt(130), 12);
@@ -69,12 +73,16 @@ describe("computeTaskMetrics", () => {
   });
 
   it("custom metric lists and bad names", () => {
-    expect(computeTaskMetrics({ metrics: ["f1", "matthews_correlation"], selectionMetric: "f1" }, [1, 0], [1, 0])).toEqual({
+    expect(
+      computeTaskMetrics({ metrics: ["f1", "matthews_correlation"], selectionMetric: "f1" }, [1, 0], [1, 0]),
+    ).toEqual({
       f1: 1,
       matthews_correlation: 1,
       combined_score: 1,
     });
-    expect(() => computeTaskMetrics({ metrics: ["auc" as never], selectionMetric: "auc" }, [1], [1])).toThrow('unknown metric "auc"');
+    expect(() => computeTaskMetrics({ metrics: ["auc" as never], selectionMetric: "auc" }, [1], [1])).toThrow(
+      'unknown metric "auc"',
+    );
     expect(() => computeTaskMetrics("squad", [1], [1])).toThrow('Unknown GLUE task "squad"');
   });
 

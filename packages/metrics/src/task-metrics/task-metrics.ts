@@ -6,7 +6,11 @@ import { pearson, spearman } from "./correlation.js";
 export const TASK_METRIC_NAMES = ["accuracy", "f1", "matthews_correlation", "pearson", "spearmanr"] as const;
 export type TaskMetricName = (typeof TASK_METRIC_NAMES)[number];
 
-type MetricFunction = (p: ArrayLike<number>, l: ArrayLike<number>, o: { warn: MetricWarn; average?: F1Average }) => number;
+type MetricFunction = (
+  p: ArrayLike<number>,
+  l: ArrayLike<number>,
+  o: { warn: MetricWarn; average?: F1Average },
+) => number;
 const METRIC_FUNCTIONS: Record<TaskMetricName, MetricFunction> = {
   accuracy: (p, l) => accuracy(p, l),
   f1: (p, l, o) => f1(p, l, o),
@@ -50,7 +54,10 @@ export function glueMetricConfig(task: string): GlueMetricConfig {
   const alias: Record<string, GlueMetricConfig> = { mnlim: "mnli_matched", mnlimm: "mnli_mismatched" };
   const name = (alias[key] ?? key) as GlueMetricConfig;
   if (name === ("ax" as string)) {
-    throw new Error(`GLUE task "ax" has no metric: Hugging Face's glue metric refuses it (the diagnostic set's labels are not public). Known: ${Object.keys(GLUE_METRIC_CONFIGS).join(", ")}`);
+    throw new Error(
+      `GLUE task "ax" has no metric: Hugging Face's glue metric refuses it (the diagnostic set's labels are not ` +
+        `public). Known: ${Object.keys(GLUE_METRIC_CONFIGS).join(", ")}`,
+    );
   }
   if (!(name in GLUE_METRIC_CONFIGS)) {
     throw new Error(`Unknown GLUE task "${task}". Known: ${Object.keys(GLUE_METRIC_CONFIGS).join(", ")}`);
@@ -67,7 +74,9 @@ function resolveSpec(task: string | TaskMetricSpec): TaskMetricSpec {
     }
   }
   if (task.f1Average !== undefined && !(F1_AVERAGES as readonly string[]).includes(task.f1Average)) {
-    throw new Error(`computeTaskMetrics: unknown f1Average ${JSON.stringify(task.f1Average)}. Known: ${F1_AVERAGES.join(", ")}`);
+    throw new Error(
+      `computeTaskMetrics: unknown f1Average ${JSON.stringify(task.f1Average)}. Known: ${F1_AVERAGES.join(", ")}`,
+    );
   }
   return task;
 }
@@ -100,7 +109,10 @@ export function computeTaskMetrics(
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const result: Record<string, number> = {};
   for (const m of spec.metrics) {
-    result[m] = METRIC_FUNCTIONS[m](predictions, labels, { warn, ...(spec.f1Average ? { average: spec.f1Average } : {}) });
+    result[m] = METRIC_FUNCTIONS[m](predictions, labels, {
+      warn,
+      ...(spec.f1Average ? { average: spec.f1Average } : {}),
+    });
   }
   const values = Object.values(result);
   if (values.length > 1) result.combined_score = values.reduce((s, v) => s + v, 0) / values.length;

@@ -33,7 +33,7 @@ export class BpeModel {
 
   encode(normalized: string): Span[] {
     const symbols: Symbol[] = [];
-    for (let pos = 0; pos < normalized.length; ) {
+    for (let pos = 0; pos < normalized.length;) {
       const [len, freeze] = this.prefixMatch(normalized, pos);
       symbols.push({ start: pos, end: pos + len, prev: symbols.length - 1, next: -1, freeze });
       pos += len;
@@ -105,7 +105,7 @@ class PairHeap {
   push(p: Pair): void {
     const h = this.heap;
     h.push(p);
-    for (let i = h.length - 1; i > 0; ) {
+    for (let i = h.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!PairHeap.before(h[i]!, h[parent]!)) break;
       [h[i], h[parent]] = [h[parent]!, h[i]!];
@@ -120,7 +120,7 @@ class PairHeap {
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

@@ -17,7 +17,8 @@ export function parsePrecompiledCharsmap(blob: Uint8Array, source: string): Prec
   if (blob.length < 4) fail(`${blob.length} bytes, too short for the trie size`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const trieBytes = view.getUint32(0, true);
-  if (trieBytes % 4 !== 0 || 4 + trieBytes > blob.length) fail(`trie size ${trieBytes} does not fit the ${blob.length}-byte blob`);
+  if (trieBytes % 4 !== 0 || 4 + trieBytes > blob.length)
+    fail(`trie size ${trieBytes} does not fit the ${blob.length}-byte blob`);
   const units = new Uint32Array(trieBytes / 4);
   for (let i = 0; i < units.length; i++) units[i] = view.getUint32(4 + 4 * i, true);
   return { trie: new DoubleArray(units), pool: blob.slice(4 + trieBytes) };

@@ -40,7 +40,8 @@ export class SentencePieceNormalizer {
   constructor(spec: NormalizerSpec, options: SentencePieceNormalizerOptions = {}) {
     this.spec = spec;
     const source = options.source ?? "SentencePiece model";
-    this.charsmap = spec.precompiledCharsmap.length > 0 ? parsePrecompiledCharsmap(spec.precompiledCharsmap, source) : null;
+    this.charsmap =
+      spec.precompiledCharsmap.length > 0 ? parsePrecompiledCharsmap(spec.precompiledCharsmap, source) : null;
     const matcher = new PrefixMatcher(options.userDefinedSymbols ?? []);
     this.matcher = matcher.empty ? null : matcher;
     this.suffix = options.treatWhitespaceAsSuffix ?? false;

@@ -33,12 +33,14 @@ export class PieceTable {
       }
     });
     if (unknown < 0) throw new Error(`${source}: no piece has type UNKNOWN`);
-    if (unknown !== this.unkId) throw new Error(`${source}: the UNKNOWN piece is id ${unknown} but trainer_spec.unk_id is ${this.unkId}`);
+    if (unknown !== this.unkId)
+      throw new Error(`${source}: the UNKNOWN piece is id ${unknown} but trainer_spec.unk_id is ${this.unkId}`);
     this.byteIds = new Int32Array(256).fill(this.unkId);
     if (this.byteFallback) {
       for (let b = 0; b < 256; b++) {
         const id = this.reserved.get(bytePiece(b));
-        if (id === undefined) throw new Error(`${source}: byte_fallback is on but the byte piece ${bytePiece(b)} is missing`);
+        if (id === undefined)
+          throw new Error(`${source}: byte_fallback is on but the byte piece ${bytePiece(b)} is missing`);
         this.byteIds[b] = id;
       }
     }

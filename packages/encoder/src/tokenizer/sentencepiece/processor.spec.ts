@@ -17,13 +17,15 @@ const MODELS = [
   "bpe-nmt-nfkc",
 ] as const;
 
-const load = (name: string) => SentencePieceProcessor.fromBytes(new Uint8Array(readFileSync(`${dir}${name}.model`)), `${name}.model`);
+const load = (name: string) =>
+  SentencePieceProcessor.fromBytes(new Uint8Array(readFileSync(`${dir}${name}.model`)), `${name}.model`);
 
 function mismatches(actual: (s: string) => unknown, inputs: string[], expected: unknown[]): string[] {
   const out: string[] = [];
   inputs.forEach((s, i) => {
     const got = actual(s);
-    if (JSON.stringify(got) !== JSON.stringify(expected[i])) out.push(`${JSON.stringify(s)}: ${JSON.stringify(got)} ≠ ${JSON.stringify(expected[i])}`);
+    if (JSON.stringify(got) !== JSON.stringify(expected[i]))
+      out.push(`${JSON.stringify(s)}: ${JSON.stringify(got)} ≠ ${JSON.stringify(expected[i])}`);
   });
   return out;
 }
@@ -31,7 +33,8 @@ function mismatches(actual: (s: string) => unknown, inputs: string[], expected: 
 describe("SentencePieceProcessor matches the sentencepiece library exactly", () => {
   it(`the fixtures hold ${strings.length} edge-case strings (emoji ZWJ, combining marks, spaces, controls, <0x41>)`, () => {
     expect(strings.length).toBeGreaterThan(3000);
-    for (const s of ["👩\u200d💻", "e\u1aba\u0300", "\u200d", "\ua7f2", "<0x41>", "\u0000", " ".repeat(64)]) expect(strings).toContain(s);
+    for (const s of ["👩\u200d💻", "e\u1aba\u0300", "\u200d", "\ua7f2", "<0x41>", "\u0000", " ".repeat(64)])
+      expect(strings).toContain(s);
   });
 
   for (const name of MODELS) {
@@ -45,10 +48,17 @@ describe("SentencePieceProcessor matches the sentencepiece library exactly", () 
 
     it(`${name}: single code points (normalized text over planes 0-3 and 14, ids on a stride)`, () => {
       const sp = load(name);
-      const sweep = JSON.parse(readFileSync(`${dir}${name}.sweep.json`, "utf8")) as { normalized: Record<string, string>; ids: Record<string, number[]> };
+      const sweep = JSON.parse(readFileSync(`${dir}${name}.sweep.json`, "utf8")) as {
+        normalized: Record<string, string>;
+        ids: Record<string, number[]>;
+      };
       const idCps = Object.keys(sweep.ids);
       expect(idCps.length).toBeGreaterThan(2000);
-      const bad = mismatches((s) => sp.encode(s), idCps.map((h) => String.fromCodePoint(parseInt(h, 16))), idCps.map((h) => sweep.ids[h]));
+      const bad = mismatches(
+        (s) => sp.encode(s),
+        idCps.map((h) => String.fromCodePoint(parseInt(h, 16))),
+        idCps.map((h) => sweep.ids[h]),
+      );
       expect(bad.slice(0, 5), `${bad.length} code points differ`).toEqual([]);
       if (Object.keys(sweep.normalized).length === 0) return; // byte-fallback and BPE models: ids only
       const dummy = sp.model.normalizerSpec.addDummyPrefix ? "\u2581" : "";
@@ -59,7 +69,8 @@ describe("SentencePieceProcessor matches the sentencepiece library exactly", () 
         const c = String.fromCodePoint(cp);
         const want = sweep.normalized[cp.toString(16).toUpperCase()] ?? dummy + c;
         const got = sp.normalize(c);
-        if (got !== want && wrong.push(`U+${cp.toString(16)}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`) >= 5) break;
+        if (got !== want && wrong.push(`U+${cp.toString(16)}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`) >= 5)
+          break;
       }
       expect(wrong).toEqual([]);
     });
@@ -71,7 +82,11 @@ describe("SentencePieceProcessor decode and errors", () => {
     for (const name of ["unigram-nmt-nfkc-bytes", "bpe-identity-bytes"]) {
       const sp = load(name);
       // Text that normalization leaves alone: printable, single spaces, no space at the ends.
-      const plain = strings.filter((s) => /^[^\s\p{C}\u2581]+( [^\s\p{C}\u2581]+)*$/u.test(s) && sp.normalize(s) === `\u2581${s.replaceAll(" ", "\u2581")}`);
+      const plain = strings.filter(
+        (s) =>
+          /^[^\s\p{C}\u2581]+( [^\s\p{C}\u2581]+)*$/u.test(s) &&
+          sp.normalize(s) === `\u2581${s.replaceAll(" ", "\u2581")}`,
+      );
       expect(plain.length, name).toBeGreaterThan(500);
       for (const s of plain) expect(sp.decode(sp.encode(s)), `${name} ${JSON.stringify(s)}`).toBe(s);
     }
@@ -99,10 +114,15 @@ describe("SentencePieceProcessor decode and errors", () => {
 
   it("refuses word and char models and malformed charsmaps with one clear error", () => {
     const model = load("unigram-identity").model;
-    expect(() => new SentencePieceProcessor({ ...model, trainerSpec: { ...model.trainerSpec, modelType: 3 } }, "w.model")).toThrow(
-      "w.model: SentencePiece model_type 3 (word) is not supported; unigram (1) and BPE (2) are",
+    expect(
+      () => new SentencePieceProcessor({ ...model, trainerSpec: { ...model.trainerSpec, modelType: 3 } }, "w.model"),
+    ).toThrow("w.model: SentencePiece model_type 3 (word) is not supported; unigram (1) and BPE (2) are");
+    const bad = {
+      ...model,
+      normalizerSpec: { ...model.normalizerSpec, precompiledCharsmap: Uint8Array.of(200, 0, 0, 0, 1) },
+    };
+    expect(() => new SentencePieceProcessor(bad, "c.model")).toThrow(
+      "c.model: normalizer_spec.precompiled_charsmap is malformed (trie size 200 does not fit the 5-byte blob)",
     );
-    const bad = { ...model, normalizerSpec: { ...model.normalizerSpec, precompiledCharsmap: Uint8Array.of(200, 0, 0, 0, 1) } };
-    expect(() => new SentencePieceProcessor(bad, "c.model")).toThrow("c.model: normalizer_spec.precompiled_charsmap is malformed (trie size 200 does not fit the 5-byte blob)");
   });
 });

@@ -28,7 +28,11 @@ export class SentencePieceProcessor {
     const type = model.trainerSpec.modelType;
     if (type === 1) this.segmenter = new UnigramModel(this.table);
     else if (type === 2) this.segmenter = new BpeModel(this.table);
-    else throw new Error(`${source}: SentencePiece model_type ${type} (${type === 3 ? "word" : type === 4 ? "char" : "unknown"}) is not supported; unigram (1) and BPE (2) are`);
+    else
+      throw new Error(
+        `${source}: SentencePiece model_type ${type} (${type === 3 ? "word" : type === 4 ? "char" : "unknown"}) ` +
+          "is not supported; unigram (1) and BPE (2) are",
+      );
     this.normalizer = new SentencePieceNormalizer(model.normalizerSpec, {
       userDefinedSymbols: this.table.userDefined,
       treatWhitespaceAsSuffix: model.trainerSpec.treatWhitespaceAsSuffix,
@@ -69,7 +73,8 @@ export class SentencePieceProcessor {
     for (const [start, end, id] of this.segmenter.encode(normalized)) {
       const piece = normalized.slice(start, end);
       if (id === unk && this.table.byteFallback) {
-        for (const b of utf8Encoder.encode(piece)) out.push({ id: this.table.byteIds[b]!, piece: this.model.pieces[this.table.byteIds[b]!]!.piece });
+        for (const b of utf8Encoder.encode(piece))
+          out.push({ id: this.table.byteIds[b]!, piece: this.model.pieces[this.table.byteIds[b]!]!.piece });
       } else if (id === unk && prevUnknown) {
         // PopulateSentencePieceText joins a run of unknown pieces into one.
         out[out.length - 1]!.piece += piece;

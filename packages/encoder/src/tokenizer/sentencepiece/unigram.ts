@@ -48,7 +48,8 @@ export class UnigramModel {
     });
     for (const piece of table.pieces.keys()) {
       maxChars = Math.max(maxChars, piece.length);
-      for (let end = charLength(piece, 0); end < piece.length; end += charLength(piece, end)) this.prefixes.add(piece.slice(0, end));
+      for (let end = charLength(piece, 0); end < piece.length; end += charLength(piece, end))
+        this.prefixes.add(piece.slice(0, end));
     }
     this.maxPieceChars = maxChars;
     this.unkScore = Math.fround(min - UNK_PENALTY);
@@ -62,7 +63,7 @@ export class UnigramModel {
     const startsAt = new Int32Array(n + 1).fill(-1);
     const ids = new Int32Array(n + 1).fill(-1);
     const { pieces } = this.table;
-    for (let start = 0; start < n; ) {
+    for (let start = 0; start < n;) {
       const base = best[start]!;
       const charLen = charLength(normalized, start);
       let hasSingle = false;
@@ -71,7 +72,9 @@ export class UnigramModel {
         const sub = normalized.slice(start, end);
         const id = pieces.get(sub);
         if (id !== undefined && !this.unused[id]) {
-          const score = this.userDefined[id] ? Math.fround(this.byteLength[id]! * this.maxScore) - 0.1 : this.scores[id]!;
+          const score = this.userDefined[id]
+            ? Math.fround(this.byteLength[id]! * this.maxScore) - 0.1
+            : this.scores[id]!;
           const candidate = score + base;
           if (startsAt[end] === -1 || candidate > best[end]!) {
             best[end] = Math.fround(candidate);
