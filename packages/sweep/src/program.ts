@@ -1,10 +1,14 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
-import { sweepRun } from "./commands/sweep-run.js";
-import { sweepStatus } from "./commands/sweep-status.js";
-import { sweepReport } from "./commands/sweep-report.js";
-import { runWorker } from "./queue/run-worker.js";
 import { resolveCliBin } from "./commands/cli-bin.js";
+
+// Each command loads only what it needs: a worker does not load the report's plotting stack.
+const commands = {
+  run: async () => (await import("./commands/sweep-run.js")).sweepRun,
+  status: async () => (await import("./commands/sweep-status.js")).sweepStatus,
+  report: async () => (await import("./commands/sweep-report.js")).sweepReport,
+  worker: async () => (await import("./queue/run-worker.js")).runWorker,
+};
 
 const int = (flag: string) => (v: string) => {
   const n = Number(v);
@@ -28,7 +32,7 @@ export function buildSweepProgram(): Command {
     .option("--detach", "queue mode: enqueue and return")
     .option("--cli <bin>", "the aflora CLI trials run with (default: AFLORA_CLI_BIN or @aflora/cli)")
     .action(async (file: string | undefined, f: { preset?: string; queue?: string; parallel?: number; output?: string; detach?: boolean; cli?: string }) => {
-      const r = await sweepRun(file, { ...f, ...(f.cli ? { cliBin: f.cli } : {}) });
+      const r = await (await commands.run())(file, { ...f, ...(f.cli ? { cliBin: f.cli } : {}) });
       if (r.report) process.stdout.write(r.report.markdown);
       if (!r.ok && !f.detach) process.exitCode = 1;
     });
@@ -37,13 +41,13 @@ export function buildSweepProgram(): Command {
     .argument("<dir>", "sweep folder (with sweep.json)")
     .option("--queue <url>", "the queue, for live progress when sweep.json's URL has no password")
     .action(async (dir: string, f: { queue?: string }) => {
-      process.stdout.write((await sweepStatus(resolve(dir), f)).text);
+      process.stdout.write((await (await commands.status())(resolve(dir), f)).text);
     });
   program
     .command("report")
     .argument("<dir>", "sweep folder (with sweep.json)")
     .action(async (dir: string) => {
-      process.stdout.write((await sweepReport(dir)).markdown);
+      process.stdout.write((await (await commands.report())(dir)).markdown);
     });
   program
     .command("worker")
@@ -56,7 +60,7 @@ export function buildSweepProgram(): Command {
       const stop = new AbortController();
       process.once("SIGINT", () => stop.abort());
       process.once("SIGTERM", () => stop.abort());
-      const w = await runWorker({
+      const w = await (await commands.worker())({
         queue: f.queue,
         concurrency: f.concurrency,
         cliBin: resolveCliBin(f.cli),

@@ -21,15 +21,11 @@ export function recordStart(dir: string, id: string, info: { worker?: string; ru
   });
 }
 
-export function recordRunDir(dir: string, id: string, runDir: string) {
-  return updateTrial(dir, id, (t) => {
-    t.runDir = runDir;
-  });
-}
-
-export function recordProgress(dir: string, id: string, progress: Progress) {
+/** Live progress, and the run folder once known (one write: the journal is shared by every runner). */
+export function recordProgress(dir: string, id: string, progress: Progress, runDir: string | null) {
   return updateTrial(dir, id, (t) => {
     t.progress = progress;
+    if (runDir) t.runDir = runDir;
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Journal, Progress, TrialRecord } from "../journal/journal.js";
-import { recordOutcome, recordProgress, recordRunDir, recordStart } from "../journal/record.js";
+import { recordOutcome, recordProgress, recordStart } from "../journal/record.js";
 import { runTrial, type TrialContext, type TrialOutcome } from "./run-trial.js";
 import { taskOf } from "./task-of.js";
 
@@ -24,6 +24,7 @@ export async function attemptTrial(j: Journal, t: TrialRecord, o: AttemptOptions
   };
   let lastWrite = 0;
   let unwritten: Progress | null = null;
+  let runDir: string | null = null;
   const result = await runTrial(taskOf(t), {
     cliBin: o.cliBin,
     sweepDir: j.dir,
@@ -34,7 +35,7 @@ export async function attemptTrial(j: Journal, t: TrialRecord, o: AttemptOptions
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.hardStop ? { hardStop: o.hardStop } : {}),
     onStart: (info) => write(() => recordStart(j.dir, t.id, { ...info, ...(o.worker ? { worker: o.worker } : {}) })),
-    onRunDir: (d) => write(() => recordRunDir(j.dir, t.id, d)),
+    onRunDir: (d) => void (runDir = d),
     onProgress: (p) => {
       o.onProgress?.(p);
       // The journal is shared by every runner; one write a second per trial is plenty.
@@ -42,11 +43,11 @@ export async function attemptTrial(j: Journal, t: TrialRecord, o: AttemptOptions
       if (Date.now() - lastWrite < 1000) return;
       lastWrite = Date.now();
       unwritten = null;
-      write(() => recordProgress(j.dir, t.id, p));
+      write(() => recordProgress(j.dir, t.id, p, runDir));
     },
   });
   const last = unwritten as Progress | null;
-  if (last) write(() => recordProgress(j.dir, t.id, last));
+  if (last) write(() => recordProgress(j.dir, t.id, last, runDir));
   await chain;
   if (chainError) throw chainError;
   await recordOutcome(j.dir, t.id, result, result.outcome === "done" || o.final || !result.retryable);
