@@ -11,6 +11,12 @@ export function recordStart(dir: string, id: string, info: { worker?: string; ru
     t.state = "running";
     if (info.runDir) t.runDir = info.runDir;
     delete t.error;
+    // An attempt still open is one whose runner vanished without a word (a machine lost with its worker).
+    const open = t.attempts[t.attempts.length - 1];
+    if (open && open.endedAt === undefined) {
+      open.endedAt = new Date().toISOString();
+      open.outcome = "interrupted";
+    }
     t.attempts.push({
       n: t.attempts.length + 1,
       worker: info.worker ?? workerId(),
