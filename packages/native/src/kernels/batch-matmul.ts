@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon.js";
-import { sizeOf, type WasmHeapBackend } from "./wasm-heap.js";
+import { sizeOf, type WasmHeapBackend, heapView } from "./wasm-heap.js";
 
 /** The shape facts of one `op(A)·op(B)` with broadcast batch dims. */
 interface Plan {
@@ -74,13 +74,13 @@ export function blasMatMul(
   const out = be.makeOutput(p.outShape, "float32");
   if (m * n === 0) return out;
   // Views only after makeOutput: allocating may grow (and so replace) the heap's buffer.
-  const c = be.typedArrayFromHeap(out);
+  const c = heapView(be, out);
   if (k === 0) {
     c.fill(0);
     return out;
   }
-  const va = be.typedArrayFromHeap(a);
-  const vb = be.typedArrayFromHeap(b);
+  const va = heapView(be, a);
+  const vb = heapView(be, b);
   const lda = transposeA ? m : k;
   const ldb = transposeB ? k : n;
   if (batchB === 1 && batchA === batch && !transposeA && batch > 1) {

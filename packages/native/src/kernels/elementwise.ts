@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon.js";
-import { sizeOf, type WasmHeapBackend } from "./wasm-heap.js";
+import { sizeOf, type WasmHeapBackend, heapView } from "./wasm-heap.js";
 
 export const UNARY_OPS = { [tf.Exp]: 0, [tf.Erf]: 1 } as const;
 export const BINARY_OPS = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3 } as const;
@@ -12,7 +12,7 @@ export function unaryKernel(addon: NativeAddon, op: number, fallback: tf.KernelF
     if (x.dtype !== "float32") return fallback(args);
     const be = args.backend as unknown as WasmHeapBackend;
     const out = be.makeOutput([...x.shape], "float32");
-    addon.unary(op, be.typedArrayFromHeap(x), be.typedArrayFromHeap(out));
+    addon.unary(op, heapView(be, x), heapView(be, out));
     return out;
   };
 }
@@ -39,7 +39,7 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: tf.Kernel
     if (sizeOf(outShape) === 0 || !isTrailingBlock(a.shape, outShape) || !isTrailingBlock(b.shape, outShape)) return fallback(args);
     const be = args.backend as unknown as WasmHeapBackend;
     const out = be.makeOutput(outShape, "float32");
-    addon.binary(op, be.typedArrayFromHeap(a), be.typedArrayFromHeap(b), be.typedArrayFromHeap(out));
+    addon.binary(op, heapView(be, a), heapView(be, b), heapView(be, out));
     return out;
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon.js";
-import { sizeOf, type WasmHeapBackend } from "./wasm-heap.js";
+import { sizeOf, type WasmHeapBackend, heapView } from "./wasm-heap.js";
 
 /**
  * Transpose in C++: swapping the last two axes (explicit `xᵀ`) in cache-sized tiles, any other
@@ -17,12 +17,12 @@ export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf
     const be = args.backend as unknown as WasmHeapBackend;
     const out = be.makeOutput(perm.map((p) => x.shape[p]!), "float32");
     if (!swapsLastTwo) {
-      addon.permute(be.typedArrayFromHeap(x), [...x.shape], [...perm], be.typedArrayFromHeap(out));
+      addon.permute(heapView(be, x), [...x.shape], [...perm], heapView(be, out));
       return out;
     }
     const rows = x.shape[r - 2]!;
     const cols = x.shape[r - 1]!;
-    addon.transpose(be.typedArrayFromHeap(x), sizeOf(x.shape.slice(0, -2)), rows, cols, be.typedArrayFromHeap(out));
+    addon.transpose(heapView(be, x), sizeOf(x.shape.slice(0, -2)), rows, cols, heapView(be, out));
     return out;
   };
 }
@@ -39,7 +39,7 @@ export function sumKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.Kerne
     const be = args.backend as unknown as WasmHeapBackend;
     const kept = x.shape.slice(axes.length);
     const out = be.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
-    addon.sumRows(be.typedArrayFromHeap(x), sizeOf(x.shape.slice(0, axes.length)), sizeOf(kept), be.typedArrayFromHeap(out));
+    addon.sumRows(heapView(be, x), sizeOf(x.shape.slice(0, axes.length)), sizeOf(kept), heapView(be, out));
     return out;
   };
 }
