@@ -6,7 +6,7 @@ export * from "./report/format.js";
 export * from "./report/markdown.js";
 export * from "./report/paper-table.js";
 export * from "./report/compare.js";
-export * from "./report/write-report.js";
+export * from "./run-folder/write-report.js";
 export * from "./plots/matrix-position.js";
 export * from "./plots/specs.js";
 export * from "./plots/render.js";

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseEventLines } from "./event-json.js";
-import { buildRunReport, type ParameterInfo, type RunReport, type RunReportExtras } from "./run-report.js";
-import { renderReportMarkdown } from "./markdown.js";
+import { parseEventLines } from "../report/event-json.js";
+import { buildRunReport, type ParameterInfo, type RunReport, type RunReportExtras } from "../report/run-report.js";
+import { renderReportMarkdown } from "../report/markdown.js";
 import { writeFileAtomicSync as writeFileAtomic } from "@aflora/core";
 import { writeRunPlots } from "../plots/write-plots.js";
 
