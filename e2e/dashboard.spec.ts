@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -111,7 +111,7 @@ describe("aflora dashboard in Chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-run.png"), fullPage: true });
   });
 
-  it("compares the two finished runs; the table holds their report.json numbers", async () => {
+  it("compares the two finished runs (the table holds their report.json numbers) and shows a sweep of them", async () => {
     expect(await exited[0]).toBe(0);
     const ids = [runFolder(root, "live")!, runFolder(root, "other")!].sort();
     await page.goto(`${dash.url}#/`);
@@ -137,6 +137,16 @@ describe("aflora dashboard in Chromium", () => {
     expect(diff).toContain("training.maxSteps");
     expect(diff).toContain("name");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-compare.png"), fullPage: true });
+
+    // A sweep journal (as the sweep runner writes sweep.json) lists its trials with links to their runs.
+    mkdirSync(join(root, "sweep-demo"));
+    const trials = ids.map((id, i) => ({ id: `t${i}`, label: `name=${id.includes("-live-") ? "live" : "other"}`, state: "done", attempts: [{}], elapsedMs: 1000, runDir: `../${id}` }));
+    writeFileSync(join(root, "sweep-demo", "sweep.json"), JSON.stringify({ version: 1, name: "demo-sweep", trials }));
+    await page.goto(`${dash.url}#/`);
+    await page.locator("#sweeps-table a", { hasText: "demo-sweep" }).click();
+    await page.waitForSelector("#sweep-table");
+    for (const id of ids) await expect.poll(() => page.locator(`#sweep-table a[href="#/run/${encodeURIComponent(id)}"]`).count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-sweep.png"), fullPage: true });
     await page.goto(`${dash.url}#/`);
     await page.waitForSelector("#runs-table");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-list.png"), fullPage: true });
