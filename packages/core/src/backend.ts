@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_NAMES, type BackendName } from "./backend-name.js";
 import { NATIVE_HINT, NATIVE_PACKAGE, isNativeModule } from "./backend-native.js";
+import { silenceCpuBanner } from "./backend-cpu-banner.js";
 
 export * from "./backend-native.js";
 export * from "./backend-kernel-profiler.js";
@@ -114,6 +115,7 @@ async function tryBackend(
   try {
     const ok = await tf.setBackend(TF_NAMES[name]);
     if (!ok) return { ok: false, why: `${PACKAGES[name]} loaded but TensorFlow.js could not initialise the "${TF_NAMES[name]}" backend` };
+    if (name === "cpu") silenceCpuBanner();
   } catch (e) {
     return { ok: false, why: `${PACKAGES[name]}: ${(e as Error).message.split("\n")[0]}` };
   }
