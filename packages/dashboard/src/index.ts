@@ -7,3 +7,4 @@ export * from "./run-folder.js";
 export * from "./run-index.js";
 export * from "./downsample.js";
 export * from "./views.js";
+export * from "./serve.js";
