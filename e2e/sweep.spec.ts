@@ -40,8 +40,22 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  const w = spawn(process.execPath, [SWEEP_BIN, "worker", "--queue", server.url, "--cli", AFLORA, "--lock-duration", "3000", "--stalled-interval", "1500"],
-    { cwd: REPO, env, stdio: ["ignore", "ignore", "pipe"] });
+  const w = spawn(
+    process.execPath,
+    [
+      SWEEP_BIN,
+      "worker",
+      "--queue",
+      server.url,
+      "--cli",
+      AFLORA,
+      "--lock-duration",
+      "3000",
+      "--stalled-interval",
+      "1500",
+    ],
+    { cwd: REPO, env, stdio: ["ignore", "ignore", "pipe"] },
+  );
   w.stderr!.resume();
   workers.push(w);
   return w;
@@ -62,8 +76,14 @@ describe("sweeps of the demo", () => {
     for (let i = 0; i < 2400 && !victim; i++) {
       await sleep(100);
       if (!existsSync(join(sweepDir, "sweep.json"))) continue;
-      const t = readJournal(sweepDir).trials.find((x) => x.state === "running" && x.attempts.at(-1)?.worker.endsWith(`:${a.pid}`)
-        && x.runDir && existsSync(join(x.runDir, "events.jsonl")) && events(x.runDir).some((e) => e.type === "checkpoint:saved"));
+      const t = readJournal(sweepDir).trials.find(
+        (x) =>
+          x.state === "running" &&
+          x.attempts.at(-1)?.worker.endsWith(`:${a.pid}`) &&
+          x.runDir &&
+          existsSync(join(x.runDir, "events.jsonl")) &&
+          events(x.runDir).some((e) => e.type === "checkpoint:saved"),
+      );
       if (t) victim = t.id;
     }
     expect(victim, "worker A never reached a checkpoint").not.toBeNull();
@@ -92,9 +112,15 @@ describe("sweeps of the demo", () => {
     const rows = resultsTable(queued.report!.table).split("\n").slice(2);
     expect(rows).toHaveLength(2);
     for (const [i, lr] of [0.01, 0.02].entries()) {
-      const scores = journal.trials.filter((t) => t.overrides!["training.lr"] === lr).map((t) => 100 * readJson(join(t.runDir!, "report.json")).best.value);
+      const scores = journal.trials
+        .filter((t) => t.overrides!["training.lr"] === lr)
+        .map((t) => 100 * readJson(join(t.runDir!, "report.json")).best.value);
       const mean = scores.reduce((x, y) => x + y, 0) / scores.length;
-      expect(rows[i]!.startsWith(`| AFLoRA (training.lr=${lr}) | ${mean.toFixed(2)} ± ${sampleStd(scores)!.toFixed(2)} | ${mean.toFixed(2)} |`)).toBe(true);
+      expect(
+        rows[i]!.startsWith(
+          `| AFLoRA (training.lr=${lr}) | ${mean.toFixed(2)} ± ${sampleStd(scores)!.toFixed(2)} | ${mean.toFixed(2)} |`,
+        ),
+      ).toBe(true);
     }
 
     // The same sweep in embedded mode: the same table, and the killed trial's losses as an uninterrupted run.
@@ -103,7 +129,8 @@ describe("sweeps of the demo", () => {
     expect(resultsTable(embedded.report!.table)).toBe(resultsTable(queued.report!.table));
     const straight = readJournal(embedded.dir).trials.find((t) => t.id === victim)!;
     expect(straight.attempts).toHaveLength(1);
-    const losses = (runDir: string) => readJson(join(runDir, "report.json")).loss.map((p: { step: number; loss: number }) => [p.step, p.loss]);
+    const losses = (runDir: string) =>
+      readJson(join(runDir, "report.json")).loss.map((p: { step: number; loss: number }) => [p.step, p.loss]);
     expect(losses(killed.runDir!)).toEqual(losses(straight.runDir!));
   }, 600_000);
 });

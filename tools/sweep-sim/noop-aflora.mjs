@@ -12,4 +12,12 @@ const dir = join(resolve(flag("--output")), `2026-01-01T00-00-00Z-${flag("--name
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "config.json"), JSON.stringify(config));
 process.stderr.write(`run folder: ${dir}\n`);
-writeFileSync(join(dir, "report.json"), JSON.stringify({ status: "completed", best: { metric: "accuracy", value: 0.5, metrics: { accuracy: 0.5 } }, trainable: { stepAveraged: 1 }, error: null }));
+writeFileSync(
+  join(dir, "report.json"),
+  JSON.stringify({
+    status: "completed",
+    best: { metric: "accuracy", value: 0.5, metrics: { accuracy: 0.5 } },
+    trainable: { stepAveraged: 1 },
+    error: null,
+  }),
+);

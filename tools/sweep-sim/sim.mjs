@@ -13,7 +13,13 @@ import { parseArgs } from "node:util";
 import { connectRedis, readJournal, sweepRun } from "@aflora/sweep";
 import { startRedisServer } from "@aflora/sweep/testing";
 
-const { values } = parseArgs({ options: { trials: { type: "string", default: "1000" }, workers: { type: "string", default: "4" }, out: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    trials: { type: "string", default: "1000" },
+    workers: { type: "string", default: "4" },
+    out: { type: "string" },
+  },
+});
 const TRIALS = Number(values.trials);
 const WORKERS = Number(values.workers);
 const NOOP = fileURLToPath(new URL("./noop-aflora.mjs", import.meta.url));
@@ -24,7 +30,16 @@ const server = await startRedisServer();
 const workers = [];
 try {
   const file = join(dir, "sim.json");
-  writeFileSync(file, JSON.stringify({ name: "sim", base: { training: { seed: 0 } }, grid: { "training.seed": Array.from({ length: TRIALS }, (_, i) => i) }, retries: 0, plots: false }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: "sim",
+      base: { training: { seed: 0 } },
+      grid: { "training.seed": Array.from({ length: TRIALS }, (_, i) => i) },
+      retries: 0,
+      plots: false,
+    }),
+  );
   const redis = await connectRedis(server.url);
   const memory = async () => Number(/used_memory:(\d+)/.exec(await redis.info("memory"))[1]);
   const before = await memory();
@@ -57,7 +72,11 @@ try {
   };
   redis.disconnect();
   process.stdout.write(JSON.stringify(result, null, 2) + "\n");
-  if (values.out) writeFileSync(values.out, JSON.stringify({ ...result, date: new Date().toISOString(), node: process.version }, null, 2) + "\n");
+  if (values.out)
+    writeFileSync(
+      values.out,
+      JSON.stringify({ ...result, date: new Date().toISOString(), node: process.version }, null, 2) + "\n",
+    );
 } finally {
   for (const w of workers) w.kill("SIGTERM");
   await Promise.all(workers.map((w) => new Promise((res) => (w.exitCode !== null ? res() : w.once("exit", res)))));

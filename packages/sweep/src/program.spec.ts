@@ -6,12 +6,17 @@ import { FAKE_CLI, scratch, writeFile } from "../test/helpers.js";
 import { freePort } from "./testing/redis-server.js";
 
 const BIN = fileURLToPath(new URL("../bin/aflora-sweep.js", import.meta.url));
-const sweep = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+const sweep = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 120_000 });
 
 describe("aflora-sweep (the commands as the CLI runs them)", () => {
   it("runs a sweep file, then shows its status and rebuilds its report", () => {
     const dir = scratch("bin");
-    writeFile(dir, "demo.yaml", "name: demo-seeds\nbase: { preset: tiny }\ngrid:\n  training.seed: [1, 2, 3]\n  training.maxSteps: [8]\n");
+    writeFile(
+      dir,
+      "demo.yaml",
+      "name: demo-seeds\nbase: { preset: tiny }\ngrid:\n  training.seed: [1, 2, 3]\n  training.maxSteps: [8]\n",
+    );
     const run = sweep(["run", "demo.yaml", "--parallel", "2", "--cli", FAKE_CLI], dir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain(`sweep demo-seeds: 3 trials in ${join(dir, "sweeps", "demo-seeds")}`);
@@ -19,7 +24,9 @@ describe("aflora-sweep (the commands as the CLI runs them)", () => {
     const status = sweep(["status", "sweeps/demo-seeds"], dir);
     expect(status.status).toBe(0);
     expect(status.stdout.split("\n")[0]).toBe("demo-seeds (embedded): 3 trials, 3 done");
-    expect(status.stdout).toMatch(/\| [a-p][0-9a-f]{11} \| training\.seed=1 training\.maxSteps=8 \| done \| 1 \| 8\/8 \| 0\.6\d+ \|/);
+    expect(status.stdout).toMatch(
+      /\| [a-p][0-9a-f]{11} \| training\.seed=1 training\.maxSteps=8 \| done \| 1 \| 8\/8 \| 0\.6\d+ \|/,
+    );
     const report = sweep(["report", "sweeps/demo-seeds"], dir);
     expect(report.status).toBe(0);
     expect(report.stdout).toContain("| AFLoRA | 62.00 ± 1.00 | 62.00 | 1,000 |");
@@ -29,7 +36,9 @@ describe("aflora-sweep (the commands as the CLI runs them)", () => {
     const port = await freePort();
     const r = sweep(["worker", "--queue", `redis://admin:s3cret@127.0.0.1:${port}`, "--cli", FAKE_CLI], scratch("bin"));
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`aflora: cannot use the queue at redis://admin:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is redis-server running there?)\n`);
+    expect(r.stderr).toBe(
+      `aflora: cannot use the queue at redis://admin:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is redis-server running there?)\n`,
+    );
   });
 
   it("names a bad sweep file's line and field", () => {
@@ -37,6 +46,8 @@ describe("aflora-sweep (the commands as the CLI runs them)", () => {
     writeFile(dir, "bad.yaml", "name: x\nbase: { preset: tiny }\ngrid:\n  training.seed: 3\n");
     const r = sweep(["run", "bad.yaml", "--cli", FAKE_CLI], dir);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`aflora: ${join(dir, "bad.yaml")}:4: grid.training.seed: Invalid input: expected array, received number\n`);
+    expect(r.stderr).toBe(
+      `aflora: ${join(dir, "bad.yaml")}:4: grid.training.seed: Invalid input: expected array, received number\n`,
+    );
   });
 });

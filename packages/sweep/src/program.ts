@@ -21,7 +21,9 @@ const int = (flag: string) => (v: string) => {
  * before the aflora CLI wires them as `aflora sweep …` and `aflora worker`.
  */
 export function buildSweepProgram(): Command {
-  const program = new Command("aflora-sweep").description("Sweeps of aflora runs: embedded, or distributed on BullMQ over Redis.");
+  const program = new Command("aflora-sweep").description(
+    "Sweeps of aflora runs: embedded, or distributed on BullMQ over Redis.",
+  );
   program
     .command("run")
     .argument("[file]", "sweep file (YAML or JSON)")
@@ -31,11 +33,16 @@ export function buildSweepProgram(): Command {
     .option("--output <dir>", "parent folder of the sweep folder")
     .option("--detach", "queue mode: enqueue and return")
     .option("--cli <bin>", "the aflora CLI trials run with (default: AFLORA_CLI_BIN or @aflora/cli)")
-    .action(async (file: string | undefined, f: { preset?: string; queue?: string; parallel?: number; output?: string; detach?: boolean; cli?: string }) => {
-      const r = await (await commands.run())(file, { ...f, ...(f.cli ? { cliBin: f.cli } : {}) });
-      if (r.report) process.stdout.write(r.report.markdown);
-      if (!r.ok && !f.detach) process.exitCode = 1;
-    });
+    .action(
+      async (
+        file: string | undefined,
+        f: { preset?: string; queue?: string; parallel?: number; output?: string; detach?: boolean; cli?: string },
+      ) => {
+        const r = await (await commands.run())(file, { ...f, ...(f.cli ? { cliBin: f.cli } : {}) });
+        if (r.report) process.stdout.write(r.report.markdown);
+        if (!r.ok && !f.detach) process.exitCode = 1;
+      },
+    );
   program
     .command("status")
     .argument("<dir>", "sweep folder (with sweep.json)")
@@ -54,22 +61,40 @@ export function buildSweepProgram(): Command {
     .requiredOption("--queue <url>", "redis://host:port (or rediss://, with a password)")
     .option("--concurrency <n>", "trials at a time", int("--concurrency"), 1)
     .option("--cli <bin>", "the aflora CLI trials run with")
-    .option("--lock-duration <ms>", "job lock; a dead worker's trial moves on after this (default 30000)", int("--lock-duration"))
-    .option("--stalled-interval <ms>", "how often to look for stalled trials (default 30000)", int("--stalled-interval"))
-    .action(async (f: { queue: string; concurrency: number; cli?: string; lockDuration?: number; stalledInterval?: number }) => {
-      const stop = new AbortController();
-      process.once("SIGINT", () => stop.abort());
-      process.once("SIGTERM", () => stop.abort());
-      const w = await (await commands.worker())({
-        queue: f.queue,
-        concurrency: f.concurrency,
-        cliBin: resolveCliBin(f.cli),
-        signal: stop.signal,
-        ...(f.lockDuration ? { lockDurationMs: f.lockDuration } : {}),
-        ...(f.stalledInterval ? { stalledIntervalMs: f.stalledInterval } : {}),
-      });
-      await w.closed;
-    });
+    .option(
+      "--lock-duration <ms>",
+      "job lock; a dead worker's trial moves on after this (default 30000)",
+      int("--lock-duration"),
+    )
+    .option(
+      "--stalled-interval <ms>",
+      "how often to look for stalled trials (default 30000)",
+      int("--stalled-interval"),
+    )
+    .action(
+      async (f: {
+        queue: string;
+        concurrency: number;
+        cli?: string;
+        lockDuration?: number;
+        stalledInterval?: number;
+      }) => {
+        const stop = new AbortController();
+        process.once("SIGINT", () => stop.abort());
+        process.once("SIGTERM", () => stop.abort());
+        const w = await (
+          await commands.worker()
+        )({
+          queue: f.queue,
+          concurrency: f.concurrency,
+          cliBin: resolveCliBin(f.cli),
+          signal: stop.signal,
+          ...(f.lockDuration ? { lockDurationMs: f.lockDuration } : {}),
+          ...(f.stalledInterval ? { stalledIntervalMs: f.stalledInterval } : {}),
+        });
+        await w.closed;
+      },
+    );
   return program;
 }
 

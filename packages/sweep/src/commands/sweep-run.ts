@@ -44,7 +44,8 @@ export interface SweepRunResult {
 export function sweepFileOf(file: string | undefined, preset: string | undefined): string {
   if (preset) {
     const path = join(SWEEP_PRESETS_DIR, `${preset}.yaml`);
-    if (!/^[a-z0-9-]+$/.test(preset) || !existsSync(path)) throw new SweepError(`--preset: no sweep preset "${preset}" (have: paper-glue)`);
+    if (!/^[a-z0-9-]+$/.test(preset) || !existsSync(path))
+      throw new SweepError(`--preset: no sweep preset "${preset}" (have: paper-glue)`);
     return path;
   }
   if (!file) throw new SweepError("sweep run: give a sweep file (YAML or JSON) or --preset");
@@ -59,7 +60,10 @@ export function sweepFileOf(file: string | undefined, preset: string | undefined
 export async function sweepRun(file: string | undefined, o: SweepRunOptions = {}): Promise<SweepRunResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + "\n"));
   const cliBin = resolveCliBin(o.cliBin);
-  const plan = planSweep(sweepFileOf(file, o.preset), { presetsDir: presetsDirOf(cliBin), ...(o.output ? { output: o.output } : {}) });
+  const plan = planSweep(sweepFileOf(file, o.preset), {
+    presetsDir: presetsDirOf(cliBin),
+    ...(o.output ? { output: o.output } : {}),
+  });
   log(`sweep ${plan.name}: ${plan.trials.length} trials in ${plan.dir}`);
   // Ctrl-C reaches the trials too (one process group): they checkpoint; the sweep just stops starting more.
   const stop = new AbortController();
@@ -73,7 +77,9 @@ export async function sweepRun(file: string | undefined, o: SweepRunOptions = {}
       const redis = await connectRedis(o.queue, log);
       try {
         const { added, kept } = await enqueueTrials(redis, j);
-        log(`queued ${added} trials on ${redactUrl(o.queue)}${kept ? ` (${kept} already queued)` : ""}; start workers with: aflora worker --queue <URL>`);
+        log(
+          `queued ${added} trials on ${redactUrl(o.queue)}${kept ? ` (${kept} already queued)` : ""}; start workers with: aflora worker --queue <URL>`,
+        );
         if (o.detach) return { dir: plan.dir, ok: false, report: null };
         await waitForQueuedTrials(redis, plan.dir, { signal: stop.signal, log });
       } finally {
@@ -96,7 +102,8 @@ export async function sweepRun(file: string | undefined, o: SweepRunOptions = {}
   }
   const j = readJournal(plan.dir);
   const report = await writeSweepReport(j, { plot: o.plot !== false });
-  const ok = j.trials.every((t) => t.state === "done");
-  log(`report: ${join(plan.dir, "report.md")}${ok ? "" : ` (${j.trials.filter((t) => t.state !== "done").length} trials not done)`}`);
+  const notDone = j.trials.filter((t) => t.state !== "done").length;
+  const ok = notDone === 0;
+  log(`report: ${join(plan.dir, "report.md")}${ok ? "" : ` (${notDone} trials not done)`}`);
   return { dir: plan.dir, ok, report };
 }

@@ -68,10 +68,17 @@ export async function sweepStatus(dir: string, o: { queue?: string } = {}): Prom
       source: live.has(t.id) ? "queue" : t.progress ? "journal" : null,
     };
   });
-  const counts = { pending: 0, queued: 0, running: 0, done: 0, failed: 0, interrupted: 0 } as Record<TrialState, number>;
+  const counts = { pending: 0, queued: 0, running: 0, done: 0, failed: 0, interrupted: 0 } as Record<
+    TrialState,
+    number
+  >;
   for (const t of trials) counts[t.state]++;
-  const head = `${j.name} (${j.mode}${j.queue ? ` on ${j.queue}` : ""}): ${trials.length} trials, ` +
-    Object.entries(counts).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(", ");
+  const head =
+    `${j.name} (${j.mode}${j.queue ? ` on ${j.queue}` : ""}): ${trials.length} trials, ` +
+    Object.entries(counts)
+      .filter(([, n]) => n)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(", ");
   const table = markdownTable(
     ["Trial", "Choices", "State", "Attempts", "Step", "Loss", "Worker", "Time"],
     trials.map((t) => [

@@ -12,11 +12,16 @@ grid:
   adapter.name: [aflora, lora]
   training.seed: [1, 2, 3]
 `;
-const run = (file: string, extra: Parameters<typeof sweepRun>[1] = {}) => sweepRun(file, { cliBin: FAKE_CLI, parallel: 2, log: quiet, plot: false, ...extra });
-const events = (runDir: string) => readFileSync(join(runDir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const run = (file: string, extra: Parameters<typeof sweepRun>[1] = {}) =>
+  sweepRun(file, { cliBin: FAKE_CLI, parallel: 2, log: quiet, plot: false, ...extra });
+const events = (runDir: string) =>
+  readFileSync(join(runDir, "events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 
 describe("embedded sweeps", () => {
-  it("runs every trial into its own run folder, journals it, reports mean ± std over seeds, and skips it next time", async () => {
+  it("runs each trial into its own run folder, journals it, reports mean ± std over seeds, skips it next time", async () => {
     const dir = scratch();
     const r = await run(writeFile(dir, "s.yaml", GRID));
     expect(r.ok).toBe(true);
@@ -39,9 +44,12 @@ describe("embedded sweeps", () => {
         "| LoRA | 62.00 ± 1.00 | 62.00 | 2,000 |",
       ].join("\n"),
     );
-    for (const f of ["report.md", "report.csv", "report-seeds.csv", "report.json"]) expect(existsSync(join(r.dir, f))).toBe(true);
-    expect(readFileSync(join(r.dir, "report.csv"), "utf8").split("\n")[1]).toBe("AFLoRA,rte,accuracy,62.0000,1.0000,3,0,0,62.0000,1000.0,"
-      + (r.report!.table.rows[0]!.timePerTrialMs! / 1000).toFixed(2));
+    for (const f of ["report.md", "report.csv", "report-seeds.csv", "report.json"])
+      expect(existsSync(join(r.dir, f))).toBe(true);
+    expect(readFileSync(join(r.dir, "report.csv"), "utf8").split("\n")[1]).toBe(
+      "AFLoRA,rte,accuracy,62.0000,1.0000,3,0,0,62.0000,1000.0," +
+        (r.report!.table.rows[0]!.timePerTrialMs! / 1000).toFixed(2),
+    );
     expect(readdirSync(r.dir).filter((f) => f.includes(".tmp") || f.endsWith(".lock"))).toEqual([]);
 
     const again = await run(join(dir, "s.yaml"));
@@ -51,14 +59,18 @@ describe("embedded sweeps", () => {
 
   it("isolates crashing and killed trials: recorded failed with their log tail, the others finish", async () => {
     const dir = scratch();
-    const file = writeFile(dir, "s.yaml", `name: crashes
+    const file = writeFile(
+      dir,
+      "s.yaml",
+      `name: crashes
 base:
   preset: tiny
   fake: { crash: { "2": { kind: kill, atStep: 3 }, "3": { kind: exit, atStep: 1 } }, badConfig: [4] }
 retries: 0
 grid:
   training.seed: [1, 2, 3, 4]
-`);
+`,
+    );
     const r = await run(file);
     expect(r.ok).toBe(false);
     const [ok, killed, crashed, bad] = readJournal(r.dir).trials;
@@ -85,16 +97,22 @@ grid:
     expect(after[1]!.attempts[1]!.resumedFromStep).toBe(2);
   });
 
-  it("resumes a killed trial from its last checkpoint on its next attempt, with the losses of an uninterrupted run", async () => {
+  it("resumes a killed trial from its last checkpoint, with the losses of an uninterrupted run", async () => {
     const dir = scratch();
     const marker = join(dir, "crashed-once");
-    const r = await run(writeFile(dir, "s.yaml", `name: resume
+    const r = await run(
+      writeFile(
+        dir,
+        "s.yaml",
+        `name: resume
 base: { preset: tiny }
 retries: 1
 trials:
   - { training.seed: 5 }
   - { training.seed: 5, fake.crash: { "5": { kind: kill, atStep: 3, once: ${JSON.stringify(marker)} } } }
-`));
+`,
+      ),
+    );
     expect(r.ok).toBe(true);
     const [plain, resumed] = readJournal(r.dir).trials;
     expect(resumed!.attempts.map((a) => [a.outcome, a.signal, a.resumedFromStep])).toEqual([
@@ -105,16 +123,27 @@ trials:
     const losses = (d: string) => JSON.parse(readFileSync(join(d, "report.json"), "utf8")).loss;
     expect(losses(resumed!.runDir!)).toEqual(losses(plain!.runDir!));
     // Steps 0-2 ran before the kill; the resumed attempt went on from checkpoint 2.
-    expect(events(resumed!.runDir!).filter((e) => e.type === "run:start").map((e) => e.startStep)).toEqual([0, 2]);
+    expect(
+      events(resumed!.runDir!)
+        .filter((e) => e.type === "run:start")
+        .map((e) => e.startStep),
+    ).toEqual([0, 2]);
   });
 
   it("stops on abort: running trials checkpoint and are interrupted, and the next run finishes them", async () => {
     const dir = scratch();
-    const file = writeFile(dir, "s.yaml", "name: stop\nbase: { preset: tiny, fake: { stepMs: 300 } }\ngrid:\n  training.seed: [1, 2, 3]\n");
+    const file = writeFile(
+      dir,
+      "s.yaml",
+      "name: stop\nbase: { preset: tiny, fake: { stepMs: 300 } }\ngrid:\n  training.seed: [1, 2, 3]\n",
+    );
     const stop = new AbortController();
     const p = run(file, { parallel: 2, signal: stop.signal });
     const sweepDir = join(dir, "sweeps", "stop");
-    while (!existsSync(join(sweepDir, "sweep.json")) || !readJournal(sweepDir).trials.some((t) => (t.progress?.step ?? 0) >= 1)) {
+    while (
+      !existsSync(join(sweepDir, "sweep.json")) ||
+      !readJournal(sweepDir).trials.some((t) => (t.progress?.step ?? 0) >= 1)
+    ) {
       await new Promise((res) => setTimeout(res, 100));
     }
     stop.abort();

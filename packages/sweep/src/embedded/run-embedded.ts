@@ -27,7 +27,9 @@ export function defaultParallel(threadsPerTrial: number): number {
 export async function runEmbedded(j: Journal, o: EmbeddedOptions): Promise<void> {
   const parallel = o.parallel ?? j.settings.parallel ?? defaultParallel(j.settings.threadsPerTrial);
   const todo = j.trials.filter((t) => t.state !== "done");
-  o.log?.(`${j.name}: ${j.trials.length - todo.length} of ${j.trials.length} trials already done; running ${todo.length}, ${parallel} at a time`);
+  o.log?.(
+    `${j.name}: ${j.trials.length - todo.length} of ${j.trials.length} trials already done; running ${todo.length}, ${parallel} at a time`,
+  );
   const limit = pLimit(parallel);
   await Promise.all(todo.map((t) => limit(() => runWithRetries(j, t, o))));
 }
@@ -36,7 +38,12 @@ async function runWithRetries(j: Journal, t: TrialRecord, o: EmbeddedOptions): P
   for (let attempt = 0; attempt <= j.settings.retries; attempt++) {
     if (o.signal?.aborted || o.stopLaunching?.aborted) return;
     const final = attempt === j.settings.retries;
-    const out = await attemptTrial(j, t, { cliBin: o.cliBin, final, ...(o.signal ? { signal: o.signal } : {}), ...(o.env ? { env: o.env } : {}) });
+    const out = await attemptTrial(j, t, {
+      cliBin: o.cliBin,
+      final,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.env ? { env: o.env } : {}),
+    });
     o.log?.(`${t.id} ${t.label}: ${out.outcome}${out.outcome === "done" ? "" : ` (${out.message})`}`);
     if (out.outcome !== "failed" || !out.retryable) return;
   }

@@ -69,7 +69,16 @@ export async function initCommandJournal(
     else delete j.queue;
     for (const c of commands) {
       if (j.trials.some((r) => r.id === c.id)) continue;
-      j.trials.push({ id: c.id, kind: "command", label: c.label, args: c.args, state: "pending", attempts: [], runDir: null, elapsedMs: 0 });
+      j.trials.push({
+        id: c.id,
+        kind: "command",
+        label: c.label,
+        args: c.args,
+        state: "pending",
+        attempts: [],
+        runDir: null,
+        elapsedMs: 0,
+      });
     }
     return structuredClone(j);
   });

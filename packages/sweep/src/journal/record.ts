@@ -6,7 +6,11 @@ import { updateTrial } from "./journal-file.js";
 export const workerId = (): string => `${hostname()}:${process.pid}`;
 
 /** A new attempt starts: the trial is running here. */
-export function recordStart(dir: string, id: string, info: { worker?: string; runDir: string | null; resumedFromStep?: number; pid?: number }) {
+export function recordStart(
+  dir: string,
+  id: string,
+  info: { worker?: string; runDir: string | null; resumedFromStep?: number; pid?: number },
+) {
   return updateTrial(dir, id, (t) => {
     t.state = "running";
     if (info.runDir) t.runDir = info.runDir;

@@ -44,10 +44,13 @@ export function resolveBase(base: string | Obj, o: { sweepFile: string; presetsD
   const layer = typeof base === "string" ? readConfig(resolve(dirname(o.sweepFile), base), where) : { ...base };
   const presetName = o.preset ?? layer.preset;
   delete layer.preset;
-  if (presetName !== undefined && typeof presetName !== "string") throw new SweepError(`${where}.preset: expected a preset name`);
+  if (presetName !== undefined && typeof presetName !== "string")
+    throw new SweepError(`${where}.preset: expected a preset name`);
   const merged = mergeConfig(presetName ? loadPreset(presetName, o.presetsDir, where) : {}, withData(layer));
   if (Array.isArray(merged.imports)) {
-    merged.imports = merged.imports.map((s: unknown) => (typeof s === "string" && s.startsWith(".") ? resolve(fileDir, s) : s));
+    merged.imports = merged.imports.map((s: unknown) =>
+      typeof s === "string" && s.startsWith(".") ? resolve(fileDir, s) : s,
+    );
   }
   return merged;
 }

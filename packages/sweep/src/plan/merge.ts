@@ -46,7 +46,7 @@ export function getPath(source: unknown, path: string): unknown {
   return o;
 }
 
-/** `glue:rte` → `{ name: "glue/rte" }`, `spam-assassin` → `{ name: "spam-assassin" }` (the CLI's data shorthands). */
+/** The CLI's data shorthands: `glue:rte` → `{ name: "glue/rte" }`, `spam-assassin` → `{ name: "spam-assassin" }`. */
 export function expandDataShorthand(data: unknown): unknown {
   if (typeof data !== "string") return data;
   const m = /^glue[:/](.+)$/.exec(data);

@@ -9,12 +9,23 @@ describe("the paper-glue sweep preset", () => {
     expect(plan.trials).toHaveLength(160);
     expect(new Set(plan.trials.map((t) => t.id)).size).toBe(160);
     const find = (method: string, task: string, seed: number) =>
-      plan.trials.find((t) => t.overrides["adapter.name"] === method && t.overrides.preset === `glue/${task}` && t.overrides["training.seed"] === seed)!
-        .config as Record<string, any>;
+      plan.trials.find(
+        (t) =>
+          t.overrides["adapter.name"] === method &&
+          t.overrides.preset === `glue/${task}` &&
+          t.overrides["training.seed"] === seed,
+      )!.config as Record<string, any>;
     const aflora = find("aflora", "mrpc", 42);
     expect(aflora.model).toBe("microsoft/deberta-v3-base");
     expect(aflora.data).toEqual({ name: "glue/mrpc" });
-    expect(aflora.training).toMatchObject({ epochs: 20, batchSize: 64, lr: 0.01, classifierLr: 0.08, maxSeqLength: 256, seed: 42 });
+    expect(aflora.training).toMatchObject({
+      epochs: 20,
+      batchSize: 64,
+      lr: 0.01,
+      classifierLr: 0.08,
+      maxSeqLength: 256,
+      seed: 42,
+    });
     expect(aflora.adapter).toEqual({ name: "aflora", r: 4 });
     expect(aflora.schedule).toMatchObject({ name: "cubic" });
     const lora = find("lora", "qnli", 46);
@@ -29,6 +40,8 @@ describe("the paper-glue sweep preset", () => {
   });
 
   it("names the known presets when asked for another", () => {
-    expect(() => sweepFileOf(undefined, "paper-nope")).toThrow('--preset: no sweep preset "paper-nope" (have: paper-glue)');
+    expect(() => sweepFileOf(undefined, "paper-nope")).toThrow(
+      '--preset: no sweep preset "paper-nope" (have: paper-glue)',
+    );
   });
 });

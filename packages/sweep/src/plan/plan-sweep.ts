@@ -54,9 +54,14 @@ export function planSweep(path: string, o: PlanOptions): SweepPlan {
   const basePreset = typeof sweep.base === "object" ? sweep.base.preset : undefined;
   const bases = new Map<string | undefined, Obj>();
   const baseFor = (preset: unknown): Obj => {
-    if (preset !== undefined && typeof preset !== "string") throw new SweepError(`${file}: preset: expected a preset name`);
+    if (preset !== undefined && typeof preset !== "string")
+      throw new SweepError(`${file}: preset: expected a preset name`);
     const key = (preset as string | undefined) ?? basePreset;
-    if (!bases.has(key)) bases.set(key, resolveBase(sweep.base, { sweepFile: file, presetsDir: o.presetsDir, ...(key ? { preset: key } : {}) }));
+    if (!bases.has(key))
+      bases.set(
+        key,
+        resolveBase(sweep.base, { sweepFile: file, presetsDir: o.presetsDir, ...(key ? { preset: key } : {}) }),
+      );
     return bases.get(key)!;
   };
   const trials: TrialPlan[] = [];
@@ -82,6 +87,11 @@ export function planSweep(path: string, o: PlanOptions): SweepPlan {
     dir,
     cwd: dirname(file),
     trials,
-    settings: { parallel: sweep.parallel, threadsPerTrial: sweep.threadsPerTrial, retries: sweep.retries, plots: sweep.plots },
+    settings: {
+      parallel: sweep.parallel,
+      threadsPerTrial: sweep.threadsPerTrial,
+      retries: sweep.retries,
+      plots: sweep.plots,
+    },
   };
 }

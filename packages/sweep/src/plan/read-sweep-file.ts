@@ -37,6 +37,9 @@ function formatIssue(path: string, doc: Document, lines: LineCounter, issue: z.c
   const field = keys.length ? keys.join(".") : "(top level)";
   const extra = issue.code === "unrecognized_keys" ? `: ${issue.keys.join(", ")}` : "";
   // A bad record key: zod nests the key's own issue (e.g. the path pattern's message).
-  const message = issue.code === "invalid_key" && issue.issues[0] ? `invalid key, expected ${issue.issues[0].message}` : issue.message;
+  const message =
+    issue.code === "invalid_key" && issue.issues[0]
+      ? `invalid key, expected ${issue.issues[0].message}`
+      : issue.message;
   return `${path}${line !== null ? `:${line}` : ""}: ${field}: ${message}${extra}`;
 }

@@ -10,7 +10,10 @@ const overrides = z.record(pathKey, z.unknown());
 /** The sweep file (YAML or JSON). */
 export const sweepFileSchema = z
   .object({
-    name: z.string().regex(NAME, "letters, digits, '.', '_' or '-' only").describe("the sweep's name: its folder and queue identity"),
+    name: z
+      .string()
+      .regex(NAME, "letters, digits, '.', '_' or '-' only")
+      .describe("the sweep's name: its folder and queue identity"),
     description: z.string().optional().describe("free text, shown in the report"),
     base: z
       .union([z.string().min(1), z.object({ preset: z.string().min(1).optional() }).loose()])
@@ -22,7 +25,12 @@ export const sweepFileSchema = z
     trials: z.array(overrides).min(1).optional().describe("explicit trials, each combined with every grid point"),
     output: z.string().min(1).optional().describe("parent folder of the sweep folder (default ./sweeps)"),
     parallel: z.number().int().positive().optional().describe("embedded mode: trials at a time"),
-    threadsPerTrial: z.number().int().positive().default(1).describe("CPU threads one trial uses (parallel = cores / this)"),
+    threadsPerTrial: z
+      .number()
+      .int()
+      .positive()
+      .default(1)
+      .describe("CPU threads one trial uses (parallel = cores / this)"),
     retries: z.number().int().min(0).default(1).describe("extra attempts after a crashed trial"),
     plots: z.boolean().default(true).describe("per-run SVG/PNG plots (aflora train --no-plots when false)"),
   })

@@ -4,7 +4,9 @@ import { createHash } from "node:crypto";
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -18,6 +20,8 @@ export function canonicalJson(value: unknown): string {
  */
 export function trialId(sweepName: string, config: Record<string, unknown>): string {
   const { output: _o, name: _n, ...rest } = config;
-  const hex = createHash("sha256").update(canonicalJson({ sweep: sweepName, config: rest })).digest("hex");
+  const hex = createHash("sha256")
+    .update(canonicalJson({ sweep: sweepName, config: rest }))
+    .digest("hex");
   return "abcdefghijklmnop"[parseInt(hex[0]!, 16)]! + hex.slice(1, 12);
 }

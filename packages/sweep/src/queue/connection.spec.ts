@@ -15,16 +15,26 @@ describe("queue connection", () => {
     expect(redactUrl("redis://alice:s3cret@host:6380/2")).toBe("redis://alice:***@host:6380/2");
     expect(redactUrl("rediss://:s3cret@host")).toBe("rediss://:***@host");
     expect(redactUrl("redis://host:6379")).toBe("redis://host:6379");
-    expect(redisOptions("redis://alice:p%40ss@h:7000/3")).toMatchObject({ host: "h", port: 7000, db: 3, username: "alice", password: "p@ss" });
+    expect(redisOptions("redis://alice:p%40ss@h:7000/3")).toMatchObject({
+      host: "h",
+      port: 7000,
+      db: 3,
+      username: "alice",
+      password: "p@ss",
+    });
     expect(redisOptions("rediss://h").tls).toEqual({ servername: "h" });
-    expect(() => redisOptions("http://u:pw@h")).toThrow('--queue: expected a redis:// or rediss:// URL (got "http://u:***@h")');
+    expect(() => redisOptions("http://u:pw@h")).toThrow(
+      '--queue: expected a redis:// or rediss:// URL (got "http://u:***@h")',
+    );
   });
 
   it("fails with one line naming the redacted URL when nothing listens", async () => {
     const port = await freePort();
     const err = await connectRedis(`redis://:hunter2@127.0.0.1:${port}`).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toBe(`cannot use the queue at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is redis-server running there?)`);
+    expect((err as Error).message).toBe(
+      `cannot use the queue at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is redis-server running there?)`,
+    );
     expect((err as Error).message).not.toContain("hunter2");
   });
 
@@ -35,7 +45,9 @@ describe("queue connection", () => {
     expect(await redis.ping()).toBe("PONG");
     redis.disconnect();
     const wrong = `redis://:nope@127.0.0.1:${server.port}`;
-    await expect(connectRedis(wrong)).rejects.toThrow(`cannot use the queue at redis://:***@127.0.0.1:${server.port}: wrong user name or password`);
+    await expect(connectRedis(wrong)).rejects.toThrow(
+      `cannot use the queue at redis://:***@127.0.0.1:${server.port}: wrong user name or password`,
+    );
     await expect(connectRedis(`redis://127.0.0.1:${server.port}`)).rejects.toThrow(/the server requires a password/);
   });
 
@@ -43,8 +55,27 @@ describe("queue connection", () => {
     const dir = scratch("tls");
     const cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      { stdio: "ignore" },
+    );
     const server = await startRedisServer({ password: "tls-secret", tls: { cert, key, ca: cert } });
     servers.push(server);
     expect(server.url.startsWith("rediss://")).toBe(true);
@@ -59,6 +90,8 @@ describe("queue connection", () => {
       else process.env.AFLORA_REDIS_CA = before;
     }
     // Without the CA the self-signed server is refused, in one line.
-    await expect(connectRedis(server.url)).rejects.toThrow(/^cannot use the queue at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*self.signed/);
+    await expect(connectRedis(server.url)).rejects.toThrow(
+      /^cannot use the queue at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*self.signed/,
+    );
   });
 });

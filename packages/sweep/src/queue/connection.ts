@@ -25,13 +25,16 @@ export function redisOptions(url: string): RedisOptions {
   try {
     u = new URL(url);
   } catch {
-    throw new SweepError(`--queue: expected redis://[user:password@]host[:port][/db] or rediss://… (got "${redactUrl(url)}")`);
+    throw new SweepError(
+      `--queue: expected redis://[user:password@]host[:port][/db] or rediss://… (got "${redactUrl(url)}")`,
+    );
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
     throw new SweepError(`--queue: expected a redis:// or rediss:// URL (got "${redactUrl(url)}")`);
   }
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new SweepError(`--queue: ${redactUrl(url)}: the path must be a database number`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new SweepError(`--queue: ${redactUrl(url)}: the path must be a database number`);
   const ca = process.env.AFLORA_REDIS_CA;
   if (ca && !existsSync(ca)) throw new SweepError(`AFLORA_REDIS_CA: ${ca} not found`);
   return {

@@ -11,7 +11,11 @@ import { jobOptions, type TrialJobData } from "./job.js";
  * trial: a job still waiting or running is left alone. A job that ended (completed or failed) while
  * the journal still wants the trial, after a re-run or a move to a new folder, is replaced.
  */
-export async function enqueueTrials(redis: Redis, j: Journal, o: { backoffMs?: number } = {}): Promise<{ added: number; kept: number }> {
+export async function enqueueTrials(
+  redis: Redis,
+  j: Journal,
+  o: { backoffMs?: number } = {},
+): Promise<{ added: number; kept: number }> {
   const queue = new Queue<TrialJobData>(QUEUE_NAME, { connection: redis });
   queue.on("error", () => {});
   let added = 0;
@@ -24,7 +28,9 @@ export async function enqueueTrials(redis: Redis, j: Journal, o: { backoffMs?: n
         const state = await existing.getState();
         if (state === "completed" || state === "failed" || state === "unknown") await existing.remove();
         else if (existing.data.sweepDir !== j.dir) {
-          throw new SweepError(`trial ${t.id} of sweep "${j.name}" is already queued for ${existing.data.sweepDir}; wait for it or use another sweep name`);
+          throw new SweepError(
+            `trial ${t.id} of sweep "${j.name}" is already queued for ${existing.data.sweepDir}; wait for it or use another sweep name`,
+          );
         } else {
           kept++;
           continue;

@@ -49,7 +49,24 @@ afterAll(async () => {
 
 /** `aflora-sweep worker` in its own process, as on another machine (short lock so a kill is noticed fast). */
 function startWorker(log: string[], concurrency = 1): ChildProcess {
-  const c = spawn(process.execPath, [BIN, "worker", "--queue", server.url, "--cli", FAKE_CLI, "--concurrency", String(concurrency), "--lock-duration", "2000", "--stalled-interval", "1000"], { stdio: ["ignore", "pipe", "pipe"] });
+  const c = spawn(
+    process.execPath,
+    [
+      BIN,
+      "worker",
+      "--queue",
+      server.url,
+      "--cli",
+      FAKE_CLI,
+      "--concurrency",
+      String(concurrency),
+      "--lock-duration",
+      "2000",
+      "--stalled-interval",
+      "1000",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   c.stderr!.on("data", (b: Buffer) => log.push(b.toString()));
   children.push(c);
   return c;
@@ -63,9 +80,16 @@ describe("distributed sweeps on BullMQ", () => {
     await sweepRun(file, { cliBin: FAKE_CLI, queue: server.url, detach: true, log: quiet });
     const redis = await connectRedis(server.url);
     const queue = new Queue(QUEUE_NAME, { connection: redis });
-    const ids = readJournal(join(dir, "sweeps", "dedupe")).trials.map((t) => t.id).sort();
+    const ids = readJournal(join(dir, "sweeps", "dedupe"))
+      .trials.map((t) => t.id)
+      .sort();
     const jobs = await queue.getJobs(["waiting"]);
-    expect(jobs.map((j) => j.id).filter((id) => ids.includes(id!)).sort()).toEqual(ids);
+    expect(
+      jobs
+        .map((j) => j.id)
+        .filter((id) => ids.includes(id!))
+        .sort(),
+    ).toEqual(ids);
     expect(jobs.filter((j) => j.name === "dedupe")).toHaveLength(6);
     for (const j of jobs) await j.remove();
     await queue.close();
@@ -82,7 +106,10 @@ describe("distributed sweeps on BullMQ", () => {
     for (let i = 0; i < 200 && !seen; i++) {
       if (existsSync(join(sweepDir, "sweep.json"))) {
         const s = await sweepStatus(sweepDir);
-        seen = s.trials.find((t) => t.source === "queue" && t.state === "running" && (t.step ?? 0) >= 1 && t.loss !== null) ?? null;
+        seen =
+          s.trials.find(
+            (t) => t.source === "queue" && t.state === "running" && (t.step ?? 0) >= 1 && t.loss !== null,
+          ) ?? null;
       }
       if (!seen) await sleep(150);
     }
@@ -95,7 +122,13 @@ describe("distributed sweeps on BullMQ", () => {
     expect(status.counts.done).toBe(6);
     expect(status.text).toContain("queued (queue on redis://127.0.0.1:");
 
-    const embedded = await sweepRun(file, { cliBin: FAKE_CLI, output: join(dir, "embedded"), parallel: 3, log: quiet, plot: false });
+    const embedded = await sweepRun(file, {
+      cliBin: FAKE_CLI,
+      output: join(dir, "embedded"),
+      parallel: 3,
+      log: quiet,
+      plot: false,
+    });
     expect(resultsTable(r.report!.table)).toBe(resultsTable(embedded.report!.table));
     expect(resultsTable(r.report!.table)).toContain("| AFLoRA (training.lr=0.02) | 72.00 ± 1.00 | 72.00 | 1,000 |");
   });
@@ -112,8 +145,13 @@ describe("distributed sweeps on BullMQ", () => {
     // Worker A's first trial past its first checkpoint (step 2 of 6).
     const victim = await until(() => {
       if (!existsSync(join(sweepDir, "sweep.json"))) return undefined;
-      return readJournal(sweepDir).trials.find((t) => t.state === "running" && t.runDir && existsSync(join(t.runDir, "checkpoints", "latest"))
-        && t.attempts.at(-1)!.worker.endsWith(`:${a.pid}`));
+      return readJournal(sweepDir).trials.find(
+        (t) =>
+          t.state === "running" &&
+          t.runDir &&
+          existsSync(join(t.runDir, "checkpoints", "latest")) &&
+          t.attempts.at(-1)!.worker.endsWith(`:${a.pid}`),
+      );
     }, "a checkpoint on worker A");
     const b = startWorker(logB, 3);
     a.kill("SIGKILL");
@@ -129,11 +167,17 @@ describe("distributed sweeps on BullMQ", () => {
     // Exactly once to the end: one run folder per trial, one finished segment each.
     for (const x of readJournal(sweepDir).trials) {
       expect(readdirSync(sweepDir).filter((d) => d.includes(`-${x.id}-`))).toHaveLength(1);
-      const ends = readFileSync(join(x.runDir!, "events.jsonl"), "utf8").split("\n").filter((l) => l.includes('"eval:end"'));
+      const ends = readFileSync(join(x.runDir!, "events.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes('"eval:end"'));
       expect(ends).toHaveLength(1);
     }
-    const steps = readFileSync(join(t.runDir!, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l))
-      .filter((e) => e.type === "step:end").map((e) => e.step);
+    const steps = readFileSync(join(t.runDir!, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === "step:end")
+      .map((e) => e.step);
     expect(new Set(steps)).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     expect(logB.join("")).toContain(`trial ${victim.id} of killed started`);
   });

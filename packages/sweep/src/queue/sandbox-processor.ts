@@ -38,7 +38,8 @@ export default async function processTrial(job: SandboxedJob<TrialJobData>, _tok
         job.updateProgress(progress).catch(() => {});
       },
     });
-    if (out.outcome === "done") return { runDir: out.runDir, elapsedMs: out.elapsedMs, alreadyDone: Boolean(out.alreadyDone) };
+    if (out.outcome === "done")
+      return { runDir: out.runDir, elapsedMs: out.elapsedMs, alreadyDone: Boolean(out.alreadyDone) };
     const message = `${t.label}: ${out.message}\n${out.logTail.slice(-15).join("\n")}`;
     if (out.outcome === "failed" && !out.retryable) throw new UnrecoverableError(message);
     throw new Error(message);

@@ -9,7 +9,11 @@ import type { TrialJobData } from "./job.js";
  * A job BullMQ gave up on without its worker recording it (the sandbox itself died) is recorded
  * failed here from the job's failure reason, so nothing waits forever and nothing is dropped.
  */
-export async function waitForQueuedTrials(redis: Redis, dir: string, o: { signal?: AbortSignal; log?: (l: string) => void; pollMs?: number } = {}): Promise<void> {
+export async function waitForQueuedTrials(
+  redis: Redis,
+  dir: string,
+  o: { signal?: AbortSignal; log?: (l: string) => void; pollMs?: number } = {},
+): Promise<void> {
   const queue = new Queue<TrialJobData>(QUEUE_NAME, { connection: redis });
   queue.on("error", () => {});
   let last = "";
@@ -30,7 +34,10 @@ export async function waitForQueuedTrials(redis: Redis, dir: string, o: { signal
           const r = jj.trials.find((x) => x.id === t.id);
           if (!r || r.state === "done" || r.state === "failed") return;
           r.state = "failed";
-          r.error = { message: job.failedReason.split("\n")[0] ?? "failed", logTail: job.failedReason.split("\n").slice(1) };
+          r.error = {
+            message: job.failedReason.split("\n")[0] ?? "failed",
+            logTail: job.failedReason.split("\n").slice(1),
+          };
         });
       }
       await new Promise((res) => setTimeout(res, o.pollMs ?? 1000));

@@ -83,10 +83,13 @@ export function taskScore(task: string, best: Obj | undefined): { score: number 
   if (glue) {
     const names = PAPER_TASK_COLUMNS[glue].metrics;
     const values = names.map((n) => metrics[n]).filter((v): v is number => typeof v === "number");
-    if (values.length === names.length) return { score: (100 * values.reduce((a, b) => a + b, 0)) / values.length, metric: names.join("/") };
+    if (values.length === names.length)
+      return { score: (100 * values.reduce((a, b) => a + b, 0)) / values.length, metric: names.join("/") };
   }
   const value = best.value;
-  return typeof value === "number" ? { score: 100 * value, metric: String(best.metric ?? "metric") } : { score: null, metric: null };
+  return typeof value === "number"
+    ? { score: 100 * value, metric: String(best.metric ?? "metric") }
+    : { score: null, metric: null };
 }
 
 /** Reads every trial of a journal with its run folder's report.json. */
@@ -95,24 +98,25 @@ export function collectResults(j: Journal): TrialResult[] {
   const configs = new Map(trials.map((t) => [t.id, (t.configFile && readJson(t.configFile)) || {}]));
   const varying = varyingPaths(trials, (t) => methodOf(configs.get(t.id)!));
   return trials.map((t) => {
-      const config = configs.get(t.id)!;
-      const report = t.runDir ? readJson(join(t.runDir, "report.json")) : null;
-      const seed = obj(config.training).seed;
-      const task = taskOfConfig(config);
-      const { score, metric } = t.state === "done" ? taskScore(task, report?.best as Obj | undefined) : { score: null, metric: null };
-      const trainable = obj(report?.trainable).stepAveraged;
-      return {
-        id: t.id,
-        state: t.state,
-        row: rowOf(t, config, varying),
-        task,
-        seed: typeof seed === "number" ? seed : null,
-        score,
-        metric,
-        trainableAvg: t.state === "done" && typeof trainable === "number" ? trainable : null,
-        elapsedMs: t.elapsedMs,
-        runDir: t.runDir,
-        ...(t.error ? { error: t.error.message } : {}),
-      };
-    });
+    const config = configs.get(t.id)!;
+    const report = t.runDir ? readJson(join(t.runDir, "report.json")) : null;
+    const seed = obj(config.training).seed;
+    const task = taskOfConfig(config);
+    const { score, metric } =
+      t.state === "done" ? taskScore(task, report?.best as Obj | undefined) : { score: null, metric: null };
+    const trainable = obj(report?.trainable).stepAveraged;
+    return {
+      id: t.id,
+      state: t.state,
+      row: rowOf(t, config, varying),
+      task,
+      seed: typeof seed === "number" ? seed : null,
+      score,
+      metric,
+      trainableAvg: t.state === "done" && typeof trainable === "number" ? trainable : null,
+      elapsedMs: t.elapsedMs,
+      runDir: t.runDir,
+      ...(t.error ? { error: t.error.message } : {}),
+    };
+  });
 }

@@ -27,7 +27,10 @@ export function sweepPlotSpec(name: string, results: TrialResult[]): TopLevelSpe
       layer: [
         { mark: { type: "errorbar", extent: "stdev", color: "#1f77b4" }, encoding: { x, y } },
         { mark: { type: "tick", color: "#d62728", thickness: 2 }, encoding: { x, y: { ...y, aggregate: "mean" } } },
-        { mark: { type: "point", filled: true, opacity: 0.6 }, encoding: { x, y, tooltip: [{ field: "seed" }, { field: "score" }] } },
+        {
+          mark: { type: "point", filled: true, opacity: 0.6 },
+          encoding: { x, y, tooltip: [{ field: "seed" }, { field: "score" }] },
+        },
       ],
     },
   } as TopLevelSpec;

@@ -4,14 +4,23 @@ import type { Cell, SweepTable } from "./aggregate.js";
 import type { TrialResult } from "./collect.js";
 
 const TASK_NAMES: Record<string, string> = {
-  cola: "CoLA", sst2: "SST-2", mrpc: "MRPC", qnli: "QNLI", stsb: "STS-B", rte: "RTE", mnli: "MNLI", qqp: "QQP",
+  cola: "CoLA",
+  sst2: "SST-2",
+  mrpc: "MRPC",
+  qnli: "QNLI",
+  stsb: "STS-B",
+  rte: "RTE",
+  mnli: "MNLI",
+  qqp: "QQP",
 };
 export const taskHeader = (task: string) => TASK_NAMES[task] ?? task;
 
 /** `72.01 ± 0.30`, with `(1 failed)`/`(2 unfinished)` when seeds are missing; `failed` when none finished. */
 export function formatCell(c: Cell | undefined): string {
   if (!c) return "";
-  const notes = [c.failed ? `${c.failed} failed` : "", c.unfinished ? `${c.unfinished} unfinished` : ""].filter(Boolean);
+  const notes = [c.failed ? `${c.failed} failed` : "", c.unfinished ? `${c.unfinished} unfinished` : ""].filter(
+    Boolean,
+  );
   if (c.mean === null) return c.failed && !c.unfinished ? "failed" : notes.join(", ") || "–";
   const value = c.std === null ? c.mean.toFixed(2) : `${c.mean.toFixed(2)} ± ${c.std.toFixed(2)}`;
   return notes.length ? `${value} (${notes.join(", ")})` : value;
@@ -19,8 +28,18 @@ export function formatCell(c: Cell | undefined): string {
 
 /** The main table alone (method × task), as a Markdown table. */
 export function resultsTable(t: SweepTable): string {
-  const header = ["Method", ...t.tasks.map((k) => `${taskHeader(k)}${t.metrics[k] ? ` (${t.metrics[k]})` : ""}`), "Avg", "Avg trainable params"];
-  const rows = t.rows.map((r) => [r.label, ...t.tasks.map((k) => formatCell(r.cells[k])), r.average === null ? "–" : r.average.toFixed(2), formatCount(r.trainableAvg)]);
+  const header = [
+    "Method",
+    ...t.tasks.map((k) => `${taskHeader(k)}${t.metrics[k] ? ` (${t.metrics[k]})` : ""}`),
+    "Avg",
+    "Avg trainable params",
+  ];
+  const rows = t.rows.map((r) => [
+    r.label,
+    ...t.tasks.map((k) => formatCell(r.cells[k])),
+    r.average === null ? "–" : r.average.toFixed(2),
+    formatCount(r.trainableAvg),
+  ]);
   return markdownTable(header, rows);
 }
 
@@ -76,7 +95,15 @@ export function renderMarkdown(j: Journal, t: SweepTable, results: TrialResult[]
     "",
   ];
   if (failed.length) {
-    lines.push("## Failed trials", "", markdownTable(["Trial", "Method", "Task", "Seed", "Error"], failed.map((r) => [r.id, r.row, taskHeader(r.task), String(r.seed ?? "–"), r.error ?? ""])), "");
+    lines.push(
+      "## Failed trials",
+      "",
+      markdownTable(
+        ["Trial", "Method", "Task", "Seed", "Error"],
+        failed.map((r) => [r.id, r.row, taskHeader(r.task), String(r.seed ?? "–"), r.error ?? ""]),
+      ),
+      "",
+    );
     lines.push("Each one's log: `logs/<trial>.log` in the sweep folder; its last lines are in sweep.json.", "");
   }
   return lines.join("\n");

@@ -29,7 +29,10 @@ export async function writeSweepReport(j: Journal, o: { plot?: boolean } = {}): 
   writeFileAtomic.sync(out("report.md"), markdown);
   writeFileAtomic.sync(out("report.csv"), summaryCsv(table));
   writeFileAtomic.sync(out("report-seeds.csv"), trialsCsv(trials));
-  writeFileAtomic.sync(out("report.json"), JSON.stringify({ name: j.name, mode: j.mode, table, trials }, null, 2) + "\n");
+  writeFileAtomic.sync(
+    out("report.json"),
+    JSON.stringify({ name: j.name, mode: j.mode, table, trials }, null, 2) + "\n",
+  );
   if (o.plot !== false) {
     const spec = sweepPlotSpec(j.name, trials);
     writeFileAtomic.sync(out("report.vl.json"), JSON.stringify(spec, null, 2) + "\n");

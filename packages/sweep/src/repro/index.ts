@@ -1,1 +1,8 @@
-export { reproAll, reproSuites, type ReproSuite, type ReproAllOptions, type ReproAllResult, type ReproSuiteResult } from "./repro-all.js";
+export {
+  reproAll,
+  reproSuites,
+  type ReproSuite,
+  type ReproAllOptions,
+  type ReproAllResult,
+  type ReproSuiteResult,
+} from "./repro-all.js";

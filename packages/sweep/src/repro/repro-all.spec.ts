@@ -34,7 +34,13 @@ describe("aflora repro all", () => {
 
     // The same suites through the queue: every one runs again (a check's result is not cached).
     const worker = await runWorker({ queue: server.url, cliBin: FAKE_CLI, concurrency: 2, log: quiet });
-    const q = await reproAll({ suites: suites.filter((s) => s.name !== "failing"), output: out, queue: server.url, cliBin: FAKE_CLI, log: quiet });
+    const q = await reproAll({
+      suites: suites.filter((s) => s.name !== "failing"),
+      output: out,
+      queue: server.url,
+      cliBin: FAKE_CLI,
+      log: quiet,
+    });
     await worker.close();
     expect(q.ok).toBe(true);
     expect(q.suites.map((s) => s.name)).toEqual(["encoder", "metrics"]);

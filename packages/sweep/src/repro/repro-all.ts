@@ -51,7 +51,11 @@ export function reproSuites(names: readonly string[], out: string): ReproSuite[]
   return names.map((name) => ({ name, args: ["repro", name, "--out", resolve(out)] }));
 }
 
-const suiteId = (s: ReproSuite) => createHash("sha256").update(JSON.stringify(["repro-all", s.name, s.args])).digest("hex").slice(0, 12);
+const suiteId = (s: ReproSuite) =>
+  createHash("sha256")
+    .update(JSON.stringify(["repro-all", s.name, s.args]))
+    .digest("hex")
+    .slice(0, 12);
 
 /**
  * `aflora repro all [--queue URL]`: every suite as a trial of the sweep runner (a child process
@@ -65,8 +69,15 @@ export async function reproAll(o: ReproAllOptions): Promise<ReproAllResult> {
   const out = resolve(o.output ?? "repro-reports");
   const dir = join(out, "repro-all");
   await initCommandJournal(
-    { name: "repro-all", file: "", dir, cwd: process.cwd(), mode: o.queue ? "queue" : "embedded",
-      ...(o.queue ? { queue: redactUrl(o.queue) } : {}), settings: { threadsPerTrial: 1, retries: 0, plots: false } },
+    {
+      name: "repro-all",
+      file: "",
+      dir,
+      cwd: process.cwd(),
+      mode: o.queue ? "queue" : "embedded",
+      ...(o.queue ? { queue: redactUrl(o.queue) } : {}),
+      settings: { threadsPerTrial: 1, retries: 0, plots: false },
+    },
     o.suites.map((s) => ({ id: suiteId(s), label: s.name, args: s.args })),
   );
   const ids = new Set(o.suites.map(suiteId));
@@ -92,8 +103,14 @@ export async function reproAll(o: ReproAllOptions): Promise<ReproAllResult> {
     const t = done.trials.find((x) => x.id === suiteId(s))!;
     const outIdx = s.args.indexOf("--out");
     const report = outIdx >= 0 ? join(s.args[outIdx + 1]!, `${s.name}.md`) : null;
-    return { name: s.name, ok: t.state === "done", state: t.state, elapsedMs: t.elapsedMs,
-      report: report && existsSync(report) ? report : null, logTail: t.error?.logTail ?? [] };
+    return {
+      name: s.name,
+      ok: t.state === "done",
+      state: t.state,
+      elapsedMs: t.elapsedMs,
+      report: report && existsSync(report) ? report : null,
+      logTail: t.error?.logTail ?? [],
+    };
   });
   const ok = suites.every((s) => s.ok);
   const markdown = [
@@ -101,9 +118,14 @@ export async function reproAll(o: ReproAllOptions): Promise<ReproAllResult> {
     "",
     `${suites.filter((s) => s.ok).length} of ${suites.length} suites passed (${o.queue ? `queue ${redactUrl(o.queue)}` : "on this machine"}).`,
     "",
-    markdownTable(["Suite", "Result", "Time", "Report"], suites.map((s) => [s.name, s.ok ? "PASS" : "FAIL", formatDuration(s.elapsedMs), s.report ?? "–"])),
+    markdownTable(
+      ["Suite", "Result", "Time", "Report"],
+      suites.map((s) => [s.name, s.ok ? "PASS" : "FAIL", formatDuration(s.elapsedMs), s.report ?? "–"]),
+    ),
     "",
-    ...suites.filter((s) => !s.ok).flatMap((s) => [`## ${s.name}: FAIL`, "", "```", ...s.logTail.slice(-20), "```", ""]),
+    ...suites
+      .filter((s) => !s.ok)
+      .flatMap((s) => [`## ${s.name}: FAIL`, "", "```", ...s.logTail.slice(-20), "```", ""]),
   ].join("\n");
   writeFileAtomic.sync(join(dir, "repro-all.md"), markdown);
   writeFileAtomic.sync(join(dir, "repro-all.json"), JSON.stringify({ ok, suites }, null, 2) + "\n");

@@ -1,1 +1,7 @@
-export { startRedisServer, assertRedisServer, freePort, type RedisServer, type RedisServerOptions } from "./redis-server.js";
+export {
+  startRedisServer,
+  assertRedisServer,
+  freePort,
+  type RedisServer,
+  type RedisServerOptions,
+} from "./redis-server.js";

@@ -47,9 +47,32 @@ export async function startRedisServer(o: RedisServerOptions = {}): Promise<Redi
   assertRedisServer();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "aflora-redis-"));
-  const args = ["--port", o.tls ? "0" : String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
+  const args = [
+    "--port",
+    o.tls ? "0" : String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+  ];
   if (o.password) args.push("--requirepass", o.password);
-  if (o.tls) args.push("--tls-port", String(port), "--tls-cert-file", o.tls.cert, "--tls-key-file", o.tls.key, "--tls-ca-cert-file", o.tls.ca, "--tls-auth-clients", "no");
+  if (o.tls)
+    args.push(
+      "--tls-port",
+      String(port),
+      "--tls-cert-file",
+      o.tls.cert,
+      "--tls-key-file",
+      o.tls.key,
+      "--tls-ca-cert-file",
+      o.tls.ca,
+      "--tls-auth-clients",
+      "no",
+    );
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   await new Promise<void>((res, rej) => {
@@ -59,7 +82,9 @@ export async function startRedisServer(o: RedisServerOptions = {}): Promise<Redi
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.on("exit", (code) => rej(new Error(`redis-server exited (${code}) before it was ready:\n${output.slice(-800)}`)));
+    child.on("exit", (code) =>
+      rej(new Error(`redis-server exited (${code}) before it was ready:\n${output.slice(-800)}`)),
+    );
     setTimeout(() => rej(new Error(`redis-server did not start in 10 s:\n${output.slice(-800)}`)), 10_000).unref();
   });
   const auth = o.password ? `:${encodeURIComponent(o.password)}@` : "";

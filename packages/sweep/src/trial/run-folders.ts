@@ -50,7 +50,8 @@ export function liveLockHolder(runDir: string): number | null {
   }
 }
 
-export type Continuation = { kind: "finished"; runDir: string } | { kind: "resume"; runDir: string; step: number } | { kind: "fresh" };
+export type Continuation =
+  { kind: "finished"; runDir: string } | { kind: "resume"; runDir: string; step: number } | { kind: "fresh" };
 
 /**
  * How a trial goes on from what its earlier attempts left: a finished run folder is kept as is;

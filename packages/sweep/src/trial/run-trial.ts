@@ -63,8 +63,17 @@ export async function runTrial(task: TrialTask, ctx: TrialContext): Promise<Tria
   if (task.kind === "train") {
     const next = continuation(ctx.sweepDir, task.id);
     if (next.kind === "finished") {
-      return { outcome: "done", retryable: false, exitCode: 0, signal: null, runDir: next.runDir, alreadyDone: true,
-        message: "finished by an earlier attempt", logTail: [], elapsedMs: 0 };
+      return {
+        outcome: "done",
+        retryable: false,
+        exitCode: 0,
+        signal: null,
+        runDir: next.runDir,
+        alreadyDone: true,
+        message: "finished by an earlier attempt",
+        logTail: [],
+        elapsedMs: 0,
+      };
     }
     const tail = ctx.plots ? ["--quiet"] : ["--quiet", "--no-plots"];
     if (next.kind === "resume") {
@@ -128,10 +137,18 @@ export async function runTrial(task: TrialTask, ctx: TrialContext): Promise<Tria
   poll();
   await new Promise<void>((res) => log.end(res));
   const elapsedMs = Date.now() - started;
-  const base = { exitCode: code, signal, runDir, ...(resumedFromStep !== undefined ? { resumedFromStep } : {}), logTail: tail.tail, elapsedMs };
+  const base = {
+    exitCode: code,
+    signal,
+    runDir,
+    ...(resumedFromStep !== undefined ? { resumedFromStep } : {}),
+    logTail: tail.tail,
+    elapsedMs,
+  };
   if (code === 0) return { ...base, outcome: "done", retryable: false, message: "done" };
   if (killed) return { ...base, outcome: "interrupted", retryable: true, message: "stopped: its runner went away" };
-  if (code === EXIT_INTERRUPTED) return { ...base, outcome: "interrupted", retryable: true, message: "interrupted after a checkpoint" };
+  if (code === EXIT_INTERRUPTED)
+    return { ...base, outcome: "interrupted", retryable: true, message: "interrupted after a checkpoint" };
   const lastError = [...tail.tail].reverse().find((l) => /^aflora:|error/i.test(l));
   const why = signal
     ? `killed by ${signal}${signal === "SIGKILL" ? " (out of memory, or killed)" : ""}`
