@@ -14,7 +14,7 @@ export interface DebertaV2ConvertOptions {
 /**
  * Builds the `tokenizer.json` that Transformers' DebertaV2Converter (an SpmConverter) produces
  * from a unigram `spm.model`: Unigram model over the pieces with their scores, CONTROL and
- * USER_DEFINED pieces as non-normalized added tokens, normalizer [Lowercase?] Strip
+ * USER_DEFINED pieces as added tokens (CONTROL ones and the unknown token special), normalizer [Lowercase?] Strip
  * [Precompiled] Replace(" {2,}" → " "), pre-tokenizer [Punctuation?] Metaspace("▁"),
  * post-processor `[CLS] $A [SEP] $B [SEP]`. Where the spm normalizer spec turns off the dummy
  * prefix or whitespace collapsing we follow the spec, as SentencePiece itself would.
@@ -30,12 +30,15 @@ export function debertaV2TokenizerJson(model: SentencePieceModel, source: string
   const specials = specialTokenStrings(opts.special);
   const specialSet = new Set(specials);
   const added: AddedTokenJson[] = [];
+  // As SpmConverter: CONTROL pieces are special and matched before normalization, USER_DEFINED ones after it.
   model.pieces.forEach((p, i) => {
-    if (p.type === PieceType.CONTROL || p.type === PieceType.USER_DEFINED) {
-      added.push(addedToken(i, p.piece, p.type === PieceType.CONTROL || specialSet.has(p.piece), { normalized: false }));
-    }
+    if (p.type === PieceType.CONTROL) added.push(addedToken(i, p.piece, true, { normalized: false }));
+    else if (p.type === PieceType.USER_DEFINED) added.push(addedToken(i, p.piece, specialSet.has(p.piece), { normalized: true }));
   });
   addSpecialTokens(added, (t) => ids.get(t), specials, model.pieces.length);
+  // DebertaV2Tokenizer wraps its unk_token as AddedToken(normalized=True): "a [UNK]" keeps the space before it.
+  const unk = added.find((a) => a.content === opts.special.unk);
+  if (unk && model.pieces[unk.id]?.type === PieceType.UNKNOWN) unk.normalized = true;
   const idOf = (t: string) => added.find((a) => a.content === t)?.id ?? ids.get(t);
   const cls = opts.special.cls ?? "[CLS]";
   const sep = opts.special.sep ?? "[SEP]";

@@ -74,7 +74,7 @@ describe("SentencePiece ModelProto", () => {
       [0, "[PAD]", true, false],
       [1, "[CLS]", true, false],
       [2, "[SEP]", true, false],
-      [3, "[UNK]", true, false],
+      [3, "[UNK]", true, true],
       [20, "[MASK]", true, false],
     ]);
     expect(json.normalizer).toEqual({

@@ -72,6 +72,13 @@ describe('tokenizer.mode "sentencepiece"', () => {
 });
 
 describe('tokenizer.mode "hf-fast" (the default for DeBERTa-v3)', () => {
+  it(`gives DebertaV2TokenizerFast's ids (Transformers 4.57) for all ${strings.length} fixture strings`, async () => {
+    const hf = JSON.parse(await readFile(`${spmDir}${MODEL}.hf-fast.ids.json`, "utf8")) as { ids: number[][] };
+    expect(hf.ids.length).toBe(strings.length);
+    const bad = strings.filter((s, i) => JSON.stringify(fast.tokenize(s)) !== JSON.stringify(hf.ids[i]));
+    expect(bad.slice(0, 5), `${bad.length} strings differ`).toEqual([]);
+  });
+
   it("maps what sentencepiece byte-falls-back to one [UNK] per run, as HF's fast tokenizer does", () => {
     const text = "the cat \u0f00\u0f01";
     const bytes = sp.encode(text);
