@@ -2,6 +2,7 @@ export { loadTokenizer, TOKENIZER_FILES, SENTENCEPIECE_FILES, type LoadTokenizer
 export { TOKENIZER_MODES, DEFAULT_TOKENIZER_MODE, checkTokenizerMode, type TokenizerMode } from "./tokenizer-mode.js";
 export { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 export { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
+export { useMetaspaceSplit, splitMergedWithNext } from "./metaspace-split.js";
 export * from "./sentencepiece/index.js";
 export { HfTokenizer, type HfTokenizerSettings } from "./hf-tokenizer.js";
 export { parseSentencePieceModel, writeSentencePieceModel, PieceType, type SentencePieceModel, type SentencePiece } from "./sentencepiece-model.js";
