@@ -5,6 +5,8 @@ import { FAKE_CLI, quiet, scratch, writeFile } from "../../test/helpers.js";
 import { sweepRun } from "../commands/sweep-run.js";
 import { readJournal, updateTrial } from "../journal/journal-file.js";
 import { resultsTable } from "../report/render-markdown.js";
+import { availableParallelism } from "node:os";
+import { defaultParallel } from "./run-embedded.js";
 
 const GRID = `name: methods
 base: { preset: tiny }
@@ -21,6 +23,12 @@ const events = (runDir: string) =>
     .map((l) => JSON.parse(l));
 
 describe("embedded sweeps", () => {
+  it("runs cores ÷ threads per trial at a time by default, at least one", () => {
+    expect(defaultParallel(1)).toBe(availableParallelism());
+    expect(defaultParallel(2)).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+    expect(defaultParallel(10_000)).toBe(1);
+  });
+
   it("runs each trial into its own run folder, journals it, reports mean ± std over seeds, skips it next time", async () => {
     const dir = scratch();
     const r = await run(writeFile(dir, "s.yaml", GRID));

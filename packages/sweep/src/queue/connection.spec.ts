@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { scratch } from "../../test/helpers.js";
-import { freePort, startRedisServer, type RedisServer } from "../testing/redis-server.js";
+import { assertRedisServer, freePort, startRedisServer, type RedisServer } from "../testing/redis-server.js";
 import { connectRedis, redactUrl, redisOptions } from "./connection.js";
 
 const servers: RedisServer[] = [];
@@ -11,6 +11,18 @@ afterAll(async () => {
 });
 
 describe("queue connection", () => {
+  it("names the Debian package when redis-server is missing", () => {
+    const path = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      expect(() => assertRedisServer()).toThrow(
+        "redis-server not found: install the Debian package redis-server (apt-get install redis-server)",
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it("redacts the password of a URL, and only the password", () => {
     expect(redactUrl("redis://alice:s3cret@host:6380/2")).toBe("redis://alice:***@host:6380/2");
     expect(redactUrl("rediss://:s3cret@host")).toBe("rediss://:***@host");
