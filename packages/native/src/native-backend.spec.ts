@@ -150,6 +150,19 @@ describe("the native backend", () => {
     registerNativeBackend({ threads: 1 });
   });
 
+  it("casts to the same dtype share data; other casts convert", async () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const same = tf.cast(x, "float32");
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]); // still alive: reference-counted
+    const ints = tf.cast(same, "int32");
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([same, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("leaks no tensors", async () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {

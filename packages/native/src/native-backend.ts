@@ -5,7 +5,7 @@ import { loadBlas, setBlasThreads, type BlasInfo } from "./blas.js";
 import { batchMatMulKernel } from "./kernels/batch-matmul.js";
 import { fusedMatMulKernel } from "./kernels/fused-matmul.js";
 import { BINARY_OPS, UNARY_OPS, binaryKernel, unaryKernel } from "./kernels/elementwise.js";
-import { identityKernel, sumKernel, transposeKernel } from "./kernels/layout.js";
+import { castKernel, identityKernel, sumKernel, transposeKernel } from "./kernels/layout.js";
 
 /** The TensorFlow.js backend name. */
 export const NATIVE_BACKEND = "native";
@@ -83,6 +83,7 @@ function registerKernels(): void {
     [tf.Transpose]: transposeKernel(addon, stock(tf.Transpose)),
     [tf.Sum]: sumKernel(addon, stock(tf.Sum)),
     [tf.Identity]: identityKernel(stock(tf.Identity)),
+    [tf.Cast]: castKernel(stock(tf.Cast)),
   };
   for (const [name, op] of Object.entries(UNARY_OPS)) overrides[name] = unaryKernel(addon, op, stock(name));
   for (const [name, op] of Object.entries(BINARY_OPS)) overrides[name] = binaryKernel(addon, op, stock(name));

@@ -56,3 +56,14 @@ export function identityKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
+
+/** Cast to the dtype a tensor already has (tfjs's gradients do this ~150 times a step): shared, not copied. */
+export function castKernel(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
+    if (x.dtype !== dtype || dtype === "string") return fallback(args);
+    (args.backend as unknown as WasmHeapBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype };
+  };
+}
