@@ -16,12 +16,18 @@ export interface DebertaV2ConvertOptions {
  * from a unigram `spm.model`: Unigram model over the pieces with their scores, CONTROL and
  * USER_DEFINED pieces as added tokens (CONTROL ones and the unknown token special), normalizer [Lowercase?] Strip
  * [Precompiled] Replace(" {2,}" → " "), pre-tokenizer [Punctuation?] Metaspace("▁"),
- * post-processor `[CLS] $A [SEP] $B [SEP]`. Where the spm normalizer spec turns off the dummy
- * prefix or whitespace collapsing we follow the spec, as SentencePiece itself would.
+ * post-processor `[CLS] $A [SEP] $B [SEP]`. Like the converter it ignores the spm normalizer spec's
+ * whitespace flags (`tokenizer.mode: "sentencepiece"` follows them).
  */
-export function debertaV2TokenizerJson(model: SentencePieceModel, source: string, opts: DebertaV2ConvertOptions): TokenizerJson {
+export function debertaV2TokenizerJson(
+  model: SentencePieceModel,
+  source: string,
+  opts: DebertaV2ConvertOptions,
+): TokenizerJson {
   if (model.trainerSpec.modelType !== 1) {
-    throw new Error(`${source}: SentencePiece model_type ${model.trainerSpec.modelType} is not unigram (1); DeBERTa-v2/v3 vocabularies are unigram`);
+    throw new Error(
+      `${source}: SentencePiece model_type ${model.trainerSpec.modelType} is not unigram (1); DeBERTa-v2/v3 vocabularies are unigram`,
+    );
   }
   const ids = new Map<string, number>();
   model.pieces.forEach((p, i) => {
@@ -30,10 +36,13 @@ export function debertaV2TokenizerJson(model: SentencePieceModel, source: string
   const specials = specialTokenStrings(opts.special);
   const specialSet = new Set(specials);
   const added: AddedTokenJson[] = [];
-  // As SpmConverter: CONTROL pieces are special and matched before normalization, USER_DEFINED ones after it.
+  // As SpmConverter (Transformers 4.57): CONTROL pieces special, USER_DEFINED ones not; both matched before normalization.
   model.pieces.forEach((p, i) => {
-    if (p.type === PieceType.CONTROL) added.push(addedToken(i, p.piece, true, { normalized: false }));
-    else if (p.type === PieceType.USER_DEFINED) added.push(addedToken(i, p.piece, specialSet.has(p.piece), { normalized: true }));
+    if (p.type === PieceType.CONTROL || p.type === PieceType.USER_DEFINED) {
+      added.push(
+        addedToken(i, p.piece, p.type === PieceType.CONTROL || specialSet.has(p.piece), { normalized: false }),
+      );
+    }
   });
   addSpecialTokens(added, (t) => ids.get(t), specials, model.pieces.length);
   // DebertaV2Tokenizer wraps its unk_token as AddedToken(normalized=True): "a [UNK]" keeps the space before it.
@@ -44,19 +53,23 @@ export function debertaV2TokenizerJson(model: SentencePieceModel, source: string
   const sep = opts.special.sep ?? "[SEP]";
   const clsId = idOf(cls);
   const sepId = idOf(sep);
-  if (clsId === undefined || sepId === undefined) throw new Error(`${source}: the vocabulary has no ${clsId === undefined ? cls : sep} token`);
+  if (clsId === undefined || sepId === undefined)
+    throw new Error(`${source}: the vocabulary has no ${clsId === undefined ? cls : sep} token`);
 
   const { normalizerSpec: ns } = model;
   const normalizers: Record<string, unknown>[] = [];
   if (opts.doLowerCase) normalizers.push({ type: "Lowercase" });
-  if (ns.removeExtraWhitespaces) normalizers.push({ type: "Strip", strip_left: true, strip_right: true });
+  // DebertaV2Converter strips, collapses spaces and prepends ▁ whatever the spm normalizer spec says.
+  normalizers.push({ type: "Strip", strip_left: true, strip_right: true });
   if (ns.precompiledCharsmap.length > 0) {
-    normalizers.push({ type: "Precompiled", precompiled_charsmap: Buffer.from(ns.precompiledCharsmap).toString("base64") });
+    normalizers.push({
+      type: "Precompiled",
+      precompiled_charsmap: Buffer.from(ns.precompiledCharsmap).toString("base64"),
+    });
   }
-  if (ns.removeExtraWhitespaces) normalizers.push({ type: "Replace", pattern: { Regex: " {2,}" }, content: " " });
+  normalizers.push({ type: "Replace", pattern: { Regex: " {2,}" }, content: " " });
 
-  const prependScheme = ns.addDummyPrefix ? "always" : "never";
-  const metaspace = { type: "Metaspace", replacement: "\u2581", prepend_scheme: prependScheme, split: true };
+  const metaspace = { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true };
   const preTokenizers: Record<string, unknown>[] = [];
   if (opts.splitByPunct) preTokenizers.push({ type: "Punctuation", behavior: "Isolated" });
   preTokenizers.push(metaspace);

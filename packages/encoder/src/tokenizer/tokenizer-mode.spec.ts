@@ -72,12 +72,25 @@ describe('tokenizer.mode "sentencepiece"', () => {
 });
 
 describe('tokenizer.mode "hf-fast" (the default for DeBERTa-v3)', () => {
-  it(`gives DebertaV2TokenizerFast's ids (Transformers 4.57) for all ${strings.length} fixture strings`, async () => {
-    const hf = JSON.parse(await readFile(`${spmDir}${MODEL}.hf-fast.ids.json`, "utf8")) as { ids: number[][] };
-    expect(hf.ids.length).toBe(strings.length);
-    const bad = strings.filter((s, i) => JSON.stringify(fast.tokenize(s)) !== JSON.stringify(hf.ids[i]));
-    expect(bad.slice(0, 5), `${bad.length} strings differ`).toEqual([]);
-  });
+  for (const name of [MODEL, "unigram-nmt-nfkc-cf", "unigram-nfkc-user", "unigram-rules-tsv"]) {
+    it(`${name}: DebertaV2TokenizerFast's ids (Transformers 4.57) for all ${strings.length} fixture strings`, async () => {
+      const hf = JSON.parse(await readFile(`${spmDir}${name}.hf-fast.ids.json`, "utf8")) as {
+        tokenizer_config: Record<string, unknown>;
+        ids: number[][];
+      };
+      expect(hf.ids.length).toBe(strings.length);
+      const dir = await mkdtemp(join(tmpdir(), "aflora-hf-fast-"));
+      try {
+        await copyFile(`${spmDir}${name}.model`, join(dir, "spm.model"));
+        await writeFile(join(dir, "tokenizer_config.json"), JSON.stringify(hf.tokenizer_config));
+        const tok = await loadTokenizer(dir);
+        const bad = strings.filter((s, i) => JSON.stringify(tok.tokenize(s)) !== JSON.stringify(hf.ids[i]));
+        expect(bad.slice(0, 5), `${bad.length} strings differ`).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it("maps what sentencepiece byte-falls-back to one [UNK] per run, as HF's fast tokenizer does", () => {
     const text = "the cat \u0f00\u0f01";
