@@ -12,6 +12,7 @@ import { reproCommand, REPRO_SUITES } from "./commands/repro.js";
 import { benchCommand } from "./commands/bench.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { configSchemaCommand } from "./commands/config-schema.js";
+import { SCAFFOLD_KINDS, pluginNewCommand } from "./scaffold/index.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -82,6 +83,7 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     .description("List every registered plugin: kind, name, package, description and options with defaults.")
     .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable)", collect)
     .option("--json", "print JSON")
+    .option("--markdown", "print the plugin reference (docs/plugins.md)")
     .action((flags) => pluginsCommand(flags, registry));
 
   program
@@ -91,6 +93,17 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     .description("Print the JSON Schema of a run config, generated from the registered plugins (for editor completion).")
     .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable)", collect)
     .action((flags) => configSchemaCommand(flags, registry));
+
+  program
+    .command("plugin")
+    .description("Plugin tools.")
+    .command("new")
+    .description("Scaffold a standalone plugin package (register(registry), zod options, a passing test, README) to publish.")
+    .argument("<name>", "npm package name: my-scorer or @me/aflora-scorer (the unscoped part is the registered name)")
+    .addOption(new Option("--kind <kind>", "what it plugs in").choices(SCAFFOLD_KINDS).makeOptionMandatory())
+    .option("--dir <dir>", "target folder (default: ./<name without scope>)")
+    .option("--description <text>", "the package's description")
+    .action(pluginNewCommand);
 
   program
     .command("repro")

@@ -49,3 +49,4 @@ export * from "./compose/training-schema.js";
 export * from "./compose/json-schema.js";
 export * from "./compose/optimizer.js";
 export * from "./compose/compose-run.js";
+export * from "./compose/input-error.js";

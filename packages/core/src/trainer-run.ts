@@ -310,7 +310,17 @@ export class TrainerRun<B> {
         return;
       }
       this.bus.emit({ type: "step:gradients", step, epoch, gradients: grads, values: vars });
-      const gradNorm = clipByGlobalNorm(grads, this.o.maxGradNorm, norm);
+      // A matrix frozen while step:gradients was delivered (the decoder variant decides there) gets no update
+      // this step, as in the authors' code; freezing at step:end (the GLUE controller) still updates it.
+      let dropped = false;
+      for (const [k, g] of grads) {
+        if (!this.registry.get(k).trainable) {
+          g.dispose();
+          grads.delete(k);
+          dropped = true;
+        }
+      }
+      const gradNorm = clipByGlobalNorm(grads, this.o.maxGradNorm, dropped ? globalNorm(grads) : norm);
       const factor = this.schedule(step);
       this.optimizer!.step(grads, factor);
       this.p.lastLoss = loss;

@@ -13,8 +13,8 @@ const schedule = (section: { name: string } & Record<string, unknown>) => plugin
 
 describe("registerSchedules", () => {
   it("registers every schedule (kind schedule) and the adaptive-freezing plugin (kind plugin)", () => {
-    expect(plugins.names("schedule")).toEqual(["at-epoch", "cubic", "from-start", "linear", "never"]);
-    expect(plugins.names("plugin")).toEqual(["adaptive-freezing"]);
+    expect(plugins.names("schedule")).toEqual(["at-epoch", "cubic", "from-start", "linear", "never", "quadratic-fraction"]);
+    expect(plugins.names("plugin")).toEqual(["adaptive-freezing", "adaptive-freezing-decoder"]);
     const cubic = schedule({ name: "cubic", initialWarmupEpochs: 1, finalWarmupEpochs: 14 }) as PolynomialSchedule;
     expect(cubic.options).toEqual({ initialThreshold: 1, finalThreshold: 0, initialWarmupEpochs: 1, finalWarmupEpochs: 14, deltaT: 10 });
   });
@@ -25,7 +25,7 @@ describe("registerSchedules", () => {
     expect(() => schedule({ name: "at-epoch" })).toThrow(/epoch: Invalid input: expected number, received undefined/);
     expect(() => schedule({ name: "at-epoch", epoch: 0 })).toThrow(/epoch: Too small: expected number to be >0, got 0/);
     expect(() => schedule({ name: "never", epoch: 1 })).toThrow(/epoch: unknown option/);
-    expect(() => schedule({ name: "exponential" })).toThrow('Unknown schedule "exponential". Known schedule names: at-epoch, cubic, from-start, linear, never.');
+    expect(() => schedule({ name: "exponential" })).toThrow('Unknown schedule "exponential". Known schedule names: at-epoch, cubic, from-start, linear, never, quadratic-fraction.');
   });
 });
 

@@ -1,6 +1,9 @@
 import { deltaTAgrees, deltaTOf, deltaTShape, definePlugin, FREEZING_PLUGIN, Tokens, type FreezeSchedule, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
 import { z } from "zod";
 import { FreezingController } from "./freezing-controller.js";
+import { DecoderFreezingController } from "./decoder/decoder-freezing-controller.js";
+import { decoderScheduleDefinitions } from "./decoder/definitions.js";
+import { QuadraticFractionSchedule } from "./decoder/quadratic-fraction-schedule.js";
 import { AtEpochSchedule } from "./schedules/at-epoch-schedule.js";
 import { FromStartSchedule } from "./schedules/from-start-schedule.js";
 import { NeverSchedule } from "./schedules/never-schedule.js";
@@ -86,14 +89,20 @@ export const freezingPluginDefinition = definePlugin({
   description: "Scores projection matrices and freezes them on a schedule (AFLoRA); attached to runs whose adapter freezes.",
   package: PACKAGE,
   options: z.object({ granularity: z.enum(["matrix", "pair"]).default("matrix").describe("freeze A and B one at a time (the authors') or as a pair") }).strict(),
-  create: (o, container): TrainerPlugin =>
-    new FreezingController({ scorer: container.resolve(Tokens.Scorer), schedule: container.resolve(Tokens.FreezeSchedule), granularity: o.granularity }),
+  create: (o, container): TrainerPlugin => {
+    const scorer = container.resolve(Tokens.Scorer);
+    const schedule = container.resolve(Tokens.FreezeSchedule);
+    // The decoder variant decides before the optimizer step, A and B on their own: its schedule brings its controller.
+    if (schedule instanceof QuadraticFractionSchedule) return new DecoderFreezingController(scorer, schedule);
+    return new FreezingController({ scorer, schedule, granularity: o.granularity });
+  },
 });
 
 /** Registers every schedule (kind "schedule") and the adaptive-freezing plugin (kind "plugin"). */
 export function register(registry: PluginRegistry): PluginRegistry {
   for (const def of Object.values(scheduleDefinitions)) registry.register(def);
   registry.register(freezingPluginDefinition);
+  for (const def of decoderScheduleDefinitions) registry.register(def);
   return registry;
 }
 

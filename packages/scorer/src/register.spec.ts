@@ -11,7 +11,7 @@ const create = (section: { name: string } & Record<string, unknown>) => registry
 
 describe("registerScorers", () => {
   it("registers every scorer under kind scorer, selectable by name with validated options", () => {
-    expect(registry.names("scorer")).toEqual(["aflora", "grad-norm", "magnitude", "random", "sensitivity"]);
+    expect(registry.names("scorer")).toEqual(["aflora", "aflora-decoder", "grad-norm", "magnitude", "random", "sensitivity"]);
     const a = create({ name: "aflora", beta1: 0.8, beta2: 0.9, deltaT: 5 });
     expect(a).toBeInstanceOf(AfloraScorer);
     expect(a.deltaT).toBe(5);
@@ -33,7 +33,7 @@ describe("registerScorers", () => {
     expect(() => create({ name: "aflora", beta: 0.5 })).toThrow("beta: unknown option (known options: beta1, beta2, deltaT, window)");
     expect(() => create({ name: "magnitude", beta1: 0.5 })).toThrow("beta1: unknown option (known options: none)");
     expect(() => create({ name: "random", seed: -1 })).toThrow(/seed: Too small: expected number to be >=0, got -1/);
-    expect(() => create({ name: "platon" })).toThrow('Unknown scorer "platon". Known scorer names: aflora, grad-norm, magnitude, random, sensitivity.');
+    expect(() => create({ name: "platon" })).toThrow('Unknown scorer "platon". Known scorer names: aflora, aflora-decoder, grad-norm, magnitude, random, sensitivity.');
   });
 
   it("seeds the random scorer from the run when no seed is given", () => {

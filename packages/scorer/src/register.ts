@@ -7,6 +7,7 @@ import { MagnitudeScorer } from "./magnitude-scorer.js";
 import { RandomScorer } from "./random-scorer.js";
 import { SensitivityScorer } from "./sensitivity-scorer.js";
 import { uncertaintyMode } from "./windowed-ema.js";
+import { decoderScorerDefinitions } from "./decoder/definitions.js";
 
 const PACKAGE = "@aflora/scorer";
 
@@ -82,7 +83,7 @@ export type ScorerName = keyof typeof scorerDefinitions;
 
 /** Registers every scorer under kind "scorer". */
 export function register(registry: PluginRegistry): PluginRegistry {
-  for (const def of Object.values(scorerDefinitions)) registry.register(def);
+  for (const def of [...Object.values(scorerDefinitions), ...decoderScorerDefinitions]) registry.register(def);
   return registry;
 }
 

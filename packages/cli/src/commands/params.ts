@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { paramsReport } from "@aflora/adapter";
+import { readEncoderConfig } from "@aflora/encoder";
+import { ConfigError } from "../config/config-error.js";
 import { formatCount, markdownTable } from "@aflora/metrics";
 
 interface ParamsFlags {
@@ -16,12 +18,24 @@ export function paramsCommand(flags: ParamsFlags): void {
   try {
     text = readFileSync(flags.modelConfig, "utf8");
   } catch (e) {
-    throw new Error(`--model-config: cannot read ${flags.modelConfig} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(`--model-config: cannot read ${flags.modelConfig} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let r: number | undefined;
   if (flags.r !== undefined) {
     r = Number(flags.r);
-    if (!Number.isInteger(r) || r < 1) throw new Error(`--r: expected a positive integer (got "${flags.r}")`);
+    if (!Number.isInteger(r) || r < 1) throw new ConfigError(`--r: expected a positive integer (got "${flags.r}")`);
+  }
+  // The config is checked (and its size bounded) before anything is counted.
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`${flags.modelConfig}: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    readEncoderConfig(raw, flags.modelConfig);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
   }
   const report = paramsReport(text, { method: flags.method, ...(r !== undefined ? { r } : {}), ...(flags.trainablePm ? { trainablePm: flags.trainablePm } : {}) }, flags.modelConfig);
   if (flags.json) {

@@ -47,21 +47,21 @@ describe("resolveConfig", () => {
   });
 
   it("names the field and the allowed values for a bad method, and names an unknown top-level field", async () => {
-    expect(await errorOf(() => resolveConfig({ flags: { method: "qlora" } }, registry()))).toBe(`preset demo: adapter.name: expected one of aflora, elora, full, lora (got "qlora")`);
+    expect(await errorOf(() => resolveConfig({ flags: { method: "qlora" } }, registry()))).toBe(`config: adapter.name: expected one of aflora, elora, full, lora (got "qlora")`);
     const p = file("typo.json", JSON.stringify({ epochs: 1, model: "demo", adapter: { name: "lora" }, data: "spam-assassin" }));
     expect(await errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(/typo\.json: epochs: unknown option/);
   });
 
   it("reports a bad number with its path and value, and plugin option errors under the plugin's field", async () => {
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["training.lr=-1"] } }, registry()))).toBe("preset demo: training.lr: Too small: expected number to be >0, got -1");
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe("preset demo: scorer.beta3: unknown option (known options: beta1, beta2, deltaT, window)");
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["adapter.r=0"] } }, registry()))).toBe("preset demo: adapter.r: Too small: expected number to be >0, got 0");
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["training.lr=-1"] } }, registry()))).toBe("config: training.lr: Too small: expected number to be >0, got -1");
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe("config: scorer.beta3: unknown option (known options: beta1, beta2, deltaT, window)");
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["adapter.r=0"] } }, registry()))).toBe("config: adapter.r: Too small: expected number to be >0, got 0");
     expect(await errorOf(() => resolveConfig({ flags: { epochs: "many" } }, registry()))).toBe('--epochs: expected a number (got "many")');
   });
 
   it("checks the data section against the registered tasks and their options", async () => {
-    expect(await errorOf(() => resolveConfig({ flags: { data: "glue:wnlii" } }, registry()))).toMatch(/^preset demo: data.name: expected one of csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/);
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["data.devFraction=2"] } }, registry()))).toBe("preset demo: data.devFraction: Too big: expected number to be <1, got 2");
+    expect(await errorOf(() => resolveConfig({ flags: { data: "glue:wnlii" } }, registry()))).toMatch(/^config: data.name: expected one of csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/);
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["data.devFraction=2"] } }, registry()))).toBe("config: data.devFraction: Too big: expected number to be <1, got 2");
     expect(await errorOf(() => resolveConfig({ flags: { data: "some/folder" } }, registry()))).toMatch(/^--data: a GLUE folder needs the task/);
   });
 

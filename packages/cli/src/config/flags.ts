@@ -36,7 +36,10 @@ const flag = (name: string, path: string, description: string, kind: ConfigFlag[
  * Flags win over the config file and the preset; `--set path=value` reaches any other field.
  */
 export function configFlags(registry: PluginRegistry): ConfigFlag[] {
-  const flags: ConfigFlag[] = [flag("model", "model", runConfigShape.shape.model.description ?? "the model", "string")];
+  const flags: ConfigFlag[] = [
+    flag("model", "model", "a Hugging Face model folder or hub id, or demo (the model's path)", "string"),
+    flag("revision", "model.revision", "hub revision of the model: a branch, tag or commit", "string"),
+  ];
   for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {
     if (field === "model" || field === "data") continue;
     const names = registry.names(spec.kind);
@@ -75,8 +78,7 @@ export function flagsToConfig(opts: Record<string, unknown>, registry: PluginReg
     }
     const value = f.kind === "string" ? String(raw) : parseYamlScalar(String(raw));
     if (f.kind === "number" && typeof value !== "number") throw new ConfigError(`--${f.flag}: expected a number (got "${raw}")`);
-    if (f.path === "model" && base.model !== null && typeof base.model === "object") setPath(layer, "model.path", value);
-    else setPath(layer, f.path, value);
+    setPath(layer, f.path === "model" ? "model.path" : f.path, value);
   }
   if (opts.data !== undefined || opts.task !== undefined) layer.data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
   for (const assignment of (opts.set as string[] | undefined) ?? []) {

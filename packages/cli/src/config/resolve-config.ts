@@ -75,7 +75,7 @@ export async function resolveConfig(input: ResolveInput, registry: PluginRegistr
   await loadPluginModules(plugins, registry, cwd, "command line", "--plugin");
 
   const fileLayer = resolveLayerPaths(file, registry, fileDir);
-  const base = mergeConfig(preset, fileLayer);
+  const base = mergeConfig(resolveLayerPaths(preset, registry, cwd), fileLayer);
   const flagLayer = resolveLayerPaths(flagsToConfig(input.flags ?? {}, registry, base), registry, cwd);
   const raw = mergeConfig(base, flagLayer);
   // Saved configs must find the same modules from any working directory (resume, eval).

@@ -34,8 +34,11 @@ export function resolveLayerPaths(layer: Obj, registry: PluginRegistry, base: st
   const out: Obj = { ...layer };
   for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {
     if (out[field] === undefined) continue;
-    if (field === "model" && typeof out.model === "string") out.model = resolveModelPath(out.model, base);
-    else out[field] = resolveSection(out[field], spec.kind, registry, base);
+    // `model: "<path or id>"` is the model family's `path`; the family itself defaults when the layers are validated.
+    if (field === "model" && typeof out.model === "string") out.model = { path: resolveModelPath(out.model, base) };
+    else if (field === "model" && isObj(out.model) && out.model.name === undefined) {
+      out.model = typeof out.model.path === "string" ? { ...out.model, path: resolveModelPath(out.model.path, base) } : out.model;
+    } else out[field] = resolveSection(out[field], spec.kind, registry, base);
   }
   for (const [field, kind] of [["reportTo", "reporter"], ["plugins", "plugin"]] as const) {
     if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).map((s) => resolveSection(s, kind, registry, base));

@@ -18,6 +18,7 @@ import { z } from "zod";
 import type { AdapterFactory, LoadedModel, LoadedTask, ModelSource, RunAdapter, RunTask } from "./contracts.js";
 import type { PluginSection, RunConfig } from "./run-config.js";
 import { FREEZING_PLUGIN, type OptimizerFactory } from "./optimizer.js";
+import { asInputError } from "./input-error.js";
 
 export interface ComposeOptions {
   registry: PluginRegistry;
@@ -80,19 +81,25 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
   scope.register(Tokens.RunConfig, { useValue: config });
   const task = registry.create<RunTask>("task", config.data, scope, "data");
   const source = registry.create<ModelSource>("model", config.model, scope, "model");
-  const loaded = await source.load({ task: task.info, seed: t.seed, warn });
+  const loaded = await source.load({ task: task.info, seed: t.seed, warn }).catch((e: unknown) => {
+    throw asInputError(e);
+  });
   const { model } = loaded;
   let adapter: RunAdapter | null = null;
   try {
     const factory = registry.create<AdapterFactory>("adapter", config.adapter, scope, "adapter");
     adapter = factory.apply(model, { rng: new Rng(t.seed).fork("adapter"), loaded });
-    const data = await task.load({
+    const data = await task
+      .load({
       tokenizer: loaded.tokenizer,
       batchSize: t.batchSize,
       seed: t.seed,
       maxSeqLength: t.maxSeqLength,
-      ...(t.padToMaxLength !== undefined ? { padToMaxLength: t.padToMaxLength } : {}),
-    });
+        ...(t.padToMaxLength !== undefined ? { padToMaxLength: t.padToMaxLength } : {}),
+      })
+      .catch((e: unknown) => {
+        throw asInputError(e);
+      });
     const plan = planRun({ batchesPerEpoch: data.train.batchesPerEpoch, epochs: t.epochs, gradientAccumulation: t.gradientAccumulation, maxSteps: t.maxSteps ?? null });
     const runId = o.runId ?? `run-${Date.now()}`;
     const container = createRunContainer(scope, {

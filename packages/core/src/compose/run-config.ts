@@ -41,7 +41,7 @@ const sectionShape = z.object({ name: z.string().min(1) }).loose();
 /** The top level, with plugin sections left open; each is then checked by its own plugin's schema. */
 export const runConfigShape = z
   .object({
-    model: z.union([z.string().min(1), sectionShape]).default("demo").describe('"demo", a Hugging Face model folder or hub id, or { name: <model family>, path, ... }'),
+    model: z.union([z.string().min(1), z.object({ name: z.string().min(1).optional() }).loose()]).default("demo").describe('"demo", a Hugging Face model folder or hub id, or { name: <model family>, path, ... }'),
     adapter: sectionShape.optional().describe("the adapter method: { name: aflora | lora | elora | full | <plugin>, ...options }"),
     scorer: sectionShape.optional().describe("the freezing score (used by methods that freeze, e.g. aflora)"),
     schedule: sectionShape.optional().describe("the freezing schedule (used by methods that freeze, e.g. aflora)"),
@@ -79,6 +79,7 @@ function asSection(value: unknown, fallbackName: string | null, field: string, r
     return { name: value };
   }
   void registry;
+  if (field === "model" && (value as { name?: unknown }).name === undefined) return { name: PLUGIN_SECTIONS.model.default, ...(value as object) } as PluginSection;
   return value as PluginSection;
 }
 

@@ -1,6 +1,7 @@
+import { z } from "zod";
 import { filter, type Subscription } from "rxjs";
 import type { StepEndEvent, TrainerEvent } from "../events.js";
-import type { PluginRegistry } from "../plugin-registry.js";
+import { definePlugin, type PluginRegistry } from "../plugin-registry.js";
 import type { Json, PluginContext, Stateful, TrainerPlugin } from "../trainer-plugin.js";
 
 export interface LossLoggerOptions {
@@ -57,18 +58,15 @@ export class LossLogger implements TrainerPlugin, Stateful {
 }
 
 /** Registers the logger as plugin kind "plugin", name "loss-logger": config `{ "name": "loss-logger", "every": 10 }`. */
-export function registerLossLogger(registry: PluginRegistry): void {
-  registry.register({
-    kind: "plugin",
-    name: "loss-logger",
-    description: "Logs the training loss every N steps",
-    package: "@aflora/core",
-    parse: (o) => {
-      const unknown = Object.keys(o).find((k) => k !== "every");
-      if (unknown) throw new Error(`unknown option "${unknown}" (known: every)`);
-      if (o.every !== undefined && !(Number.isInteger(o.every) && (o.every as number) > 0)) throw new Error(`every: expected a positive integer, got ${JSON.stringify(o.every)}`);
-      return { every: o.every as number | undefined };
-    },
-    create: (o) => new LossLogger(o),
-  });
+export function registerLossLogger(registry: PluginRegistry): PluginRegistry {
+  return registry.register(
+    definePlugin({
+      kind: "plugin",
+      name: "loss-logger",
+      description: "Logs the mean training loss every N steps",
+      package: "@aflora/core",
+      options: z.object({ every: z.number().int().positive().optional().describe("steps between log lines (default 10)") }).strict(),
+      create: (o) => new LossLogger(o.every !== undefined ? { every: o.every } : {}),
+    }),
+  );
 }

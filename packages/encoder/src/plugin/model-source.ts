@@ -75,7 +75,7 @@ function saveWithTokenizer(params: Parameters<typeof saveModelFolder>[0], raw: R
 export async function tokenizerLocation(o: EncoderSourceOptions): Promise<string> {
   if (o.tokenizer) return resolve(o.tokenizer);
   if (o.path === "demo") return DEMO_ENCODER_DIR;
-  return (await resolveModelSource(o.path)).folder;
+  return (await resolveModelSource(o.path, o.revision ? { revision: o.revision } : {})).folder;
 }
 
 /**
@@ -105,7 +105,7 @@ export class EncoderSource implements ModelSource {
     }
     let hub;
     try {
-      hub = await resolveModelSource(this.o.path);
+      hub = await resolveModelSource(this.o.path, { ...(this.o.revision ? { revision: this.o.revision } : {}), warn });
     } catch (e) {
       throw new Error(`model.path: ${(e as Error).message}`);
     }
