@@ -4,9 +4,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Rng, type TextBatch } from "@aflora/core";
 import { loadEncoder, type EncoderForSequenceClassification } from "@aflora/encoder";
 import { describe, expect, it } from "vitest";
-import { applyAdapter } from "./base/apply.js";
+import { applyAdapter } from "./apply/apply.js";
 import { paramsReport } from "./report/params-report.js";
-import type { AppliedAdapter } from "./base/applied-adapter.js";
+import type { AppliedAdapter } from "./apply/applied-adapter.js";
 import { useCpuBackend } from "../test/backend.js";
 
 useCpuBackend();

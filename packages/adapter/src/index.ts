@@ -1,7 +1,7 @@
 export type { AdaptableModel } from "./base/adaptable-model.js";
-export { applyAdapter, planAdapter, moduleSpecs, type ApplyOptions, type AdapterLayout } from "./base/apply.js";
-export { AppliedAdapter, type AdaptedModule } from "./base/applied-adapter.js";
-export { countParameters, formatParameterCounts, type AdapterParameterCount } from "./base/counts.js";
+export { applyAdapter, planAdapter, moduleSpecs, type ApplyOptions, type AdapterLayout } from "./apply/apply.js";
+export { AppliedAdapter, type AdaptedModule } from "./apply/applied-adapter.js";
+export { countParameters, formatParameterCounts, type AdapterParameterCount } from "./apply/counts.js";
 export { LowRankPath } from "./base/low-rank-path.js";
 export type { AdapterMethod, BaseAdapterConfig, PlanContext } from "./base/method.js";
 export { moduleKind, type ModuleKind } from "./base/module-kind.js";
@@ -25,7 +25,7 @@ export { ADAPTER_DIR, modulesToCarry, lowRankFactory } from "./plugin/low-rank-r
 export { MODEL_DIR } from "./full/plugin.js";
 
 /** Detaches an adapter and restores the model exactly (see `AppliedAdapter.remove`). */
-export function removeAdapter(adapter: import("./base/applied-adapter.js").AppliedAdapter): void {
+export function removeAdapter(adapter: import("./apply/applied-adapter.js").AppliedAdapter): void {
   adapter.remove();
 }
 export { saveAdapter, METADATA_ALSO_SAVED, METADATA_CONFIG, METADATA_FLAGS, METADATA_VERSION } from "./peft/save.js";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { AppliedAdapter } from "../src/base/applied-adapter.js";
+import type { AppliedAdapter } from "../src/apply/applied-adapter.js";
 
 /** The adapter's own contribution for module `m` on x, and its factors, as plain arrays. */
 export function pathOutput(adapter: AppliedAdapter, m: string, x: tf.Tensor2D) {

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Linear, ParameterRegistry, TrainableCounts } from "@aflora/core";
 import type { AdapterConfig } from "../methods.js";
-import type { AdaptableModel } from "./adaptable-model.js";
-import type { LowRankPath } from "./low-rank-path.js";
-import type { AdapterPlan, ModulePlan } from "./plan.js";
+import type { AdaptableModel } from "../base/adaptable-model.js";
+import type { LowRankPath } from "../base/low-rank-path.js";
+import type { AdapterPlan, ModulePlan } from "../base/plan.js";
 
 type Flags = ReturnType<ParameterRegistry["flags"]>;
 

@@ -1,15 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Linear, Rng } from "@aflora/core";
 import { adapterMethod, type AdapterConfig } from "../methods.js";
-import type { Options } from "./options.js";
-import type { PlanContext } from "./method.js";
-import type { AdaptableModel } from "./adaptable-model.js";
+import type { Options } from "../base/options.js";
+import type { PlanContext } from "../base/method.js";
+import type { AdaptableModel } from "../base/adaptable-model.js";
 import { AppliedAdapter, type AdaptedModule } from "./applied-adapter.js";
-import { LowRankPath } from "./low-rank-path.js";
-import { defaultModulesToSave, parametersUnder } from "./modules-to-save.js";
-import type { ModuleSpec } from "./module-spec.js";
-import type { AdapterPlan, TensorPlan } from "./plan.js";
-import { defaultTargetModules, resolveTargetModules } from "./targets.js";
+import { LowRankPath } from "../base/low-rank-path.js";
+import { defaultModulesToSave, parametersUnder } from "../base/modules-to-save.js";
+import type { ModuleSpec } from "../base/module-spec.js";
+import type { AdapterPlan, TensorPlan } from "../base/plan.js";
+import { defaultTargetModules, resolveTargetModules } from "../base/targets.js";
 
 export interface ApplyOptions {
   /** Seeds every initializer; each tensor draws from `rng.fork("adapter:<name>")`, so init never depends on order. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countParameters, formatParameterCounts } from "./counts.js";
-import { DEFAULT_TARGET_MODULES } from "./targets.js";
+import { DEFAULT_TARGET_MODULES } from "../base/targets.js";
 import { debertaV3BaseModules } from "../../test/deberta-v3-base.js";
 
 const modules = debertaV3BaseModules();

@@ -1,9 +1,9 @@
 import type { TrainableCounts } from "@aflora/core";
 import { adapterMethod, type AdapterConfig } from "../methods.js";
-import type { Options } from "./options.js";
-import type { ModuleSpec } from "./module-spec.js";
-import { stateSize } from "./plan.js";
-import { resolveTargetModules, type TargetModules } from "./targets.js";
+import type { Options } from "../base/options.js";
+import type { ModuleSpec } from "../base/module-spec.js";
+import { stateSize } from "../base/plan.js";
+import { resolveTargetModules, type TargetModules } from "../base/targets.js";
 
 export interface AdapterParameterCount {
   /** Every adapter element (frozen projections included). */

@@ -7,7 +7,7 @@ import {
   writeSafetensors,
   type SafetensorsInput,
 } from "@aflora/core";
-import type { AppliedAdapter } from "../base/applied-adapter.js";
+import type { AppliedAdapter } from "../apply/applied-adapter.js";
 import type { PeftConfigOptions } from "../peft/adapter-config.js";
 import { exportPeftLora } from "../peft/export-lora.js";
 import { ADAPTER_WEIGHTS_FILE } from "../peft/names.js";

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "@aflora/core";
 import { describe, expect, it } from "vitest";
-import { applyAdapter } from "../base/apply.js";
+import { applyAdapter } from "../apply/apply.js";
 import { parseLoraConfig } from "./config.js";
 import { useCpuBackend } from "../../test/backend.js";
 import { expectedPath, pathOutput } from "../../test/path-output.js";

@@ -1,4 +1,4 @@
-import type { AppliedAdapter } from "../base/applied-adapter.js";
+import type { AppliedAdapter } from "../apply/applied-adapter.js";
 import type { Options } from "../base/options.js";
 import { parametersUnder } from "../base/modules-to-save.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { readSafetensorsFile, Rng, type SafetensorsFile } from "@aflora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyAdapter } from "../base/apply.js";
+import { applyAdapter } from "../apply/apply.js";
 import { exportPeftLora } from "./export-lora.js";
 import { loadAdapter } from "./load.js";
 import { useCpuBackend } from "../../test/backend.js";

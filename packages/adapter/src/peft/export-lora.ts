@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
-import type { AppliedAdapter } from "../base/applied-adapter.js";
+import type { AppliedAdapter } from "../apply/applied-adapter.js";
 import { tensorName } from "../base/plan.js";
 import { alsoSavedParameters, loraConfigJson, type PeftConfigOptions } from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey } from "./names.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "@aflora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyAdapter } from "../base/apply.js";
+import { applyAdapter } from "../apply/apply.js";
 import { saveAdapter } from "./save.js";
 import { useCpuBackend } from "../../test/backend.js";
 import { tinyModel } from "../../test/tiny-model.js";

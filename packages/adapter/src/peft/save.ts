@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { firstNonFiniteArray, writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
-import type { AppliedAdapter } from "../base/applied-adapter.js";
+import type { AppliedAdapter } from "../apply/applied-adapter.js";
 import { alsoSavedParameters, loraConfigJson, lowRankVectorConfigJson, resolvedTargets, type PeftConfigOptions } from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey } from "./names.js";
 import { stateEntry } from "./tensors.js";

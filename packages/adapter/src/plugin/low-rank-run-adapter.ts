@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { AdapterApplyContext, AdapterFactory, RunAdapter, TrainableModel } from "@aflora/core";
 import type { AdaptableModel } from "../base/adaptable-model.js";
-import { applyAdapter } from "../base/apply.js";
+import { applyAdapter } from "../apply/apply.js";
 import type { AdapterConfig } from "../methods.js";
 import { saveAdapter } from "../peft/save.js";
 

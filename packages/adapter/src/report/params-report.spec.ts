@@ -3,7 +3,7 @@ import { readSafetensorsHeader } from "@aflora/core";
 import { describe, expect, it } from "vitest";
 import { modelShapes } from "./hf-shapes.js";
 import { paramsReport } from "./params-report.js";
-import { formatParameterCounts } from "../base/counts.js";
+import { formatParameterCounts } from "../apply/counts.js";
 import { DEBERTA_V3_BASE_CONFIG, debertaV3BaseModules } from "../../test/deberta-v3-base.js";
 
 const FIXTURES = new URL("../../../../fixtures/hf-parity/", import.meta.url);

@@ -1,4 +1,4 @@
-import { countParameters, type AdapterParameterCount } from "../base/counts.js";
+import { countParameters, type AdapterParameterCount } from "../apply/counts.js";
 import type { Options } from "../base/options.js";
 import { isUnderModule, defaultTargetModules } from "../base/targets.js";
 import { modelShapes } from "./hf-shapes.js";
