@@ -90,6 +90,20 @@ describe("the native backend", () => {
     await compare(f, 1e-5);
   });
 
+  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    it(`gradients of a batched input times a shared 2-D weight (transposeA ${ta}, transposeB ${tb}) equal the cpu backend's`, async () => {
+      const av = values(3 * 7 * 5, 21);
+      const bv = values(5 * 4, 22);
+      const f = () => {
+        const a = tf.tensor(av, ta ? [3, 5, 7] : [3, 7, 5]);
+        const b = tf.tensor(bv, tb ? [4, 5] : [5, 4]);
+        const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.sin(tf.matMul(x, y, ta, tb))))([a, b]);
+        return tf.concat([tf.reshape(ga!, [-1]), tf.reshape(gb!, [-1])]);
+      };
+      await compare(f, 1e-5);
+    });
+  }
+
   it("fused matMul with bias and relu equals the cpu backend's", async () => {
     const av = values(12 * 7, 5);
     const bv = values(7 * 9, 6);
