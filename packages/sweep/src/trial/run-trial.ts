@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Progress } from "../journal/journal.js";
 import { EventsFollower } from "./events-follower.js";
 import { LogTail } from "./log-tail.js";
-import { continuation } from "./run-folders.js";
+import { continuation, trialRunFolders } from "./run-folders.js";
 
 /** What one attempt at a trial runs. */
 export type TrialTask =
@@ -75,7 +75,8 @@ export async function runTrial(task: TrialTask, ctx: TrialContext): Promise<Tria
         elapsedMs: 0,
       };
     }
-    const tail = ctx.plots ? ["--quiet"] : ["--quiet", "--no-plots"];
+    // Not --quiet: its progress and start-up lines make the log, and a failure's tail, useful.
+    const tail = ctx.plots ? [] : ["--no-plots"];
     if (next.kind === "resume") {
       runDir = next.runDir;
       resumedFromStep = next.step;
@@ -112,6 +113,16 @@ export async function runTrial(task: TrialTask, ctx: TrialContext): Promise<Tria
   child.stderr.on("data", onChunk);
   const maxSteps = task.kind === "train" ? task.maxSteps : undefined;
   const poll = () => {
+    // The run folder, whether or not the CLI printed it: the only folder named after this trial
+    // (an earlier attempt's leftovers were resumed or removed before this one started).
+    if (!runDir && task.kind === "train") {
+      const found = trialRunFolders(ctx.sweepDir, task.id)[0];
+      if (found) {
+        runDir = found;
+        follower = new EventsFollower(runDir);
+        ctx.onRunDir?.(runDir);
+      }
+    }
     const p = follower?.poll();
     if (p) ctx.onProgress?.(maxSteps && (p.totalSteps ?? Infinity) > maxSteps ? { ...p, totalSteps: maxSteps } : p);
   };
