@@ -40,7 +40,10 @@ describe("createKernelProfiler", () => {
     expect(row(tf.BatchMatMul)?.calls).toBe(2);
     expect(row(tf.Add)?.calls).toBe(1);
     expect(row(tf.Sum)?.calls).toBe(1);
-    expect(profile.rows.reduce((s, r) => s + r.msPerStep, 0) + profile.outsideKernelsMsPerStep).toBeCloseTo(profile.stepMs, 6);
+    expect(profile.rows.reduce((s, r) => s + r.msPerStep, 0) + profile.outsideKernelsMsPerStep).toBeCloseTo(
+      profile.stepMs,
+      6,
+    );
     for (const r of profile.rows) expect(r.share).toBeGreaterThanOrEqual(0);
   });
 

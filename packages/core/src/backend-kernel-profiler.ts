@@ -64,8 +64,10 @@ type Marked = tf.KernelConfig & { [WRAPPED]?: tf.KernelConfig };
 export function createKernelProfiler(options: KernelProfilerOptions = {}): KernelProfiler {
   const steps = options.steps ?? 5;
   const skip = options.skip ?? 1;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`kernel profiler: steps must be a positive integer, got ${steps}`);
-  if (!Number.isInteger(skip) || skip < 0) throw new Error(`kernel profiler: skip must be a non-negative integer, got ${skip}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`kernel profiler: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(skip) || skip < 0)
+    throw new Error(`kernel profiler: skip must be a non-negative integer, got ${skip}`);
   const backend = options.backend ?? tf.getBackend();
   const clock = options.clock ?? "wall";
   const now =
@@ -133,7 +135,14 @@ export function createKernelProfiler(options: KernelProfilerOptions = {}): Kerne
       .map(([kernel, t]) => ({ kernel, calls: t.calls / n, totalMs: t.ms, msPerStep: t.ms / n, share: t.ms / wall }))
       .sort((a, b) => b.totalMs - a.totalMs);
     const inKernels = rows.reduce((s, r) => s + r.totalMs, 0);
-    return { backend, clock, steps: recorded, stepMs: stepMs / n, outsideKernelsMsPerStep: (stepMs - inKernels) / n, rows };
+    return {
+      backend,
+      clock,
+      steps: recorded,
+      stepMs: stepMs / n,
+      outsideKernelsMsPerStep: (stepMs - inKernels) / n,
+      rows,
+    };
   };
 
   const write = (dir: string) => {

@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { NATIVE_HINT, currentBackendName, describeBackend, lastBackendSelection, selectBackend, selectBackendInfo } from "./backend.js";
+import {
+  NATIVE_HINT,
+  currentBackendName,
+  describeBackend,
+  lastBackendSelection,
+  selectBackend,
+  selectBackendInfo,
+} from "./backend.js";
 
 const missing = (pkg: string) => Promise.reject(new Error(`Cannot find package '${pkg}'`));
 /** No tfjs-node and no @aflora/native: what a machine without them sees. */
@@ -13,7 +20,9 @@ const noBlas = (pkg: string) =>
     : pkg === "@aflora/native"
       ? Promise.resolve({
           registerNativeBackend: () => {
-            throw new Error("@aflora/native: no CBLAS found (9 tried); install libopenblas0-pthread for the native path");
+            throw new Error(
+              "@aflora/native: no CBLAS found (9 tried); install libopenblas0-pthread for the native path",
+            );
           },
         })
       : import(pkg);
@@ -50,7 +59,8 @@ describe("selectBackend", () => {
 
   it("with the real importer, a missing optional tfjs-node is skipped", async () => {
     const got = await selectBackend("auto", { env: {} });
-    if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node")) expect(["native", "wasm"]).toContain(got);
+    if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node"))
+      expect(["native", "wasm"]).toContain(got);
     expect(currentBackendName()).toBe(got);
     expect(lastBackendSelection()?.backend).toBe(got);
   });
@@ -68,7 +78,9 @@ describe("selectBackend", () => {
   });
 
   it("rejects a bad thread count, from the option or AFLORA_THREADS", async () => {
-    await expect(selectBackendInfo("wasm", { threads: 0, env: {} })).rejects.toThrow(/threads: expected a positive integer, got 0/);
+    await expect(selectBackendInfo("wasm", { threads: 0, env: {} })).rejects.toThrow(
+      /threads: expected a positive integer, got 0/,
+    );
     await expect(selectBackendInfo("wasm", { env: { AFLORA_THREADS: "two" } })).rejects.toThrow(
       /environment variable AFLORA_THREADS: expected a positive integer, got "two"/,
     );
@@ -85,7 +97,9 @@ describe("selectBackend", () => {
     await expect(selectBackend("tensorflow", { importer: noNative, env: {} })).rejects.toThrow(
       /Backend "tensorflow" was requested \(argument\) but is unavailable: @tensorflow\/tfjs-node could not be loaded \(Cannot find package/,
     );
-    await expect(selectBackend("auto", { importer: noNative, env: { AFLORA_BACKEND: "tensorflow-gpu" } })).rejects.toThrow(/requested \(AFLORA_BACKEND\)/);
+    await expect(
+      selectBackend("auto", { importer: noNative, env: { AFLORA_BACKEND: "tensorflow-gpu" } }),
+    ).rejects.toThrow(/requested \(AFLORA_BACKEND\)/);
     await expect(selectBackend("auto", { env: { AFLORA_BACKEND: "webgpu" } })).rejects.toThrow(
       /environment variable AFLORA_BACKEND: unknown backend "webgpu"; expected one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu/,
     );

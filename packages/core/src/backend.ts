@@ -81,7 +81,8 @@ function parseThreads(options: SelectBackendOptions, env: Record<string, string 
   const raw = env[THREADS_ENV];
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`environment variable ${THREADS_ENV}: expected a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`environment variable ${THREADS_ENV}: expected a positive integer, got "${raw}"`);
   return n;
 }
 
@@ -114,7 +115,11 @@ async function tryBackend(
   }
   try {
     const ok = await tf.setBackend(TF_NAMES[name]);
-    if (!ok) return { ok: false, why: `${PACKAGES[name]} loaded but TensorFlow.js could not initialise the "${TF_NAMES[name]}" backend` };
+    if (!ok)
+      return {
+        ok: false,
+        why: `${PACKAGES[name]} loaded but TensorFlow.js could not initialise the "${TF_NAMES[name]}" backend`,
+      };
     if (name === "cpu") silenceCpuBanner();
   } catch (e) {
     return { ok: false, why: `${PACKAGES[name]}: ${(e as Error).message.split("\n")[0]}` };
@@ -166,13 +171,17 @@ export async function selectBackendInfo(
 }
 
 /** `selectBackendInfo(...).backend`: the backend's name only (`lastBackendSelection()` has the rest). */
-export async function selectBackend(preferred: BackendName | "auto" = "auto", options: SelectBackendOptions = {}): Promise<BackendName> {
+export async function selectBackend(
+  preferred: BackendName | "auto" = "auto",
+  options: SelectBackendOptions = {},
+): Promise<BackendName> {
   return (await selectBackendInfo(preferred, options)).backend;
 }
 
 /** The one-line description of a selection, for a progress header: `native (openblas libopenblas.so.0, 2 threads)`. */
 export function describeBackend(s: BackendSelection): string {
-  if (s.backend === "native") return `native (${s.blasVendor} ${s.blas}, ${s.threads} thread${s.threads === 1 ? "" : "s"})`;
+  if (s.backend === "native")
+    return `native (${s.blasVendor} ${s.blas}, ${s.threads} thread${s.threads === 1 ? "" : "s"})`;
   if (s.backend === "wasm" || s.backend === "cpu") return `${s.backend} (1 thread)`;
   return s.backend;
 }

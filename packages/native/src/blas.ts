@@ -16,7 +16,8 @@ export interface BlasInfo {
 export const BLAS_ENV = "AFLORA_BLAS";
 
 /** The one-line hint printed when no BLAS can be loaded. */
-export const NO_BLAS_HINT = "install libopenblas0-pthread for the native path (Debian/Ubuntu: apt-get install libopenblas0-pthread)";
+export const NO_BLAS_HINT =
+  "install libopenblas0-pthread for the native path (Debian/Ubuntu: apt-get install libopenblas0-pthread)";
 
 /**
  * Candidate libraries in the order they are tried: OpenBLAS (Debian's libopenblas0-pthread first),

@@ -13,8 +13,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A copy of the package's build inputs (never the real build/, which other tests load). */
 function copy(): string {
   const pkg = join(dir, `pkg-${Math.random().toString(36).slice(2)}`);
-  for (const p of ["binding.gyp", "native", "scripts", "package.json"]) cpSync(join(root, p), join(pkg, p), { recursive: true });
-  cpSync(join(root, "..", "..", "node_modules", "node-addon-api"), join(pkg, "node_modules", "node-addon-api"), { recursive: true });
+  for (const p of ["binding.gyp", "native", "scripts", "package.json"])
+    cpSync(join(root, p), join(pkg, p), { recursive: true });
+  cpSync(join(root, "..", "..", "node_modules", "node-addon-api"), join(pkg, "node_modules", "node-addon-api"), {
+    recursive: true,
+  });
   return pkg;
 }
 
@@ -40,6 +43,8 @@ describe("scripts/install.mjs", () => {
     expect(install(copy(), ["--strict"], { CXX: "/nonexistent/c++", CC: "/nonexistent/cc" }).status).toBe(1);
     const skipped = install(copy(), [], { AFLORA_NATIVE_SKIP_BUILD: "1" });
     expect(skipped.status).toBe(0);
-    expect(skipped.stdout.trim()).toBe("@aflora/native: build skipped (AFLORA_NATIVE_SKIP_BUILD=1); aflora will run on wasm");
+    expect(skipped.stdout.trim()).toBe(
+      "@aflora/native: build skipped (AFLORA_NATIVE_SKIP_BUILD=1); aflora will run on wasm",
+    );
   });
 });

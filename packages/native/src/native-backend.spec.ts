@@ -59,8 +59,14 @@ describe("the native backend", () => {
   ];
   for (const [name, sa, sb, ta, tb] of shapes) {
     it(`matMul ${name} equals the cpu backend's`, async () => {
-      const av = values(sa.reduce((p, d) => p * d, 1), 1);
-      const bv = values(sb.reduce((p, d) => p * d, 1), 2);
+      const av = values(
+        sa.reduce((p, d) => p * d, 1),
+        1,
+      );
+      const bv = values(
+        sb.reduce((p, d) => p * d, 1),
+        2,
+      );
       await compare(() => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb), ta, tb), 1e-5);
     });
   }
@@ -90,7 +96,12 @@ describe("the native backend", () => {
     await compare(f, 1e-5);
   });
 
-  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     it(`gradients of a batched input times a shared 2-D weight (transposeA ${ta}, transposeB ${tb}) equal the cpu backend's`, async () => {
       const av = values(3 * 7 * 5, 21);
       const bv = values(5 * 4, 22);
@@ -109,7 +120,13 @@ describe("the native backend", () => {
     const bv = values(7 * 9, 6);
     const cv = values(9, 7);
     const f = () =>
-      tf.fused.matMul({ a: tf.tensor(av, [12, 7]), b: tf.tensor(bv, [9, 7]), transposeB: true, bias: tf.tensor(cv, [9]), activation: "relu" });
+      tf.fused.matMul({
+        a: tf.tensor(av, [12, 7]),
+        b: tf.tensor(bv, [9, 7]),
+        transposeB: true,
+        bias: tf.tensor(cv, [9]),
+        activation: "relu",
+      });
     await compare(f, 1e-5);
   });
 
@@ -158,7 +175,8 @@ describe("the native backend", () => {
     registerNativeBackend({ threads: 2 });
     const av = values(384 * 512, 11);
     const bv = values(512 * 448, 12);
-    const run = () => tf.tidy(() => tf.matMul(tf.tensor2d(av, [384, 512]), tf.tensor2d(bv, [448, 512]), false, true).dataSync());
+    const run = () =>
+      tf.tidy(() => tf.matMul(tf.tensor2d(av, [384, 512]), tf.tensor2d(bv, [448, 512]), false, true).dataSync());
     const first = run();
     for (let i = 0; i < 3; i++) expect(Buffer.compare(Buffer.from(run().buffer), Buffer.from(first.buffer))).toBe(0);
     registerNativeBackend({ threads: 1 });

@@ -26,7 +26,10 @@ describe("numerics on the native backend", () => {
     for (const r of results) {
       expect(r.backend).toBe("native");
       expect(r.error, r.fixture).toBeUndefined();
-      expect(r.checks.filter((c) => !c.pass), r.fixture).toEqual([]);
+      expect(
+        r.checks.filter((c) => !c.pass),
+        r.fixture,
+      ).toEqual([]);
       expect(r.checks.some((c) => c.quantity.startsWith("grad "))).toBe(true);
     }
   });
@@ -62,7 +65,8 @@ describe("a short LoRA training", () => {
 
   it("has the wasm backend's losses and parameters to float32 noise", () => {
     expect(native.losses).toHaveLength(6);
-    for (let s = 0; s < 6; s++) expect(Math.abs(native.losses[s]! - wasm.losses[s]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(wasm.losses[s]!)));
+    for (let s = 0; s < 6; s++)
+      expect(Math.abs(native.losses[s]! - wasm.losses[s]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(wasm.losses[s]!)));
     expect(native.losses.at(-1)).toBeLessThan(native.losses[0]!);
     let worst = 0;
     for (const [name, w] of wasm.params) {
@@ -78,7 +82,8 @@ describe("a short LoRA training", () => {
     const before = tf.memory().numTensors;
     const again = shortTraining(6);
     expect(again.losses).toEqual(native.losses);
-    for (const [name, v] of native.params) expect(Buffer.compare(Buffer.from(again.params.get(name)!.buffer), Buffer.from(v.buffer)), name).toBe(0);
+    for (const [name, v] of native.params)
+      expect(Buffer.compare(Buffer.from(again.params.get(name)!.buffer), Buffer.from(v.buffer)), name).toBe(0);
     registerNativeBackend({ threads: 1 });
     const one = shortTraining(6);
     const oneAgain = shortTraining(6);

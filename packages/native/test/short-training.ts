@@ -21,8 +21,15 @@ function buildModel() {
   });
   const model = createEncoderFromConfig(config, { seed: 3 });
   const names = model.params.names();
-  model.params.freeze(names.filter((n) => !/^(bert\.pooler|classifier)\./.test(n)), "test");
-  applyAdapter(model, { method: "lora", r: 4, alpha: 8, modulesToSave: ["bert.pooler", "classifier"] }, { rng: new Rng(7) });
+  model.params.freeze(
+    names.filter((n) => !/^(bert\.pooler|classifier)\./.test(n)),
+    "test",
+  );
+  applyAdapter(
+    model,
+    { method: "lora", r: 4, alpha: 8, modulesToSave: ["bert.pooler", "classifier"] },
+    { rng: new Rng(7) },
+  );
   return model;
 }
 
@@ -31,7 +38,9 @@ function batchOf(seed: number): TextBatch {
   const batchSize = 4;
   const seqLength = 16;
   const inputIds = Int32Array.from({ length: batchSize * seqLength }, () => rng.nextUint32() % 200);
-  const attentionMask = Int32Array.from({ length: batchSize * seqLength }, (_, i) => (i % seqLength < 12 + (i % 3) ? 1 : 0));
+  const attentionMask = Int32Array.from({ length: batchSize * seqLength }, (_, i) =>
+    i % seqLength < 12 + (i % 3) ? 1 : 0,
+  );
   const labels = Int32Array.from({ length: batchSize }, () => rng.nextUint32() % 3);
   return { batchSize, seqLength, inputIds, attentionMask, labels };
 }
@@ -57,7 +66,8 @@ export function shortTraining(steps: number): TrainingTrace {
       tf.dispose([loss, ...grads.values()]);
     }
     const params = new Map<string, Float32Array>();
-    for (const name of model.params.names({ trainable: true })) params.set(name, model.params.get(name).variable.dataSync() as Float32Array);
+    for (const name of model.params.names({ trainable: true }))
+      params.set(name, model.params.get(name).variable.dataSync() as Float32Array);
     return { losses, params };
   } finally {
     optimizer.dispose();

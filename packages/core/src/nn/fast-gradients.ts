@@ -59,7 +59,13 @@ function fastBatchMatMulGrad(stock: tf.GradConfig): MarkedGradConfig {
  * matmuls keep them (no explicit transpose copies); a shared 2-D weight under a batched input
  * still gets one tall weight-gradient matmul over the folded rows.
  */
-function blasGradients(g: tf.Tensor, a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): Record<string, () => tf.Tensor> {
+function blasGradients(
+  g: tf.Tensor,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): Record<string, () => tf.Tensor> {
   return {
     a: () => sumToShape(transposeA ? tf.matMul(b, g, transposeB, true) : tf.matMul(g, b, false, !transposeB), a.shape),
     b: () => {

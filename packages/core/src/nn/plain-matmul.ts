@@ -9,7 +9,8 @@ import { wasmFastMatMulInstalled } from "./wasm-fast-matmul.js";
  * (inside the kernel when `installWasmFastMatMul` is active on wasm).
  */
 export function plainMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (a.rank < 2 || b.rank < 2) throw new Error(`plainMatMul: operands must have rank ≥ 2, got [${a.shape}] and [${b.shape}]`);
+  if (a.rank < 2 || b.rank < 2)
+    throw new Error(`plainMatMul: operands must have rank ≥ 2, got [${a.shape}] and [${b.shape}]`);
   const [m, k] = a.shape.slice(-2);
   const [kb, n] = b.shape.slice(-2);
   if (k !== kb) throw new Error(`plainMatMul: inner dimensions differ: [${a.shape}] · [${b.shape}]`);

@@ -41,7 +41,9 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transpose
   const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
   const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   if (k !== kb) {
-    throw new Error(`MatMul: inner dimensions differ: [${a.shape}] · [${b.shape}] (transposeA ${transposeA}, transposeB ${transposeB})`);
+    throw new Error(
+      `MatMul: inner dimensions differ: [${a.shape}] · [${b.shape}] (transposeA ${transposeA}, transposeB ${transposeB})`,
+    );
   }
   const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = sizeOf(outBatch);
@@ -90,8 +92,25 @@ export function blasMatMul(
   }
   if (p.entries) {
     for (const [q, [ia, ib]] of p.entries.entries()) {
-      addon.sgemm(transposeA, transposeB, m, n, k, 1, va.subarray(ia * m * k), lda, 0, vb.subarray(ib * k * n), ldb, 0, 0,
-        c.subarray(q * m * n), n, 0, 1);
+      addon.sgemm(
+        transposeA,
+        transposeB,
+        m,
+        n,
+        k,
+        1,
+        va.subarray(ia * m * k),
+        lda,
+        0,
+        vb.subarray(ib * k * n),
+        ldb,
+        0,
+        0,
+        c.subarray(q * m * n),
+        n,
+        0,
+        1,
+      );
     }
     return out;
   }

@@ -36,7 +36,8 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: tf.Kernel
     const b = args.inputs.b as tf.TensorInfo;
     if (a.dtype !== "float32" || b.dtype !== "float32") return fallback(args);
     const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    if (sizeOf(outShape) === 0 || !isTrailingBlock(a.shape, outShape) || !isTrailingBlock(b.shape, outShape)) return fallback(args);
+    if (sizeOf(outShape) === 0 || !isTrailingBlock(a.shape, outShape) || !isTrailingBlock(b.shape, outShape))
+      return fallback(args);
     const be = args.backend as unknown as WasmHeapBackend;
     const out = be.makeOutput(outShape, "float32");
     addon.binary(op, heapView(be, a), heapView(be, b), heapView(be, out));

@@ -26,12 +26,18 @@ const ACTIVATION_KERNELS: Record<string, string> = {
  */
 export function fusedMatMulKernel(addon: NativeAddon, backendName: string, fallback: tf.KernelFunc): tf.KernelFunc {
   const run = (kernel: string, inputs: tf.NamedTensorInfoMap, backend: unknown, attrs: tf.NamedAttrMap = {}) =>
-    tf.getKernel(kernel, backendName)!.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
+    tf
+      .getKernel(kernel, backendName)!
+      .kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as unknown as FusedAttrs;
     const activation = attrs.activation ?? "linear";
-    if (a!.dtype !== "float32" || b!.dtype !== "float32" || (activation !== "linear" && !ACTIVATION_KERNELS[activation])) {
+    if (
+      a!.dtype !== "float32" ||
+      b!.dtype !== "float32" ||
+      (activation !== "linear" && !ACTIVATION_KERNELS[activation])
+    ) {
       return fallback(args);
     }
     const be = args.backend as unknown as WasmHeapBackend;
@@ -42,7 +48,8 @@ export function fusedMatMulKernel(addon: NativeAddon, backendName: string, fallb
     };
     if (bias) replace(run(tf.Add, { a: y, b: bias }, args.backend));
     if (activation === "prelu") replace(run(tf.Prelu, { x: y, alpha: preluActivationWeights! }, args.backend));
-    else if (activation === "leakyrelu") replace(run(tf.LeakyRelu, { x: y }, args.backend, { alpha: attrs.leakyreluAlpha ?? 0.2 }));
+    else if (activation === "leakyrelu")
+      replace(run(tf.LeakyRelu, { x: y }, args.backend, { alpha: attrs.leakyreluAlpha ?? 0.2 }));
     else if (activation !== "linear") replace(run(ACTIVATION_KERNELS[activation]!, { x: y }, args.backend));
     return y;
   };

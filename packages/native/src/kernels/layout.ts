@@ -15,7 +15,10 @@ export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf
       r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i);
     if (x.dtype !== "float32" || r > 8) return fallback(args);
     const be = args.backend as unknown as WasmHeapBackend;
-    const out = be.makeOutput(perm.map((p) => x.shape[p]!), "float32");
+    const out = be.makeOutput(
+      perm.map((p) => x.shape[p]!),
+      "float32",
+    );
     if (!swapsLastTwo) {
       addon.permute(heapView(be, x), [...x.shape], [...perm], heapView(be, out));
       return out;

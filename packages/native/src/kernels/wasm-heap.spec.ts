@@ -7,7 +7,12 @@ function backend(offset: number): WasmHeapBackend {
   const heap = new ArrayBuffer(32);
   return {
     makeOutput: () => ({}) as tf.TensorInfo,
-    typedArrayFromHeap: (t) => new Float32Array(heap, offset, t.shape.reduce((p, d) => p * d, 1)),
+    typedArrayFromHeap: (t) =>
+      new Float32Array(
+        heap,
+        offset,
+        t.shape.reduce((p, d) => p * d, 1),
+      ),
     disposeData: () => true,
     incRef: () => undefined,
     dataIdMap: { get: () => ({ memoryOffset: offset }) },
@@ -21,7 +26,8 @@ describe("heapView", () => {
   });
 
   it("names a full wasm heap instead of a bare RangeError or a write at address 0", () => {
-    const full = /^the wasm heap is full \(a tensor of shape \[4,8\] could not be placed; wasm32 addresses at most 4 GiB\)/;
+    const full =
+      /^the wasm heap is full \(a tensor of shape \[4,8\] could not be placed; wasm32 addresses at most 4 GiB\)/;
     expect(() => heapView(backend(8), tensor([4, 8]))).toThrow(full); // past the heap's end
     expect(() => heapView(backend(0), tensor([4, 8]))).toThrow(full); // malloc returned 0
     expect(heapView(backend(0), tensor([0])).length).toBe(0);
