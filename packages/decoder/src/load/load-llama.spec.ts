@@ -2,11 +2,11 @@ import { closeSync, cpSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { writeSafetensors, type SafetensorsInput } from "@aflora/core";
+import { toFloat32, writeSafetensors, type SafetensorsInput } from "@aflora/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { useBackend } from "../../test/backend.js";
 import { fixture } from "../../test/fixtures.js";
-import { LazySafetensors } from "./lazy-safetensors.js";
+import { halfToFloat32, LazySafetensors } from "./lazy-safetensors.js";
 import { LLAMA_7B_CONFIG } from "../params/llama-params.js";
 import { llamaWeightBytes, loadLlama, readLlamaConfigFile } from "./load-llama.js";
 
@@ -75,6 +75,13 @@ describe("loadLlama", () => {
     // Half precision keeps ~3 significant digits of these ~1 ± 0.2 norm weights.
     expect(Math.max(...w.map((x, i) => Math.abs(x - exact[i]!)))).toBeLessThan(1e-2);
     expect((await logitsOf(dir)).every(Number.isFinite)).toBe(true);
+  });
+
+  it("widens every F16 bit pattern as core's halfToFloat does (the lookup table used for big F16 checkpoints)", () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const fast = halfToFloat32(all);
+    const slow = toFloat32({ dtype: "F16", data: all });
+    expect(fast.every((x, i) => Object.is(x, slow[i]) || (Number.isNaN(x) && Number.isNaN(slow[i]!)))).toBe(true);
   });
 
   it("reads one tensor of a 3 GiB file without reading the file (a whole-file read would exceed Node's 2 GiB buffer limit)", () => {
