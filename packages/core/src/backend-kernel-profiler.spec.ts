@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -65,5 +66,34 @@ describe("createKernelProfiler", () => {
 
   it("rejects bad step counts", () => {
     expect(() => createKernelProfiler({ steps: 0 })).toThrow(/steps must be a positive integer, got 0/);
+  });
+});
+
+describe("the kernel-profiler plugin", () => {
+  it("is created from a config section and writes the table into the run folder", async () => {
+    const { PluginRegistry } = await import("./plugin-registry.js");
+    const { registerKernelProfiler } = await import("./backend-kernel-profiler-plugin.js");
+    const { container } = await import("tsyringe");
+    const registry = new PluginRegistry();
+    registerKernelProfiler(registry);
+    const plugin = registry.create<import("./trainer-plugin.js").TrainerPlugin>(
+      "plugin",
+      { name: "kernel-profiler", steps: 1, skip: 0 },
+      container,
+    );
+    const runDir = mkdtempSync(join(tmpdir(), "aflora-profile-run-"));
+    const events = new Subject<TrainerEvent>();
+    const run = { runId: "r", totalSteps: 1, stepsPerEpoch: 1, epochs: 1, seed: 0, outputDir: runDir };
+    const detach = plugin.attach({ events, run, params: null as never, control: null as never });
+    events.next({ type: "step:start", step: 0, epoch: 0 });
+    step();
+    events.next({ type: "step:end", step: 0, epoch: 0, loss: 1, learningRates: {}, gradNorm: 0 } as TrainerEvent);
+    if (detach) detach();
+    expect(readFileSync(join(runDir, "kernel-profile.md"), "utf8")).toMatch(/\| BatchMatMul \| 2 \|/);
+    rmSync(runDir, { recursive: true, force: true });
+    expect(() => registry.create("plugin", { name: "kernel-profiler", steps: 0 }, container)).toThrow(/steps/);
+    expect(() => registry.create("plugin", { name: "kernel-profiler", every: 3 }, container)).toThrow(
+      /every: unknown option/,
+    );
   });
 });

@@ -5,6 +5,7 @@ import { silenceCpuBanner } from "./backend-cpu-banner.js";
 
 export * from "./backend-native.js";
 export * from "./backend-kernel-profiler.js";
+export * from "./backend-kernel-profiler-plugin.js";
 
 /** The packages behind each backend, in the order `auto` tries them. */
 const PACKAGES: Record<BackendName, string> = {
