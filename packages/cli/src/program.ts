@@ -12,6 +12,10 @@ import { reproCommand, REPRO_SUITES } from "./commands/repro.js";
 import { benchCommand } from "./commands/bench.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { configSchemaCommand } from "./commands/config-schema.js";
+import { generateCommand } from "./commands/generate.js";
+import { evalMathCommand, isMathTask } from "./commands/eval-math.js";
+import { dashboardCommand } from "./commands/dashboard.js";
+import { exportCommand } from "./commands/export.js";
 import { SCAFFOLD_KINDS, pluginNewCommand } from "./scaffold/index.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -38,6 +42,7 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
   const program = new Command("aflora")
     .description("AFLoRA and its baselines (LoRA, ELoRA, full fine-tuning) for TensorFlow.js: train, evaluate, report, reproduce.")
     .version(VERSION, "-V, --version", "print the version")
+    .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -55,9 +60,38 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     program
       .command("eval")
       .description("Evaluate a run's final model (or a model as configured) on a task's validation set.")
-      .option("--run <run>", "a finished run folder to evaluate (its config, model and adapter)"),
+      .option("--run <run>", "a finished run folder to evaluate (its config, model and adapter)")
+      .option("--out <dir>", "math tasks: where predictions-<task>.jsonl goes (default: the --run folder)")
+      .option("--max-new-tokens <n>", "math tasks: tokens generated per problem (default 256, as the authors' evaluate.py)"),
     registry,
-  ).action((flags) => evalCommand(flags, registry));
+  ).action((flags) => (isMathTask(flags.task) ? evalMathCommand({ ...flags, task: flags.task, ...(flags.run ? { adapter: flags.run } : {}) }) : evalCommand(flags, registry)));
+
+  program
+    .command("generate")
+    .description("Greedy decoding of a causal LM (LLaMA), with a run's adapter: one left-padded batch, KV cache, stop at EOS.")
+    .requiredOption("--model <folder>", "a LlamaForCausalLM folder or hub id")
+    .option("--adapter <run>", "a run folder (or adapter folder) whose trained weights to apply")
+    .option("--prompt <text>", "a prompt (repeatable)", collect)
+    .option("--max-new-tokens <n>", "tokens generated per prompt (default 128)")
+    .option("--no-cache", "recompute every step instead of using the KV cache (for checking)")
+    .action(generateCommand);
+
+  program
+    .command("export")
+    .description("Export a finished run's adapter: peft-lora (λ merged into LoRA, loads in PEFT), merged (a whole model folder), peft-aflora.")
+    .argument("<run>", "a finished run folder")
+    .requiredOption("--format <format>", "peft-lora | merged | peft-aflora")
+    .option("--output <dir>", "where to write (default: <run>/export-<format>)")
+    .option("--plugin <package-or-path>", "trust and load a plugin the run used (repeatable)", collect)
+    .action((run, flags) => exportCommand(run, flags, registry));
+
+  program
+    .command("dashboard")
+    .description("A local web app over a runs folder: run list, live curves and freezing heatmap, compare, sweeps.")
+    .argument("[runs-dir]", "the runs folder (default: runs)")
+    .option("--port <port>", "port (default 6060)")
+    .option("--host <host>", "bind address (default 127.0.0.1; another host prints an access token it requires)")
+    .action(dashboardCommand);
 
   program
     .command("report")

@@ -94,6 +94,7 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       tokenizer: loaded.tokenizer,
       batchSize: t.batchSize,
       seed: t.seed,
+      warn,
       maxSeqLength: t.maxSeqLength,
         ...(t.padToMaxLength !== undefined ? { padToMaxLength: t.padToMaxLength } : {}),
       })
@@ -183,7 +184,17 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       adapter: applied,
       plan,
       backend,
-      run: () => trainer.run(),
+      run: async () => {
+        try {
+          return await trainer.run();
+        } finally {
+          // Reporters that write asynchronously (event files, images) finish before the run is reported done.
+          for (const p of plugins) {
+            const flushed = (p as { flushed?: () => Promise<void> }).flushed;
+            if (typeof flushed === "function") await flushed.call(p);
+          }
+        }
+      },
       dispose: () => model.params.dispose(),
     };
   } catch (e) {

@@ -19,6 +19,8 @@ export interface TaskLoadOptions {
   seed: number;
   maxSeqLength?: number;
   padToMaxLength?: boolean;
+  /** Warnings of the task's metrics (a constant prediction makes Pearson NaN), for the run log. */
+  warn?: (message: string) => void;
 }
 
 export interface ReadStat {

@@ -7,7 +7,7 @@ import { resolveModelSource } from "../hub/resolve-model-source.js";
 import { matchCheckpoint } from "../load/load-encoder.js";
 import { readWeightFiles } from "../load/weight-files.js";
 import { buildEncoder, createEncoderFromConfig, hfInitializer } from "../models/build-encoder.js";
-import { loadTokenizer } from "../tokenizer/index.js";
+import { DEFAULT_TOKENIZER_MODE, loadTokenizer, type TokenizerMode } from "../tokenizer/index.js";
 import { saveModelFolder } from "./save-model-folder.js";
 
 /** packages/encoder/assets/demo-encoder: the demo's config and tokenizer (no weights). */
@@ -20,6 +20,8 @@ export interface EncoderSourceOptions {
   tokenizer?: string | undefined;
   /** Hub revision (branch, tag or commit) of a hub id. */
   revision?: string | undefined;
+  /** "hf-fast" (what HF's AutoTokenizer gives) or "sentencepiece" (the sentencepiece library exactly). */
+  tokenizerMode?: TokenizerMode | undefined;
 }
 
 /** Sets the head's labels from the task, as Transformers' `from_pretrained(num_labels=…, id2label=…)`. */
@@ -96,7 +98,7 @@ export class EncoderSource implements ModelSource {
     if (this.o.path === "demo") {
       const raw = withTaskLabels(readJson(resolve(DEMO_ENCODER_DIR, "config.json")), task);
       const model = createEncoderFromConfig(readEncoderConfig(raw, "demo-encoder/config.json", warn), { seed });
-      const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR));
+      const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR), { mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE });
       const origin = "the built-in demo encoder (tiny DeBERTa-v3-style config, randomly initialised)";
       return { model, tokenizer, modelConfig: raw, origin, randomInit: true, nameOrPath: null, taskType: "SEQ_CLS", save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(DEMO_ENCODER_DIR), dir) };
     }
@@ -117,7 +119,7 @@ export class EncoderSource implements ModelSource {
     const source = matchCheckpoint(encoderConfig, weights, folder, warn);
     const init = hfInitializer(encoderConfig, new Rng(seed).fork("weights"));
     const model = buildEncoder(encoderConfig, (spec) => source.get(spec.name) ?? init(spec), { seed });
-    const tokenizer = await loadTokenizer(tokenizerDir(folder));
+    const tokenizer = await loadTokenizer(tokenizerDir(folder), { mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE });
     const origin = hub.origin === "local" ? folder : `${hub.id} (${hub.origin === "cache" ? "cached" : "downloaded"} in ${folder})`;
     return { model, tokenizer, modelConfig: raw, origin, randomInit: false, nameOrPath: this.o.path, taskType: "SEQ_CLS", save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(folder), dir) };
   }

@@ -1,6 +1,7 @@
 import { definePlugin, type ModelSource, type PluginRegistry } from "@aflora/core";
 import { z } from "zod";
 import { EncoderSource } from "./model-source.js";
+import { DEFAULT_TOKENIZER_MODE, TOKENIZER_MODES } from "../tokenizer/index.js";
 
 const PACKAGE = "@aflora/encoder";
 
@@ -14,6 +15,10 @@ export const encoderModel = definePlugin({
       path: z.string().min(1).default("demo").describe('"demo" (a tiny random DeBERTa-v3-style encoder), a Hugging Face model folder, or a hub id'),
       tokenizer: z.string().min(1).optional().describe("tokenizer folder or tokenizer.json when it is not in the model folder"),
       revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
+      tokenizerMode: z
+        .enum(TOKENIZER_MODES)
+        .default(DEFAULT_TOKENIZER_MODE)
+        .describe('"hf-fast": what HF Transformers\' fast tokenizer (AutoTokenizer) gives, byte fallback to [UNK]; "sentencepiece": the sentencepiece library exactly (needs spm.model)'),
     })
     .strict(),
   create: (o): ModelSource => new EncoderSource(o),

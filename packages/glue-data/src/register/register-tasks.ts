@@ -4,6 +4,8 @@ import { customTaskData, type CustomTaskDataOptions } from "../custom-task-data.
 import { glueTaskData, type GlueTaskDataOptions } from "../glue-task-data.js";
 import { spamAssassinTask, type SpamAssassinOptions } from "../spam-assassin/spam-assassin-task.js";
 import { parseCustomTaskSchema } from "../tasks/custom-task.js";
+import { hansTaskData, type HansTaskDataOptions } from "../tasks/hans-task.js";
+import { F1_AVERAGES } from "@aflora/metrics";
 import { GLUE_TASK_NAMES, GLUE_TASKS } from "../tasks/glue-tasks.js";
 import type { TaskData, TaskLoadOptions } from "../task-data.js";
 
@@ -59,6 +61,7 @@ function customOptions(format: "csv" | "jsonl") {
       regression: z.boolean().optional().describe("a regression task (one output)"),
       metrics: z.array(z.string().min(1)).optional().describe("metrics to report"),
       selectionMetric: z.string().min(1).optional().describe("the metric that picks the best checkpoint"),
+      average: z.enum(F1_AVERAGES).optional().describe("how f1 averages over three or more classes (sklearn's average): binary, macro, micro, weighted"),
       ...(format === "csv" ? { delimiter: z.enum([",", "\t"]).optional().describe("field delimiter") } : {}),
       ...examplesShape,
       ...loadShape,
@@ -112,6 +115,26 @@ function customTask(format: "csv" | "jsonl") {
   });
 }
 
+export const hansPlugin = definePlugin({
+  kind: "task",
+  name: "hans",
+  description: "HANS (McCoy et al., 2019), entailment vs non-entailment, from its .txt files or a CSV/JSONL export; scored with accuracy as HF's glue metric",
+  package: PACKAGE,
+  options: z
+    .object({
+      train: pathOption("training file (heuristics_train_set.txt, .csv or .jsonl)"),
+      validation: pathOption("evaluation file (heuristics_evaluation_set.txt, .csv or .jsonl)"),
+      format: z.enum(["tsv", "csv", "jsonl"]).optional().describe("file format (default: from the extension; .txt is the original TSV)"),
+      ...examplesShape,
+      ...loadShape,
+    })
+    .strict(),
+  create: (o): TaskData => {
+    const { maxSeqLength: _m, padToMaxLength: _p, groupByLength: _g, ...rest } = o;
+    return withLoadDefaults(hansTaskData(rest as HansTaskDataOptions), o);
+  },
+});
+
 export const spamAssassinPlugin = definePlugin({
   kind: "task",
   name: "spam-assassin",
@@ -137,6 +160,7 @@ export const spamAssassinPlugin = definePlugin({
 export function register(registry: PluginRegistry): PluginRegistry {
   for (const name of GLUE_TASK_NAMES) registry.register(glueTask(name));
   for (const format of ["csv", "jsonl"] as const) registry.register(customTask(format));
+  registry.register(hansPlugin);
   registry.register(spamAssassinPlugin);
   return registry;
 }
