@@ -61,7 +61,7 @@ describe("run container and plugin registry", () => {
     ]);
     expect(injected[0]).toBe("run:start");
     expect(injected.at(-1)).toBe("run:end");
-    expect(() => plugins.create("plugin", { name: "loss-logger", every: 0 }, c, "plugins[0]")).toThrow('plugins[0] (plugin "loss-logger"): every: expected a positive integer, got 0');
+    expect(() => plugins.create("plugin", { name: "loss-logger", every: 0 }, c, "plugins[0]")).toThrow('plugins[0] (plugin "loss-logger"): every: Too small: expected number to be >0, got 0');
     // Plugins registered under Tokens.Plugin in the run container are attached too.
     const second = tinySetup({ epochs: 1 });
     const c2 = createRunContainer(container, { registry: second.model.params, runInfo: { ...runInfo, runId: "second", totalSteps: 4, stepsPerEpoch: 4, epochs: 1 } });
