@@ -80,8 +80,11 @@ export function buildSweepProgram(): Command {
         stalledInterval?: number;
       }) => {
         const stop = new AbortController();
-        process.once("SIGINT", () => stop.abort());
-        process.once("SIGTERM", () => stop.abort());
+        // `on`, not `once`: proper-lockfile's signal-exit re-raises a signal nobody else listens to.
+        // A second signal exits at once (trials are left to their checkpoints).
+        const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
         const w = await (
           await commands.worker()
         )({

@@ -68,8 +68,9 @@ export async function sweepRun(file: string | undefined, o: SweepRunOptions = {}
   // Ctrl-C reaches the trials too (one process group): they checkpoint; the sweep just stops starting more.
   const stop = new AbortController();
   const onSignal = () => stop.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // `on`, not `once`: proper-lockfile's signal-exit re-raises a signal nobody else listens to.
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   o.signal?.addEventListener("abort", onSignal, { once: true });
   try {
     if (o.queue) {

@@ -180,5 +180,43 @@ describe("distributed sweeps on BullMQ", () => {
       .map((e) => e.step);
     expect(new Set(steps)).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     expect(logB.join("")).toContain(`trial ${victim.id} of killed started`);
+    const bGone = new Promise((r) => b.once("exit", r));
+    b.kill("SIGTERM");
+    await bGone;
+  });
+});
+
+describe("stopping a worker", () => {
+  it("checkpoints its running trial on SIGTERM and leaves the trial to the next worker", async () => {
+    const dir = scratch();
+    const file = writeFile(
+      dir,
+      "s.yaml",
+      "name: stopped\nbase: { preset: tiny, fake: { stepMs: 300 } }\nretries: 2\ngrid:\n  training.seed: [7]\n",
+    );
+    const logA: string[] = [];
+    const a = startWorker(logA);
+    await until(() => logA.join("").includes("waiting for trials"), "worker A");
+    const submitted = sweepRun(file, { cliBin: FAKE_CLI, queue: server.url, log: quiet, plot: false });
+    const sweepDir = join(dir, "sweeps", "stopped");
+    await until(() => {
+      if (!existsSync(join(sweepDir, "sweep.json"))) return false;
+      const t = readJournal(sweepDir).trials[0]!;
+      return (t.progress?.step ?? 0) >= 3 && t.attempts.at(-1)?.worker.endsWith(`:${a.pid}`);
+    }, "trial progress on worker A");
+    const exited = new Promise((r) => a.once("exit", r));
+    a.kill("SIGTERM");
+    await exited;
+    const stopped = readJournal(sweepDir).trials[0]!;
+    expect(stopped.state).toBe("interrupted");
+    expect(stopped.attempts[0]!.outcome).toBe("interrupted");
+    expect(stopped.attempts[0]!.exitCode).toBe(130);
+    expect(stopped.attempts[0]!.signal).toBeNull();
+    expect(logA.join("")).toContain(`trial ${stopped.id} failed: training.seed=7: interrupted after a checkpoint`);
+    startWorker([]);
+    expect((await submitted).ok).toBe(true);
+    const t = readJournal(sweepDir).trials[0]!;
+    expect(t.attempts.at(-1)!.resumedFromStep).toBeGreaterThanOrEqual(2);
+    expect(t.attempts.at(-1)!.outcome).toBe("done");
   });
 });

@@ -20,6 +20,8 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** Stops the worker: running trials checkpoint and go back to the queue. */
   signal?: AbortSignal;
+  /** How long stopping waits for running trials to checkpoint (default 120 s). */
+  stopTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -50,6 +52,12 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerHandle> {
     ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
     maxStalledCount: 3,
   });
+  // Jobs this worker is running: closing waits for their trials to checkpoint and report back
+  // (BullMQ's close() alone may return before a cancelled sandboxed job has ended).
+  let running = 0;
+  worker.on("active", () => running++);
+  worker.on("completed", () => running--);
+  worker.on("failed", () => running--);
   worker.on("error", (e) => log(`worker ${id}: ${e.message}`));
   worker.on("active", (job) => log(`worker ${id}: trial ${job.id} of ${job.name} started`));
   worker.on("completed", (job) => log(`worker ${id}: trial ${job.id} of ${job.name} done`));
@@ -61,6 +69,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerHandle> {
     (closing ??= (async () => {
       // Running trials checkpoint (SIGTERM to each) and their jobs go back for another worker.
       worker.cancelAllJobs("worker stopping");
+      const deadline = Date.now() + (o.stopTimeoutMs ?? 120_000);
+      while (running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       await worker.close();
       redis.disconnect();
     })());

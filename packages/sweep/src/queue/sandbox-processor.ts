@@ -22,8 +22,9 @@ export default async function processTrial(job: SandboxedJob<TrialJobData>, _tok
   const onDisconnect = () => hard.abort();
   const onTerm = () => graceful.abort();
   process.once("disconnect", onDisconnect);
-  process.once("SIGTERM", onTerm);
-  process.once("SIGINT", onTerm);
+  // `on`, not `once`: proper-lockfile's signal-exit re-raises a signal nobody else listens to.
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onTerm);
   cancel?.addEventListener("abort", onTerm, { once: true });
   const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {

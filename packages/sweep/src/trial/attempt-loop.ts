@@ -49,6 +49,7 @@ export async function attemptTrial(j: Journal, t: TrialRecord, o: AttemptOptions
   const last = unwritten as Progress | null;
   if (last) write(() => recordProgress(j.dir, t.id, last, runDir));
   await chain;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a journal write threw, as it was
   if (chainError) throw chainError;
   await recordOutcome(j.dir, t.id, result, result.outcome === "done" || o.final || !result.retryable);
   return result;
