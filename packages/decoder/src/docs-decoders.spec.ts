@@ -13,7 +13,8 @@ const repo = new URL("../../../", import.meta.url);
 const doc = readFileSync(new URL("docs/decoders.md", repo), "utf8");
 /** This package's sections of docs/decoders.md (the others are checked by their own packages). */
 const ours = doc.slice(doc.indexOf("## Model"), doc.indexOf("## Instruction data"));
-const blocks = (lang: string) => [...ours.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!.trim());
+const blocks = (lang: string) =>
+  [...ours.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!.trim());
 
 /** Splits a shell line into words as bash does for plain and double-quoted words (no escapes are expanded). */
 function words(line: string): string[] {
@@ -43,9 +44,13 @@ describe("docs/decoders.md (the @aflora/decoder sections)", () => {
     const fmt = (n: number) => n.toLocaleString("en-US");
     expect(ours).toContain(`| LLaMA-7B base | ${fmt(lora.base)} |`);
     expect(ours).toContain(`| LoRA r = 32 (A and B) | ${fmt(lora.adapter.total)} |`);
-    expect(ours).toContain(`| AFLoRA r = 32 (A, B, λd, λb) | ${fmt(aflora.adapter.total)}, of which ${fmt(aflora.adapter.trainableAfterFreezing)} are λ vectors`);
+    expect(ours).toContain(
+      `| AFLoRA r = 32 (A, B, λd, λb) | ${fmt(aflora.adapter.total)}, of which ${fmt(aflora.adapter.trainableAfterFreezing)} are λ vectors`,
+    );
     const bytes = llamaWeightBytes(readLlamaConfig({ ...LLAMA_7B_CONFIG }));
-    expect(ours).toContain(`| ${(bytes / 1e9).toFixed(2)} GB (${(bytes / 1024 ** 3).toFixed(1)} GiB) | ${(bytes / 2e9).toFixed(2)} GB (${(bytes / 2 / 1024 ** 3).toFixed(1)} GiB) |`);
+    expect(ours).toContain(
+      `| ${(bytes / 1e9).toFixed(2)} GB (${(bytes / 1024 ** 3).toFixed(1)} GiB) | ${(bytes / 2e9).toFixed(2)} GB (${(bytes / 2 / 1024 ** 3).toFixed(1)} GiB) |`,
+    );
     // Adapter weights, AdamW's two moments and the gradients, float32.
     expect(ours).toContain(`| ${((aflora.adapter.total * 4 * 4) / 1e9).toFixed(2)} GB | same |`);
   });

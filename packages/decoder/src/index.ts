@@ -17,5 +17,12 @@ export { generate, leftPad, type GenerateOptions, type Generation } from "./gene
 export { loadCausalLM, type LoadCausalLMOptions, type LoadedCausalLM } from "./load/load-causal-lm.js";
 export { LlamaSource, type LlamaSourceOptions } from "./plugin/llama-source.js";
 export { register, llamaModel } from "./plugin/register.js";
-export { LLAMA_7B_CONFIG, LLAMA_AFLORA_TARGETS, llamaModuleSpecs, llamaParamsReport, type LlamaParamsOptions, type LlamaParamsReport } from "./params/llama-params.js";
+export {
+  LLAMA_7B_CONFIG,
+  LLAMA_AFLORA_TARGETS,
+  llamaModuleSpecs,
+  llamaParamsReport,
+  type LlamaParamsOptions,
+  type LlamaParamsReport,
+} from "./params/llama-params.js";
 export { runGenerate, resolveTrainedWeights, type GenerateCommandOptions } from "./generate/generate-command.js";

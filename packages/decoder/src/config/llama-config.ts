@@ -25,7 +25,8 @@ type Raw = Record<string, unknown>;
  * from Transformers (biases, rope_scaling, another activation) is one error naming the field.
  */
 export function readLlamaConfig(json: unknown, source = "config.json"): LlamaConfig {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error(`${source}: expected a JSON object`);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new Error(`${source}: expected a JSON object`);
   const raw = json as Raw;
   const fail = (key: string, msg: string): never => {
     throw new Error(`${source}: "${key}" ${msg}`);
@@ -33,12 +34,14 @@ export function readLlamaConfig(json: unknown, source = "config.json"): LlamaCon
   const positive = (key: string, fallback?: number): number => {
     const v = raw[key] ?? fallback;
     if (v === undefined) return fail(key, "is missing");
-    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) return fail(key, `must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
+      return fail(key, `must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   };
   const positiveNumber = (key: string, fallback: number): number => {
     const v = raw[key] ?? fallback;
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) return fail(key, `must be a positive number, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+      return fail(key, `must be a positive number, got ${JSON.stringify(v)}`);
     return v;
   };
   const tokenId = (key: string, fallback: number | null): number | null => {
@@ -46,22 +49,28 @@ export function readLlamaConfig(json: unknown, source = "config.json"): LlamaCon
     if (v === null || v === undefined) return null;
     // Llama-3 style lists of end ids: the first is the generation stop token here.
     const id = Array.isArray(v) ? v[0] : v;
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 0) return fail(key, `must be a token id or null, got ${JSON.stringify(v)}`);
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0)
+      return fail(key, `must be a token id or null, got ${JSON.stringify(v)}`);
     return id;
   };
   const modelType = raw["model_type"];
-  if (modelType !== "llama") fail("model_type", `is ${JSON.stringify(modelType)}; @aflora/decoder loads "llama" (LlamaForCausalLM)`);
+  if (modelType !== "llama")
+    fail("model_type", `is ${JSON.stringify(modelType)}; @aflora/decoder loads "llama" (LlamaForCausalLM)`);
   const hiddenSize = positive("hidden_size");
   const numAttentionHeads = positive("num_attention_heads");
   const numKeyValueHeads = positive("num_key_value_heads", numAttentionHeads);
-  if (hiddenSize % numAttentionHeads !== 0) fail("hidden_size", `${hiddenSize} is not divisible by num_attention_heads ${numAttentionHeads}`);
+  if (hiddenSize % numAttentionHeads !== 0)
+    fail("hidden_size", `${hiddenSize} is not divisible by num_attention_heads ${numAttentionHeads}`);
   if (numAttentionHeads % numKeyValueHeads !== 0) {
     fail("num_key_value_heads", `${numKeyValueHeads} does not divide num_attention_heads ${numAttentionHeads}`);
   }
-  const headDim = raw["head_dim"] === undefined || raw["head_dim"] === null ? hiddenSize / numAttentionHeads : positive("head_dim");
-  if (headDim * numAttentionHeads !== hiddenSize) fail("head_dim", `${headDim} × ${numAttentionHeads} heads is not hidden_size ${hiddenSize}`);
+  const headDim =
+    raw["head_dim"] === undefined || raw["head_dim"] === null ? hiddenSize / numAttentionHeads : positive("head_dim");
+  if (headDim * numAttentionHeads !== hiddenSize)
+    fail("head_dim", `${headDim} × ${numAttentionHeads} heads is not hidden_size ${hiddenSize}`);
   if (headDim % 2 !== 0) fail("head_dim", `${headDim} must be even for rotary embeddings`);
-  if (raw["rope_scaling"] !== undefined && raw["rope_scaling"] !== null) fail("rope_scaling", "is not supported (only null)");
+  if (raw["rope_scaling"] !== undefined && raw["rope_scaling"] !== null)
+    fail("rope_scaling", "is not supported (only null)");
   if (raw["attention_bias"] === true) fail("attention_bias", "true is not supported (LLaMA has no biases)");
   if (raw["mlp_bias"] === true) fail("mlp_bias", "true is not supported (LLaMA has no biases)");
   const act = raw["hidden_act"] ?? "silu";

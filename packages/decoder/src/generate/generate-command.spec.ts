@@ -24,7 +24,11 @@ describe("runGenerate (aflora generate --model <folder> [--adapter <run>] --prom
     expect(base.map((g) => g.prompt)).toEqual(prompts);
     // A LoRA with a large random B changes the model; saved where a run keeps it (<run>/adapter).
     const { model, tokenizer } = await loadCausalLM(folder);
-    const adapter = applyAdapter(model, { method: "lora", r: 4, alpha: 32, targetModules: ["q_proj", "v_proj", "up_proj"] }, { rng: new Rng(3) });
+    const adapter = applyAdapter(
+      model,
+      { method: "lora", r: 4, alpha: 32, targetModules: ["q_proj", "v_proj", "up_proj"] },
+      { rng: new Rng(3) },
+    );
     for (const name of adapter.parameterNames.filter((n) => n.includes("lora_B"))) {
       const v = model.params.get(name).variable;
       tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.5, "float32", 7)));
@@ -40,7 +44,11 @@ describe("runGenerate (aflora generate --model <folder> [--adapter <run>] --prom
   });
 
   it("names what --adapter must hold, and asks for a prompt", async () => {
-    await expect(runGenerate({ model: fixture("llama-tiny-mha"), adapter: join(run, "nothing"), prompts })).rejects.toThrow(/--adapter .*nothing: no adapter_config\.json/);
-    await expect(runGenerate({ model: fixture("llama-tiny-mha"), prompts: [] })).rejects.toThrow(/--prompt: give at least one prompt/);
+    await expect(
+      runGenerate({ model: fixture("llama-tiny-mha"), adapter: join(run, "nothing"), prompts }),
+    ).rejects.toThrow(/--adapter .*nothing: no adapter_config\.json/);
+    await expect(runGenerate({ model: fixture("llama-tiny-mha"), prompts: [] })).rejects.toThrow(
+      /--prompt: give at least one prompt/,
+    );
   });
 });

@@ -23,9 +23,12 @@ export interface GenerateCommandOptions {
 export function resolveTrainedWeights(path: string): { kind: "adapter" | "model"; folder: string } {
   const dir = resolve(path);
   if (existsSync(join(dir, ADAPTER_CONFIG_FILE))) return { kind: "adapter", folder: dir };
-  if (existsSync(join(dir, ADAPTER_DIR, ADAPTER_CONFIG_FILE))) return { kind: "adapter", folder: join(dir, ADAPTER_DIR) };
+  if (existsSync(join(dir, ADAPTER_DIR, ADAPTER_CONFIG_FILE)))
+    return { kind: "adapter", folder: join(dir, ADAPTER_DIR) };
   if (existsSync(join(dir, MODEL_DIR, "config.json"))) return { kind: "model", folder: join(dir, MODEL_DIR) };
-  throw new Error(`--adapter ${path}: no ${ADAPTER_CONFIG_FILE} there or in ${ADAPTER_DIR}/, and no ${MODEL_DIR}/config.json (a run folder or an adapter folder)`);
+  throw new Error(
+    `--adapter ${path}: no ${ADAPTER_CONFIG_FILE} there or in ${ADAPTER_DIR}/, and no ${MODEL_DIR}/config.json (a run folder or an adapter folder)`,
+  );
 }
 
 /**
@@ -42,12 +45,18 @@ export async function runGenerate(o: GenerateCommandOptions): Promise<Generation
     model.dispose();
     active = await loadLlama(trained.folder, o.load);
   }
-  const adapter = trained?.kind === "adapter" ? await loadAdapter(active, trained.folder).catch((e: Error) => {
-    active.dispose();
-    throw e;
-  }) : null;
+  const adapter =
+    trained?.kind === "adapter"
+      ? await loadAdapter(active, trained.folder).catch((e: Error) => {
+          active.dispose();
+          throw e;
+        })
+      : null;
   try {
-    return generate(active, tokenizer, o.prompts, { maxNewTokens: o.maxNewTokens ?? 128, useCache: o.useCache ?? true });
+    return generate(active, tokenizer, o.prompts, {
+      maxNewTokens: o.maxNewTokens ?? 128,
+      useCache: o.useCache ?? true,
+    });
   } finally {
     if (adapter) removeAdapter(adapter);
     active.dispose();

@@ -68,7 +68,11 @@ describe("generate: batched greedy decoding with a KV cache", () => {
   });
 
   it("rejects right-padded prompts and a bad maxNewTokens, naming the problem", () => {
-    expect(() => greedyDecode(model, Int32Array.from([1, 5, 0]), Int32Array.from([1, 1, 0]), 1, { maxNewTokens: 2 })).toThrow(/row 0 is not left-padded/);
-    expect(() => greedyDecode(model, Int32Array.from([1, 5]), Int32Array.from([1, 1]), 1, { maxNewTokens: 1.5 })).toThrow(/maxNewTokens: 1.5/);
+    expect(() =>
+      greedyDecode(model, Int32Array.from([1, 5, 0]), Int32Array.from([1, 1, 0]), 1, { maxNewTokens: 2 }),
+    ).toThrow(/row 0 is not left-padded/);
+    expect(() =>
+      greedyDecode(model, Int32Array.from([1, 5]), Int32Array.from([1, 1]), 1, { maxNewTokens: 1.5 }),
+    ).toThrow(/maxNewTokens: 1.5/);
   });
 });

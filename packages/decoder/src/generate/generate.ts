@@ -19,7 +19,10 @@ export interface Generation {
 }
 
 /** Left-pads tokenized prompts (with `<s>`, as LlamaTokenizer encodes them) into [B, P]. */
-export function leftPad(rows: readonly number[][], padId: number): { inputIds: Int32Array; attentionMask: Int32Array; length: number } {
+export function leftPad(
+  rows: readonly number[][],
+  padId: number,
+): { inputIds: Int32Array; attentionMask: Int32Array; length: number } {
   const length = Math.max(1, ...rows.map((r) => r.length));
   const inputIds = new Int32Array(rows.length * length).fill(padId);
   const attentionMask = new Int32Array(rows.length * length);
@@ -31,11 +34,17 @@ export function leftPad(rows: readonly number[][], padId: number): { inputIds: I
 }
 
 /** Batched greedy generation for text prompts: tokenize, left-pad, decode with a KV cache, detokenize. */
-export function generate(model: LlamaForCausalLM, tokenizer: LlamaTokenizer, prompts: readonly string[], options: GenerateOptions): Generation[] {
+export function generate(
+  model: LlamaForCausalLM,
+  tokenizer: LlamaTokenizer,
+  prompts: readonly string[],
+  options: GenerateOptions,
+): Generation[] {
   if (prompts.length === 0) return [];
   const rows = prompts.map((p) => tokenizer.encode(p).inputIds);
   rows.forEach((r, i) => {
-    if (r.length === 0) throw new Error(`prompts[${i}]: empty after tokenization (the tokenizer adds no <s>); give some text`);
+    if (r.length === 0)
+      throw new Error(`prompts[${i}]: empty after tokenization (the tokenizer adds no <s>); give some text`);
   });
   const { inputIds, attentionMask } = leftPad(rows, tokenizer.padTokenId);
   const { tokens } = greedyDecode(model, inputIds, attentionMask, prompts.length, {
@@ -44,5 +53,9 @@ export function generate(model: LlamaForCausalLM, tokenizer: LlamaTokenizer, pro
     eosTokenId: options.stopAtEos === false ? null : tokenizer.eosTokenId,
     padTokenId: tokenizer.padTokenId,
   });
-  return prompts.map((prompt, i) => ({ prompt, tokens: tokens[i]!, text: tokenizer.decode(tokens[i]!, { skipSpecialTokens: true }) }));
+  return prompts.map((prompt, i) => ({
+    prompt,
+    tokens: tokens[i]!,
+    text: tokenizer.decode(tokens[i]!, { skipSpecialTokens: true }),
+  }));
 }

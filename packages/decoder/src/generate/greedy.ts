@@ -25,14 +25,23 @@ export interface GreedyResult {
  * per step at the next position, the mask growing by a column of ones; finished rows get the
  * pad id and the loop ends when every row has produced EOS.
  */
-export function greedyDecode(model: LlamaForCausalLM, inputIds: Int32Array, attentionMask: Int32Array, batchSize: number, options: GreedyOptions): GreedyResult {
+export function greedyDecode(
+  model: LlamaForCausalLM,
+  inputIds: Int32Array,
+  attentionMask: Int32Array,
+  batchSize: number,
+  options: GreedyOptions,
+): GreedyResult {
   const b = batchSize;
   const p = inputIds.length / b;
-  if (!Number.isInteger(p) || p < 1 || attentionMask.length !== inputIds.length) throw new Error(`greedyDecode: ids and mask must both be [${b}, P]`);
+  if (!Number.isInteger(p) || p < 1 || attentionMask.length !== inputIds.length)
+    throw new Error(`greedyDecode: ids and mask must both be [${b}, P]`);
   for (let r = 0; r < b; r++) {
-    if (!attentionMask[r * p + p - 1]) throw new Error(`greedyDecode: row ${r} is not left-padded (its last prompt column is padding)`);
+    if (!attentionMask[r * p + p - 1])
+      throw new Error(`greedyDecode: row ${r} is not left-padded (its last prompt column is padding)`);
   }
-  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 0) throw new Error(`maxNewTokens: ${options.maxNewTokens} is not a non-negative integer`);
+  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 0)
+    throw new Error(`maxNewTokens: ${options.maxNewTokens} is not a non-negative integer`);
   const eos = options.eosTokenId === undefined ? model.config.eosTokenId : options.eosTokenId;
   const pad = options.padTokenId ?? model.config.padTokenId ?? 0;
   const useCache = options.useCache ?? true;
@@ -43,7 +52,14 @@ export function greedyDecode(model: LlamaForCausalLM, inputIds: Int32Array, atte
   let mask = attentionMask;
   try {
     for (let step = 0; step < options.maxNewTokens && !done.every(Boolean); step++) {
-      const logits = cache ? model.decodeStep(cache, step === 0 ? ids : lastColumn(ids, b), step === 0 ? mask : ones(b), step === 0 ? p : 1) : lastLogits(model, ids, mask, b);
+      const logits = cache
+        ? model.decodeStep(
+            cache,
+            step === 0 ? ids : lastColumn(ids, b),
+            step === 0 ? mask : ones(b),
+            step === 0 ? p : 1,
+          )
+        : lastLogits(model, ids, mask, b);
       try {
         options.onStep?.(step, logits);
         const argMax = tf.argMax(logits, 1);
@@ -70,7 +86,13 @@ export function greedyDecode(model: LlamaForCausalLM, inputIds: Int32Array, atte
 function lastLogits(model: LlamaForCausalLM, ids: Int32Array, mask: Int32Array, b: number): tf.Tensor2D {
   const s = ids.length / b;
   const logits = model.predict({ batchSize: b, seqLength: s, inputIds: ids, attentionMask: mask });
-  const last = tf.tidy(() => tf.reshape(tf.slice(logits, [0, s - 1, 0], [b, 1, model.config.vocabSize]), [b, model.config.vocabSize]) as tf.Tensor2D);
+  const last = tf.tidy(
+    () =>
+      tf.reshape(tf.slice(logits, [0, s - 1, 0], [b, 1, model.config.vocabSize]), [
+        b,
+        model.config.vocabSize,
+      ]) as tf.Tensor2D,
+  );
   logits.dispose();
   return last;
 }

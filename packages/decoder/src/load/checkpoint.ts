@@ -64,7 +64,8 @@ function openShards(indexFile: string, folder: string): LazySafetensors[] {
     shardOf.set(k, v);
   }
   const files = [...new Set(shardOf.values())].sort();
-  for (const f of files) if (!existsSync(join(folder, f))) throw new Error(`${indexFile}: shard ${join(folder, f)} is missing`);
+  for (const f of files)
+    if (!existsSync(join(folder, f))) throw new Error(`${indexFile}: shard ${join(folder, f)} is missing`);
   const shards = files.map((f) => LazySafetensors.open(join(folder, f)));
   const byFile = new Map(files.map((f, i) => [f, shards[i]!]));
   for (const [name, f] of shardOf) {

@@ -1,5 +1,12 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { dtypeByteSize, halfToFloat, isSafetensorsDtype, toFloat32, typedArrayFor, type SafetensorsDtype } from "@aflora/core";
+import {
+  dtypeByteSize,
+  halfToFloat,
+  isSafetensorsDtype,
+  toFloat32,
+  typedArrayFor,
+  type SafetensorsDtype,
+} from "@aflora/core";
 
 interface Entry {
   dtype: SafetensorsDtype;
@@ -99,7 +106,8 @@ function readHeader(fd: number, path: string): Map<string, Entry> {
   };
   const size = fstatSync(fd).size;
   const len = new DataView(readExact(fd, 8, 0, path, "8-byte header length").buffer).getBigUint64(0, true);
-  if (len > BigInt(Math.min(MAX_HEADER_BYTES, size - 8))) fail(`header length ${len} does not fit the file (${size} bytes) or the format's limit`);
+  if (len > BigInt(Math.min(MAX_HEADER_BYTES, size - 8)))
+    fail(`header length ${len} does not fit the file (${size} bytes) or the format's limit`);
   const n = Number(len);
   let parsed: unknown;
   try {
@@ -115,14 +123,22 @@ function readHeader(fd: number, path: string): Map<string, Entry> {
     const { dtype, shape, data_offsets: offsets } = (raw ?? {}) as Record<string, unknown>;
     const t = `tensor "${name}"`;
     if (!isSafetensorsDtype(dtype)) fail(`${t}: unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) fail(`${t}: bad shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
+      fail(`${t}: bad shape ${JSON.stringify(shape)}`);
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)
+    ) {
       fail(`${t}: bad data_offsets ${JSON.stringify(offsets)}`);
     }
     const [start, end] = offsets as [number, number];
     const dims = shape as number[];
     const bytes = dims.reduce((a, b) => a * b, 1) * dtypeByteSize(dtype as SafetensorsDtype);
-    if (end - start !== bytes) fail(`${t}: shape [${dims.join(", ")}] × ${dtype} needs ${bytes} bytes but data_offsets [${start}, ${end}] hold ${end - start}`);
+    if (end - start !== bytes)
+      fail(
+        `${t}: shape [${dims.join(", ")}] × ${dtype} needs ${bytes} bytes but data_offsets [${start}, ${end}] hold ${end - start}`,
+      );
     if (dataStart + end > size) fail(`${t}: data_offsets [${start}, ${end}] run past the end of the file (truncated?)`);
     entries.set(name, { dtype: dtype as SafetensorsDtype, shape: dims, offset: dataStart + start, bytes });
   }

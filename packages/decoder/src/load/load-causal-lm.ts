@@ -27,10 +27,15 @@ export interface LoadedCausalLM {
  * gives `{ model, tokenizer, config }`. A Hub id is fetched into the Hugging Face cache first.
  */
 export async function loadCausalLM(folderOrHubId: string, options: LoadCausalLMOptions = {}): Promise<LoadedCausalLM> {
-  const source = await resolveModelSource(folderOrHubId, { ...options.hub, ...(options.revision ? { revision: options.revision } : {}) });
+  const source = await resolveModelSource(folderOrHubId, {
+    ...options.hub,
+    ...(options.revision ? { revision: options.revision } : {}),
+  });
   const model = await loadLlama(source.folder, options);
   try {
-    const tokenizer = loadLlamaTokenizer(options.tokenizer ? resolve(options.tokenizer) : source.folder, { maxLength: model.config.maxPositionEmbeddings });
+    const tokenizer = loadLlamaTokenizer(options.tokenizer ? resolve(options.tokenizer) : source.folder, {
+      maxLength: model.config.maxPositionEmbeddings,
+    });
     return { model, tokenizer, config: model.config, folder: source.folder };
   } catch (e) {
     model.dispose();

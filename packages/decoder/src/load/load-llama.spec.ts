@@ -23,7 +23,11 @@ function tensorsOf(folder: string): Record<string, SafetensorsInput> {
 }
 
 /** A copy of a fixture folder whose weights are replaced by `write(dir, tensors)`. */
-function variant(name: string, from: string, write: (dir: string, tensors: Record<string, SafetensorsInput>) => void): string {
+function variant(
+  name: string,
+  from: string,
+  write: (dir: string, tensors: Record<string, SafetensorsInput>) => void,
+): string {
   const dir = join(tmp, name);
   cpSync(from, dir, { recursive: true, filter: (src) => !src.endsWith("model.safetensors") });
   write(dir, tensorsOf(from));
@@ -33,7 +37,12 @@ function variant(name: string, from: string, write: (dir: string, tensors: Recor
 async function logitsOf(folder: string): Promise<Float32Array> {
   const model = await loadLlama(folder, { warn: () => undefined });
   try {
-    const batch = { batchSize: 1, seqLength: 4, inputIds: Int32Array.from([1, 50, 60, 70]), attentionMask: Int32Array.from([1, 1, 1, 1]) };
+    const batch = {
+      batchSize: 1,
+      seqLength: 4,
+      inputIds: Int32Array.from([1, 50, 60, 70]),
+      attentionMask: Int32Array.from([1, 1, 1, 1]),
+    };
     const logits = model.predict(batch);
     const data = logits.dataSync() as Float32Array;
     logits.dispose();
@@ -65,7 +74,9 @@ describe("loadLlama", () => {
 
   it("reads F16 and BF16 weights as float32 (the half values exactly)", async () => {
     const dir = variant("f16", gqa, (d, t) => {
-      const half = Object.fromEntries(Object.entries(t).map(([n, v], i) => [n, { ...v, dtype: i % 2 ? "F16" : "BF16" } as SafetensorsInput]));
+      const half = Object.fromEntries(
+        Object.entries(t).map(([n, v], i) => [n, { ...v, dtype: i % 2 ? "F16" : "BF16" } as SafetensorsInput]),
+      );
       writeFileSync(join(d, "model.safetensors"), writeSafetensors(half));
     });
     const f = LazySafetensors.open(join(dir, "model.safetensors"));
@@ -88,7 +99,10 @@ describe("loadLlama", () => {
     const path = join(tmp, "huge.safetensors");
     const size = 3 * 1024 ** 3;
     const dataBytes = size - 8 - 256;
-    const header = JSON.stringify({ big: { dtype: "F32", shape: [dataBytes / 4 - 4], data_offsets: [0, dataBytes - 16] }, tail: { dtype: "F32", shape: [4], data_offsets: [dataBytes - 16, dataBytes] } });
+    const header = JSON.stringify({
+      big: { dtype: "F32", shape: [dataBytes / 4 - 4], data_offsets: [0, dataBytes - 16] },
+      tail: { dtype: "F32", shape: [4], data_offsets: [dataBytes - 16, dataBytes] },
+    });
     const padded = header.padEnd(256, " ");
     expect(padded.length).toBe(256);
     const fd = openSync(path, "w");
@@ -138,7 +152,9 @@ describe("loadLlama", () => {
     const warnings: string[] = [];
     const model = await loadLlama(dir, { warn: (m) => warnings.push(m) });
     try {
-      expect(warnings).toEqual([expect.stringMatching(/ignored 1 checkpoint tensors the model does not use: model\.extra\.weight$/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/ignored 1 checkpoint tensors the model does not use: model\.extra\.weight$/),
+      ]);
       expect(model.params.has("lm_head.weight")).toBe(false);
     } finally {
       model.dispose();
@@ -162,13 +178,17 @@ describe("loadLlama", () => {
     cpSync(gqa, dir, { recursive: true, filter: (src) => !src.endsWith("model.safetensors") });
     writeFileSync(join(dir, "config.json"), JSON.stringify(LLAMA_7B_CONFIG));
     expect(llamaWeightBytes(readLlamaConfigFile(dir))).toBe(4 * 6_738_415_616);
-    await expect(loadLlama(dir)).rejects.toThrow(/llama-7b-config-only: the weights need 25\.1 GiB in float32, more than the wasm backend's 4 GiB WebAssembly heap; use the "tensorflow" backend/);
+    await expect(loadLlama(dir)).rejects.toThrow(
+      /llama-7b-config-only: the weights need 25\.1 GiB in float32, more than the wasm backend's 4 GiB WebAssembly heap; use the "tensorflow" backend/,
+    );
   });
 
   it("names a truncated safetensors file", () => {
     const path = join(tmp, "cut.safetensors");
     const bytes = writeSafetensors({ a: { dtype: "F32", shape: [4], data: new Float32Array(4) } });
     writeFileSync(path, bytes.subarray(0, bytes.length - 4));
-    expect(() => LazySafetensors.open(path)).toThrow(/cut\.safetensors: tensor "a": data_offsets \[0, 16\] run past the end of the file/);
+    expect(() => LazySafetensors.open(path)).toThrow(
+      /cut\.safetensors: tensor "a": data_offsets \[0, 16\] run past the end of the file/,
+    );
   });
 });

@@ -74,17 +74,23 @@ function checkFits(config: LlamaConfig, ckpt: Checkpoint, folder: string, warn: 
     const shape = ckpt.shape(s.name);
     if (!shape) problems.push(`  missing: ${s.name} [${s.shape.join(", ")}]`);
     else if (shape.length !== s.shape.length || shape.some((d, i) => d !== s.shape[i])) {
-      problems.push(`  shape mismatch: ${s.name} in ${ckpt.fileOf(s.name)}: checkpoint [${shape.join(", ")}], model [${s.shape.join(", ")}]`);
+      problems.push(
+        `  shape mismatch: ${s.name} in ${ckpt.fileOf(s.name)}: checkpoint [${shape.join(", ")}], model [${s.shape.join(", ")}]`,
+      );
     }
   }
   if (problems.length > 0) {
-    throw new Error(`${folder}: the checkpoint does not fit config.json (llama, ${config.numHiddenLayers} layers)\n${problems.join("\n")}`);
+    throw new Error(
+      `${folder}: the checkpoint does not fit config.json (llama, ${config.numHiddenLayers} layers)\n${problems.join("\n")}`,
+    );
   }
   const known = new Set(specs.map((s) => s.name));
   // A tied model's file may still carry lm_head.weight (an old save): HF ties it to the embedding anyway.
   if (config.tieWordEmbeddings) known.add("lm_head.weight");
   const unknown = ckpt.names().filter((n) => !known.has(n) && !IGNORED.test(n));
   if (unknown.length > 0) {
-    warn(`${folder}: ignored ${unknown.length} checkpoint tensors the model does not use: ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ", ..." : ""}`);
+    warn(
+      `${folder}: ignored ${unknown.length} checkpoint tensors the model does not use: ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ", ..." : ""}`,
+    );
   }
 }

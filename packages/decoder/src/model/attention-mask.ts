@@ -10,7 +10,8 @@ export const MASK_VALUE = -3.4028234663852886e38;
  */
 export function causalMask(keyMask: Int32Array, batchSize: number, seqLength: number, past: number): tf.Tensor4D {
   const total = past + seqLength;
-  if (keyMask.length !== batchSize * total) throw new Error(`causalMask: key mask has ${keyMask.length} values, expected ${batchSize}×${total}`);
+  if (keyMask.length !== batchSize * total)
+    throw new Error(`causalMask: key mask has ${keyMask.length} values, expected ${batchSize}×${total}`);
   const out = new Float32Array(batchSize * seqLength * total);
   for (let b = 0; b < batchSize; b++) {
     for (let i = 0; i < seqLength; i++) {

@@ -25,7 +25,9 @@ export function repeatKv(x: tf.Tensor4D, nRep: number): tf.Tensor4D {
   if (nRep === 1) return x;
   const [b, kvHeads, t, d] = x.shape;
   // Rank-4 tile: TF.js has no tile gradient above rank 4.
-  return tf.tidy(() => tf.reshape(tf.tile(tf.reshape(x, [b, kvHeads, 1, t * d]), [1, 1, nRep, 1]), [b, kvHeads * nRep, t, d]));
+  return tf.tidy(() =>
+    tf.reshape(tf.tile(tf.reshape(x, [b, kvHeads, 1, t * d]), [1, 1, nRep, 1]), [b, kvHeads * nRep, t, d]),
+  );
 }
 
 /** `LlamaAttention` (eager): RoPE on q and k, grouped-query attention, softmax in float32, `o_proj`. */

@@ -29,18 +29,26 @@ export interface BuildLlamaOptions {
  * Builds `LlamaForCausalLM` from a weight source, one tensor at a time (the source may read
  * each tensor from disk as it is asked for, so only one tensor's bytes are ever held in JS).
  */
-export function buildLlama(config: LlamaConfig, source: LlamaWeightSource, options: BuildLlamaOptions = {}): LlamaForCausalLM {
+export function buildLlama(
+  config: LlamaConfig,
+  source: LlamaWeightSource,
+  options: BuildLlamaOptions = {},
+): LlamaForCausalLM {
   const registry = options.registry ?? new ParameterRegistry();
   const group: { group: ParameterGroup; trainable: boolean } = { group: "base", trainable: options.trainable ?? false };
   const specs = new Map(llamaStateDict(config).map((s) => [s.name, s]));
   const names: string[] = [];
   const linears = new Map<string, Linear>();
   try {
-    const variable = (name: string, layout?: (t: tf.Tensor) => tf.Tensor): { v: tf.Variable; spec: LlamaTensorSpec } => {
+    const variable = (
+      name: string,
+      layout?: (t: tf.Tensor) => tf.Tensor,
+    ): { v: tf.Variable; spec: LlamaTensorSpec } => {
       const spec = specs.get(name)!;
       const data = source(spec);
       const size = spec.shape.reduce((a, b) => a * b, 1);
-      if (data.length !== size) throw new Error(`${name}: ${data.length} values, expected ${size} for shape [${spec.shape.join(", ")}]`);
+      if (data.length !== size)
+        throw new Error(`${name}: ${data.length} values, expected ${size} for shape [${spec.shape.join(", ")}]`);
       const init = tf.tidy(() => {
         const t = tf.tensor(data, [...spec.shape], "float32");
         return layout ? layout(t) : t;
@@ -57,7 +65,12 @@ export function buildLlama(config: LlamaConfig, source: LlamaWeightSource, optio
     };
     const linear = (name: string): Linear => {
       const { v, spec } = variable(`${name}.weight`, (t) => tf.transpose(t));
-      registry.register(`${name}.weight`, v, { ...group, stateShape: spec.shape, toState: (x) => tf.transpose(x), fromState: (x) => tf.transpose(x) });
+      registry.register(`${name}.weight`, v, {
+        ...group,
+        stateShape: spec.shape,
+        toState: (x) => tf.transpose(x),
+        fromState: (x) => tf.transpose(x),
+      });
       names.push(`${name}.weight`);
       const lin = new Linear(name, spec.shape[1]!, spec.shape[0]!, v, null);
       linears.set(name, lin);
@@ -78,14 +91,25 @@ export function buildLlama(config: LlamaConfig, source: LlamaWeightSource, optio
         config.numKeyValueHeads,
         config.headDim,
       );
-      const postNorm = new RmsNorm(`${p}.post_attention_layernorm`, plain(`${p}.post_attention_layernorm.weight`), config.rmsNormEps);
+      const postNorm = new RmsNorm(
+        `${p}.post_attention_layernorm`,
+        plain(`${p}.post_attention_layernorm.weight`),
+        config.rmsNormEps,
+      );
       const mlp = new LlamaMlp(linear(`${p}.mlp.gate_proj`), linear(`${p}.mlp.up_proj`), linear(`${p}.mlp.down_proj`));
       layers.push(new LlamaDecoderLayer(p, inputNorm, attn, postNorm, mlp));
     }
     const norm = new RmsNorm("model.norm", plain("model.norm.weight"), config.rmsNormEps);
     // Tied: the output projection IS the embedding variable, so one gradient sums both uses.
     const lmHead = config.tieWordEmbeddings ? embed.weight : plain("lm_head.weight");
-    const parts = { embedTokens: embed, layers, norm, lmHead, linears, invFreq: ropeInvFreq(config.headDim, config.ropeTheta) };
+    const parts = {
+      embedTokens: embed,
+      layers,
+      norm,
+      lmHead,
+      linears,
+      invFreq: ropeInvFreq(config.headDim, config.ropeTheta),
+    };
     return new LlamaForCausalLM(config, registry, parts, names, { recompute: options.recompute ?? "auto" });
   } catch (e) {
     for (const n of names) registry.unregister(n);

@@ -37,21 +37,28 @@ function train(model: LlamaForCausalLM, steps: number, lr: number): number[] {
 describe("fine-tuning a decoder with core's AdamW", () => {
   useBackend("wasm");
 
-  it.each(["lora", "aflora"] as const)("%s on q, k, v, up, down lowers the masked loss; base weights never change", async (method) => {
-    const model = await loadLlama(fixture("llama-tiny-gqa"));
-    const q = model.params.get("model.layers.0.self_attn.q_proj.weight").variable;
-    const q0 = q.dataSync().slice();
-    const options = method === "lora" ? { method, r: 8, alpha: 16 } : { method, r: 8, trainablePm: "all" };
-    const adapter = applyAdapter(model, { ...options, targetModules: [...LLAMA_AFLORA_TARGETS] }, { rng: new Rng(0) });
-    try {
-      const losses = train(model, method === "lora" ? 12 : 24, 1e-2);
-      expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
-      expect(Array.from(q.dataSync())).toEqual(Array.from(q0));
-    } finally {
-      removeAdapter(adapter);
-      model.dispose();
-    }
-  });
+  it.each(["lora", "aflora"] as const)(
+    "%s on q, k, v, up, down lowers the masked loss; base weights never change",
+    async (method) => {
+      const model = await loadLlama(fixture("llama-tiny-gqa"));
+      const q = model.params.get("model.layers.0.self_attn.q_proj.weight").variable;
+      const q0 = q.dataSync().slice();
+      const options = method === "lora" ? { method, r: 8, alpha: 16 } : { method, r: 8, trainablePm: "all" };
+      const adapter = applyAdapter(
+        model,
+        { ...options, targetModules: [...LLAMA_AFLORA_TARGETS] },
+        { rng: new Rng(0) },
+      );
+      try {
+        const losses = train(model, method === "lora" ? 12 : 24, 1e-2);
+        expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
+        expect(Array.from(q.dataSync())).toEqual(Array.from(q0));
+      } finally {
+        removeAdapter(adapter);
+        model.dispose();
+      }
+    },
+  );
 
   it("full fine-tuning (base weights trainable) lowers the loss too", async () => {
     const model = await loadLlama(fixture("llama-tiny-tied"), { trainable: true });

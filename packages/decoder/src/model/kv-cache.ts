@@ -47,7 +47,8 @@ export class KvCache {
     for (let r = 0; r < b; r++) {
       mask.set(this.mask.subarray(r * this.length, (r + 1) * this.length), r * total);
       mask.set(newMask.subarray(r * seqLength, (r + 1) * seqLength), r * total + this.length);
-      for (let s = 0; s < seqLength; s++) if (newMask[r * seqLength + s]) this.lastPosition[r] = newPositions[r * seqLength + s]!;
+      for (let s = 0; s < seqLength; s++)
+        if (newMask[r * seqLength + s]) this.lastPosition[r] = newPositions[r * seqLength + s]!;
     }
     this.mask = mask;
     this.length = total;

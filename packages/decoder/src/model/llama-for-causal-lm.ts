@@ -105,7 +105,12 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
       return { loss: rows.length === 0 ? tf.scalar(0) : this.loss(batch), grads };
     }
     if (this.recompute) return this.recomputedLossAndGradients(batch, entries);
-    const { value, grads: byVar } = tf.engine().gradients(() => this.lossOf(batch), entries.map(([, v]) => v), undefined, true);
+    const { value, grads: byVar } = tf.engine().gradients(
+      () => this.lossOf(batch),
+      entries.map(([, v]) => v),
+      undefined,
+      true,
+    );
     entries.forEach(([n, v], i) => grads.set(n, byVar[i] ?? tf.zerosLike(v)));
     return { loss: value as tf.Scalar, grads };
   }
@@ -116,7 +121,12 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
    */
   decodeStep(cache: KvCache, inputIds: Int32Array, attentionMask: Int32Array, seqLength: number): tf.Tensor2D {
     const b = cache.batchSize;
-    const positions = positionIdsFromMask(attentionMask, b, seqLength, cache.length > 0 ? cache.lastPosition : undefined);
+    const positions = positionIdsFromMask(
+      attentionMask,
+      b,
+      seqLength,
+      cache.length > 0 ? cache.lastPosition : undefined,
+    );
     const keyMask = new Int32Array(b * (cache.length + seqLength));
     const total = cache.length + seqLength;
     for (let r = 0; r < b; r++) {
@@ -126,7 +136,10 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     const logits = tf.tidy(() => {
       const states = this.run(inputIds, b, seqLength, positions, keyMask, cache, false);
       const last = tf.reshape(states[states.length - 1]!, [b, seqLength, this.config.hiddenSize]);
-      const rows = tf.reshape(tf.slice(last, [0, seqLength - 1, 0], [b, 1, this.config.hiddenSize]), [b, this.config.hiddenSize]);
+      const rows = tf.reshape(tf.slice(last, [0, seqLength - 1, 0], [b, 1, this.config.hiddenSize]), [
+        b,
+        this.config.hiddenSize,
+      ]);
       return this.logitsOf(rows as tf.Tensor2D);
     });
     cache.advance(attentionMask, positions, seqLength);
@@ -164,14 +177,20 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
         sums.set(name, prev ? tf.add(prev, g) : g);
       };
       const headVars = entries.filter(([n]) => layerOf(n) < 0 && (n !== embedName || this.config.tieWordEmbeddings));
-      const head = tf.engine().gradients(() => this.headLoss(x, rows, targets), [x, ...headVars.map(([, v]) => v)], undefined, true);
+      const head = tf
+        .engine()
+        .gradients(() => this.headLoss(x, rows, targets), [x, ...headVars.map(([, v]) => v)], undefined, true);
       headVars.forEach(([n], i) => add(n, head.grads[i + 1]!));
       let dy = head.grads[0]!;
-      const lowest = Math.min(...entries.map(([n]) => (n === embedName ? -1 : layerOf(n) < 0 ? layers.length : layerOf(n))));
+      const lowest = Math.min(
+        ...entries.map(([n]) => (n === embedName ? -1 : layerOf(n) < 0 ? layers.length : layerOf(n))),
+      );
       for (let l = layers.length - 1; l >= Math.max(lowest, 0); l--) {
         const own = entries.filter(([n]) => layerOf(n) === l);
         const input = inputs[l]!;
-        const r = tf.engine().gradients(() => layers[l]!.apply(input, ctx), [input, ...own.map(([, v]) => v)], dy, true);
+        const r = tf
+          .engine()
+          .gradients(() => layers[l]!.apply(input, ctx), [input, ...own.map(([, v]) => v)], dy, true);
         own.forEach(([n], i) => add(n, r.grads[i + 1]!));
         dy = r.grads[0]!;
       }
@@ -194,12 +213,18 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
   private labelsOf(batch: CausalLMBatch): Int32Array {
     const labels = batch.labels;
     if (!labels) throw new Error("batch.labels: the causal-LM loss needs token labels (-100 where ignored)");
-    if (!(labels instanceof Int32Array)) throw new Error("batch.labels: expected an Int32Array of token ids (-100 where ignored)");
+    if (!(labels instanceof Int32Array))
+      throw new Error("batch.labels: expected an Int32Array of token ids (-100 where ignored)");
     return labels;
   }
 
   private lossOf(batch: CausalLMBatch): tf.Scalar {
-    const { rows, targets } = shiftedTargets(this.labelsOf(batch), batch.batchSize, batch.seqLength, this.config.vocabSize);
+    const { rows, targets } = shiftedTargets(
+      this.labelsOf(batch),
+      batch.batchSize,
+      batch.seqLength,
+      this.config.vocabSize,
+    );
     const states = this.hidden(batch, undefined, false, false);
     return this.headLoss(states[states.length - 1]!, rows, targets);
   }
@@ -222,14 +247,29 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     return this.run(batch.inputIds, b, s, positions, batch.attentionMask, cache, all, normed);
   }
 
-  private layerContext(b: number, s: number, positions: Int32Array, keyMask: Int32Array, cache: KvCache | undefined): LayerContext {
+  private layerContext(
+    b: number,
+    s: number,
+    positions: Int32Array,
+    keyMask: Int32Array,
+    cache: KvCache | undefined,
+  ): LayerContext {
     const past = cache?.length ?? 0;
     const { cos, sin } = rotaryTables(positions, b, s, this.parts.invFreq);
     return { batchSize: b, seqLength: s, cos, sin, mask: causalMask(keyMask, b, s, past), ...(cache ? { cache } : {}) };
   }
 
   /** The decoder stack; returns [embeddings, layer outputs..., final-normed] (or just the last). */
-  private run(inputIds: Int32Array, b: number, s: number, positions: Int32Array, keyMask: Int32Array, cache: KvCache | undefined, all: boolean, normed = true): tf.Tensor2D[] {
+  private run(
+    inputIds: Int32Array,
+    b: number,
+    s: number,
+    positions: Int32Array,
+    keyMask: Int32Array,
+    cache: KvCache | undefined,
+    all: boolean,
+    normed = true,
+  ): tf.Tensor2D[] {
     const ctx = this.layerContext(b, s, positions, keyMask, cache);
     let x = this.parts.embedTokens.apply(inputIds);
     const states: tf.Tensor2D[] = all ? [x] : [];

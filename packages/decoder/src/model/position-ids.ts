@@ -4,8 +4,14 @@
  * each row's first real token at 0. `past` holds each row's last position when a KV cache
  * already covers earlier columns (the new tokens continue from there).
  */
-export function positionIdsFromMask(mask: Int32Array, batchSize: number, seqLength: number, past?: Int32Array): Int32Array {
-  if (mask.length !== batchSize * seqLength) throw new Error(`positionIdsFromMask: mask has ${mask.length} values, expected ${batchSize}×${seqLength}`);
+export function positionIdsFromMask(
+  mask: Int32Array,
+  batchSize: number,
+  seqLength: number,
+  past?: Int32Array,
+): Int32Array {
+  if (mask.length !== batchSize * seqLength)
+    throw new Error(`positionIdsFromMask: mask has ${mask.length} values, expected ${batchSize}×${seqLength}`);
   const out = new Int32Array(batchSize * seqLength);
   for (let b = 0; b < batchSize; b++) {
     let count = past ? past[b]! + 1 : 0;

@@ -14,7 +14,12 @@ export function ropeInvFreq(headDim: number, ropeTheta: number): Float32Array {
  * cos and sin [B, 1, S, d] for position ids [B·S]: `angle = p · inv_freq` in float32,
  * `cat(angle, angle)`: the half layout that HF's `rotate_half` pairs with (dimension i with i + d/2).
  */
-export function rotaryTables(positionIds: Int32Array, batchSize: number, seqLength: number, invFreq: Float32Array): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+export function rotaryTables(
+  positionIds: Int32Array,
+  batchSize: number,
+  seqLength: number,
+  invFreq: Float32Array,
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
   const half = invFreq.length;
   const d = 2 * half;
   const cos = new Float32Array(batchSize * seqLength * d);

@@ -41,17 +41,21 @@ export function linearShape(config: LlamaConfig, suffix: (typeof LAYER_LINEARS)[
 
 /** Every parameter of `LlamaForCausalLM` in model order; `lm_head.weight` only when untied. */
 export function llamaStateDict(config: LlamaConfig): LlamaTensorSpec[] {
-  const out: LlamaTensorSpec[] = [{ name: "model.embed_tokens.weight", shape: [config.vocabSize, config.hiddenSize], kind: "embedding" }];
+  const out: LlamaTensorSpec[] = [
+    { name: "model.embed_tokens.weight", shape: [config.vocabSize, config.hiddenSize], kind: "embedding" },
+  ];
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const p = `model.layers.${i}`;
     out.push({ name: `${p}.input_layernorm.weight`, shape: [config.hiddenSize], kind: "norm" });
     for (const s of LAYER_LINEARS) {
-      if (s === "mlp.gate_proj") out.push({ name: `${p}.post_attention_layernorm.weight`, shape: [config.hiddenSize], kind: "norm" });
+      if (s === "mlp.gate_proj")
+        out.push({ name: `${p}.post_attention_layernorm.weight`, shape: [config.hiddenSize], kind: "norm" });
       const [inF, outF] = linearShape(config, s);
       out.push({ name: `${p}.${s}.weight`, shape: [outF, inF], kind: "linear" });
     }
   }
   out.push({ name: "model.norm.weight", shape: [config.hiddenSize], kind: "norm" });
-  if (!config.tieWordEmbeddings) out.push({ name: "lm_head.weight", shape: [config.vocabSize, config.hiddenSize], kind: "lm_head" });
+  if (!config.tieWordEmbeddings)
+    out.push({ name: "lm_head.weight", shape: [config.vocabSize, config.hiddenSize], kind: "lm_head" });
   return out;
 }

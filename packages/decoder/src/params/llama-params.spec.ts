@@ -34,12 +34,17 @@ describe("llamaParamsReport (aflora params for LLaMA-7B)", () => {
   });
 
   it("follows grouped-query attention: k and v shrink with num_key_value_heads", () => {
-    const r = llamaParamsReport({ ...LLAMA_7B_CONFIG, num_key_value_heads: 8 }, { method: "lora", targetModules: ["k_proj"] });
+    const r = llamaParamsReport(
+      { ...LLAMA_7B_CONFIG, num_key_value_heads: 8 },
+      { method: "lora", targetModules: ["k_proj"] },
+    );
     // k_proj is 4096 → 8·128 = 1024
     expect(r.adapter.total).toBe(32 * 32 * (4096 + 1024));
   });
 
   it("names the bad config field", () => {
-    expect(() => llamaParamsReport({ ...LLAMA_7B_CONFIG, hidden_size: -1 }, { method: "lora" })).toThrow(/"hidden_size" must be a positive integer/);
+    expect(() => llamaParamsReport({ ...LLAMA_7B_CONFIG, hidden_size: -1 }, { method: "lora" })).toThrow(
+      /"hidden_size" must be a positive integer/,
+    );
   });
 });

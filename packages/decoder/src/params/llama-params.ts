@@ -61,7 +61,10 @@ export function llamaModuleSpecs(config: LlamaConfig): ModuleSpec[] {
  * `aflora params` for a LLaMA config.json (parsed or raw JSON object): base size and the
  * adapter's sizes on q, k, v, up and down with r = 32, from shapes alone (nothing allocated).
  */
-export function llamaParamsReport(rawConfig: Record<string, unknown> | LlamaConfig, o: LlamaParamsOptions): LlamaParamsReport {
+export function llamaParamsReport(
+  rawConfig: Record<string, unknown> | LlamaConfig,
+  o: LlamaParamsOptions,
+): LlamaParamsReport {
   const config = "modelType" in rawConfig ? (rawConfig as LlamaConfig) : readLlamaConfig(rawConfig);
   const options: Record<string, unknown> = {
     ...o.options,

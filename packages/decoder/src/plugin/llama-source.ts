@@ -25,7 +25,7 @@ export class LlamaSource implements ModelSource<CausalLMBatch> {
     let loaded;
     try {
       loaded = await loadCausalLM(this.o.path, {
-        warn: ctx.warn,
+        warn: (message) => ctx.warn(message),
         recompute: this.o.recompute ?? "auto",
         ...(this.o.tokenizer ? { tokenizer: this.o.tokenizer } : {}),
         ...(this.o.revision ? { revision: this.o.revision } : {}),

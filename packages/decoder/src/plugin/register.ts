@@ -12,7 +12,12 @@ export const llamaModel = definePlugin({
   package: PACKAGE,
   options: z
     .object({
-      path: z.string().min(1).describe("a Hugging Face LlamaForCausalLM folder (config.json, safetensors or pytorch_model.bin, tokenizer.model) or a hub id"),
+      path: z
+        .string()
+        .min(1)
+        .describe(
+          "a Hugging Face LlamaForCausalLM folder (config.json, safetensors or pytorch_model.bin, tokenizer.model) or a hub id",
+        ),
       tokenizer: z.string().min(1).optional().describe("tokenizer folder when it is not the model folder"),
       revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
       recompute: z

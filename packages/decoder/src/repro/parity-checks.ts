@@ -26,7 +26,13 @@ export class CheckList {
     this.add(quantity, equal ? 0 : 1, 0);
   }
 
-  close(quantity: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, where?: (i: number) => boolean): void {
+  close(
+    quantity: string,
+    actual: ArrayLike<number>,
+    expected: ArrayLike<number>,
+    tolerance: number,
+    where?: (i: number) => boolean,
+  ): void {
     if (actual.length !== expected.length) {
       this.add(`${quantity} (length ${actual.length} vs ${expected.length})`, Number.POSITIVE_INFINITY, tolerance);
       return;

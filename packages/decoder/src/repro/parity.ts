@@ -8,7 +8,7 @@ import type { LlamaForCausalLM } from "../model/llama-for-causal-lm.js";
 import { ropeInvFreq } from "../model/rotary.js";
 import { loadLlamaTokenizer } from "../tokenizer/load-llama-tokenizer.js";
 import type { LlamaTokenizer } from "../tokenizer/llama-tokenizer.js";
-import { CheckList, flat, type DecoderParityCheck, type Nested } from "./parity-checks.js";
+import { CheckList, flat, type DecoderParityCheck } from "./parity-checks.js";
 
 /** The fixtures' tolerances (fixtures/hf-parity-decoder/README.md); never looser. */
 export const DECODER_TOLERANCE = {
@@ -36,7 +36,12 @@ type Expected = any;
 export function listDecoderFixtures(dir: string): string[] {
   if (!existsSync(dir)) throw new Error(`${dir}: no such folder`);
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "expected.json")) && existsSync(join(dir, d.name, "config.json")))
+    .filter(
+      (d) =>
+        d.isDirectory() &&
+        existsSync(join(dir, d.name, "expected.json")) &&
+        existsSync(join(dir, d.name, "config.json")),
+    )
     .map((d) => d.name)
     .sort();
 }
@@ -97,7 +102,9 @@ function checkBatch(c: CheckList, model: LlamaForCausalLM, e: Expected): void {
     const cols: number[] = o.logit_columns;
     const sliced = new Float32Array(b * s * cols.length);
     for (let t = 0; t < b * s; t++) cols.forEach((col, j) => (sliced[t * cols.length + j] = logits[t * v + col]!));
-    c.close(`${e.name}.logits`, sliced, flat(o.logits), DECODER_TOLERANCE.logits, (i) => real(Math.floor(i / cols.length)));
+    c.close(`${e.name}.logits`, sliced, flat(o.logits), DECODER_TOLERANCE.logits, (i) =>
+      real(Math.floor(i / cols.length)),
+    );
     const lse = new Float32Array(b * s);
     const max = new Float32Array(b * s);
     const argmax = new Float32Array(b * s);
@@ -112,10 +119,18 @@ function checkBatch(c: CheckList, model: LlamaForCausalLM, e: Expected): void {
     c.close(`${e.name}.logsumexp`, lse, flat(o.logsumexp), DECODER_TOLERANCE.logits, real);
     c.close(`${e.name}.max_logit`, max, flat(o.max_logit), DECODER_TOLERANCE.logits, real);
     const margin = flat(o.top1_top2_margin);
-    c.close(`${e.name}.argmax`, argmax, flat(o.argmax), 0, (t) => real(t) && margin[t]! >= DECODER_TOLERANCE.argmaxMargin);
+    c.close(
+      `${e.name}.argmax`,
+      argmax,
+      flat(o.argmax),
+      0,
+      (t) => real(t) && margin[t]! >= DECODER_TOLERANCE.argmaxMargin,
+    );
     if (o.logits_full) {
       const { row, positions, values } = o.logits_full;
-      const got = (positions as number[]).flatMap((p) => Array.from(logits.subarray((row * s + p) * v, (row * s + p + 1) * v)));
+      const got = (positions as number[]).flatMap((p) =>
+        Array.from(logits.subarray((row * s + p) * v, (row * s + p + 1) * v)),
+      );
       c.close(`${e.name}.logits_full`, got, flat(values), DECODER_TOLERANCE.logits);
     }
     if (o.hidden_states && out.hiddenStates) {
@@ -123,7 +138,9 @@ function checkBatch(c: CheckList, model: LlamaForCausalLM, e: Expected): void {
       const h = model.config.hiddenSize;
       out.hiddenStates.forEach((hs, l) => {
         const data = hs.dataSync();
-        const got = (positions as number[]).flatMap((p) => Array.from(data.subarray((row * s + p) * h, (row * s + p + 1) * h)));
+        const got = (positions as number[]).flatMap((p) =>
+          Array.from(data.subarray((row * s + p) * h, (row * s + p + 1) * h)),
+        );
         c.close(`${e.name}.hidden_states[${l}]`, got, flat(values[l]), DECODER_TOLERANCE.hidden);
       });
     }
@@ -148,7 +165,12 @@ function checkGradients(c: CheckList, model: LlamaForCausalLM, batch: CausalLMBa
   const vars = new Map(Object.keys(g.params).map((n) => [n, model.params.get(n).variable]));
   const { loss, grads } = model.lossAndGradients(batch, vars);
   try {
-    c.close(`${name}.gradients.loss`, [loss.dataSync()[0]!], [g.loss], DECODER_TOLERANCE.loss * Math.max(1, Math.abs(g.loss)));
+    c.close(
+      `${name}.gradients.loss`,
+      [loss.dataSync()[0]!],
+      [g.loss],
+      DECODER_TOLERANCE.loss * Math.max(1, Math.abs(g.loss)),
+    );
     for (const [param, exp] of Object.entries<Expected>(g.params)) {
       const state = tf.tidy(() => {
         const raw = grads.get(param)!;
@@ -164,8 +186,16 @@ function checkGradients(c: CheckList, model: LlamaForCausalLM, batch: CausalLMBa
       let l2 = 0;
       let sumAbs = 0;
       for (const x of data) [l2, sumAbs] = [l2 + x * x, sumAbs + Math.abs(x)];
-      c.add(`${name} grad ${param} l2 (relative)`, Math.abs(Math.sqrt(l2) - exp.l2) / Math.max(exp.l2, 1e-30), DECODER_TOLERANCE.gradientRelative);
-      c.add(`${name} grad ${param} sum_abs (relative)`, Math.abs(sumAbs - exp.sum_abs) / Math.max(exp.sum_abs, 1e-30), DECODER_TOLERANCE.gradientRelative);
+      c.add(
+        `${name} grad ${param} l2 (relative)`,
+        Math.abs(Math.sqrt(l2) - exp.l2) / Math.max(exp.l2, 1e-30),
+        DECODER_TOLERANCE.gradientRelative,
+      );
+      c.add(
+        `${name} grad ${param} sum_abs (relative)`,
+        Math.abs(sumAbs - exp.sum_abs) / Math.max(exp.sum_abs, 1e-30),
+        DECODER_TOLERANCE.gradientRelative,
+      );
     }
   } finally {
     loss.dispose();
@@ -173,7 +203,13 @@ function checkGradients(c: CheckList, model: LlamaForCausalLM, batch: CausalLMBa
   }
 }
 
-function checkGeneration(c: CheckList, model: LlamaForCausalLM, tok: LlamaTokenizer, g: Expected, cols: number[]): void {
+function checkGeneration(
+  c: CheckList,
+  model: LlamaForCausalLM,
+  tok: LlamaTokenizer,
+  g: Expected,
+  cols: number[],
+): void {
   const b = g.input_ids.length;
   const ids = Int32Array.from(flat(g.input_ids));
   const mask = Int32Array.from(flat(g.attention_mask));
@@ -209,13 +245,26 @@ function checkGeneration(c: CheckList, model: LlamaForCausalLM, tok: LlamaTokeni
     for (let r = 0; r < b; r++) for (const l of cached.stepLogits) cols.forEach((col) => got.push(l[r * v + col]!));
     c.close("generation.step_logits", got, flat(g.step_logits), DECODER_TOLERANCE.step);
   }
-  (g.new_text as string[]).forEach((text, r) => c.exact(`generation.new_text[${r}]`, tok.decode(g.new_tokens[r]) === text));
+  (g.new_text as string[]).forEach((text, r) =>
+    c.exact(`generation.new_text[${r}]`, tok.decode(g.new_tokens[r]) === text),
+  );
   const uncached = run(false);
   c.exact("generation without cache: same tokens", JSON.stringify(uncached.tokens) === JSON.stringify(cached.tokens));
-  c.close("generation without cache: step logits", uncached.stepLogits.flat(), cached.stepLogits.flat(), DECODER_TOLERANCE.step);
+  c.close(
+    "generation without cache: step logits",
+    uncached.stepLogits.flat(),
+    cached.stepLogits.flat(),
+    DECODER_TOLERANCE.step,
+  );
   (g.unpadded_single_prompt_new_tokens as number[][]).forEach((expectedTokens, r) => {
     const row = flat(g.input_ids[r]).filter((_, j) => g.attention_mask[r][j] === 1);
-    const single = greedyDecode(model, Int32Array.from(row), new Int32Array(row.length).fill(1), 1, { maxNewTokens: g.max_new_tokens, eosTokenId: null });
-    c.exact(`generation.unpadded_single_prompt_new_tokens[${r}]`, JSON.stringify(single.tokens[0]) === JSON.stringify(expectedTokens));
+    const single = greedyDecode(model, Int32Array.from(row), new Int32Array(row.length).fill(1), 1, {
+      maxNewTokens: g.max_new_tokens,
+      eosTokenId: null,
+    });
+    c.exact(
+      `generation.unpadded_single_prompt_new_tokens[${r}]`,
+      JSON.stringify(single.tokens[0]) === JSON.stringify(expectedTokens),
+    );
   });
 }

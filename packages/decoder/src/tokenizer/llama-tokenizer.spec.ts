@@ -39,13 +39,16 @@ describe("LlamaTokenizer (SentencePiece BPE with byte fallback)", () => {
     expect(cases.filter((c) => c.byte_fallback).length).toBeGreaterThan(10);
   });
 
-  it.each(cases.map((c, i) => [i, JSON.stringify(c.text), c] as const))("case %i %s: ids, pieces and decoded text as LlamaTokenizer", (_i, _t, c) => {
-    for (const tok of [fromModel, fromJson]) {
-      expect(tok.encode(c.text).inputIds).toEqual(c.ids);
-      expect(tok.idsToPieces(c.ids)).toEqual(c.pieces);
-      expect(tok.decode(c.ids)).toBe(c.decoded);
-    }
-  });
+  it.each(cases.map((c, i) => [i, JSON.stringify(c.text), c] as const))(
+    "case %i %s: ids, pieces and decoded text as LlamaTokenizer",
+    (_i, _t, c) => {
+      for (const tok of [fromModel, fromJson]) {
+        expect(tok.encode(c.text).inputIds).toEqual(c.ids);
+        expect(tok.idsToPieces(c.ids)).toEqual(c.pieces);
+        expect(tok.decode(c.ids)).toBe(c.decoded);
+      }
+    },
+  );
 
   it("adds <s> only, as LlamaTokenizer (add_bos_token true, add_eos_token false), and </s> when add_eos_token is set", () => {
     expect(fromModel.encode("A").inputIds[0]).toBe(1);
@@ -54,7 +57,10 @@ describe("LlamaTokenizer (SentencePiece BPE with byte fallback)", () => {
     const dir = join(tmp, "eos");
     cpSync(folder, dir, { recursive: true });
     const cfg = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8"));
-    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ ...cfg, add_eos_token: true, add_bos_token: false }));
+    writeFileSync(
+      join(dir, "tokenizer_config.json"),
+      JSON.stringify({ ...cfg, add_eos_token: true, add_bos_token: false }),
+    );
     const tok = loadLlamaTokenizer(dir);
     expect(tok.encode("A").inputIds).toEqual([...fromModel.tokenize("A"), 2]);
     expect(tok.encode("").inputIds).toEqual([2]);
@@ -95,9 +101,16 @@ describe("LlamaTokenizer (SentencePiece BPE with byte fallback)", () => {
     const byteLevel = join(tmp, "byte-level");
     cpSync(jsonOnlyFolder(), byteLevel, { recursive: true });
     const json = JSON.parse(readFileSync(join(byteLevel, "tokenizer.json"), "utf8"));
-    writeFileSync(join(byteLevel, "tokenizer.json"), JSON.stringify({ ...json, pre_tokenizer: { type: "ByteLevel", add_prefix_space: false } }));
-    expect(() => loadLlamaTokenizer(byteLevel)).toThrow(/tokenizer\.json: a byte-level BPE tokenizer \(Llama-3 style\) is not supported/);
+    writeFileSync(
+      join(byteLevel, "tokenizer.json"),
+      JSON.stringify({ ...json, pre_tokenizer: { type: "ByteLevel", add_prefix_space: false } }),
+    );
+    expect(() => loadLlamaTokenizer(byteLevel)).toThrow(
+      /tokenizer\.json: a byte-level BPE tokenizer \(Llama-3 style\) is not supported/,
+    );
     const model = parseSentencePieceModel(readFileSync(join(folder, "tokenizer.model")), "x");
-    expect(() => llamaTokenizerJson({ ...model, trainerSpec: { ...model.trainerSpec, modelType: 1 } }, "spm.model")).toThrow(/spm\.model: .*model_type is 1/);
+    expect(() =>
+      llamaTokenizerJson({ ...model, trainerSpec: { ...model.trainerSpec, modelType: 1 } }, "spm.model"),
+    ).toThrow(/spm\.model: .*model_type is 1/);
   });
 });

@@ -52,7 +52,8 @@ export class LlamaTokenizer implements Tokenizer {
   tokenize(text: string): number[] {
     if (text.length === 0) return [];
     const ids: (number | undefined)[] = this.inner.encode(text, { add_special_tokens: false }).ids;
-    if (ids.some((id) => id === undefined)) throw new Error(`${this.settings.source}: ${JSON.stringify(text)} has a token outside the vocabulary`);
+    if (ids.some((id) => id === undefined))
+      throw new Error(`${this.settings.source}: ${JSON.stringify(text)} has a token outside the vocabulary`);
     return ids as number[];
   }
 
@@ -97,7 +98,8 @@ export class LlamaTokenizer implements Tokenizer {
         continue;
       }
       const piece = this.pieces[id];
-      if (piece === undefined) throw new Error(`${this.settings.source}: decode: id ${id} is outside the vocabulary (${this.vocabSize})`);
+      if (piece === undefined)
+        throw new Error(`${this.settings.source}: decode: id ${id} is outside the vocabulary (${this.vocabSize})`);
       const byte = BYTE_PIECE.exec(piece);
       if (byte) {
         bytes.push(parseInt(byte[1]!, 16));

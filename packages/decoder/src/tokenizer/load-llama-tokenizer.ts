@@ -44,11 +44,16 @@ export function loadLlamaTokenizer(folder: string, options: LoadLlamaTokenizerOp
   const useSp = existsSync(spPath) && (options.prefer !== "tokenizer.json" || !existsSync(jsonPath));
   if (!useSp && !existsSync(jsonPath)) throw new Error(`${folder}: no tokenizer.model or tokenizer.json`);
   const source = useSp ? spPath : jsonPath;
-  const json = useSp ? (llamaTokenizerJson(parseSentencePieceModel(readFileSync(spPath), spPath), spPath) as unknown as Json) : readJson(jsonPath)!;
+  const json = useSp
+    ? (llamaTokenizerJson(parseSentencePieceModel(readFileSync(spPath), spPath), spPath) as unknown as Json)
+    : readJson(jsonPath)!;
   const model = json["model"] as Json | undefined;
-  if (!model || model["type"] !== "BPE") throw new Error(`${source}: model.type is ${JSON.stringify(model?.["type"])}; the LLaMA tokenizer is BPE`);
+  if (!model || model["type"] !== "BPE")
+    throw new Error(`${source}: model.type is ${JSON.stringify(model?.["type"])}; the LLaMA tokenizer is BPE`);
   if (JSON.stringify([json["pre_tokenizer"], json["decoder"]]).includes('"ByteLevel"')) {
-    throw new Error(`${source}: a byte-level BPE tokenizer (Llama-3 style) is not supported; this loader reads SentencePiece-style LLaMA tokenizers (byte fallback)`);
+    throw new Error(
+      `${source}: a byte-level BPE tokenizer (Llama-3 style) is not supported; this loader reads SentencePiece-style LLaMA tokenizers (byte fallback)`,
+    );
   }
   const config = readJson(join(folder, "tokenizer_config.json")) ?? {};
   const specialMap = readJson(join(folder, "special_tokens_map.json")) ?? {};
@@ -63,7 +68,8 @@ export function loadLlamaTokenizer(folder: string, options: LoadLlamaTokenizerOp
   const bool = (key: string, fallback: boolean): boolean => {
     const v = config[key];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== "boolean") throw new Error(`${join(folder, "tokenizer_config.json")}: "${key}" must be true or false`);
+    if (typeof v !== "boolean")
+      throw new Error(`${join(folder, "tokenizer_config.json")}: "${key}" must be true or false`);
     return v;
   };
   const added = (json["added_tokens"] as { id: number; special?: boolean; content: string }[] | undefined) ?? [];

@@ -3,7 +3,15 @@ import { PieceType, type SentencePieceModel } from "@aflora/encoder";
 /** The tokenizer.json objects this package writes and reads (the subset LLaMA uses). */
 export interface LlamaTokenizerJson {
   version: "1.0";
-  added_tokens: { id: number; content: string; single_word: boolean; lstrip: boolean; rstrip: boolean; normalized: boolean; special: boolean }[];
+  added_tokens: {
+    id: number;
+    content: string;
+    single_word: boolean;
+    lstrip: boolean;
+    rstrip: boolean;
+    normalized: boolean;
+    special: boolean;
+  }[];
   normalizer: unknown;
   pre_tokenizer: unknown;
   post_processor: unknown;
@@ -32,8 +40,16 @@ export interface LlamaTokenizerJson {
  */
 export function llamaTokenizerJson(model: SentencePieceModel, source: string): LlamaTokenizerJson {
   const { trainerSpec: t, normalizerSpec: n } = model;
-  if (t.modelType !== 2) throw new Error(`${source}: trainer_spec.model_type is ${t.modelType}; the LLaMA tokenizer is SentencePiece BPE (2)`);
-  if (n.precompiledCharsmap.length > 0 || n.removeExtraWhitespaces || !n.escapeWhitespaces || t.treatWhitespaceAsSuffix) {
+  if (t.modelType !== 2)
+    throw new Error(
+      `${source}: trainer_spec.model_type is ${t.modelType}; the LLaMA tokenizer is SentencePiece BPE (2)`,
+    );
+  if (
+    n.precompiledCharsmap.length > 0 ||
+    n.removeExtraWhitespaces ||
+    !n.escapeWhitespaces ||
+    t.treatWhitespaceAsSuffix
+  ) {
     throw new Error(
       `${source}: normalizer "${n.name}" (charsmap ${n.precompiledCharsmap.length} bytes, remove_extra_whitespaces ${n.removeExtraWhitespaces}, ` +
         `escape_whitespaces ${n.escapeWhitespaces}, treat_whitespace_as_suffix ${t.treatWhitespaceAsSuffix}) is not LLaMA's identity normalizer; not supported`,
@@ -64,7 +80,13 @@ export function llamaTokenizerJson(model: SentencePieceModel, source: string): L
     version: "1.0",
     added_tokens: special,
     normalizer: n.addDummyPrefix
-      ? { type: "Sequence", normalizers: [{ type: "Prepend", prepend: "▁" }, { type: "Replace", pattern: { String: " " }, content: "▁" }] }
+      ? {
+          type: "Sequence",
+          normalizers: [
+            { type: "Prepend", prepend: "▁" },
+            { type: "Replace", pattern: { String: " " }, content: "▁" },
+          ],
+        }
       : { type: "Replace", pattern: { String: " " }, content: "▁" },
     pre_tokenizer: null,
     post_processor: null,
