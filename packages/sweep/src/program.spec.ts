@@ -1,4 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readJournal } from "./journal/journal-file.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -49,5 +51,38 @@ describe("aflora-sweep (the commands as the CLI runs them)", () => {
     expect(r.stderr).toBe(
       `aflora: ${join(dir, "bad.yaml")}:4: grid.training.seed: Invalid input: expected array, received number\n`,
     );
+  });
+
+  it("stops on Ctrl-C: the trials checkpoint, none is left running, and a re-run finishes them", async () => {
+    const dir = scratch("bin");
+    writeFile(
+      dir,
+      "slow.yaml",
+      "name: slow\nbase: { preset: tiny, fake: { stepMs: 300 } }\ngrid:\n  training.seed: [1, 2, 3]\n",
+    );
+    // Its own process group, as a terminal's foreground job: Ctrl-C reaches the runner and its trials.
+    const child = spawn(process.execPath, [BIN, "run", "slow.yaml", "--parallel", "2", "--cli", FAKE_CLI], {
+      cwd: dir,
+      detached: true,
+      stdio: "ignore",
+    });
+    const sweepDir = join(dir, "sweeps", "slow");
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (
+        existsSync(join(sweepDir, "sweep.json")) &&
+        readJournal(sweepDir).trials.some((t) => (t.progress?.step ?? 0) >= 1)
+      )
+        break;
+    }
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    process.kill(-child.pid!, "SIGINT");
+    expect(await exited).toBe(1);
+    const states = readJournal(sweepDir).trials.map((t) => t.state);
+    expect(states.filter((s) => s === "interrupted")).toHaveLength(2);
+    expect(states).not.toContain("running");
+    const again = sweep(["run", "slow.yaml", "--cli", FAKE_CLI], dir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(readJournal(sweepDir).trials.every((t) => t.state === "done")).toBe(true);
   });
 });
