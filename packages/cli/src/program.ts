@@ -52,7 +52,8 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
       .description("Fine-tune a model. With no arguments: the built-in demo (AFLoRA on SpamAssassin with a tiny encoder).")
       .option("--resume <run>", "continue an interrupted run from its latest checkpoint")
       .option("--no-plots", "skip SVG/PNG plots in the report")
-      .option("--quiet", "no progress output"),
+      .option("--quiet", "no progress output")
+      .option("--profile [steps]", "write a per-kernel time table (kernel-profile.md) for the first steps (default 5) to the run folder"),
     registry,
   ).action((flags) => trainCommand(flags, registry));
 

@@ -17,6 +17,7 @@ export interface TrainFlags extends Record<string, unknown> {
   plots?: boolean;
   quiet?: boolean;
   plugin?: string[];
+  profile?: boolean | string;
 }
 
 const DEMO_NOTICE = [
@@ -46,12 +47,23 @@ export async function trainCommand(flags: TrainFlags, registry: PluginRegistry =
     ({ dir, runId } = createRunFolder(config.output, config.name ?? config.adapter.name));
     writeFileAtomicSync(runPaths(dir).config, JSON.stringify(config, null, 2) + "\n");
   }
-  if (config.model.path === "demo" && !flags.resume) log(DEMO_NOTICE);
+  // The banner explains the built-in demo to someone who ran `aflora train` with nothing else.
+  const plainDemo = !flags.config && !flags.preset && config.model.path === "demo" && config.name === "demo";
+  if (plainDemo && !flags.resume) log(DEMO_NOTICE);
   const release = acquireRunLock(runPaths(dir).lock);
   let result;
   try {
     log(`run folder: ${dir}`);
-    result = await runTraining(config, { runDir: dir, runId, resume: Boolean(flags.resume), registry, progress: !flags.quiet, plots: flags.plots !== false, log });
+    result = await runTraining(config, {
+      runDir: dir,
+      runId,
+      resume: Boolean(flags.resume),
+      registry,
+      progress: !flags.quiet,
+      plots: flags.plots !== false,
+      log,
+      profileSteps: profileSteps(flags.profile),
+    });
   } catch (e) {
     // A run that failed before its first event (model or data could not load) leaves no folder behind.
     if (!flags.resume && !existsSync(runPaths(dir).events)) rmSync(dir, { recursive: true, force: true });
@@ -74,6 +86,14 @@ export async function trainCommand(flags: TrainFlags, registry: PluginRegistry =
   if (interrupted) process.exitCode = 130;
 }
 
+function profileSteps(flag: unknown): number | undefined {
+  if (flag === undefined || flag === false) return undefined;
+  if (flag === true) return 5;
+  const n = Number(flag);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--profile: expected a number of steps (got "${String(flag)}")`);
+  return n;
+}
+
 /**
  * A run folder's saved config. The plugin modules it lists under `imports` are loaded only when they
  * are passed again with `--plugin`: a run folder received from someone else never runs its code.
@@ -85,6 +105,9 @@ export async function readSavedConfig(path: string, registry: PluginRegistry, tr
   } catch (e) {
     throw new ConfigError(`${path}: not a valid run config (${(e as Error).message})`);
   }
+  // Facts recorded next to the config (what ran, with which package versions) are not config.
+  delete raw.compute;
+  delete raw.versions;
   const imports = Array.isArray(raw.imports) ? (raw.imports as string[]) : [];
   const untrusted = imports.filter((s) => !trusted.includes(s));
   if (untrusted.length) {

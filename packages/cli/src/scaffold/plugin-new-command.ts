@@ -10,7 +10,12 @@ export interface PluginNewFlags {
 
 /** `aflora plugin new <name> --kind <kind> [--dir D]`: scaffolds the package and says what to do next. */
 export function pluginNewCommand(name: string, flags: PluginNewFlags): void {
-  const { dir, files } = scaffoldPlugin({ packageName: name, kind: flags.kind, ...(flags.dir ? { dir: flags.dir } : {}), ...(flags.description ? { description: flags.description } : {}) });
+  const { dir, files } = scaffoldPlugin({
+    packageName: name,
+    kind: flags.kind,
+    ...(flags.dir ? { dir: flags.dir } : {}),
+    ...(flags.description ? { description: flags.description } : {}),
+  });
   const shown = relative(process.cwd(), dir) || ".";
   const { bare } = parsePackageName(name);
   process.stdout.write(

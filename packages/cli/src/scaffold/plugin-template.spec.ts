@@ -25,7 +25,16 @@ describe("plugin package names", () => {
 describe("pluginTemplate", () => {
   it.each(SCAFFOLD_KINDS)("fills every placeholder of the %s template", (kind) => {
     const files = pluginTemplate({ packageName: "@me/grad-ema", kind, year: 2030 });
-    expect(Object.keys(files).sort()).toEqual([".gitignore", "LICENSE", "README.md", "package.json", "src/grad-ema.spec.ts", "src/grad-ema.ts", "src/index.ts", "tsconfig.json"]);
+    expect(Object.keys(files).sort()).toEqual([
+      ".gitignore",
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "src/grad-ema.spec.ts",
+      "src/grad-ema.ts",
+      "src/index.ts",
+      "tsconfig.json",
+    ]);
     for (const [path, text] of Object.entries(files)) expect(text, path).not.toMatch(/\{\{\w+\}\}/);
     expect(files["src/index.ts"]).toContain("export function register(registry: PluginRegistry)");
     expect(files["src/grad-ema.ts"]).toContain(`kind: "${kind}",\n  name: "grad-ema",`);
@@ -50,7 +59,8 @@ describe("pluginTemplate", () => {
 
   it("pins dev tools to ranges that this workspace's installed versions satisfy (the tests run against them)", () => {
     const req = createRequire(import.meta.url);
-    const installed = (name: string) => (JSON.parse(readFileSync(req.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+    const installed = (name: string) =>
+      (JSON.parse(readFileSync(req.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
     const satisfiesCaret = (range: string, version: string) => {
       const [want, have] = [range.slice(1).split(".").map(Number), version.split(".").map(Number)];
       if (!range.startsWith("^") || want[0] !== have[0]) return false;
@@ -65,7 +75,8 @@ describe("pluginTemplate", () => {
       ["@tensorflow/tfjs-core", TEMPLATE_VERSIONS.tfjs],
       ["@aflora/core", TEMPLATE_VERSIONS.aflora],
     ];
-    for (const [name, range] of pairs) expect(satisfiesCaret(range, installed(name)), `${name} ${installed(name)} vs ${range}`).toBe(true);
+    for (const [name, range] of pairs)
+      expect(satisfiesCaret(range, installed(name)), `${name} ${installed(name)} vs ${range}`).toBe(true);
   });
 });
 
@@ -78,7 +89,11 @@ describe("scaffoldPlugin", () => {
     expect(readdirSync(join(r.dir, "src")).sort()).toEqual(["index.ts", "keyword-task.spec.ts", "keyword-task.ts"]);
     mkdirSync(join(cwd, "taken"));
     writeFileSync(join(cwd, "taken", "x"), "");
-    expect(() => scaffoldPlugin({ packageName: "x", kind: "task", cwd, dir: "taken" })).toThrow(/--dir .*taken: the folder exists and is not empty/);
-    expect(() => pluginTemplate({ packageName: "x", kind: "metric" as never })).toThrow(/--kind "metric": expected one of scorer, schedule, adapter, task, reporter/);
+    expect(() => scaffoldPlugin({ packageName: "x", kind: "task", cwd, dir: "taken" })).toThrow(
+      /--dir .*taken: the folder exists and is not empty/,
+    );
+    expect(() => pluginTemplate({ packageName: "x", kind: "metric" as never })).toThrow(
+      /--kind "metric": expected one of scorer, schedule, adapter, task, reporter/,
+    );
   });
 });

@@ -32,11 +32,17 @@ const NPM_NAME = /^(?:@([a-z0-9-~][a-z0-9-._~]*)\/)?([a-z0-9-~][a-z0-9-._~]*)$/;
 export function parsePackageName(name: string): { scope: string | null; bare: string } {
   const m = NPM_NAME.exec(name);
   if (!m || name.length > 214) {
-    throw new Error(`plugin name "${name}": use an npm package name (lower-case letters, digits, "-", "." or "_", optionally @scope/name)`);
+    throw new Error(
+      `plugin name "${name}": use an npm package name (lower-case letters, digits, "-", "." or "_", optionally @scope/name)`,
+    );
   }
-  if (m[1] === "aflora") throw new Error(`plugin name "${name}": the @aflora scope is this project's; publish under your own name or scope`);
+  if (m[1] === "aflora")
+    throw new Error(`plugin name "${name}": the @aflora scope is this project's; publish under your own name or scope`);
   const bare = m[2]!;
-  if (!/^[a-z][a-z0-9-]*$/.test(bare)) throw new Error(`plugin name "${name}": the part after the scope must start with a letter and use a-z, 0-9 and "-" (it becomes the plugin's registered name)`);
+  if (!/^[a-z][a-z0-9-]*$/.test(bare))
+    throw new Error(
+      `plugin name "${name}": the part after the scope must start with a letter and use a-z, 0-9 and "-" (it becomes the plugin's registered name)`,
+    );
   return { scope: m[1] ?? null, bare };
 }
 
@@ -54,7 +60,8 @@ function fill(text: string, vars: Record<string, string>): string {
 
 /** The files of a standalone plugin package (path relative to its folder → text). */
 export function pluginTemplate(o: PluginTemplateOptions): Record<string, string> {
-  if (!(SCAFFOLD_KINDS as readonly string[]).includes(o.kind)) throw new Error(`--kind "${o.kind}": expected one of ${SCAFFOLD_KINDS.join(", ")}`);
+  if (!(SCAFFOLD_KINDS as readonly string[]).includes(o.kind))
+    throw new Error(`--kind "${o.kind}": expected one of ${SCAFFOLD_KINDS.join(", ")}`);
   const { bare } = parsePackageName(o.packageName);
   const Class = pascal(bare);
   const description = o.description ?? `An aflora ${o.kind} plugin.`;

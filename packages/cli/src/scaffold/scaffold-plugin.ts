@@ -17,7 +17,8 @@ export interface ScaffoldResult {
 export function scaffoldPlugin(o: ScaffoldPluginOptions): ScaffoldResult {
   const files = pluginTemplate(o);
   const dir = resolve(o.cwd ?? process.cwd(), o.dir ?? parsePackageName(o.packageName).bare);
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`--dir ${dir}: the folder exists and is not empty`);
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new Error(`--dir ${dir}: the folder exists and is not empty`);
   for (const [rel, text] of Object.entries(files)) {
     const path = join(dir, rel);
     mkdirSync(dirname(path), { recursive: true });

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import { composeRun, latestCheckpoint, writeFileAtomicSync, type PluginRegistry, type RunConfig, type RunSummary } from "@aflora/core";
+import { composeRun, createKernelProfiler, describeBackend, latestCheckpoint, writeFileAtomicSync, type PluginRegistry, type RunConfig, type RunSummary } from "@aflora/core";
 import { attachProgress, writeRunReport, type ParameterInfo, type RunReport } from "@aflora/metrics";
 import { runPaths } from "../run/run-folder.js";
 import { EventsLog } from "../run/events-log.js";
 import { onInterrupt } from "../run/interrupt.js";
 import { writeFlopShapes } from "../integrations/flops.js";
 import { reportExtras } from "./report-extras.js";
+import { packageVersions } from "../integrations/versions.js";
 
 export interface TrainingOptions {
   runDir: string;
@@ -15,6 +16,8 @@ export interface TrainingOptions {
   registry: PluginRegistry;
   progress: boolean;
   plots: boolean;
+  /** Write a per-kernel time table for this many steps (after one warm-up step). */
+  profileSteps?: number | undefined;
   log: (line: string) => void;
 }
 
@@ -33,12 +36,16 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
   const paths = runPaths(o.runDir);
   const run = await composeRun(config, { registry: o.registry, runDir: o.runDir, runId: o.runId, resume: o.resume, log: o.log });
   try {
-    o.log(`backend: ${run.backend}`);
+    o.log(`backend: ${describeBackend(run.compute)}`);
+    if (run.compute.hint) o.log(run.compute.hint);
     o.log(`model: ${run.loaded.origin}`);
     const stats = run.data.readStats ?? [];
     if (stats.length) o.log(`task: ${run.task.info.name} (${stats.map((s) => `${s.file}: ${s.rows} examples${s.skipped ? `, ${s.skipped} malformed rows skipped` : ""}`).join("; ")})`);
     const { model } = run.loaded;
     if (!o.resume) {
+      // The config as it ran: the backend actually used, every default filled in, the package versions.
+      const { backend, blas, blasVendor, threads } = run.compute;
+      writeFileAtomicSync(paths.config, JSON.stringify({ ...config, backend, threads, compute: { backend, blas, blasVendor, threads }, versions: packageVersions() }, null, 2) + "\n");
       const parameters: ParameterInfo[] = model.params.list().map((p) => ({ name: p.name, group: p.group, size: p.variable.size, trainable: p.trainable }));
       writeFileAtomicSync(paths.parameters, JSON.stringify(parameters) + "\n");
       writeFlopShapes(paths.dir, run.loaded, run.data, config);
@@ -48,12 +55,16 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
     const logSub = trainer.events.subscribe((e) => log.write(e));
     const frozenAtStart = () => model.params.list({ group: "adapter-matrix" }).filter((p) => p.frozenAt !== undefined).length;
     const detachProgress = o.progress ? attachProgress(trainer.events, { frozenAtStart }) : () => {};
+    const profiler = o.profileSteps ? createKernelProfiler({ steps: o.profileSteps }) : null;
+    const profileSub = profiler?.attach(trainer.events, o.runDir);
     const interrupt = onInterrupt((s) => trainer.interrupt(s), o.log);
     let summary: RunSummary;
     try {
       summary = await run.run();
     } finally {
       interrupt.dispose();
+      profileSub?.unsubscribe();
+      profiler?.dispose();
       detachProgress();
       logSub.unsubscribe();
       log.close();

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from "tsyringe";
-import { selectBackend } from "../backend.js";
+import { selectBackendInfo, type BackendSelection } from "../backend.js";
 import { createRunContainer } from "../container.js";
 import type { RunSummary } from "../events.js";
 import type { FreezeSchedule, FreezingScorer } from "../freezing.js";
@@ -48,6 +48,8 @@ export interface ComposedRun {
   readonly adapter: RunAdapter;
   readonly plan: TrainPlan;
   readonly backend: string;
+  /** The backend, BLAS library and thread count the run computes with. */
+  readonly compute: BackendSelection;
   run(): Promise<RunSummary>;
   /** Releases the model's variables. */
   dispose(): void;
@@ -72,7 +74,8 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
   const log = o.log ?? (() => {});
   const warn = o.warn ?? ((m: string) => log(`warning: ${m}`));
   const t = config.training;
-  const backend = await selectBackend(config.backend as never);
+  const compute = await selectBackendInfo(config.backend as never, config.threads !== undefined ? { threads: config.threads } : {});
+  const backend = compute.backend;
   installFastGradients();
   assertTfjsGradients();
 
@@ -184,6 +187,7 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       adapter: applied,
       plan,
       backend,
+      compute,
       run: async () => {
         try {
           return await trainer.run();
