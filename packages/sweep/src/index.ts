@@ -18,3 +18,4 @@ export { collectResults, taskScore, type TrialResult } from "./report/collect.js
 export { resultsTable, formatCell } from "./report/render-markdown.js";
 export { writeSweepReport, type SweepReport } from "./report/write-report.js";
 export { sweepPlotSpec } from "./report/plot.js";
+export { buildSweepProgram, sweepMain } from "./program.js";

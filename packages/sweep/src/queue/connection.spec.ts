@@ -67,27 +67,34 @@ describe("queue connection", () => {
     const dir = scratch("tls");
     const cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-      ],
-      { stdio: "ignore" },
-    );
+    try {
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+          "-keyout",
+          key,
+          "-out",
+          cert,
+        ],
+        { stdio: "ignore" },
+      );
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+      throw new Error(
+        missing ? "openssl not found: install the Debian package openssl (apt-get install openssl)" : String(e),
+      );
+    }
     const server = await startRedisServer({ password: "tls-secret", tls: { cert, key, ca: cert } });
     servers.push(server);
     expect(server.url.startsWith("rediss://")).toBe(true);
