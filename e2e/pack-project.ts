@@ -4,7 +4,13 @@ import { join, relative } from "node:path";
 import type { PackedPackage } from "../tools/scripts/pack.mjs";
 import { REPO } from "./helpers.js";
 
-type LockEntry = Record<string, unknown> & { name?: string; version?: string; integrity?: string; resolved?: string; link?: boolean };
+type LockEntry = Record<string, unknown> & {
+  name?: string;
+  version?: string;
+  integrity?: string;
+  resolved?: string;
+  link?: boolean;
+};
 
 /**
  * A lockfile for a project outside the workspace that depends on the packed tarballs: the
@@ -12,10 +18,18 @@ type LockEntry = Record<string, unknown> & { name?: string; version?: string; in
  * cache with tarballs only (no registry metadata), so `npm install --offline` can place every
  * registry package from this lock and its cache without asking the registry anything.
  */
-export function seededLock(projectDir: string, name: string, dependencies: Record<string, string>, packs: PackedPackage[]): object {
-  const workspace = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
+export function seededLock(
+  projectDir: string,
+  name: string,
+  dependencies: Record<string, string>,
+  packs: PackedPackage[],
+): object {
+  const workspace = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as {
+    packages: Record<string, LockEntry>;
+  };
   const byFolder = new Map<string, LockEntry>();
-  for (const [key, e] of Object.entries(workspace.packages)) if (/^packages\/[^/]+$/.test(key)) byFolder.set(key.slice(9), e);
+  for (const [key, e] of Object.entries(workspace.packages))
+    if (/^packages\/[^/]+$/.test(key)) byFolder.set(key.slice(9), e);
   const tarballOf = new Map(packs.map((p) => [p.name, `file:${relative(projectDir, p.tarball)}`]));
   const packages: Record<string, LockEntry> = {};
   for (const [key, entry] of Object.entries(workspace.packages)) {
@@ -31,7 +45,13 @@ export function seededLock(projectDir: string, name: string, dependencies: Recor
       }
     } else packages[key] = withResolved(key, entry);
   }
-  return { name, version: "0.0.0", lockfileVersion: 3, requires: true, packages: { "": { name, version: "0.0.0", dependencies }, ...packages } };
+  return {
+    name,
+    version: "0.0.0",
+    lockfileVersion: 3,
+    requires: true,
+    packages: { "": { name, version: "0.0.0", dependencies }, ...packages },
+  };
 }
 
 /** The workspace lock omits registry URLs; the tarball's URL lets npm find it in the cache by its integrity. */
@@ -44,7 +64,8 @@ function withResolved(key: string, entry: LockEntry): LockEntry {
 /** The child environment: no npm_* variables of a surrounding `npm test` (npm reads npm_config_* as config). */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.toLowerCase().startsWith("npm_") || k === "npm_config_cache") env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.toLowerCase().startsWith("npm_") || k === "npm_config_cache") env[k] = v;
   return { ...env, AFLORA_BACKEND: "wasm", AFLORA_NATIVE_SKIP_BUILD: "1", ...extra };
 }
 
@@ -55,7 +76,13 @@ export interface Run {
 }
 
 export function run(cmd: string, args: string[], cwd: string, timeoutMs = 180_000): Run {
-  const r = spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr + (r.error ? String(r.error) : "") };
 }
 

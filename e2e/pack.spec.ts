@@ -19,7 +19,14 @@ let install: ReturnType<typeof run>;
 /** The project's package.json and a lock seeded from the workspace's, then `npm install --offline`. */
 function installProject(dependencies: Record<string, string>): ReturnType<typeof run> {
   const name = "aflora-outside-project";
-  writeJson(join(project, "package.json"), { name, version: "0.0.0", private: true, type: "module", workspaces: ["plugins/*"], dependencies });
+  writeJson(join(project, "package.json"), {
+    name,
+    version: "0.0.0",
+    private: true,
+    type: "module",
+    workspaces: ["plugins/*"],
+    dependencies,
+  });
   writeJson(join(project, "package-lock.json"), seededLock(project, name, dependencies, packs));
   return run("npm", ["install", "--offline", "--no-audit", "--no-fund"], project, 240_000);
 }
@@ -36,19 +43,29 @@ beforeAll(() => {
 describe("the packages as published", () => {
   it("are every public package of the workspace", () => {
     expect(packs.map((p) => p.name).sort()).toEqual(
-      publicPackages().map((d) => (JSON.parse(readFileSync(join(REPO, "packages", d, "package.json"), "utf8")) as { name: string }).name).sort(),
+      publicPackages()
+        .map(
+          (d) => (JSON.parse(readFileSync(join(REPO, "packages", d, "package.json"), "utf8")) as { name: string }).name,
+        )
+        .sort(),
     );
   });
 
   it("hold only dist, README, LICENSE, package.json and declared runtime assets: no maps, no tsbuildinfo, no sources", () => {
     for (const p of packs) {
-      const manifest = JSON.parse(readFileSync(join(REPO, "packages", p.name.replace("@aflora/", ""), "package.json"), "utf8")) as { files: string[] };
+      const manifest = JSON.parse(
+        readFileSync(join(REPO, "packages", p.name.replace("@aflora/", ""), "package.json"), "utf8"),
+      ) as { files: string[] };
       const allowed = manifest.files.filter((f) => !f.startsWith("!"));
       for (const f of p.files) {
-        expect(allowed.some((a) => f === a || f.startsWith(`${a}/`)) || f === "package.json", `${p.name}: ${f}`).toBe(true);
+        expect(allowed.some((a) => f === a || f.startsWith(`${a}/`)) || f === "package.json", `${p.name}: ${f}`).toBe(
+          true,
+        );
         expect(f, p.name).not.toMatch(/\.map$|\.tsbuildinfo$|^src\//);
       }
-      expect(p.files, p.name).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts"]));
+      expect(p.files, p.name).toEqual(
+        expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts"]),
+      );
     }
   });
 
@@ -61,10 +78,14 @@ describe("the packages as published", () => {
       expect(m.exports["."], p.name).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" });
       expect(m.sideEffects === false || Array.isArray(m.sideEffects), `${p.name} sideEffects`).toBe(true);
       expect(m.license, p.name).toBe("MIT");
-      for (const [dep, range] of Object.entries({ ...m.dependencies, ...m.peerDependencies } as Record<string, string>)) {
+      for (const [dep, range] of Object.entries({ ...m.dependencies, ...m.peerDependencies } as Record<
+        string,
+        string
+      >)) {
         expect(range, `${p.name} → ${dep}`).toMatch(/^[\^~>]/);
       }
-      for (const dep of Object.keys(m.dependencies ?? {})) expect(dep, `${p.name}: TensorFlow.js belongs in peerDependencies`).not.toMatch(TF_PACKAGE);
+      for (const dep of Object.keys(m.dependencies ?? {}))
+        expect(dep, `${p.name}: TensorFlow.js belongs in peerDependencies`).not.toMatch(TF_PACKAGE);
       for (const [dep, range] of Object.entries((m.peerDependencies ?? {}) as Record<string, string>)) {
         if (TF_PACKAGE.test(dep)) expect(range, `${p.name} → ${dep}`).toBe("^4.22.0");
       }
@@ -92,7 +113,11 @@ describe("outside the workspace", () => {
 
   it("aflora plugin new scaffolds a plugin whose test passes and that aflora train selects by name", () => {
     const aflora = join(project, "node_modules/.bin/aflora");
-    const scaffolded = run(aflora, ["plugin", "new", "@someone/grad-ema", "--kind", "scorer", "--dir", "plugins/grad-ema"], project);
+    const scaffolded = run(
+      aflora,
+      ["plugin", "new", "@someone/grad-ema", "--kind", "scorer", "--dir", "plugins/grad-ema"],
+      project,
+    );
     expect(scaffolded.status, scaffolded.stderr).toBe(0);
     expect(scaffolded.stdout).toContain('Created @someone/grad-ema (a scorer plugin registered as "grad-ema")');
     // Same files as the in-repo generator writes (one template).
@@ -115,7 +140,23 @@ describe("outside the workspace", () => {
 
     const trained = run(
       aflora,
-      ["train", "--plugin", "@someone/grad-ema", "--scorer", "grad-ema", "--set", "scorer.beta=0.5", "--data", "spam-assassin", "--set", "data.maxExamples=64", "--max-steps", "2", "--quiet", "--no-plots"],
+      [
+        "train",
+        "--plugin",
+        "@someone/grad-ema",
+        "--scorer",
+        "grad-ema",
+        "--set",
+        "scorer.beta=0.5",
+        "--data",
+        "spam-assassin",
+        "--set",
+        "data.maxExamples=64",
+        "--max-steps",
+        "2",
+        "--quiet",
+        "--no-plots",
+      ],
       project,
     );
     expect(trained.status, trained.stderr).toBe(0);
@@ -130,9 +171,24 @@ describe("outside the workspace", () => {
 describe("the in-repo generator", () => {
   it("writes the same template as aflora plugin new, under the user's name", () => {
     mkdirSync(join(project, "gen"), { recursive: true });
-    const r = run(process.execPath, [join(REPO, "tools/generators/plugin.mjs"), "my-task", "--kind", "task", "--dir", join(project, "gen/my-task"), "--dry-run"], REPO);
+    const r = run(
+      process.execPath,
+      [
+        join(REPO, "tools/generators/plugin.mjs"),
+        "my-task",
+        "--kind",
+        "task",
+        "--dir",
+        join(project, "gen/my-task"),
+        "--dry-run",
+      ],
+      REPO,
+    );
     expect(r.status, r.stderr).toBe(0);
-    const written = r.stdout.trim().split("\n").map((l) => /^would write (\S+) /.exec(l)![1]!.slice(join(project, "gen/my-task").length + 1));
+    const written = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => /^would write (\S+) /.exec(l)![1]!.slice(join(project, "gen/my-task").length + 1));
     expect(written.sort()).toEqual(Object.keys(pluginTemplate({ packageName: "my-task", kind: "task" })).sort());
   });
 });

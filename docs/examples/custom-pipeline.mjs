@@ -1,6 +1,7 @@
 // Composing an aflora pipeline in code, with a freezing score defined in this file.
 //
-//   npm install @aflora/core @aflora/encoder @aflora/adapter @aflora/scorer @aflora/scheduler @aflora/glue-data tsyringe
+//   npm install @aflora/core @aflora/encoder @aflora/adapter @aflora/scorer @aflora/scheduler \
+//     @aflora/glue-data tsyringe
 //   node custom-pipeline.mjs
 //
 // (TensorFlow.js comes with them: @aflora/core declares @tensorflow/tfjs-core and its cpu and wasm
@@ -10,7 +11,14 @@
 // config; the registry knows the published packages' plugins by name. The freezing score is swapped
 // without touching any of them: a class registered for Tokens.Scorer in a child container wins over
 // the config's `scorer` section. Plain ESM JavaScript so it runs without a build.
-import { composeRun, PluginRegistry, registerLossLogger, registerOptimizers, resolveRunConfig, Tokens } from "@aflora/core";
+import {
+  composeRun,
+  PluginRegistry,
+  registerLossLogger,
+  registerOptimizers,
+  resolveRunConfig,
+  Tokens,
+} from "@aflora/core";
 import { register as registerAdapters } from "@aflora/adapter";
 import { register as registerEncoder } from "@aflora/encoder";
 import { register as registerTasks } from "@aflora/glue-data";
@@ -33,7 +41,8 @@ class LatestGradientScorer {
 
   update(_step, tracked) {
     this.updates++;
-    for (const m of tracked) this.latest.set(m.name, Float32Array.from(m.grad.dataSync(), Math.abs)); // borrowed: read now
+    // The tensors are borrowed: read them now, they are disposed after this call.
+    for (const m of tracked) this.latest.set(m.name, Float32Array.from(m.grad.dataSync(), Math.abs));
   }
 
   elementScores(names) {
@@ -57,7 +66,8 @@ class LatestGradientScorer {
 // The registry: each published package adds its named plugins (models, adapters, scores, schedules, tasks).
 const registry = new PluginRegistry();
 registerLossLogger(registerOptimizers(registry));
-for (const register of [registerEncoder, registerAdapters, registerScorers, registerSchedules, registerTasks]) register(registry);
+for (const register of [registerEncoder, registerAdapters, registerScorers, registerSchedules, registerTasks])
+  register(registry);
 
 // One run config, checked against the registered plugins' schemas (defaults filled in).
 const config = resolveRunConfig(

@@ -20,20 +20,29 @@ export function parseArgs(argv) {
     else if (a === "--kind") out.kind = argv[++i];
     else if (a === "--dir") out.dir = argv[++i];
     else if (a === "--description") out.description = argv[++i];
-    else if (a.startsWith("--")) throw new Error(`unknown option ${a} (known: --kind, --dir, --description, --dry-run)`);
+    else if (a.startsWith("--"))
+      throw new Error(`unknown option ${a} (known: --kind, --dir, --description, --dry-run)`);
     else if (out.name === null) out.name = a;
     else throw new Error(`unexpected argument "${a}"`);
   }
-  if (!out.name || !out.kind) throw new Error(`usage: node tools/generators/plugin.mjs <name> --kind ${SCAFFOLD_KINDS.join("|")} [--dir D] [--description "..."] [--dry-run]`);
+  if (!out.name || !out.kind)
+    throw new Error(
+      `usage: node tools/generators/plugin.mjs <name> --kind ${SCAFFOLD_KINDS.join("|")} [--dir D] [--description "..."] [--dry-run]`,
+    );
   return out;
 }
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
   const dir = resolve(args.dir ?? join(ROOT, "packages", parsePackageName(args.name).bare));
-  const options = { packageName: args.name, kind: args.kind, ...(args.description ? { description: args.description } : {}) };
+  const options = {
+    packageName: args.name,
+    kind: args.kind,
+    ...(args.description ? { description: args.description } : {}),
+  };
   if (args.dryRun) {
-    for (const [rel, text] of Object.entries(pluginTemplate(options))) console.log(`would write ${join(dir, rel)} (${text.length} bytes)`);
+    for (const [rel, text] of Object.entries(pluginTemplate(options)))
+      console.log(`would write ${join(dir, rel)} (${text.length} bytes)`);
     return;
   }
   const r = scaffoldPlugin({ ...options, dir });

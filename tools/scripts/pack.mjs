@@ -7,7 +7,17 @@
 // npm's publishConfig cannot override "exports", so the condition is stripped here rather than in
 // the workspace's package.json files, which the workspace's TypeScript and Vitest need as they are.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,7 +85,8 @@ export function packPackages({ outDir, packages = publicPackages(), root = ROOT 
       mkdirSync(stage, { recursive: true });
       for (const entry of pkg.files ?? []) {
         if (entry.startsWith("!")) continue;
-        if (/[*?[]/.test(entry)) throw new Error(`${pkg.name}: files entry "${entry}": use folder or file names (globs are not staged)`);
+        if (/[*?[]/.test(entry))
+          throw new Error(`${pkg.name}: files entry "${entry}": use folder or file names (globs are not staged)`);
         if (existsSync(join(src, entry))) copyFiltered(join(src, entry), join(stage, entry));
       }
       for (const f of ["README.md", "LICENSE"]) {
@@ -85,13 +96,22 @@ export function packPackages({ outDir, packages = publicPackages(), root = ROOT 
       writeFileSync(join(stage, "package.json"), JSON.stringify(publishedManifest(pkg), null, 2) + "\n");
       return { dir, stage, name: pkg.name, version: pkg.version };
     });
-    const r = spawnSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", outDir, ...staged.map((s) => s.stage)], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const r = spawnSync(
+      "npm",
+      ["pack", "--json", "--ignore-scripts", "--pack-destination", outDir, ...staged.map((s) => s.stage)],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     if (r.status !== 0) throw new Error(`npm pack failed (${r.status}): ${r.stderr}`);
     const results = JSON.parse(r.stdout);
-    return staged.map((s, i) => ({ name: s.name, version: s.version, tarball: join(outDir, results[i].filename), files: results[i].files.map((f) => f.path) }));
+    return staged.map((s, i) => ({
+      name: s.name,
+      version: s.version,
+      tarball: join(outDir, results[i].filename),
+      files: results[i].files.map((f) => f.path),
+    }));
   } finally {
     rmSync(stageRoot, { recursive: true, force: true });
   }
