@@ -24,6 +24,7 @@ export default tseslint.config(
       "**/test-artifacts/**",
     ],
   },
+  { linterOptions: { reportUnusedDisableDirectives: "error" } },
   js.configs.recommended,
   {
     files: ["**/*.ts", "**/*.mts", "**/*.cts"],

@@ -9,18 +9,27 @@ import { encodeExamples, TextBatchSource, WhitespaceTokenizer } from "@aflora/gl
 
 const n = Number(process.argv[2] ?? 20000);
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const words = "the cat sat on the mat a dog played with running cafe and the company reported higher profits this quarter while scientists found water near the pole".split(" ");
+const words =
+  "the cat sat on the mat a dog played with running cafe and the company reported higher profits this quarter while scientists found water near the pole".split(
+    " ",
+  );
 let seed = 1;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const sentence = (len) => Array.from({ length: len }, () => words[Math.floor(rand() * words.length)]).join(" ") + ".";
-const examples = Array.from({ length: n }, (_, i) => ({ textA: sentence(15 + (i % 20)), textB: sentence(8 + (i % 15)), label: i % 3 }));
+const examples = Array.from({ length: n }, (_, i) => ({
+  textA: sentence(15 + (i % 20)),
+  textB: sentence(8 + (i % 15)),
+  label: i % 3,
+}));
 
 const tokenizers = [["whitespace", new WhitespaceTokenizer(30000)]];
 async function findLoadTokenizer() {
   try {
     const encoder = await import("@aflora/encoder");
     if (typeof encoder.loadTokenizer === "function") return encoder.loadTokenizer;
-  } catch {}
+  } catch {
+    // not built: fall through to the next loader
+  }
   try {
     // the encoder's tokenizer module, built but not (yet) re-exported from its index
     return (await import(`${root}packages/encoder/dist/tokenizer/index.js`)).loadTokenizer;
@@ -30,7 +39,8 @@ async function findLoadTokenizer() {
 }
 const loadTokenizer = await findLoadTokenizer();
 if (loadTokenizer) {
-  for (const name of ["bert-wordpiece", "deberta-v3-unigram"]) tokenizers.push([name, await loadTokenizer(`${root}fixtures/tokenizers/${name}`)]);
+  for (const name of ["bert-wordpiece", "deberta-v3-unigram"])
+    tokenizers.push([name, await loadTokenizer(`${root}fixtures/tokenizers/${name}`)]);
 } else console.log("(@aflora/encoder's loadTokenizer is not built: whitespace tokenizer only)");
 
 for (const [name, tokenizer] of tokenizers) {

@@ -19,6 +19,7 @@ export interface RunContainerValues {
   runInfo: RunInfo;
   /** Registered in the child when given; otherwise resolved from the parent, if it has one. */
   plugins?: PluginRegistry;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the model whatever its batch type
   model?: TrainableModel<any>;
 }
 
@@ -28,7 +29,10 @@ export interface RunContainerValues {
  * and Model. Plugins built with `PluginRegistry.create(kind, section, runContainer)` can inject
  * them; the Trainer given this container emits on its Events stream.
  */
-export function createRunContainer(parent: DependencyContainer = rootContainer, values: RunContainerValues): DependencyContainer {
+export function createRunContainer(
+  parent: DependencyContainer = rootContainer,
+  values: RunContainerValues,
+): DependencyContainer {
   const c = parent.createChildContainer();
   const bus = new EventBus();
   const control = new RunControl();

@@ -2,7 +2,17 @@ import type { DependencyContainer } from "tsyringe";
 import { z } from "zod";
 
 /** The kinds of plugin a run config selects by name. */
-export const PLUGIN_KINDS = ["model", "adapter", "scorer", "schedule", "task", "metric", "reporter", "optimizer", "plugin"] as const;
+export const PLUGIN_KINDS = [
+  "model",
+  "adapter",
+  "scorer",
+  "schedule",
+  "task",
+  "metric",
+  "reporter",
+  "optimizer",
+  "plugin",
+] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /** One named implementation. `create` receives the config section (already checked by `options` or `parse`). */
@@ -27,7 +37,9 @@ export class UnknownPluginError extends Error {
     readonly pluginName: string,
     readonly known: string[],
   ) {
-    super(`Unknown ${kind} "${pluginName}". Known ${kind} names: ${known.length ? known.join(", ") : "(none registered)"}.`);
+    super(
+      `Unknown ${kind} "${pluginName}". Known ${kind} names: ${known.length ? known.join(", ") : "(none registered)"}.`,
+    );
     this.name = "UnknownPluginError";
   }
 }
@@ -38,8 +50,10 @@ export class UnknownPluginError extends Error {
  * selects one without code changes.
  */
 export class PluginRegistry {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of every options type live in one map; each is parsed by its own schema
   private readonly byKind = new Map<PluginKind, Map<string, PluginDefinition<any, any>>>();
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of every options type live in one map; each is parsed by its own schema
   register(def: PluginDefinition<any, any>): this {
     const m = this.byKind.get(def.kind) ?? new Map();
     if (m.has(def.name)) throw new Error(`PluginRegistry: ${def.kind} "${def.name}" is already registered`);
@@ -61,9 +75,11 @@ export class PluginRegistry {
     return kinds.flatMap((k) => [...(this.byKind.get(k)?.values() ?? [])]);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of every options type live in one map; each is parsed by its own schema
   get<T = unknown>(kind: PluginKind, name: string): PluginDefinition<T, any> {
     const def = this.byKind.get(kind)?.get(name);
     if (!def) throw new UnknownPluginError(kind, name, this.names(kind));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of every options type live in one map; each is parsed by its own schema
     return def as PluginDefinition<T, any>;
   }
 
@@ -71,8 +87,16 @@ export class PluginRegistry {
    * Builds the implementation a config section names: `{ name, ...options }`.
    * `field` is the config path used in error messages (e.g. "scorer").
    */
-  create<T = unknown>(kind: PluginKind, section: { name: string } & Record<string, unknown>, container: DependencyContainer, field: string = kind): T {
-    if (!section || typeof section.name !== "string") throw new Error(`${field}.name: expected the name of a registered ${kind} (one of: ${this.names(kind).join(", ")})`);
+  create<T = unknown>(
+    kind: PluginKind,
+    section: { name: string } & Record<string, unknown>,
+    container: DependencyContainer,
+    field: string = kind,
+  ): T {
+    if (!section || typeof section.name !== "string")
+      throw new Error(
+        `${field}.name: expected the name of a registered ${kind} (one of: ${this.names(kind).join(", ")})`,
+      );
     const def = this.get<T>(kind, section.name);
     const { name: _name, ...options } = section;
     let parsed: unknown = options;
@@ -92,7 +116,9 @@ export class PluginRegistry {
 }
 
 /** Infers a definition's option type from its zod schema: `definePlugin({ kind, name, options: z.object({...}), create })`. */
-export function definePlugin<T, S extends z.ZodType>(def: Omit<PluginDefinition<T, z.output<S>>, "options" | "parse"> & { options: S }): PluginDefinition<T, z.output<S>> {
+export function definePlugin<T, S extends z.ZodType>(
+  def: Omit<PluginDefinition<T, z.output<S>>, "options" | "parse"> & { options: S },
+): PluginDefinition<T, z.output<S>> {
   return def as PluginDefinition<T, z.output<S>>;
 }
 
@@ -104,9 +130,11 @@ export function formatZodIssues(error: z.ZodError, schema?: z.ZodType): string {
     .map((i) => {
       const path = i.path.map(String).join(".");
       const unknownKeys = i.code === "unrecognized_keys" ? (i as { keys: string[] }).keys : null;
-      if (unknownKeys) return `${unknownKeys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}: unknown option${path ? "" : knownNote}`;
+      if (unknownKeys)
+        return `${unknownKeys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}: unknown option${path ? "" : knownNote}`;
       const input = (i as { input?: unknown }).input;
-      const shown = input === undefined || (typeof input === "object" && input !== null) ? "" : `, got ${JSON.stringify(input)}`;
+      const shown =
+        input === undefined || (typeof input === "object" && input !== null) ? "" : `, got ${JSON.stringify(input)}`;
       return `${path || "(options)"}: ${i.message}${i.message.includes(" got ") ? "" : shown}`;
     })
     .join("; ");

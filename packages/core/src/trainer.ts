@@ -47,11 +47,18 @@ export class Trainer<B = TextBatch> {
     };
     if (options.container) {
       this.container = options.container;
-      if (!this.container.isRegistered(RunTokens.EventBus)) throw new Error("Trainer: options.container must come from createRunContainer");
+      if (!this.container.isRegistered(RunTokens.EventBus))
+        throw new Error("Trainer: options.container must come from createRunContainer");
       this.runInfo = this.container.resolve(Tokens.RunInfo);
-      const mismatch = (["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const).find((k) => this.runInfo[k] !== expected[k]);
-      if (mismatch) throw new Error(`Trainer: the run container's RunInfo.${mismatch} is ${this.runInfo[mismatch]}, but the trainer's options give ${expected[mismatch]} (see planRun)`);
-      if (this.container.resolve(Tokens.ParameterRegistry) !== options.model.params) throw new Error("Trainer: the run container's ParameterRegistry is not the model's");
+      const mismatch = (["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const).find(
+        (k) => this.runInfo[k] !== expected[k],
+      );
+      if (mismatch)
+        throw new Error(
+          `Trainer: the run container's RunInfo.${mismatch} is ${this.runInfo[mismatch]}, but the trainer's options give ${expected[mismatch]} (see planRun)`,
+        );
+      if (this.container.resolve(Tokens.ParameterRegistry) !== options.model.params)
+        throw new Error("Trainer: the run container's ParameterRegistry is not the model's");
     } else {
       this.runInfo = {
         runId: options.runInfo?.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, "-")}`,
@@ -61,7 +68,12 @@ export class Trainer<B = TextBatch> {
         seed: options.seed,
         outputDir: options.runInfo?.outputDir ?? null,
       };
-      this.container = createRunContainer(rootContainer, { registry: options.model.params, runInfo: this.runInfo, model: options.model as TrainableModel<any> });
+      this.container = createRunContainer(rootContainer, {
+        registry: options.model.params,
+        runInfo: this.runInfo,
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the run container holds the model whatever its batch type
+        model: options.model as TrainableModel<any>,
+      });
     }
     this.bus = this.container.resolve(RunTokens.EventBus);
     this.runControl = this.container.resolve(RunTokens.RunControl);

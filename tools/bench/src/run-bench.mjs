@@ -9,7 +9,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCH_SHAPES, benchAdapter, stepFlops } from "@aflora/metrics";
-import { METHODS, METHOD_NAMES, SIZES } from "./methods.mjs";
+import { METHOD_NAMES, SIZES } from "./methods.mjs";
 import { afloraAverageTrainable, loraTrainable } from "./average-params.mjs";
 import { renderMarkdown } from "./render-markdown.mjs";
 
@@ -60,7 +60,8 @@ export function parseBenchArgs(argv) {
   const o = structuredClone({ ...DEFAULTS, methods: [...DEFAULTS.methods], sizes: [...DEFAULTS.sizes] });
   const list = (v, known, flag) => {
     const items = String(v).split(",").filter(Boolean);
-    for (const i of items) if (!known.includes(i)) throw new Error(`bench ${flag}: unknown value "${i}" (known: ${known.join(", ")})`);
+    for (const i of items)
+      if (!known.includes(i)) throw new Error(`bench ${flag}: unknown value "${i}" (known: ${known.join(", ")})`);
     return items;
   };
   const int = (v, flag) => {
@@ -70,28 +71,86 @@ export function parseBenchArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
-    const value = () => inline ?? argv[++i] ?? (() => { throw new Error(`bench ${flag}: missing value`); })();
+    const value = () =>
+      inline ??
+      argv[++i] ??
+      (() => {
+        throw new Error(`bench ${flag}: missing value`);
+      })();
     switch (flag) {
-      case "--sizes": o.sizes = list(value(), Object.keys(SIZES), flag); break;
-      case "--methods": o.methods = list(value(), METHOD_NAMES, flag); break;
-      case "--iters": { const n = int(value(), flag); o.iters = { small: n, base: Math.min(n, o.iters.base) }; break; }
-      case "--base-iters": o.iters.base = int(value(), flag); break;
-      case "--warmup": { const n = int(value(), flag); o.warmup = { small: n, base: n }; break; }
-      case "--recompute": o.recompute = { small: true, base: true }; break;
-      case "--no-peer": o.peer = false; break;
-      case "--no-freeze-check": o.freezeCheck = false; break;
-      case "--no-carry-over": o.carryOver = false; break;
-      case "--render-only": o.renderOnly = true; break;
-      case "--max-seconds": o.maxSeconds = int(value(), flag); break;
-      case "--model": o.model = list(value(), ["encoder", "local"], flag)[0]; break;
-      case "--workers": o.workers = String(value()).split(",").map((w) => { const n = int(w, flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 worker`); return n; }); break;
-      case "--stock-gradients": o.stockGradients = true; break;
-      case "--backend": o.backend = list(value(), ["auto", "tensorflow-gpu", "tensorflow", "native", "wasm", "cpu"], flag)[0]; break;
-      case "--threads": { const n = int(value(), flag); if (n < 1) throw new Error(`bench ${flag}: expected at least 1 thread`); o.threads = n; break; }
-      case "--profile": o.profile = true; break;
-      case "--out": o.outDir = value(); break;
-      case "-h": case "--help": o.help = true; break;
-      default: throw new Error(`bench: unknown option "${argv[i]}"\n${USAGE}`);
+      case "--sizes":
+        o.sizes = list(value(), Object.keys(SIZES), flag);
+        break;
+      case "--methods":
+        o.methods = list(value(), METHOD_NAMES, flag);
+        break;
+      case "--iters": {
+        const n = int(value(), flag);
+        o.iters = { small: n, base: Math.min(n, o.iters.base) };
+        break;
+      }
+      case "--base-iters":
+        o.iters.base = int(value(), flag);
+        break;
+      case "--warmup": {
+        const n = int(value(), flag);
+        o.warmup = { small: n, base: n };
+        break;
+      }
+      case "--recompute":
+        o.recompute = { small: true, base: true };
+        break;
+      case "--no-peer":
+        o.peer = false;
+        break;
+      case "--no-freeze-check":
+        o.freezeCheck = false;
+        break;
+      case "--no-carry-over":
+        o.carryOver = false;
+        break;
+      case "--render-only":
+        o.renderOnly = true;
+        break;
+      case "--max-seconds":
+        o.maxSeconds = int(value(), flag);
+        break;
+      case "--model":
+        o.model = list(value(), ["encoder", "local"], flag)[0];
+        break;
+      case "--workers":
+        o.workers = String(value())
+          .split(",")
+          .map((w) => {
+            const n = int(w, flag);
+            if (n < 1) throw new Error(`bench ${flag}: expected at least 1 worker`);
+            return n;
+          });
+        break;
+      case "--stock-gradients":
+        o.stockGradients = true;
+        break;
+      case "--backend":
+        o.backend = list(value(), ["auto", "tensorflow-gpu", "tensorflow", "native", "wasm", "cpu"], flag)[0];
+        break;
+      case "--threads": {
+        const n = int(value(), flag);
+        if (n < 1) throw new Error(`bench ${flag}: expected at least 1 thread`);
+        o.threads = n;
+        break;
+      }
+      case "--profile":
+        o.profile = true;
+        break;
+      case "--out":
+        o.outDir = value();
+        break;
+      case "-h":
+      case "--help":
+        o.help = true;
+        break;
+      default:
+        throw new Error(`bench: unknown option "${argv[i]}"\n${USAGE}`);
     }
   }
   return o;
@@ -150,7 +209,11 @@ async function runAflora(size, method, o, log, workers) {
     threads: o.threads,
     profile: o.profile,
   };
-  const r = await runChild(process.execPath, ["--max-old-space-size=4096", join(HERE, "step-child.mjs"), JSON.stringify(args)], log);
+  const r = await runChild(
+    process.execPath,
+    ["--max-old-space-size=4096", join(HERE, "step-child.mjs"), JSON.stringify(args)],
+    log,
+  );
   const line = r.out.split("\n").find((l) => l.startsWith("RESULT "));
   if (r.code !== 0 || !line) return { error: `exit ${r.code}: ${r.err.trim().split("\n").slice(-3).join(" | ")}` };
   const res = JSON.parse(line.slice(7));
@@ -166,13 +229,44 @@ async function runPeer(size, method, o, log, tmpDir) {
   const out = join(tmpDir, `torch-${size}-${method}.json`);
   const r = await runChild(
     o.python,
-    [join(BENCH_DIR, "peer", "torch_step.py"), "--size", size, "--method", method, "--warmup", String(Math.max(1, o.warmup[size])), "--iters", String(Math.max(3, o.iters[size])), "--max-seconds", String(o.maxSeconds), "--out", out],
+    [
+      join(BENCH_DIR, "peer", "torch_step.py"),
+      "--size",
+      size,
+      "--method",
+      method,
+      "--warmup",
+      String(Math.max(1, o.warmup[size])),
+      "--iters",
+      String(Math.max(3, o.iters[size])),
+      "--max-seconds",
+      String(o.maxSeconds),
+      "--out",
+      out,
+    ],
     log,
   );
-  if (r.code !== 0 || !existsSync(out)) return { error: `exit ${r.code}: ${r.err.trim().split("\n").slice(-2).join(" | ")}` };
+  if (r.code !== 0 || !existsSync(out))
+    return { error: `exit ${r.code}: ${r.err.trim().split("\n").slice(-2).join(" | ")}` };
   const res = JSON.parse(readFileSync(out, "utf8"));
-  const steps = res.steps.map((s) => ({ ms: s.ms, ownCpuMs: s.own_cpu_ms, foreignCpuMs: s.foreign_cpu_ms, clean: s.clean }));
-  return { framework: "torch", torch: res.torch, openblas: res.openblas, size, method, steps, trainableParams: res.trainable_params, peakRssMiB: res.peak_rss_mib, losses: res.losses, ...summarise(steps, res.iters) };
+  const steps = res.steps.map((s) => ({
+    ms: s.ms,
+    ownCpuMs: s.own_cpu_ms,
+    foreignCpuMs: s.foreign_cpu_ms,
+    clean: s.clean,
+  }));
+  return {
+    framework: "torch",
+    torch: res.torch,
+    openblas: res.openblas,
+    size,
+    method,
+    steps,
+    trainableParams: res.trainable_params,
+    peakRssMiB: res.peak_rss_mib,
+    losses: res.losses,
+    ...summarise(steps, res.iters),
+  };
 }
 
 function writeAtomic(path, text) {
@@ -203,7 +297,11 @@ export function computeRatios(runs, flops, sizes, methods) {
   const ok = (r) => (r && !r.error ? r : null);
   const single = (size, method) => {
     const run = get(size, method);
-    const w = run?.byWorkers ? Object.keys(run.byWorkers).map(Number).sort((a, b) => a - b)[0] : null;
+    const w = run?.byWorkers
+      ? Object.keys(run.byWorkers)
+          .map(Number)
+          .sort((a, b) => a - b)[0]
+      : null;
     return ok(w !== null ? run.byWorkers[w] : run?.aflora);
   };
   const div = (a, b, key = "medianMs") => (a && b && a[key] != null && b[key] != null ? a[key] / b[key] : null);
@@ -217,9 +315,13 @@ export function computeRatios(runs, flops, sizes, methods) {
       eloraOverAfloraFrozenCpu: div(e, single(size, "aflora-frozen"), "medianOwnCpuMs"),
       eloraOverAfloraFlops: flops[size].elora.total / flops[size]["aflora-start"].total,
       afloraStartOverFrozenTime: div(single(size, "aflora-start"), single(size, "aflora-frozen")),
-      afloraOverTorch: Object.fromEntries(methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer))])),
+      afloraOverTorch: Object.fromEntries(
+        methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer))]),
+      ),
       // Own CPU time (all threads): the robust comparison on a shared machine, exact when both use 1 thread.
-      afloraOverTorchCpu: Object.fromEntries(methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer), "medianOwnCpuMs")])),
+      afloraOverTorchCpu: Object.fromEntries(
+        methods.map((m) => [m, div(ok(get(size, m)?.aflora), ok(get(size, m)?.peer), "medianOwnCpuMs")]),
+      ),
       torchEloraOverAfloraStartTime: div(ok(get(size, "elora")?.peer), ok(get(size, "aflora-start")?.peer)),
     };
   }
@@ -232,7 +334,8 @@ export function describeRuns(runs) {
   for (const r of runs) {
     for (const a of Object.values(r.byWorkers ?? { 1: r.aflora })) {
       if (!a || a.error || !a.backend) continue;
-      if (a.backend === "native") seen.add(`native (${a.blasVendor} ${a.blas}, ${a.threads} thread${a.threads === 1 ? "" : "s"})`);
+      if (a.backend === "native")
+        seen.add(`native (${a.blasVendor} ${a.blas}, ${a.threads} thread${a.threads === 1 ? "" : "s"})`);
       else if (a.backend === "wasm") seen.add("wasm (tfjs-backend-wasm 4.22, SIMD, 1 thread)");
       else seen.add(a.backend);
     }
@@ -245,7 +348,10 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
   const o = { ...DEFAULTS, ...options };
   const date = new Date().toISOString();
   const torch = o.peer ? peerAvailable(o.python) : null;
-  if (o.peer && !torch) log(`bench: PyTorch not found (${o.python} -c "import torch"); install it for the side-by-side (apt-get install -y python3-torch libopenblas0-pthread). Timing aflora only.`);
+  if (o.peer && !torch)
+    log(
+      `bench: PyTorch not found (${o.python} -c "import torch"); install it for the side-by-side (apt-get install -y python3-torch libopenblas0-pthread). Timing aflora only.`,
+    );
   const tmpDir = join(os.tmpdir(), `aflora-bench-${process.pid}`);
   mkdirSync(tmpDir, { recursive: true });
   const runs = [];
@@ -271,23 +377,44 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
   let freezeCheck = null;
   if (o.freezeCheck && o.sizes.includes("small")) {
     log("bench: freeze check (small, full fine-tuning, then every encoder W0 frozen)");
-    const r = await runChild(process.execPath, [join(HERE, "freeze-check-child.mjs"), JSON.stringify({ size: "small", cfg: SIZES.small, iters: 3, model: o.model })], log);
+    const r = await runChild(
+      process.execPath,
+      [
+        join(HERE, "freeze-check-child.mjs"),
+        JSON.stringify({ size: "small", cfg: SIZES.small, iters: 3, model: o.model }),
+      ],
+      log,
+    );
     const line = r.out.split("\n").find((l) => l.startsWith("RESULT "));
     freezeCheck = line ? JSON.parse(line.slice(7)) : { error: `exit ${r.code}` };
   }
   const flops = flopsTable(o.recompute);
   const mrpc = afloraAverageTrainable({ epochs: 20, stepsPerEpoch: 58 });
   const lora = loraTrainable();
-  const get = (size, method, who) => runs.find((r) => r.size === size && r.method === method)?.[who];
   const ratios = computeRatios(runs, flops, o.sizes, o.methods);
   const results = {
     date,
-    machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, memoryGiB: os.totalmem() / 2 ** 30, loadAverage: os.loadavg() },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      cores: os.cpus().length,
+      memoryGiB: os.totalmem() / 2 ** 30,
+      loadAverage: os.loadavg(),
+    },
     node: process.version,
     backend: describeRuns(runs),
     fastGradients: !o.stockGradients,
     torch,
-    options: { model: o.model, sizes: o.sizes, methods: o.methods, iters: o.iters, warmup: o.warmup, recompute: o.recompute, workers: o.workers, backend: o.backend, threads: o.threads ?? null },
+    options: {
+      model: o.model,
+      sizes: o.sizes,
+      methods: o.methods,
+      iters: o.iters,
+      warmup: o.warmup,
+      recompute: o.recompute,
+      workers: o.workers,
+      backend: o.backend,
+      threads: o.threads ?? null,
+    },
     runs,
     flops,
     averageParams: {
@@ -310,14 +437,20 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
     const prev = JSON.parse(readFileSync(previousPath, "utf8"));
     const carried = (prev.options?.sizes ?? []).filter((size) => !o.sizes.includes(size));
     for (const size of carried) {
-      results.runs.push(...prev.runs.filter((r) => r.size === size).map((r) => ({ ...r, measured: r.measured ?? prev.date })));
+      results.runs.push(
+        ...prev.runs.filter((r) => r.size === size).map((r) => ({ ...r, measured: r.measured ?? prev.date })),
+      );
       results.ratios[size] = prev.ratios[size];
       results.options.sizes.push(size);
       results.options.recompute[size] = prev.options.recompute[size];
       results.options.iters[size] = prev.options.iters[size];
     }
-    if (carried.length) results.options.workers = [...new Set([...results.options.workers, ...(prev.options?.workers ?? [])])].sort((a, b) => a - b);
-    if (!results.freezeCheck && prev.freezeCheck) results.freezeCheck = { ...prev.freezeCheck, measured: prev.freezeCheck.measured ?? prev.date };
+    if (carried.length)
+      results.options.workers = [...new Set([...results.options.workers, ...(prev.options?.workers ?? [])])].sort(
+        (a, b) => a - b,
+      );
+    if (!results.freezeCheck && prev.freezeCheck)
+      results.freezeCheck = { ...prev.freezeCheck, measured: prev.freezeCheck.measured ?? prev.date };
     if (carried.length) results.carried = { sizes: carried, from: prev.date };
     const order = Object.keys(SIZES).reverse();
     results.options.sizes.sort((a, b) => order.indexOf(a) - order.indexOf(b));

@@ -1,7 +1,6 @@
 // Builds the benchmark model for one method: random BERT-shaped classifier, the method's
 // adapter from @aflora/adapter, AdamW (torch defaults of ../peer/configs.json) on the
 // trainable parameters, and a seeded batch.
-import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { AdamW, Rng, installFastGradients, selectBackendInfo, uninstallFastGradients } from "@aflora/core";
 import { applyAdapter } from "@aflora/adapter";
@@ -15,7 +14,10 @@ import { BenchClassifier } from "./bench-model.mjs";
 async function buildModel(kind, cfg, baseTrainable, recompute) {
   if (kind === "local") {
     const model = new BenchClassifier(cfg, { baseTrainable, seed: 1 });
-    return { model, lossAndGradients: (batch, vars) => model.lossAndGradients(batch.inputIds, batch.labels, vars, { recompute }) };
+    return {
+      model,
+      lossAndGradients: (batch, vars) => model.lossAndGradients(batch.inputIds, batch.labels, vars, { recompute }),
+    };
   }
   const { createEncoderFromConfig, readEncoderConfig } = await import("@aflora/encoder");
   const config = readEncoderConfig({
@@ -40,7 +42,10 @@ async function buildModel(kind, cfg, baseTrainable, recompute) {
   const isHead = (n) => /^(bert\.pooler|classifier)\./.test(n);
   const trains = (n) => isHead(n) || (baseTrainable && /encoder\.layer\.\d+\./.test(n) && !n.includes("LayerNorm"));
   model.params.unfreeze(names.filter(trains));
-  model.params.freeze(names.filter((n) => !trains(n)), "bench");
+  model.params.freeze(
+    names.filter((n) => !trains(n)),
+    "bench",
+  );
   return { model, lossAndGradients: (batch, vars) => model.lossAndGradients(batch, vars) };
 }
 import { METHODS } from "./methods.mjs";
@@ -49,14 +54,26 @@ import { METHODS } from "./methods.mjs";
  * `backend`/`threads` go through core's `selectBackendInfo`, the same selection `aflora train`
  * makes (auto: tfjs-node, else native with a CBLAS, else wasm).
  */
-export async function setupBench({ method, cfg, stockGradients, model: kind = "encoder", recompute, backend = "auto", threads }) {
+export async function setupBench({
+  method,
+  cfg,
+  stockGradients,
+  model: kind = "encoder",
+  recompute,
+  backend = "auto",
+  threads,
+}) {
   const selection = await selectBackendInfo(backend, threads ? { threads } : {});
   if (stockGradients) uninstallFastGradients();
   else installFastGradients();
   const spec = METHODS[method];
   const { model, lossAndGradients } = await buildModel(kind, cfg, spec.baseTrainable, recompute);
   if (spec.adapter) {
-    const applied = applyAdapter(model, { ...spec.adapter, modulesToSave: ["bert.pooler", "classifier"] }, { rng: new Rng(7) });
+    const applied = applyAdapter(
+      model,
+      { ...spec.adapter, modulesToSave: ["bert.pooler", "classifier"] },
+      { rng: new Rng(7) },
+    );
     const freeze = spec.freezeMatrices ? applied.matrixNames.filter((n) => model.params.get(n).trainable) : [];
     if (freeze.length) model.params.freeze(freeze, "bench: AFLoRA after freezing");
   }
@@ -75,5 +92,11 @@ export function benchBatch(cfg) {
 
 /** A TextBatch (every token real) for token ids [rows·seq] and labels [rows]. */
 export function batchOf(inputIds, labels, cfg) {
-  return { batchSize: labels.length, seqLength: cfg.seq, inputIds, attentionMask: new Int32Array(inputIds.length).fill(1), labels };
+  return {
+    batchSize: labels.length,
+    seqLength: cfg.seq,
+    inputIds,
+    attentionMask: new Int32Array(inputIds.length).fill(1),
+    labels,
+  };
 }

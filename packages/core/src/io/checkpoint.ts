@@ -91,7 +91,8 @@ export async function writeCheckpoint(
     await writeFileAtomic(join(tmp, TENSORS_FILE), writeSafetensors(tensors, { format: CHECKPOINT_FORMAT }));
     await writeFileAtomic(join(tmp, STATE_FILE), JSON.stringify(state, null, 1) + "\n");
     for (const [file, text] of Object.entries(extraFiles)) {
-      if (!/^[\w.-]+$/.test(file) || file.startsWith(".") || file === STATE_FILE || file === TENSORS_FILE) throw new Error(`writeCheckpoint: bad extra file name ${JSON.stringify(file)}`);
+      if (!/^[\w.-]+$/.test(file) || file.startsWith(".") || file === STATE_FILE || file === TENSORS_FILE)
+        throw new Error(`writeCheckpoint: bad extra file name ${JSON.stringify(file)}`);
       await writeFileAtomic(join(tmp, file), text);
     }
     let old: string | null = null;
@@ -119,18 +120,28 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
   const latest = join(path, LATEST_FILE);
   if (existsSync(latest)) {
     const name = (await readFile(latest, "utf8")).trim();
-    if (!/^[\w.-]+$/.test(name) || name.startsWith(".")) throw new Error(`${latest}: expected a checkpoint folder name, got ${JSON.stringify(name)}`);
+    if (!/^[\w.-]+$/.test(name) || name.startsWith("."))
+      throw new Error(`${latest}: expected a checkpoint folder name, got ${JSON.stringify(name)}`);
     const dir = join(path, name);
-    if (!existsSync(join(dir, STATE_FILE))) throw new Error(`${latest} names "${name}", but ${join(dir, STATE_FILE)} does not exist`);
+    if (!existsSync(join(dir, STATE_FILE)))
+      throw new Error(`${latest} names "${name}", but ${join(dir, STATE_FILE)} does not exist`);
     return dir;
   }
   const found = existsSync(path) && (await stat(path)).isDirectory() ? await newestValidCheckpoint(path) : null;
   if (found?.dir) return found.dir;
   if (found && found.rejected.length > 0) {
-    throw new Error(`Checkpoint ${path}: no "latest" file and no valid checkpoint folder (${found.rejected.join("; ")})`);
+    throw new Error(
+      `Checkpoint ${path}: no "latest" file and no valid checkpoint folder (${found.rejected.join("; ")})`,
+    );
   }
-  const what = existsSync(path) ? ((await stat(path)).isDirectory() ? "a folder with neither state.json nor latest" : "not a folder") : "missing";
-  throw new Error(`Checkpoint ${path}: ${what}; expected a checkpoint folder or a checkpoint root with a "latest" file`);
+  const what = existsSync(path)
+    ? (await stat(path)).isDirectory()
+      ? "a folder with neither state.json nor latest"
+      : "not a folder"
+    : "missing";
+  throw new Error(
+    `Checkpoint ${path}: ${what}; expected a checkpoint folder or a checkpoint root with a "latest" file`,
+  );
 }
 
 /** `checkpoint-<step>` folder names in `root`, newest first. */
@@ -230,7 +241,8 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
     ...Object.keys(state.optimizer.steps).flatMap((n) => [CheckpointKeys.expAvg(n), CheckpointKeys.expAvgSq(n)]),
     ...state.bestParameters.map(CheckpointKeys.best),
   ];
-  for (const n of expected) if (!tensors.has(n)) throw new Error(`${tensorsPath}: tensor "${n}" is missing (named by ${statePath})`);
+  for (const n of expected)
+    if (!tensors.has(n)) throw new Error(`${tensorsPath}: tensor "${n}" is missing (named by ${statePath})`);
   return { dir, state, tensors };
 }
 
@@ -240,6 +252,7 @@ export function parseCheckpointState(raw: unknown, source: string): CheckpointSt
     throw new Error(`${source}: field "${field}": expected ${want}, got ${JSON.stringify(got)}`);
   };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail("(root)", "an object", raw);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed checkpoint file, checked field by field below
   const o = raw as Record<string, any>;
   if (o.format !== CHECKPOINT_FORMAT) fail("format", JSON.stringify(CHECKPOINT_FORMAT), o.format);
   if (o.version !== CHECKPOINT_VERSION) fail("version", String(CHECKPOINT_VERSION), o.version);
@@ -247,38 +260,50 @@ export function parseCheckpointState(raw: unknown, source: string): CheckpointSt
   for (const f of ["step", "epoch", "batchPosition", "epochs", "stepsPerEpoch", "totalSteps"]) int(f);
   if (typeof o.runId !== "string") fail("runId", "a string", o.runId);
   if (typeof o.seed !== "number") fail("seed", "a number", o.seed);
-  if (!(BACKEND_NAMES as readonly string[]).includes(o.backend)) fail("backend", `one of ${BACKEND_NAMES.join(", ")}`, o.backend);
-  const strings = (f: string, v: unknown) => (Array.isArray(v) && v.every((s) => typeof s === "string") ? v : fail(f, "an array of strings", v));
+  if (!(BACKEND_NAMES as readonly string[]).includes(o.backend))
+    fail("backend", `one of ${BACKEND_NAMES.join(", ")}`, o.backend);
+  const strings = (f: string, v: unknown) =>
+    Array.isArray(v) && v.every((s) => typeof s === "string") ? v : fail(f, "an array of strings", v);
   strings("parameters", o.parameters);
   strings("bestParameters", o.bestParameters);
-  const obj = (f: string, v: unknown) => (typeof v === "object" && v !== null && !Array.isArray(v) ? v : fail(f, "an object", v));
+  const obj = (f: string, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? v : fail(f, "an object", v);
   obj("optimizer", o.optimizer);
   obj("optimizer.steps", o.optimizer.steps);
-  for (const [n, s] of Object.entries(o.optimizer.steps)) if (!Number.isInteger(s) || (s as number) < 1) fail(`optimizer.steps.${n}`, "a positive integer", s);
+  for (const [n, s] of Object.entries(o.optimizer.steps))
+    if (!Number.isInteger(s) || (s as number) < 1) fail(`optimizer.steps.${n}`, "a positive integer", s);
   obj("registry", o.registry);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed checkpoint file, checked field by field below
   for (const [n, f] of Object.entries(o.registry as Record<string, any>)) {
     if (typeof f?.trainable !== "boolean") fail(`registry.${n}.trainable`, "a boolean", f?.trainable);
-    if (f.frozenAt !== undefined && !(Number.isInteger(f.frozenAt.step) && typeof f.frozenAt.reason === "string")) fail(`registry.${n}.frozenAt`, "{ step, reason }", f.frozenAt);
+    if (f.frozenAt !== undefined && !(Number.isInteger(f.frozenAt.step) && typeof f.frozenAt.reason === "string"))
+      fail(`registry.${n}.frozenAt`, "{ step, reason }", f.frozenAt);
   }
   obj("stateful", o.stateful);
   if (o.best !== null) {
     obj("best", o.best);
-    if (typeof o.best.metric !== "string" || typeof o.best.value !== "number" || !Number.isInteger(o.best.step)) fail("best", "null or { metric, value, step }", o.best);
+    if (typeof o.best.metric !== "string" || typeof o.best.value !== "number" || !Number.isInteger(o.best.step))
+      fail("best", "null or { metric, value, step }", o.best);
   }
   obj("accounting", o.accounting);
-  if (typeof o.accounting.trainableWithoutHeadSum !== "number") fail("accounting.trainableWithoutHeadSum", "a number", o.accounting.trainableWithoutHeadSum);
-  if (!Number.isInteger(o.accounting.stepsCounted)) fail("accounting.stepsCounted", "an integer", o.accounting.stepsCounted);
-  if (o.accounting.lastLoss !== null && typeof o.accounting.lastLoss !== "number") fail("accounting.lastLoss", "null or a number", o.accounting.lastLoss);
+  if (typeof o.accounting.trainableWithoutHeadSum !== "number")
+    fail("accounting.trainableWithoutHeadSum", "a number", o.accounting.trainableWithoutHeadSum);
+  if (!Number.isInteger(o.accounting.stepsCounted))
+    fail("accounting.stepsCounted", "an integer", o.accounting.stepsCounted);
+  if (o.accounting.lastLoss !== null && typeof o.accounting.lastLoss !== "number")
+    fail("accounting.lastLoss", "null or a number", o.accounting.lastLoss);
   if (o.trainer !== undefined) {
     obj("trainer", o.trainer);
     for (const f of ["patienceCounter", "skippedSteps"]) {
-      if (!(Number.isInteger(o.trainer[f]) && o.trainer[f] >= 0)) fail(`trainer.${f}`, "a non-negative integer", o.trainer[f]);
+      if (!(Number.isInteger(o.trainer[f]) && o.trainer[f] >= 0))
+        fail(`trainer.${f}`, "a non-negative integer", o.trainer[f]);
     }
   }
   if (o.hyperparameters !== undefined) {
     obj("hyperparameters", o.hyperparameters);
     for (const [k, v] of Object.entries(o.hyperparameters)) {
-      if (!(v === null || typeof v === "string" || typeof v === "number")) fail(`hyperparameters.${k}`, "a number, a string or null", v);
+      if (!(v === null || typeof v === "string" || typeof v === "number"))
+        fail(`hyperparameters.${k}`, "a number, a string or null", v);
     }
   }
   if (o.batchPosition > 0 && o.epoch >= o.epochs) fail("batchPosition", "0 when the run is complete", o.batchPosition);
@@ -290,7 +315,8 @@ export function parseCheckpointState(raw: unknown, source: string): CheckpointSt
  * `keep` (the best checkpoint) nor the one `latest` names. Returns the deleted names.
  */
 export async function pruneCheckpoints(root: string, limit: number, keep: readonly string[] = []): Promise<string[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`checkpointLimit: expected a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`checkpointLimit: expected a positive integer, got ${limit}`);
   const latestPath = join(root, LATEST_FILE);
   const latest = existsSync(latestPath) ? (await readFile(latestPath, "utf8")).trim() : null;
   const byStep = await checkpointFolders(root);

@@ -63,6 +63,7 @@ export async function fetchWithTimeouts(
     response = await doFetch(url, { ...init, signal: controller.signal });
   } catch (e) {
     clearTimeout(timer);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- set by the timer callback (TS narrows it to null here)
     if (reason) throw reason;
     const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
     throw new HubNetworkError(

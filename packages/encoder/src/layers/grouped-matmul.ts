@@ -2,7 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 
 /** Rows [start, start + count) of a 2-D tensor via gatherND: native on wasm, where slice copies the whole input to JS. */
 function rows(x: tf.Tensor, start: number, count: number): tf.Tensor2D {
-  return tf.tidy(() => tf.gatherND(x, tf.reshape(tf.range(start, start + count, 1, "int32"), [count, 1])) as tf.Tensor2D);
+  return tf.tidy(
+    () => tf.gatherND(x, tf.reshape(tf.range(start, start + count, 1, "int32"), [count, 1])) as tf.Tensor2D,
+  );
 }
 
 /**
@@ -15,7 +17,7 @@ function rows(x: tf.Tensor, start: number, count: number): tf.Tensor2D {
  */
 export function groupedMatMul(a: tf.Tensor2D, b: tf.Tensor2D, groups: number): tf.Tensor2D {
   const [gm, k] = a.shape;
-  const [gk, p] = b.shape;
+  const [gk] = b.shape;
   const m = gm / groups;
   if (!Number.isInteger(m) || gk !== groups * k) {
     throw new Error(`groupedMatMul: [${a.shape}] · [${b.shape}] do not split into ${groups} groups`);

@@ -67,9 +67,9 @@ function firstInvalid(b: Uint8Array): number {
     let n = 0;
     let min = 0;
     if (c < 0x80) n = 1;
-    else if (c >= 0xc2 && c <= 0xdf) ((n = 2), (min = 0x80));
-    else if (c >= 0xe0 && c <= 0xef) ((n = 3), (min = 0x800));
-    else if (c >= 0xf0 && c <= 0xf4) ((n = 4), (min = 0x10000));
+    else if (c >= 0xc2 && c <= 0xdf) [n, min] = [2, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [3, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [4, 0x10000];
     else return i;
     if (i + n > b.length) return i;
     let cp = n === 1 ? c : c & (0xff >> (n + 1));

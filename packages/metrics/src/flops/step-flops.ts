@@ -14,7 +14,14 @@ export function stepFlops(shape: EncoderShape, adapter: AdapterShape): StepFlops
   const dh = H / heads;
   const r = adapter.r ?? 0;
   const targets = new Set<LinearRole>(adapter.targets ?? LINEAR_ROLES);
-  const dims: Record<LinearRole, [number, number]> = { q: [H, H], k: [H, H], v: [H, H], o: [H, H], int: [H, F], out: [F, H] };
+  const dims: Record<LinearRole, [number, number]> = {
+    q: [H, H],
+    k: [H, H],
+    v: [H, H],
+    o: [H, H],
+    int: [H, F],
+    out: [F, H],
+  };
   const f = { forward: 0, backwardInput: 0, backwardWeight: 0, adapter: 0, attention: 0, encoderForward: 0 };
 
   const adapted = (role: LinearRole) => (adapter.kind === "lora" || adapter.kind === "vector") && targets.has(role);
@@ -23,7 +30,8 @@ export function stepFlops(shape: EncoderShape, adapter: AdapterShape): StepFlops
   /** Does this linear hold a trainable parameter (W0, A, B or a λ vector)? */
   const hasTrainable = (layer: number, role: LinearRole) =>
     adapter.kind === "full" ||
-    (adapted(role) && (adapter.kind === "vector" || matrixTrainable(layer, role, "A") || matrixTrainable(layer, role, "B")));
+    (adapted(role) &&
+      (adapter.kind === "vector" || matrixTrainable(layer, role, "A") || matrixTrainable(layer, role, "B")));
 
   /** One linear on `rows` rows; returns whether its output carries a gradient. */
   const linear = (layer: number, role: LinearRole, rows: number, inputTracked: boolean): boolean => {
@@ -43,10 +51,26 @@ export function stepFlops(shape: EncoderShape, adapter: AdapterShape): StepFlops
       let a = down + up;
       f.forward += down + up;
       f.encoderForward += down + up;
-      if (hTracked) ((a += up), (f.backwardInput += up)); // dh = dy·Bᵀ
-      if (bTrain) ((a += up), (f.backwardWeight += up)); // dB = hᵀ·dy
-      if (aTrain) ((a += down), (f.backwardWeight += down)); // dA = xᵀ·dh
-      if (inputTracked) ((a += down), (f.backwardInput += down)); // dx += dh·Aᵀ
+      // dh = dy·Bᵀ
+      if (hTracked) {
+        a += up;
+        f.backwardInput += up;
+      }
+      // dB = hᵀ·dy
+      if (bTrain) {
+        a += up;
+        f.backwardWeight += up;
+      }
+      // dA = xᵀ·dh
+      if (aTrain) {
+        a += down;
+        f.backwardWeight += down;
+      }
+      // dx += dh·Aᵀ
+      if (inputTracked) {
+        a += down;
+        f.backwardInput += down;
+      }
       f.adapter += a;
     }
     return inputTracked || hasTrainable(layer, role);
@@ -87,7 +111,7 @@ export function stepFlops(shape: EncoderShape, adapter: AdapterShape): StepFlops
     tracked = x1 || out;
   }
   const labels = shape.labels ?? 2;
-  const pooler = shape.pooler ?? true ? 2 * B * H * H : 0;
+  const pooler = (shape.pooler ?? true) ? 2 * B * H * H : 0;
   const classifier = 2 * B * H * labels;
   f.forward += pooler + classifier;
   f.backwardWeight += pooler + classifier;
@@ -110,11 +134,13 @@ function validate(shape: EncoderShape, adapter: AdapterShape): void {
     const v = shape[key];
     if (!Number.isInteger(v) || v <= 0) throw new Error(`flops: shape.${key} must be a positive integer, got ${v}`);
   }
-  if (shape.hidden % shape.heads !== 0) throw new Error(`flops: shape.hidden (${shape.hidden}) is not divisible by shape.heads (${shape.heads})`);
+  if (shape.hidden % shape.heads !== 0)
+    throw new Error(`flops: shape.hidden (${shape.hidden}) is not divisible by shape.heads (${shape.heads})`);
   if ((adapter.kind === "lora" || adapter.kind === "vector") && !(Number.isInteger(adapter.r) && adapter.r! > 0)) {
     throw new Error(`flops: adapter.r must be a positive integer for kind "${adapter.kind}", got ${adapter.r}`);
   }
   for (const role of adapter.targets ?? []) {
-    if (!(LINEAR_ROLES as readonly string[]).includes(role)) throw new Error(`flops: adapter.targets has unknown role "${role}" (known: ${LINEAR_ROLES.join(", ")})`);
+    if (!(LINEAR_ROLES as readonly string[]).includes(role))
+      throw new Error(`flops: adapter.targets has unknown role "${role}" (known: ${LINEAR_ROLES.join(", ")})`);
   }
 }

@@ -1,4 +1,12 @@
-import { definePlugin, Tokens, type FreezeSchedule, type FreezingScorer, type PluginDefinition, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
+import {
+  definePlugin,
+  Tokens,
+  type FreezeSchedule,
+  type FreezingScorer,
+  type PluginDefinition,
+  type PluginRegistry,
+  type TrainerPlugin,
+} from "@aflora/core";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { z } from "zod";
 import { DecoderFreezingController } from "./decoder-freezing-controller.js";
@@ -19,10 +27,24 @@ export const quadraticFractionScheduleDefinition = definePlugin({
   options: z
     .object({
       initialWarmup: fraction("fraction of the total steps before the ramp (authors: 0.3)", q.initialWarmup),
-      finalWarmup: fraction("fraction of the total steps in the final phase, which decides every step (authors: 0.3)", q.finalWarmup),
-      initialThreshold: z.number().default(q.initialThreshold).describe("remaining ratio reported during the warm-up (authors: 1; the ramp ignores it)"),
-      finalThreshold: fraction("remaining ratio of the final phase (authors: 0; the ramp ignores it)", q.finalThreshold),
-      deltaT: z.number().int().min(1).optional().describe("steps between ramp decisions; default: the scorer's window (authors: 10)"),
+      finalWarmup: fraction(
+        "fraction of the total steps in the final phase, which decides every step (authors: 0.3)",
+        q.finalWarmup,
+      ),
+      initialThreshold: z
+        .number()
+        .default(q.initialThreshold)
+        .describe("remaining ratio reported during the warm-up (authors: 1; the ramp ignores it)"),
+      finalThreshold: fraction(
+        "remaining ratio of the final phase (authors: 0; the ramp ignores it)",
+        q.finalThreshold,
+      ),
+      deltaT: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe("steps between ramp decisions; default: the scorer's window (authors: 10)"),
     })
     .strict(),
   create: (o): FreezeSchedule => new QuadraticFractionSchedule({ ...o, deltaT: o.deltaT ?? q.deltaT }),
@@ -30,7 +52,13 @@ export const quadraticFractionScheduleDefinition = definePlugin({
 
 const section = (fallback: string, what: string) =>
   z
-    .union([z.string().min(1).transform((name) => ({ name })), z.looseObject({ name: z.string().min(1) })])
+    .union([
+      z
+        .string()
+        .min(1)
+        .transform((name) => ({ name })),
+      z.looseObject({ name: z.string().min(1) }),
+    ])
     .default({ name: fallback })
     .describe(what);
 
@@ -38,7 +66,10 @@ const section = (fallback: string, what: string) =>
 export const decoderFreezingOptions = z
   .object({
     scorer: section("aflora-decoder", 'scorer section { name, ...options } or a name (default "aflora-decoder")'),
-    schedule: section("quadratic-fraction", 'schedule section { name, ...options } or a name (default "quadratic-fraction")'),
+    schedule: section(
+      "quadratic-fraction",
+      'schedule section { name, ...options } or a name (default "quadratic-fraction")',
+    ),
   })
   .strict();
 
@@ -54,11 +85,15 @@ export function createDecoderFreezingController(
 ): DecoderFreezingController {
   const field = deps.field ?? "freezing";
   const parsed = decoderFreezingOptions.safeParse(config ?? {});
-  if (!parsed.success) throw new Error(`${field}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(options)"}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `${field}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(options)"}: ${i.message}`).join("; ")}`,
+    );
   const container = deps.container ?? rootContainer.createChildContainer();
   const scorer = deps.plugins.create<FreezingScorer>("scorer", parsed.data.scorer, container, `${field}.scorer`);
   const schedule: { name: string } & Record<string, unknown> = { ...parsed.data.schedule };
-  if (scorer.deltaT !== undefined && schedule["deltaT"] === undefined && schedule.name === "quadratic-fraction") schedule["deltaT"] = scorer.deltaT;
+  if (scorer.deltaT !== undefined && schedule["deltaT"] === undefined && schedule.name === "quadratic-fraction")
+    schedule["deltaT"] = scorer.deltaT;
   const built = deps.plugins.create<FreezeSchedule>("schedule", schedule, container, `${field}.schedule`);
   try {
     return new DecoderFreezingController(scorer, built);
@@ -75,11 +110,14 @@ export const decoderFreezingPluginDefinition = definePlugin({
     "AFLoRA's freezing as the authors run it on LLaMA: decided after backward and before the update (a frozen matrix gets no update that step), A and B independently.",
   package: PACKAGE,
   options: decoderFreezingOptions,
-  create: (o, container): TrainerPlugin => createDecoderFreezingController(o, { plugins: container.resolve(Tokens.PluginRegistry), container }),
+  create: (o, container): TrainerPlugin =>
+    createDecoderFreezingController(o, { plugins: container.resolve(Tokens.PluginRegistry), container }),
 });
 
 /** Every decoder-variant definition of this package (schedule and plugin), for `register(registry)`. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a list of definitions with different options types */
 export const decoderScheduleDefinitions: readonly PluginDefinition<unknown, any>[] = [
   quadraticFractionScheduleDefinition as PluginDefinition<unknown, any>,
   decoderFreezingPluginDefinition as PluginDefinition<unknown, any>,
 ];
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -1,4 +1,11 @@
-import { EventBus, ParameterRegistry, type FreezingScorer, type ParameterGroup, type RunInfo, type TrainerControl } from "@aflora/core";
+import {
+  EventBus,
+  ParameterRegistry,
+  type FreezingScorer,
+  type ParameterGroup,
+  type RunInfo,
+  type TrainerControl,
+} from "@aflora/core";
 import { AfloraDecoderScorer } from "@aflora/scorer";
 import * as tf from "@tensorflow/tfjs-core";
 import { DecoderFreezingController, type DecoderFreezingDecision } from "../decoder/decoder-freezing-controller.js";
@@ -69,7 +76,11 @@ class WatchedScorer implements FreezingScorer {
     const scores = this.inner.elementScores(names);
     let poolMin = Number.POSITIVE_INFINITY;
     let poolMax = Number.NEGATIVE_INFINITY;
-    for (const s of scores.values()) for (let i = 0; i < s.length; i++) (poolMin = Math.min(poolMin, s[i]!)), (poolMax = Math.max(poolMax, s[i]!));
+    for (const s of scores.values())
+      for (let i = 0; i < s.length; i++) {
+        poolMin = Math.min(poolMin, s[i]!);
+        poolMax = Math.max(poolMax, s[i]!);
+      }
     this.scoring = { step: this.step, poolMin, poolMax, logged: this.inner.scoreLog(names, scores) };
     return scores;
   }
@@ -77,7 +88,11 @@ class WatchedScorer implements FreezingScorer {
   means(name: string): StateMeans | null {
     const st = this.inner.statistics(name);
     if (!st) return this.forgotten.get(name) ?? null;
-    return { ipt: meanOf(st.ipt), expAvgIpt: meanOf(st.expAvgIpt), expAvgUnc: st.expAvgUnc ? meanOf(st.expAvgUnc) : null };
+    return {
+      ipt: meanOf(st.ipt),
+      expAvgIpt: meanOf(st.expAvgIpt),
+      expAvgUnc: st.expAvgUnc ? meanOf(st.expAvgUnc) : null,
+    };
   }
 
   forget(names: readonly string[]): void {
@@ -112,12 +127,23 @@ function groupOf(p: DecoderScenario["params"][number]): ParameterGroup {
  * checked instead (docs/decoders.md).
  */
 export function replayDecoderScenario(s: DecoderScenario, file: string): ScenarioResult {
-  const result: ScenarioResult = { scenario: s.scenario, file, ok: false, message: "", stepsReplayed: 0, freezes: 0, avgTrainParams: null };
+  const result: ScenarioResult = {
+    scenario: s.scenario,
+    file,
+    ok: false,
+    message: "",
+    stepsReplayed: 0,
+    freezes: 0,
+    avgTrainParams: null,
+  };
   const tensorsBefore = tf.memory().numTensors;
   const registry = new ParameterRegistry();
   try {
     const calls = s.harness?.calls_per_global_step ?? 1;
-    if (calls !== 1) throw new Divergence(`harness.calls_per_global_step = ${calls}: aflora runs the freezer once per optimizer step, so this trace cannot be replayed`);
+    if (calls !== 1)
+      throw new Divergence(
+        `harness.calls_per_global_step = ${calls}: aflora runs the freezer once per optimizer step, so this trace cannot be replayed`,
+      );
     const c = s.config;
     const scorer = new WatchedScorer(new AfloraDecoderScorer({ beta1: c.beta1, beta2: c.beta2, deltaT: c.deltaT }));
     const schedule = new QuadraticFractionSchedule({
@@ -139,7 +165,14 @@ export function replayDecoderScenario(s: DecoderScenario, file: string): Scenari
     const T = c.total_step;
     const events = new EventBus();
     const control: TrainerControl = { requestStop: () => {}, requestCheckpoint: () => {}, stopRequested: null };
-    const run: RunInfo = { runId: `repro:${s.scenario}`, totalSteps: T, stepsPerEpoch: T, epochs: 1, seed: 0, outputDir: null };
+    const run: RunInfo = {
+      runId: `repro:${s.scenario}`,
+      totalSteps: T,
+      stepsPerEpoch: T,
+      epochs: 1,
+      seed: 0,
+      outputDir: null,
+    };
     const detach = controller.attach({ events: events.events, params: registry, control, run });
     let warnings = 0;
     for (const step of s.steps) {
@@ -153,7 +186,9 @@ export function replayDecoderScenario(s: DecoderScenario, file: string): Scenari
     result.freezes = controller.freezeRecord().length;
     result.avgTrainParams = acc.averageTrainableParams;
     result.ok = true;
-    const err = s.summary.error ? `; reference ${s.summary.error.type} at step ${s.summary.error.global_step} handled as documented` : "";
+    const err = s.summary.error
+      ? `; reference ${s.summary.error.type} at step ${s.summary.error.global_step} handled as documented`
+      : "";
     result.message = `${result.stepsReplayed} steps, ${result.freezes} freezes, avg trainable params ${acc.averageTrainableParams ?? "not finalised"}${err}`;
   } catch (e) {
     if (!(e instanceof Divergence)) throw e;
@@ -174,11 +209,15 @@ function checkStartCounts(s: DecoderScenario, registry: ParameterRegistry): void
   if (!c) return;
   const counts = registry.counts("head");
   const ab = counts.byGroup[FREEZABLE_GROUP] ?? { total: 0, trainable: 0 };
-  if (counts.trainableWithoutHead !== c.trainable_params) diverge(null, "param_counts_at_start.trainable_params", c.trainable_params, counts.trainableWithoutHead);
-  if (ab.trainable !== c.lora_AB_trainable) diverge(null, "param_counts_at_start.lora_AB_trainable", c.lora_AB_trainable, ab.trainable);
+  if (counts.trainableWithoutHead !== c.trainable_params)
+    diverge(null, "param_counts_at_start.trainable_params", c.trainable_params, counts.trainableWithoutHead);
+  if (ab.trainable !== c.lora_AB_trainable)
+    diverge(null, "param_counts_at_start.lora_AB_trainable", c.lora_AB_trainable, ab.trainable);
   const allWithoutHead = counts.total - (counts.byGroup["head"]?.total ?? 0);
-  if (c.all_params !== undefined && allWithoutHead !== c.all_params) diverge(null, "param_counts_at_start.all_params", c.all_params, allWithoutHead);
-  if (c.lora_AB_all !== undefined && ab.total !== c.lora_AB_all) diverge(null, "param_counts_at_start.lora_AB_all", c.lora_AB_all, ab.total);
+  if (c.all_params !== undefined && allWithoutHead !== c.all_params)
+    diverge(null, "param_counts_at_start.all_params", c.all_params, allWithoutHead);
+  if (c.lora_AB_all !== undefined && ab.total !== c.lora_AB_all)
+    diverge(null, "param_counts_at_start.lora_AB_all", c.lora_AB_all, ab.total);
 }
 
 /** One call; returns the number of non-finite-gradient warnings aflora gave at it. */
@@ -230,8 +269,10 @@ function replayStep(
 function checkCounts(t: number, e: DecoderStep["expected"], d: DecoderFreezingDecision): void {
   if (!!e.counts !== !!d.counts) diverge(t, "counts", e.counts ?? "not counted", d.counts ?? "not counted");
   if (e.counts && d.counts) {
-    if (d.counts.trainableParams !== e.counts.trainable_params) diverge(t, "counts.trainable_params", e.counts.trainable_params, d.counts.trainableParams);
-    if (d.counts.unfrozenMatrixParams !== e.counts.unfreezed_lora_AB) diverge(t, "counts.unfreezed_lora_AB", e.counts.unfreezed_lora_AB, d.counts.unfrozenMatrixParams);
+    if (d.counts.trainableParams !== e.counts.trainable_params)
+      diverge(t, "counts.trainable_params", e.counts.trainable_params, d.counts.trainableParams);
+    if (d.counts.unfrozenMatrixParams !== e.counts.unfreezed_lora_AB)
+      diverge(t, "counts.unfreezed_lora_AB", e.counts.unfreezed_lora_AB, d.counts.unfrozenMatrixParams);
   }
 }
 
@@ -245,7 +286,13 @@ function checkKth(t: number, e: DecoderStep["expected"], d: DecoderFreezingDecis
 }
 
 /** Scores (aligned means), pool extremes and the reference's logged sums, at steps that scored. */
-function checkScoring(s: DecoderScenario, t: number, e: DecoderStep["expected"], d: DecoderFreezingDecision, scorer: WatchedScorer): void {
+function checkScoring(
+  s: DecoderScenario,
+  t: number,
+  e: DecoderStep["expected"],
+  d: DecoderFreezingDecision,
+  scorer: WatchedScorer,
+): void {
   if (e.scores) {
     const ours = d.scores ?? new Map<string, number>();
     e.scores.forEach((v, j) => {
@@ -257,47 +304,70 @@ function checkScoring(s: DecoderScenario, t: number, e: DecoderStep["expected"],
     });
   }
   const cap = scorer.scoring?.step === t ? scorer.scoring : null;
-  if (e.pool_min !== undefined && cap?.poolMin !== Math.fround(e.pool_min)) diverge(t, "pool_min", e.pool_min, cap?.poolMin);
-  if (e.pool_max !== undefined && cap?.poolMax !== Math.fround(e.pool_max)) diverge(t, "pool_max", e.pool_max, cap?.poolMax);
+  if (e.pool_min !== undefined && cap?.poolMin !== Math.fround(e.pool_min))
+    diverge(t, "pool_min", e.pool_min, cap?.poolMin);
+  if (e.pool_max !== undefined && cap?.poolMax !== Math.fround(e.pool_max))
+    diverge(t, "pool_max", e.pool_max, cap?.poolMax);
   if (e.logged) {
     if (!cap) diverge(t, "logged", e.logged, "no scoring");
     const { sumExpAvgIpt, sumExpAvgUnc, sumScore } = cap.logged;
-    if (!closeRel(sumExpAvgIpt, Math.fround(e.logged.sum_exp_avg_ipt))) diverge(t, "logged.sum_exp_avg_ipt", e.logged.sum_exp_avg_ipt, sumExpAvgIpt);
-    if (sumExpAvgUnc === null || !closeRel(sumExpAvgUnc, Math.fround(e.logged.sum_exp_avg_unc))) diverge(t, "logged.sum_exp_avg_unc", e.logged.sum_exp_avg_unc, sumExpAvgUnc);
-    if (!closeRel(sumScore, Math.fround(e.logged.sum_is_dict))) diverge(t, "logged.sum_is_dict", e.logged.sum_is_dict, sumScore);
+    if (!closeRel(sumExpAvgIpt, Math.fround(e.logged.sum_exp_avg_ipt)))
+      diverge(t, "logged.sum_exp_avg_ipt", e.logged.sum_exp_avg_ipt, sumExpAvgIpt);
+    if (sumExpAvgUnc === null || !closeRel(sumExpAvgUnc, Math.fround(e.logged.sum_exp_avg_unc)))
+      diverge(t, "logged.sum_exp_avg_unc", e.logged.sum_exp_avg_unc, sumExpAvgUnc);
+    if (!closeRel(sumScore, Math.fround(e.logged.sum_is_dict)))
+      diverge(t, "logged.sum_is_dict", e.logged.sum_is_dict, sumScore);
   }
 }
 
-function checkStep(s: DecoderScenario, step: DecoderStep, d: DecoderFreezingDecision, registry: ParameterRegistry, scorer: WatchedScorer): void {
+function checkStep(
+  s: DecoderScenario,
+  step: DecoderStep,
+  d: DecoderFreezingDecision,
+  registry: ParameterRegistry,
+  scorer: WatchedScorer,
+): void {
   const e = step.expected;
   const t = step.global_step;
   if (d.threshold !== e.threshold) diverge(t, "threshold", e.threshold, d.threshold);
   if (d.mask !== e.mask_ind) diverge(t, "mask_ind", e.mask_ind, d.mask);
   if (d.zeroLengthRamp) diverge(t, "ramp", "a regular step", "a zero-length ramp step");
-  if (d.skipped !== (e.skipped_stop_pruning === true)) diverge(t, "skipped_stop_pruning", e.skipped_stop_pruning === true, d.skipped);
+  if (d.skipped !== (e.skipped_stop_pruning === true))
+    diverge(t, "skipped_stop_pruning", e.skipped_stop_pruning === true, d.skipped);
   if (e.returned) {
-    const r: [number | null, number | null] = d.skipped || d.stopNow ? [null, null] : [d.threshold, d.mask ? d.maskThreshold : null];
+    const r: [number | null, number | null] =
+      d.skipped || d.stopNow ? [null, null] : [d.threshold, d.mask ? d.maskThreshold : null];
     if (r[0] !== e.returned[0]) diverge(t, "returned[0] (threshold)", e.returned[0], r[0]);
     const exp1 = e.returned[1] === null ? null : Math.fround(e.returned[1]);
     if (r[1] !== exp1) diverge(t, "returned[1] (mask_threshold)", e.returned[1], r[1]);
   }
   checkCounts(t, e, d);
-  if ((e.stop_pruning_now === true) !== d.stopNow) diverge(t, "stop_pruning_now", e.stop_pruning_now === true, d.stopNow);
+  if ((e.stop_pruning_now === true) !== d.stopNow)
+    diverge(t, "stop_pruning_now", e.stop_pruning_now === true, d.stopNow);
   if (e.logged_avg_train_params !== undefined && d.accumulated / s.config.total_step !== e.logged_avg_train_params) {
     diverge(t, "logged_avg_train_params", e.logged_avg_train_params, d.accumulated / s.config.total_step);
   }
   checkKth(t, e, d);
-  if (e.mask_threshold !== undefined && d.maskThreshold !== Math.fround(e.mask_threshold)) diverge(t, "mask_threshold", e.mask_threshold, d.maskThreshold);
+  if (e.mask_threshold !== undefined && d.maskThreshold !== Math.fround(e.mask_threshold))
+    diverge(t, "mask_threshold", e.mask_threshold, d.maskThreshold);
   checkScoring(s, t, e, d, scorer);
   if (e.frozen_now && fmt(e.frozen_now) !== fmt(d.frozen)) diverge(t, "frozen_now", e.frozen_now, d.frozen);
   const left = registry.names({ group: FREEZABLE_GROUP, trainable: true }).length;
-  if (e.n_trainable_freezable !== undefined && left !== e.n_trainable_freezable) diverge(t, "n_trainable_freezable", e.n_trainable_freezable, left);
-  if (e.avg_train_params_acc !== undefined && d.accumulated !== e.avg_train_params_acc) diverge(t, "avg_train_params_acc", e.avg_train_params_acc, d.accumulated);
+  if (e.n_trainable_freezable !== undefined && left !== e.n_trainable_freezable)
+    diverge(t, "n_trainable_freezable", e.n_trainable_freezable, left);
+  if (e.avg_train_params_acc !== undefined && d.accumulated !== e.avg_train_params_acc)
+    diverge(t, "avg_train_params_acc", e.avg_train_params_acc, d.accumulated);
   if (e.last_step !== undefined && d.lastStep !== e.last_step) diverge(t, "last_step", e.last_step, d.lastStep);
 }
 
 /** ipt / exp_avg_ipt / exp_avg_unc means after the call, for the matrices the fixture gives. */
-function checkStateMeans(s: DecoderScenario, step: DecoderStep, scorer: WatchedScorer, trackedAtStart: readonly string[], d: DecoderFreezingDecision): void {
+function checkStateMeans(
+  s: DecoderScenario,
+  step: DecoderStep,
+  scorer: WatchedScorer,
+  trackedAtStart: readonly string[],
+  d: DecoderFreezingDecision,
+): void {
   if (d.skipped) return;
   const t = step.global_step;
   const e = step.expected;
@@ -324,7 +394,12 @@ function checkStateMeans(s: DecoderScenario, step: DecoderStep, scorer: WatchedS
  * - ZeroDivisionError (zero-length ramp): the step counts as warm-up (initial threshold, no decision);
  * - KeyError (beta2 == 1 or ≤ 0) and AttributeError (beta2 == 2): no crash; scored by the branch the reference's score code selects.
  */
-function checkErrorStep(s: DecoderScenario, step: DecoderStep, d: DecoderFreezingDecision, scorer: WatchedScorer): void {
+function checkErrorStep(
+  s: DecoderScenario,
+  step: DecoderStep,
+  d: DecoderFreezingDecision,
+  scorer: WatchedScorer,
+): void {
   const e = step.expected;
   const t = step.global_step;
   const type = e.error!.type;
@@ -334,11 +409,15 @@ function checkErrorStep(s: DecoderScenario, step: DecoderStep, d: DecoderFreezin
   }
   checkCounts(t, e, d);
   if (type === "RuntimeError") {
-    if (!e.kth || (e.kth.k >= 1 && e.kth.k <= e.kth.pool_size)) diverge(t, "error", "RuntimeError with k < 1 or k > N (FORMAT.md §4)", e.kth);
+    if (!e.kth || (e.kth.k >= 1 && e.kth.k <= e.kth.pool_size))
+      diverge(t, "error", "RuntimeError with k < 1 or k > N (FORMAT.md §4)", e.kth);
     checkKth(t, e, d);
     checkScoring(s, t, e, d, scorer);
     if (e.kth.k < 1 && (d.frozen.length !== 0 || d.maskThreshold !== null)) {
-      diverge(t, "k < 1 (documented: nothing freezes)", "nothing frozen, no mask threshold", { frozen: d.frozen, maskThreshold: d.maskThreshold });
+      diverge(t, "k < 1 (documented: nothing freezes)", "nothing frozen, no mask threshold", {
+        frozen: d.frozen,
+        maskThreshold: d.maskThreshold,
+      });
     }
     if (e.kth.k > e.kth.pool_size && (d.maskThreshold === null || d.maskThreshold !== scorer.scoring?.poolMax)) {
       diverge(t, "k > N (documented: the largest element)", scorer.scoring?.poolMax, d.maskThreshold);
@@ -351,7 +430,10 @@ function checkErrorStep(s: DecoderScenario, step: DecoderStep, d: DecoderFreezin
   } else if (type === "KeyError" || type === "AttributeError") {
     const b2 = s.config.beta2;
     const mode = scorer.inner.mode;
-    const ok = type === "KeyError" ? (b2 === 1 && mode === "none") || (b2 <= 0 && mode === "window-deviation") : b2 === 2 && mode === "running-variance";
+    const ok =
+      type === "KeyError"
+        ? (b2 === 1 && mode === "none") || (b2 <= 0 && mode === "window-deviation")
+        : b2 === 2 && mode === "running-variance";
     if (!ok) diverge(t, `${type} (beta2 = ${b2})`, "the score branch the reference's score code selects", mode);
     // The reference raised before taking its k-th value, so there is no kth to compare.
     if (!d.kth) diverge(t, "decision", "scored and decided without crashing", "no decision");
@@ -362,7 +444,12 @@ function checkErrorStep(s: DecoderScenario, step: DecoderStep, d: DecoderFreezin
       if (score !== expected) diverge(t, `scores["${n}"] (${mode})`, expected, score);
     }
   } else {
-    diverge(t, "error", "an error type with a documented aflora choice (RuntimeError, ZeroDivisionError, KeyError, AttributeError)", type);
+    diverge(
+      t,
+      "error",
+      "an error type with a documented aflora choice (RuntimeError, ZeroDivisionError, KeyError, AttributeError)",
+      type,
+    );
   }
 }
 
@@ -376,10 +463,14 @@ function checkSummary(s: DecoderScenario, controller: DecoderFreezingController,
     ours.delete(name);
   }
   if (ours.size > 0) diverge(null, "summary.freeze_step_by_param", "no other freezes", Object.fromEntries(ours));
-  if (s.summary.nan_inf_warnings !== undefined && warnings !== s.summary.nan_inf_warnings) diverge(null, "summary.nan_inf_warnings", s.summary.nan_inf_warnings, warnings);
+  if (s.summary.nan_inf_warnings !== undefined && warnings !== s.summary.nan_inf_warnings)
+    diverge(null, "summary.nan_inf_warnings", s.summary.nan_inf_warnings, warnings);
   if (s.summary.error) return;
   const acc = controller.accounting();
-  if (acc.stopStep !== s.summary.stop_pruning_step) diverge(null, "summary.stop_pruning_step", s.summary.stop_pruning_step, acc.stopStep);
-  if (acc.accumulated !== s.summary.avg_train_params_acc) diverge(null, "summary.avg_train_params_acc", s.summary.avg_train_params_acc, acc.accumulated);
-  if (acc.averageTrainableParams !== s.summary.avg_train_params) diverge(null, "summary.avg_train_params", s.summary.avg_train_params, acc.averageTrainableParams);
+  if (acc.stopStep !== s.summary.stop_pruning_step)
+    diverge(null, "summary.stop_pruning_step", s.summary.stop_pruning_step, acc.stopStep);
+  if (acc.accumulated !== s.summary.avg_train_params_acc)
+    diverge(null, "summary.avg_train_params_acc", s.summary.avg_train_params_acc, acc.accumulated);
+  if (acc.averageTrainableParams !== s.summary.avg_train_params)
+    diverge(null, "summary.avg_train_params", s.summary.avg_train_params, acc.averageTrainableParams);
 }

@@ -14,7 +14,10 @@ function update(scorer: AfloraDecoderScorer, step: number, matrices: [string, nu
   try {
     scorer.update(step, tensors);
   } finally {
-    for (const t of tensors) (t.value.dispose(), t.grad.dispose());
+    for (const t of tensors) {
+      t.value.dispose();
+      t.grad.dispose();
+    }
   }
 }
 
@@ -57,9 +60,14 @@ describe("aflora-decoder scorer", () => {
     expect(() => update(s, 0, [["a", [1], [2]]])).toThrow(/update for step 0 after step 0/);
     const saved = s.saveState();
     const t = new AfloraDecoderScorer();
-    t.loadState({ json: saved.json, tensors: saved.tensors as Record<string, { data: Float32Array; shape: number[] }> });
+    t.loadState({
+      json: saved.json,
+      tensors: saved.tensors as Record<string, { data: Float32Array; shape: number[] }>,
+    });
     expect([...t.statistics("a")!.ipt]).toEqual([2]);
-    expect(() => new AfloraDecoderScorer({ beta1: 0.85, beta2: 0.5, deltaT: 10 }).loadState({ json: saved.json, tensors: {} })).toThrow(/beta2 = 0.95/);
+    expect(() =>
+      new AfloraDecoderScorer({ beta1: 0.85, beta2: 0.5, deltaT: 10 }).loadState({ json: saved.json, tensors: {} }),
+    ).toThrow(/beta2 = 0.95/);
   });
 });
 
@@ -75,16 +83,15 @@ describe("decoderScorerDefinitions", () => {
   });
 
   it("accepts every beta2 the reference crashes on, each with its documented branch", () => {
-    expect([1, 0, -2, 2].map((beta2) => (create({ name: "aflora-decoder", beta2 }) as AfloraDecoderScorer).mode)).toEqual([
-      "none",
-      "window-deviation",
-      "window-deviation",
-      "running-variance",
-    ]);
+    expect(
+      [1, 0, -2, 2].map((beta2) => (create({ name: "aflora-decoder", beta2 }) as AfloraDecoderScorer).mode),
+    ).toEqual(["none", "window-deviation", "window-deviation", "running-variance"]);
   });
 
   it("names the offending field", () => {
-    expect(() => create({ name: "aflora-decoder", beta1: 1 })).toThrow(/^freezing\.scorer \(scorer "aflora-decoder"\): beta1: /);
+    expect(() => create({ name: "aflora-decoder", beta1: 1 })).toThrow(
+      /^freezing\.scorer \(scorer "aflora-decoder"\): beta1: /,
+    );
     expect(() => create({ name: "aflora-decoder", deltaT: 0 })).toThrow(/deltaT: /);
     expect(() => create({ name: "aflora-decoder", window: 3 })).toThrow(/window: unknown option/);
   });

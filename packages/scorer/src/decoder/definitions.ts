@@ -13,12 +13,19 @@ export const afloraDecoderScorerDefinition = definePlugin({
   package: "@aflora/scorer",
   options: z
     .object({
-      beta1: z.number().min(0).lt(1).default(d.beta1).describe("EMA factor of the smoothed sensitivity Ī (authors: 0.85)"),
+      beta1: z
+        .number()
+        .min(0)
+        .lt(1)
+        .default(d.beta1)
+        .describe("EMA factor of the smoothed sensitivity Ī (authors: 0.85)"),
       beta2: z
         .number()
         .refine(Number.isFinite, "expected a finite number")
         .default(d.beta2)
-        .describe("uncertainty factor: (0,1) EMA (authors: 0.95); 1 Ī alone; 2 running variance, Ī·√Ū; other: Ī·|ipt − Ī|"),
+        .describe(
+          "uncertainty factor: (0,1) EMA (authors: 0.95); 1 Ī alone; 2 running variance, Ī·√Ū; other: Ī·|ipt − Ī|",
+        ),
       deltaT: z.number().int().min(1).default(d.deltaT).describe("window length ΔT in optimizer steps (authors: 10)"),
     })
     .strict(),
@@ -26,4 +33,7 @@ export const afloraDecoderScorerDefinition = definePlugin({
 });
 
 /** Every decoder-variant scorer definition, for the package's `register(registry)`. */
-export const decoderScorerDefinitions: readonly PluginDefinition<FreezingScorer, any>[] = [afloraDecoderScorerDefinition];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of definitions with different options types
+export const decoderScorerDefinitions: readonly PluginDefinition<FreezingScorer, any>[] = [
+  afloraDecoderScorerDefinition,
+];

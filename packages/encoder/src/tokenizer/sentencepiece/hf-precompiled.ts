@@ -2,6 +2,7 @@ import { parsePrecompiledCharsmap, poolEntry, type PrecompiledCharsmap } from ".
 import { utf8Decoder, utf8Encoder } from "./utf8.js";
 
 const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+// eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
