@@ -37,7 +37,10 @@ describe("an ablation config that swaps the scorer and the schedule", () => {
     expect(r.status, r.stderr).toBe(0);
     const run = onlyRun(cwd);
     expect(run).toMatch(/-ablation-[0-9a-f]{6}$/);
-    expect(readJson(join(run, "config.json"))).toMatchObject({ scorer: { name: "sensitivity" }, schedule: { name: "linear" } });
+    expect(readJson(join(run, "config.json"))).toMatchObject({
+      scorer: { name: "sensitivity" },
+      schedule: { name: "linear" },
+    });
     const report = readJson(join(run, "report.json"));
     expect(report.facts).toMatchObject({ scorer: "sensitivity", schedule: "linear", seed: 7 });
     const frozen = events(run).filter((e) => e.type === "params:frozen");

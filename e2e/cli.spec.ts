@@ -9,7 +9,14 @@ describe("aflora --help", () => {
     expect(top.status).toBe(0);
     for (const c of ["train", "eval", "report", "params", "repro", "bench"]) expect(top.stdout).toContain(c);
     const expectations: Record<string, string[]> = {
-      train: ["--preset <name>", "--resume <run>", "--method <value>", "--scorer <value>", "--schedule <value>", "glue/rte"],
+      train: [
+        "--preset <name>",
+        "--resume <run>",
+        "--method <value>",
+        "--scorer <value>",
+        "--schedule <value>",
+        "glue/rte",
+      ],
       eval: ["--run <run>", "--data <spec>"],
       report: ["<runs...>", "--paper"],
       params: ["--model-config <file>", "--method <method>", "--trainable-pm <which>"],
@@ -31,7 +38,9 @@ describe("a bad config", () => {
     writeFileSync(file, ["preset: demo", "schedule:", "  name: cubik", ""].join("\n"));
     const r = aflora(["train", "--config", file], { cwd: dir });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`aflora: invalid config\n${file}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")\n`);
+    expect(r.stderr).toBe(
+      `aflora: invalid config\n${file}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")\n`,
+    );
     expect(r.stdout).toBe("");
   });
 
@@ -51,9 +60,23 @@ describe("aflora params", () => {
     writeFileSync(
       cfg,
       JSON.stringify({
-        model_type: "deberta-v2", vocab_size: 128100, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072,
-        max_position_embeddings: 512, type_vocab_size: 0, relative_attention: true, position_buckets: 256, max_relative_positions: -1,
-        position_biased_input: false, pos_att_type: ["p2c", "c2p"], norm_rel_ebd: "layer_norm", share_att_key: true, pooler_hidden_size: 768, num_labels: 2,
+        model_type: "deberta-v2",
+        vocab_size: 128100,
+        hidden_size: 768,
+        num_hidden_layers: 12,
+        num_attention_heads: 12,
+        intermediate_size: 3072,
+        max_position_embeddings: 512,
+        type_vocab_size: 0,
+        relative_attention: true,
+        position_buckets: 256,
+        max_relative_positions: -1,
+        position_biased_input: false,
+        pos_att_type: ["p2c", "c2p"],
+        norm_rel_ebd: "layer_norm",
+        share_att_key: true,
+        pooler_hidden_size: 768,
+        num_labels: 2,
       }),
     );
     const r = aflora(["params", "--model-config", cfg, "--method", "aflora", "--json"]);

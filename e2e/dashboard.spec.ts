@@ -9,7 +9,20 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(REPO, "packages/dashboard/test-artifacts");
 // The demo, small: 64 training messages (2 steps per epoch), 4 epochs, freezing scored every 2 steps,
 // so matrices freeze at steps 4 and 6 while the page watches.
-const SMALL = ["--set", "data.maxExamples=80", "--set", "scorer.deltaT=2", "--epochs", "4", "--max-seq-length", "32", "--eval-every", "1", "--no-plots", "--quiet"];
+const SMALL = [
+  "--set",
+  "data.maxExamples=80",
+  "--set",
+  "scorer.deltaT=2",
+  "--epochs",
+  "4",
+  "--max-seq-length",
+  "32",
+  "--eval-every",
+  "1",
+  "--no-plots",
+  "--quiet",
+];
 
 async function waitFor<T>(what: string, get: () => T | null | undefined, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -21,7 +34,8 @@ async function waitFor<T>(what: string, get: () => T | null | undefined, timeout
   }
 }
 
-const runFolder = (root: string, name: string) => readdirSync(root).find((d) => d.includes(`-${name}-`) && existsSync(join(root, d, "events.jsonl")));
+const runFolder = (root: string, name: string) =>
+  readdirSync(root).find((d) => d.includes(`-${name}-`) && existsSync(join(root, d, "events.jsonl")));
 
 describe("aflora dashboard in Chromium", () => {
   const root = join(scratch("dashboard"), "runs");
@@ -37,13 +51,24 @@ describe("aflora dashboard in Chromium", () => {
   const exited = children.map((c) => new Promise<number | null>((resolve) => c.on("exit", (code) => resolve(code))));
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package chromium (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install the Debian package chromium (apt-get install chromium)`,
+      );
     mkdirSync(ARTIFACTS, { recursive: true });
     dash = await startDashboard({ runsDir: root, port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on("console", (m) => {
@@ -63,7 +88,11 @@ describe("aflora dashboard in Chromium", () => {
     await page.goto(`${dash.url}#/run/${encodeURIComponent(id)}`);
     await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
     await page.waitForSelector("#step-counter");
-    const read = () => page.evaluate(() => [Number(document.getElementById("step-counter")?.textContent), Number(document.getElementById("frozen-count")?.textContent)]);
+    const read = () =>
+      page.evaluate(() => [
+        Number(document.getElementById("step-counter")?.textContent),
+        Number(document.getElementById("frozen-count")?.textContent),
+      ]);
     const steps = new Set<number>();
     const frozen = new Set<number>();
     let shot = false;
@@ -83,7 +112,9 @@ describe("aflora dashboard in Chromium", () => {
     }
     expect(await exited[1]).toBe(0);
     // The last update arrives after the process ends; wait for the finished status.
-    await page.waitForFunction(() => document.querySelector("h1 .status")?.textContent === "finished", undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector("h1 .status")?.textContent === "finished", undefined, {
+      timeout: 15_000,
+    });
     const [lastStep, lastFrozen] = await read();
     steps.add(lastStep!);
     frozen.add(lastFrozen!);
@@ -125,12 +156,14 @@ describe("aflora dashboard in Chromium", () => {
     await page.waitForSelector("#chart-loss svg");
     for (const id of ids) {
       const report = readJson(join(root, id, "report.json"));
-      const value = (field: string) => page.locator(`#compare-table td[data-run="${id}"][data-field="${field}"]`).getAttribute("data-value");
+      const value = (field: string) =>
+        page.locator(`#compare-table td[data-run="${id}"][data-field="${field}"]`).getAttribute("data-value");
       expect(Number(await value("steps"))).toBe(report.steps.done);
       expect(Number(await value("averageTrainable"))).toBe(report.trainable.stepAveraged);
       expect(Number(await value("wallTimeMs"))).toBe(report.wallTimeMs);
       expect(Number(await value("best"))).toBe(report.best.value);
-      for (const [metric, v] of Object.entries(report.final.metrics as Record<string, number>)) expect(Number(await value(`final.${metric}`))).toBe(v);
+      for (const [metric, v] of Object.entries(report.final.metrics as Record<string, number>))
+        expect(Number(await value(`final.${metric}`))).toBe(v);
     }
     // The config differences name what differs: the run name and max steps.
     const diff = await page.locator("#config-diff").textContent();
@@ -140,12 +173,20 @@ describe("aflora dashboard in Chromium", () => {
 
     // A sweep journal (as the sweep runner writes sweep.json) lists its trials with links to their runs.
     mkdirSync(join(root, "sweep-demo"));
-    const trials = ids.map((id, i) => ({ id: `t${i}`, label: `name=${id.includes("-live-") ? "live" : "other"}`, state: "done", attempts: [{}], elapsedMs: 1000, runDir: `../${id}` }));
+    const trials = ids.map((id, i) => ({
+      id: `t${i}`,
+      label: `name=${id.includes("-live-") ? "live" : "other"}`,
+      state: "done",
+      attempts: [{}],
+      elapsedMs: 1000,
+      runDir: `../${id}`,
+    }));
     writeFileSync(join(root, "sweep-demo", "sweep.json"), JSON.stringify({ version: 1, name: "demo-sweep", trials }));
     await page.goto(`${dash.url}#/`);
     await page.locator("#sweeps-table a", { hasText: "demo-sweep" }).click();
     await page.waitForSelector("#sweep-table");
-    for (const id of ids) await expect.poll(() => page.locator(`#sweep-table a[href="#/run/${encodeURIComponent(id)}"]`).count()).toBe(1);
+    for (const id of ids)
+      await expect.poll(() => page.locator(`#sweep-table a[href="#/run/${encodeURIComponent(id)}"]`).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-sweep.png"), fullPage: true });
     await page.goto(`${dash.url}#/`);
     await page.waitForSelector("#runs-table");

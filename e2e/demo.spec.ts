@@ -23,10 +23,27 @@ describe("the demo (`aflora train` with no config)", () => {
   it("fills the run folder: config, events, metrics, checkpoints, PEFT adapter, report and plots", () => {
     const run = onlyRun(runs[0]!.cwd);
     const config = readJson(join(run, "config.json"));
-    expect(config).toMatchObject({ model: "demo", method: "aflora", data: { name: "spam-assassin", maxExamples: 240 }, training: { batchSize: 16, maxSeqLength: 32, seed: 42 } });
+    expect(config).toMatchObject({
+      model: "demo",
+      method: "aflora",
+      data: { name: "spam-assassin", maxExamples: 240 },
+      training: { batchSize: 16, maxSeqLength: 32, seed: 42 },
+    });
     const ev = events(run);
     const types = new Set(ev.map((e) => e.type));
-    for (const t of ["run:start", "epoch:start", "step:start", "step:gradients", "step:end", "params:frozen", "eval:end", "checkpoint:saved", "epoch:end", "run:end"]) expect(types, t).toContain(t);
+    for (const t of [
+      "run:start",
+      "epoch:start",
+      "step:start",
+      "step:gradients",
+      "step:end",
+      "params:frozen",
+      "eval:end",
+      "checkpoint:saved",
+      "epoch:end",
+      "run:end",
+    ])
+      expect(types, t).toContain(t);
     expect(ev[0]!.type).toBe("run:start");
     expect(ev.at(-1)!.type).toBe("run:end");
     expect(ev.find((e) => e.type === "step:gradients")).not.toHaveProperty("gradients");
@@ -37,7 +54,11 @@ describe("the demo (`aflora train` with no config)", () => {
     expect(readJson(join(run, "adapter", "adapter_config.json"))).toMatchObject({ r: 4, task_type: "SEQ_CLS" });
     for (const stem of ["loss", "metrics", "trainable-parameters", "freezing-heatmap"]) {
       expect(readFileSync(join(run, "plots", `${stem}.svg`), "utf8")).toMatch(/^<svg/);
-      expect(readFileSync(join(run, "plots", `${stem}.png`)).subarray(1, 4).toString()).toBe("PNG");
+      expect(
+        readFileSync(join(run, "plots", `${stem}.png`))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe("PNG");
     }
     const report = readJson(join(run, "report.json"));
     expect(report.status).toBe("completed");

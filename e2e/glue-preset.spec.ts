@@ -6,7 +6,25 @@ const GLUE_TINY = join(REPO, "fixtures/glue-tiny/tsv");
 
 describe("--preset glue/rte on the tiny GLUE folder", () => {
   const cwd = scratch("preset");
-  const train = aflora(["train", "--preset", "glue/rte", "--model", "demo", "--data", GLUE_TINY, "--epochs", "2", "--batch-size", "2", "--max-seq-length", "48", "--quiet"], { cwd });
+  const train = aflora(
+    [
+      "train",
+      "--preset",
+      "glue/rte",
+      "--model",
+      "demo",
+      "--data",
+      GLUE_TINY,
+      "--epochs",
+      "2",
+      "--batch-size",
+      "2",
+      "--max-seq-length",
+      "48",
+      "--quiet",
+    ],
+    { cwd },
+  );
 
   it("trains with the authors' RTE hyperparameters, flags overriding the preset", () => {
     expect(train.status, train.stderr).toBe(0);
@@ -14,8 +32,18 @@ describe("--preset glue/rte on the tiny GLUE folder", () => {
     const config = readJson(join(run, "config.json"));
     expect(config.data).toEqual({ name: "glue/rte", dataDir: GLUE_TINY });
     expect(config.training).toEqual({
-      epochs: 2, batchSize: 2, gradientAccumulation: 1, lr: 0.01, classifierLr: 0.04, weightDecay: 0.1, classifierWeightDecay: 0.1,
-      warmupRatio: 0.06, maxGradNorm: 0.1, maxSeqLength: 48, seed: 42, evalEvery: "epoch",
+      epochs: 2,
+      batchSize: 2,
+      gradientAccumulation: 1,
+      lr: 0.01,
+      classifierLr: 0.04,
+      weightDecay: 0.1,
+      classifierWeightDecay: 0.1,
+      warmupRatio: 0.06,
+      maxGradNorm: 0.1,
+      maxSeqLength: 48,
+      seed: 42,
+      evalEvery: "epoch",
     });
     expect(config.schedule).toEqual({ name: "cubic", initialWarmupEpochs: 1, finalWarmupEpochs: 14 });
     const report = readJson(join(run, "report.json"));
@@ -47,9 +75,25 @@ describe("a Hugging Face model folder (weights from model.safetensors)", () => {
     const cwd = scratch("hf-folder");
     const r = aflora(
       [
-        "train", "--preset", "glue/mrpc", "--method", "lora",
-        "--model", join(REPO, "fixtures/hf-parity/deberta-v3-tiny-cls3"), "--tokenizer", join(REPO, "fixtures/tokenizers/deberta-v3-unigram"),
-        "--data", GLUE_TINY, "--epochs", "2", "--batch-size", "2", "--max-seq-length", "24", "--quiet", "--no-plots",
+        "train",
+        "--preset",
+        "glue/mrpc",
+        "--method",
+        "lora",
+        "--model",
+        join(REPO, "fixtures/hf-parity/deberta-v3-tiny-cls3"),
+        "--tokenizer",
+        join(REPO, "fixtures/tokenizers/deberta-v3-unigram"),
+        "--data",
+        GLUE_TINY,
+        "--epochs",
+        "2",
+        "--batch-size",
+        "2",
+        "--max-seq-length",
+        "24",
+        "--quiet",
+        "--no-plots",
       ],
       { cwd },
     );
@@ -67,7 +111,28 @@ describe("a Hugging Face model folder (weights from model.safetensors)", () => {
 describe("full fine-tuning", () => {
   it("saves the trained model as a Hugging Face folder that `aflora eval --run` scores like the best evaluation", () => {
     const cwd = scratch("full");
-    const r = aflora(["train", "--preset", "glue/rte", "--method", "full", "--model", "demo", "--data", GLUE_TINY, "--epochs", "2", "--batch-size", "2", "--max-seq-length", "24", "--quiet", "--no-plots"], { cwd });
+    const r = aflora(
+      [
+        "train",
+        "--preset",
+        "glue/rte",
+        "--method",
+        "full",
+        "--model",
+        "demo",
+        "--data",
+        GLUE_TINY,
+        "--epochs",
+        "2",
+        "--batch-size",
+        "2",
+        "--max-seq-length",
+        "24",
+        "--quiet",
+        "--no-plots",
+      ],
+      { cwd },
+    );
     expect(r.status, r.stderr).toBe(0);
     const run = onlyRun(cwd);
     const report = readJson(join(run, "report.json"));

@@ -15,7 +15,10 @@ export interface CliResult {
 }
 
 /** Runs `aflora <args>` in a fresh Node process (cwd: a scratch folder unless given). */
-export function aflora(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
+export function aflora(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [AFLORA, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, AFLORA_BACKEND: "wasm", ...options.env },
@@ -27,7 +30,11 @@ export function aflora(args: string[], options: { cwd?: string; env?: Record<str
 
 /** Starts `aflora <args>` without waiting (for signals). */
 export function startAflora(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [AFLORA, ...args], { cwd, env: { ...process.env, AFLORA_BACKEND: "wasm" }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [AFLORA, ...args], {
+    cwd,
+    env: { ...process.env, AFLORA_BACKEND: "wasm" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 const scratchDirs: string[] = [];
@@ -46,7 +53,8 @@ export function scratch(prefix: string): string {
 /** The only run folder under `<parent>/runs`. */
 export function onlyRun(parent: string): string {
   const runs = readdirSync(join(parent, "runs"));
-  if (runs.length !== 1) throw new Error(`expected one run folder in ${parent}/runs, found ${runs.join(", ") || "none"}`);
+  if (runs.length !== 1)
+    throw new Error(`expected one run folder in ${parent}/runs, found ${runs.join(", ") || "none"}`);
   return join(parent, "runs", runs[0]!);
 }
 

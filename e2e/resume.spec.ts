@@ -3,7 +3,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { aflora, events, onlyRun, readJson, scratch, startAflora } from "./helpers.js";
 
-const ARGS = ["train", "--set", "data.maxExamples=240", "--batch-size", "16", "--max-seq-length", "32", "--checkpoint-every", "5", "--quiet"];
+const ARGS = [
+  "train",
+  "--set",
+  "data.maxExamples=240",
+  "--batch-size",
+  "16",
+  "--max-seq-length",
+  "32",
+  "--checkpoint-every",
+  "5",
+  "--quiet",
+];
 
 /** Waits until `events.jsonl` of the only run under `cwd` has a checkpoint:saved at or after `step`. */
 async function waitForCheckpoint(cwd: string, step: number): Promise<void> {
@@ -12,7 +23,13 @@ async function waitForCheckpoint(cwd: string, step: number): Promise<void> {
     if (!existsSync(join(cwd, "runs"))) continue;
     try {
       const file = join(onlyRun(cwd), "events.jsonl");
-      if (existsSync(file) && readFileSync(file, "utf8").split("\n").some((l) => l.includes('"checkpoint:saved"') && JSON.parse(l).step >= step)) return;
+      if (
+        existsSync(file) &&
+        readFileSync(file, "utf8")
+          .split("\n")
+          .some((l) => l.includes('"checkpoint:saved"') && JSON.parse(l).step >= step)
+      )
+        return;
     } catch {
       /* the folder is being created */
     }
@@ -20,11 +37,12 @@ async function waitForCheckpoint(cwd: string, step: number): Promise<void> {
   throw new Error("no checkpoint within 120 s");
 }
 
-const exited = (p: ReturnType<typeof startAflora>) => new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) => {
-  let stdout = "";
-  p.stdout!.on("data", (d) => (stdout += d));
-  p.on("exit", (code, signal) => resolve({ code, signal, stdout }));
-});
+const exited = (p: ReturnType<typeof startAflora>) =>
+  new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) => {
+    let stdout = "";
+    p.stdout!.on("data", (d) => (stdout += d));
+    p.on("exit", (code, signal) => resolve({ code, signal, stdout }));
+  });
 
 describe("safe runs", () => {
   it("a run killed with SIGKILL resumes from its last checkpoint and ends with the same numbers as an uninterrupted run", async () => {
@@ -44,7 +62,11 @@ describe("safe runs", () => {
     expect(report.status).toBe("completed");
     expect(report.segments).toBe(2);
     expect(report.steps.done).toBe(report.steps.total);
-    expect(events(run).filter((e) => e.type === "run:start").map((e) => e.startStep)[1]).toBeGreaterThanOrEqual(10);
+    expect(
+      events(run)
+        .filter((e) => e.type === "run:start")
+        .map((e) => e.startStep)[1],
+    ).toBeGreaterThanOrEqual(10);
     // Checkpoints keep only what trains (the frozen base is rebuilt from its source) and at most
     // the latest and the best, as the authors' save_total_limit 2.
     const checkpoints = readdirSync(join(run, "checkpoints")).filter((n) => n.startsWith("checkpoint-"));

@@ -19,11 +19,13 @@ class LastGradientScorer {
 
   /** Element-wise scores; the controller compares each matrix's mean with the k-th smallest element. */
   elementScores(names) {
-    return new Map(names.map((n) => {
-      const s = this.latest.get(n);
-      if (!s) throw new Error(`last-gradient scorer: no gradient seen for "${n}"`);
-      return [n, s.slice()];
-    }));
+    return new Map(
+      names.map((n) => {
+        const s = this.latest.get(n);
+        if (!s) throw new Error(`last-gradient scorer: no gradient seen for "${n}"`);
+        return [n, s.slice()];
+      }),
+    );
   }
 
   forget(names) {
@@ -50,7 +52,10 @@ class FreezeLog {
   }
   attach(ctx) {
     const sub = ctx.events.subscribe((e) => {
-      if (e.type === "params:frozen") process.stderr.write(`${this.prefix}step ${e.step}: froze ${e.names.length} (${e.trainable.trainableWithoutHead} trainable left)\n`);
+      if (e.type === "params:frozen")
+        process.stderr.write(
+          `${this.prefix}step ${e.step}: froze ${e.names.length} (${e.trainable.trainableWithoutHead} trainable left)\n`,
+        );
     });
     return () => sub.unsubscribe();
   }
@@ -75,7 +80,8 @@ export function register(registry) {
     description: "Prints every freezing decision (example plugin)",
     package: "docs/examples",
     parse: (o) => {
-      if (o.prefix !== undefined && typeof o.prefix !== "string") throw new Error(`prefix: expected a string, got ${JSON.stringify(o.prefix)}`);
+      if (o.prefix !== undefined && typeof o.prefix !== "string")
+        throw new Error(`prefix: expected a string, got ${JSON.stringify(o.prefix)}`);
       return { prefix: o.prefix ?? "" };
     },
     create: (o) => new FreezeLog(o.prefix),

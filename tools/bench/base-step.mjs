@@ -9,7 +9,12 @@ import { SIZES } from "./src/methods.mjs";
 
 const [method = "aflora-start", recompute = "true", threads = "1", steps = "2"] = process.argv.slice(2);
 const cfg = SIZES.base;
-const { vars, optimizer, lossAndGradients, selection } = await setupBench({ method, cfg, threads: Number(threads), recompute: recompute === "true" });
+const { vars, optimizer, lossAndGradients, selection } = await setupBench({
+  method,
+  cfg,
+  threads: Number(threads),
+  recompute: recompute === "true",
+});
 process.stdout.write(`base ${method} on ${describeBackend(selection)}, recompute ${recompute}\n`);
 const batch = benchBatch(cfg);
 const heapGiB = () => (tf.backend().wasm?.HEAPU8?.buffer.byteLength ?? NaN) / 2 ** 30;

@@ -52,7 +52,9 @@ const config = readEncoderConfig({
 let t0 = performance.now();
 const registry = new ParameterRegistry();
 const model = createEncoderFromConfig(config, { registry, seed: 1, recompute });
-console.log(`built ${registry.counts().total.toLocaleString()} parameters in ${((performance.now() - t0) / 1000).toFixed(1)} s; wasm heap ${gib(heapBytes())} GiB`);
+console.log(
+  `built ${registry.counts().total.toLocaleString()} parameters in ${((performance.now() - t0) / 1000).toFixed(1)} s; wasm heap ${gib(heapBytes())} GiB`,
+);
 
 const n = batchSize * seqLength;
 const inputIds = new Int32Array(n);
@@ -64,7 +66,13 @@ for (let b = 0; b < batchSize; b++) {
     attentionMask[b * seqLength + s] = s < len ? 1 : 0;
   }
 }
-const batch = { batchSize, seqLength, inputIds, attentionMask, labels: Int32Array.from({ length: batchSize }, (_, i) => i % 3) };
+const batch = {
+  batchSize,
+  seqLength,
+  inputIds,
+  attentionMask,
+  labels: Int32Array.from({ length: batchSize }, (_, i) => i % 3),
+};
 
 t0 = performance.now();
 const logits = model.predict(batch);
@@ -83,7 +91,12 @@ const results = [];
 for (const scenario of scenarios) {
   const pick = selections[scenario];
   if (!pick) throw new Error(`unknown --vars entry ${scenario}`);
-  const vars = new Map(registry.list().filter((p) => pick(p.name)).map((p) => [p.name, p.variable]));
+  const vars = new Map(
+    registry
+      .list()
+      .filter((p) => pick(p.name))
+      .map((p) => [p.name, p.variable]),
+  );
   const times = [];
   const tensorsBefore = tf.memory().numTensors;
   for (let i = 0; i < steps; i++) {

@@ -10,7 +10,13 @@ import { SIZES } from "./src/methods.mjs";
 const [method = "aflora-start", backend = "auto", threads = "1", size = "small"] = process.argv.slice(2);
 if (!SIZES[size]) throw new Error(`kernel-profile: unknown size "${size}" (known: ${Object.keys(SIZES).join(", ")})`);
 const cfg = SIZES[size];
-const { vars, optimizer, lossAndGradients, selection } = await setupBench({ method, cfg, backend, threads: Number(threads), recompute: size === "base" });
+const { vars, optimizer, lossAndGradients, selection } = await setupBench({
+  method,
+  cfg,
+  backend,
+  threads: Number(threads),
+  recompute: size === "base",
+});
 const batch = benchBatch(cfg);
 const step = () => {
   const { loss, grads } = lossAndGradients(batch, vars);
@@ -24,4 +30,6 @@ for (let i = 0; i < 3; i++) {
   step();
   profiler.stepEnd();
 }
-process.stdout.write(`${size} ${method} on ${describeBackend(selection)}\n\n${renderKernelProfile(profiler.profile())}`);
+process.stdout.write(
+  `${size} ${method} on ${describeBackend(selection)}\n\n${renderKernelProfile(profiler.profile())}`,
+);

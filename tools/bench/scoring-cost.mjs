@@ -47,7 +47,10 @@ const elements = shapes.reduce((s, [, sh]) => s + sh[0] * sh[1], 0);
 const registry = new ParameterRegistry();
 const gradients = new Map();
 for (const [name, shape] of shapes) {
-  registry.register(name, tf.variable(tf.randomNormal(shape, 0, 0.02), true), { group: "adapter-matrix", trainable: true });
+  registry.register(name, tf.variable(tf.randomNormal(shape, 0, 0.02), true), {
+    group: "adapter-matrix",
+    trainable: true,
+  });
   gradients.set(name, tf.randomNormal(shape, 0, 1e-3));
 }
 const values = new Map(registry.list().map((p) => [p.name, p.variable]));
@@ -57,14 +60,27 @@ const schedule = { name: "bench", deltaT: 10, at: (t) => ({ threshold: 0.999, ma
 const controller = new FreezingController({ scorer: new AfloraScorer(), schedule });
 const events = new Subject();
 const control = { requestStop: (m) => console.error(m), requestCheckpoint() {}, stopRequested: null };
-controller.attach({ events, params: registry, control, run: { runId: "bench", totalSteps: 1e9, stepsPerEpoch: 1e6, epochs: 1000, seed: 0, outputDir: null } });
+controller.attach({
+  events,
+  params: registry,
+  control,
+  run: { runId: "bench", totalSteps: 1e9, stepsPerEpoch: 1e6, epochs: 1000, seed: 0, outputDir: null },
+});
 
 const ordinary = [];
 const decision = [];
 for (let t = 0; t < steps; t++) {
   const start = performance.now();
   events.next({ type: "step:gradients", step: t, epoch: 0, gradients, values });
-  events.next({ type: "step:end", step: t, epoch: 0, loss: 0, learningRates: {}, gradNorm: 0, trainable: registry.counts() });
+  events.next({
+    type: "step:end",
+    step: t,
+    epoch: 0,
+    loss: 0,
+    learningRates: {},
+    gradNorm: 0,
+    trainable: registry.counts(),
+  });
   const ms = performance.now() - start;
   if (t >= 5) (schedule.at(t).mask ? decision : ordinary).push(ms);
 }

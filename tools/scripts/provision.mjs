@@ -16,7 +16,13 @@ const hasOpenBlas = () => {
 /** Debian package → is it there? */
 const NEEDS = [
   ["redis-server", () => has("redis-server")],
-  ["chromium", () => has("chromium") || has("chromium-browser") || Boolean(process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH))],
+  [
+    "chromium",
+    () =>
+      has("chromium") ||
+      has("chromium-browser") ||
+      Boolean(process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)),
+  ],
   ["protobuf-compiler", () => has("protoc")],
   ["libopenblas0-pthread", hasOpenBlas],
 ];
@@ -26,10 +32,16 @@ if (missing.length === 0) process.exit(0);
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 if (!isRoot || !has("apt-get")) {
-  process.stderr.write(`aflora tests need system packages: install ${missing.join(" ")} (Debian/Ubuntu: apt-get install ${missing.join(" ")})\n`);
+  process.stderr.write(
+    `aflora tests need system packages: install ${missing.join(" ")} (Debian/Ubuntu: apt-get install ${missing.join(" ")})\n`,
+  );
   process.exit(1);
 }
-const apt = (args) => execFileSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+const apt = (args) =>
+  execFileSync("apt-get", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 process.stderr.write(`provisioning for the tests: apt-get install ${missing.join(" ")}\n`);
 try {
   apt(["install", "-y", "--no-install-recommends", ...missing]);

@@ -25,7 +25,12 @@ const out = await mkdtemp(join(tmpdir(), "aflora-example-"));
 await saveAdapter(adapter, join(out, "aflora")); // exact round trip in aflora
 await exportPeftLora(adapter, join(out, "peft-lora")); // PeftModel.from_pretrained(base, "<out>/peft-lora") in Python
 
-const batch: TextBatch = { batchSize: 1, seqLength: 4, inputIds: Int32Array.from([1, 5, 9, 2]), attentionMask: Int32Array.from([1, 1, 1, 1]) };
+const batch: TextBatch = {
+  batchSize: 1,
+  seqLength: 4,
+  inputIds: Int32Array.from([1, 5, 9, 2]),
+  attentionMask: Int32Array.from([1, 1, 1, 1]),
+};
 adapter.merge(); // merged inference costs what the base model costs
 const logits = model.predict(batch);
 console.log("logits", Array.from(logits.dataSync()));

@@ -19,9 +19,14 @@ interface FixtureBatch {
   token_type_ids?: number[][];
 }
 
-async function fixture(folder: string, recompute = false): Promise<{ model: EncoderForSequenceClassification; batch: TextBatch; mask: number[][] }> {
+async function fixture(
+  folder: string,
+  recompute = false,
+): Promise<{ model: EncoderForSequenceClassification; batch: TextBatch; mask: number[][] }> {
   const model = await loadEncoder(fileURLToPath(new URL(folder, FIXTURES)), { warn: () => undefined, recompute });
-  const expected = JSON.parse(await readFile(new URL(`${folder}/expected.json`, FIXTURES), "utf8")) as { batches: FixtureBatch[] };
+  const expected = JSON.parse(await readFile(new URL(`${folder}/expected.json`, FIXTURES), "utf8")) as {
+    batches: FixtureBatch[];
+  };
   const b = expected.batches[0]!;
   const batch: TextBatch = {
     batchSize: b.input_ids.length,
@@ -49,7 +54,10 @@ function maxDiffAtRealTokens(a: tf.Tensor3D, b: tf.Tensor3D, mask: number[][]): 
   const x = a.dataSync();
   const y = b.dataSync();
   let m = 0;
-  for (let i = 0; i < B; i++) for (let s = 0; s < S; s++) if (mask[i]![s]) for (let h = 0; h < H; h++) m = Math.max(m, Math.abs(x[(i * S + s) * H + h]! - y[(i * S + s) * H + h]!));
+  for (let i = 0; i < B; i++)
+    for (let s = 0; s < S; s++)
+      if (mask[i]![s])
+        for (let h = 0; h < H; h++) m = Math.max(m, Math.abs(x[(i * S + s) * H + h]! - y[(i * S + s) * H + h]!));
   return m;
 }
 
@@ -120,7 +128,11 @@ describe("on the encoder fixtures (hf-parity): merged and unmerged outputs agree
   it("deberta-v3-tiny-cls3: per-layer recomputation gives the adapter the same gradients as the whole graph", async () => {
     const grads = async (recompute: boolean, shared: boolean) => {
       const { model, batch } = await fixture("deberta-v3-tiny-cls3", recompute);
-      const adapter = applyAdapter(model, { method: shared ? "elora" : "aflora", bInit: 0.3, ...(shared ? { r: 16, sharedProjection: true } : {}) }, { rng: new Rng(3) });
+      const adapter = applyAdapter(
+        model,
+        { method: shared ? "elora" : "aflora", bInit: 0.3, ...(shared ? { r: 16, sharedProjection: true } : {}) },
+        { rng: new Rng(3) },
+      );
       model.setTraining(false);
       const labels = Int32Array.from({ length: batch.batchSize }, (_, i) => i % 3);
       const out = model.lossAndGradients({ ...batch, labels }, model.params.trainableVariables());
@@ -155,7 +167,10 @@ describe("on the encoder fixtures (hf-parity): merged and unmerged outputs agree
       const adapter = applyAdapter(model, { method, ...options }, { rng: new Rng(0) });
       const counts = adapter.counts();
       const report = paramsReport(config, { method, ...options });
-      expect({ total: report.total, trainable: report.trainable, trainableWithoutHead: report.trainableWithoutHead }, folder).toEqual({
+      expect(
+        { total: report.total, trainable: report.trainable, trainableWithoutHead: report.trainableWithoutHead },
+        folder,
+      ).toEqual({
         total: counts.total,
         trainable: counts.trainable,
         trainableWithoutHead: counts.trainableWithoutHead,

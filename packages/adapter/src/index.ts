@@ -7,7 +7,15 @@ export type { AdapterMethod, BaseAdapterConfig, PlanContext } from "./base/metho
 export { moduleKind, type ModuleKind } from "./base/module-kind.js";
 export type { ModuleSpec } from "./base/module-spec.js";
 export { defaultModulesToSave } from "./base/modules-to-save.js";
-export { SHARED_A, SHARED_B, tensorName, type AdapterPlan, type ModulePlan, type TensorPlan, type TensorRole } from "./base/plan.js";
+export {
+  SHARED_A,
+  SHARED_B,
+  tensorName,
+  type AdapterPlan,
+  type ModulePlan,
+  type TensorPlan,
+  type TensorRole,
+} from "./base/plan.js";
 export {
   DEFAULT_TARGET_MODULES,
   defaultTargetModules,
@@ -16,7 +24,14 @@ export {
   type KnownArchitecture,
   type TargetModules,
 } from "./base/targets.js";
-export { ADAPTER_METHODS, ADAPTER_METHOD_NAMES, adapterMethod, parseAdapterConfig, type AdapterConfig, type AdapterMethodName } from "./methods.js";
+export {
+  ADAPTER_METHODS,
+  ADAPTER_METHOD_NAMES,
+  adapterMethod,
+  parseAdapterConfig,
+  type AdapterConfig,
+  type AdapterMethodName,
+} from "./methods.js";
 export type { LoraConfig } from "./lora/config.js";
 export type { EloraConfig } from "./elora/config.js";
 export { TRAINABLE_PM, type AfloraConfig, type TrainablePm } from "./aflora/config.js";
@@ -42,7 +57,20 @@ export {
   type ExportResult,
 } from "./export/export-adapter.js";
 export type { PeftConfigOptions } from "./peft/adapter-config.js";
-export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, PEFT_BASE_PREFIX, PEFT_MODEL_PREFIX, fileKey } from "./peft/names.js";
+export {
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  PEFT_BASE_PREFIX,
+  PEFT_MODEL_PREFIX,
+  fileKey,
+} from "./peft/names.js";
 export { modelShapes, type ModelShapes, type StateEntry } from "./report/hf-shapes.js";
 export { paramsReport, type ParamsReport, type ParamsReportOptions } from "./report/params-report.js";
-export { DEBERTA_V3_BASE_CONFIG, PAPER_PARAM_COUNTS, PARAMS_REPRO_CONFIG_FILE, runParamsRepro, type ParamCountCheck, type ParamsReproResult } from "./repro/params-suite.js";
+export {
+  DEBERTA_V3_BASE_CONFIG,
+  PAPER_PARAM_COUNTS,
+  PARAMS_REPRO_CONFIG_FILE,
+  runParamsRepro,
+  type ParamCountCheck,
+  type ParamsReproResult,
+} from "./repro/params-suite.js";

@@ -14,7 +14,9 @@ describe("README quick start", () => {
     expect(tf.getBackend()).toBe("wasm");
     // deberta-v3-tiny-cls3: 2 layers × (4 attention modules × (4 + 32) + intermediate (4 + 64 + 32·4 + 4·64) + output (4 + 32 + 64·4 + 4·32)).
     const adapterTrainable = 2 * (4 * 36 + (68 + 128 + 256) + (36 + 256 + 128));
-    expect(lines[0]).toMatch(new RegExp(`^trainable params: ${(adapterTrainable + 99).toLocaleString("en-US")} \\|\\| all params: `));
+    expect(lines[0]).toMatch(
+      new RegExp(`^trainable params: ${(adapterTrainable + 99).toLocaleString("en-US")} \\|\\| all params: `),
+    );
     expect(lines[1]).toBe(`trainable params without head: ${adapterTrainable.toLocaleString("en-US")}`);
     expect(lines[2]).toMatch(/^logits -?\d/);
     expect(lines[3]).toBe("restored 12 adapted modules; frozen: example");

@@ -31,9 +31,15 @@ describe("register", () => {
 
   it("bad options: one error naming the config field", () => {
     const plugins = register(new PluginRegistry());
-    expect(() => plugins.create("adapter", { name: "aflora", r: "4" }, container)).toThrow(/^adapter \(adapter "aflora"\): r: Invalid input: expected number, received string$/);
-    expect(() => plugins.create("adapter", { name: "lora", trainablePm: "ffn" }, container)).toThrow('adapter (adapter "lora"): trainablePm: unknown option');
-    expect(() => plugins.create("adapter", { name: "dora" }, container)).toThrow('Unknown adapter "dora". Known adapter names: aflora, elora, full, lora.');
+    expect(() => plugins.create("adapter", { name: "aflora", r: "4" }, container)).toThrow(
+      /^adapter \(adapter "aflora"\): r: Invalid input: expected number, received string$/,
+    );
+    expect(() => plugins.create("adapter", { name: "lora", trainablePm: "ffn" }, container)).toThrow(
+      'adapter (adapter "lora"): trainablePm: unknown option',
+    );
+    expect(() => plugins.create("adapter", { name: "dora" }, container)).toThrow(
+      'Unknown adapter "dora". Known adapter names: aflora, elora, full, lora.',
+    );
   });
 
   it("every method has its folder (config.ts, method.ts, a spec) and a README section", () => {

@@ -10,7 +10,8 @@ export function debertaV3BaseModules(numLabels = 2): ModuleSpec[] {
   const out: ModuleSpec[] = [];
   for (let i = 0; i < 12; i++) {
     const p = `deberta.encoder.layer.${i}`;
-    for (const n of ["query_proj", "key_proj", "value_proj"]) out.push({ name: `${p}.attention.self.${n}`, inFeatures: H, outFeatures: H });
+    for (const n of ["query_proj", "key_proj", "value_proj"])
+      out.push({ name: `${p}.attention.self.${n}`, inFeatures: H, outFeatures: H });
     out.push({ name: `${p}.attention.output.dense`, inFeatures: H, outFeatures: H });
     out.push({ name: `${p}.intermediate.dense`, inFeatures: H, outFeatures: I });
     out.push({ name: `${p}.output.dense`, inFeatures: I, outFeatures: H });

@@ -21,7 +21,13 @@ export function pathOutput(adapter: AppliedAdapter, m: string, x: tf.Tensor2D) {
 export function expectedPath(p: ReturnType<typeof pathOutput>, scaling: number, inF: number, outF: number): number[][] {
   const r = p.A[0]!.length;
   return p.x.map((row) => {
-    const h = Array.from({ length: r }, (_, k) => (p.d ? p.d[k]! : 1) * row.slice(0, inF).reduce((s, xi, i) => s + xi * p.A[i]![k]!, 0));
-    return Array.from({ length: outF }, (_, j) => scaling * (p.db ? p.db[j]! : 1) * h.reduce((s, hk, k) => s + hk * p.B[k]![j]!, 0));
+    const h = Array.from(
+      { length: r },
+      (_, k) => (p.d ? p.d[k]! : 1) * row.slice(0, inF).reduce((s, xi, i) => s + xi * p.A[i]![k]!, 0),
+    );
+    return Array.from(
+      { length: outF },
+      (_, j) => scaling * (p.db ? p.db[j]! : 1) * h.reduce((s, hk, k) => s + hk * p.B[k]![j]!, 0),
+    );
   });
 }

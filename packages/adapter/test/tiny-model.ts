@@ -34,7 +34,13 @@ export function tinyModel(o: TinyOptions = {}): TinyModel {
     const kernel = tf.variable(tf.tensor2d(w, [inF, outF]));
     const bias = tf.variable(tf.tensor1d(b));
     const t = (v: tf.Tensor) => tf.transpose(v);
-    params.register(`${name}.weight`, kernel, { group, trainable: true, stateShape: [outF, inF], toState: t, fromState: t });
+    params.register(`${name}.weight`, kernel, {
+      group,
+      trainable: true,
+      stateShape: [outF, inF],
+      toState: t,
+      fromState: t,
+    });
     params.register(`${name}.bias`, bias, { group, trainable: true });
     linears.set(name, new Linear(name, inF, outF, kernel, bias));
   };
@@ -71,7 +77,12 @@ export function tinyModel(o: TinyOptions = {}): TinyModel {
 }
 
 /** Copies of every registry value (HF layout) and flag, to prove an error changed nothing. */
-export function snapshot(model: AdaptableModel): { names: string[]; flags: unknown; values: Map<string, number[]>; adapters: boolean[] } {
+export function snapshot(model: AdaptableModel): {
+  names: string[];
+  flags: unknown;
+  values: Map<string, number[]>;
+  adapters: boolean[];
+} {
   const values = new Map<string, number[]>();
   for (const n of model.params.names()) {
     const t = model.params.stateValue(n);

@@ -6,12 +6,22 @@ import { buildProgram } from "./program.js";
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** Errors of the user's command line, config or input files: exit 2 with one line. */
-const USAGE_ERRORS = new Set(["ConfigError", "RunConfigError", "InputError", "UnknownPluginError", "DataFormatError", "HubNameError", "PoisonedCacheError", "NotInCacheError"]);
+const USAGE_ERRORS = new Set([
+  "ConfigError",
+  "RunConfigError",
+  "InputError",
+  "UnknownPluginError",
+  "DataFormatError",
+  "HubNameError",
+  "PoisonedCacheError",
+  "NotInCacheError",
+]);
 
 export function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   const kind = (e as { kind?: unknown }).kind;
-  if (e instanceof Error && (USAGE_ERRORS.has(e.name) || (e.name === "GlueDownloadError" && kind !== "download"))) return EXIT.usage;
+  if (e instanceof Error && (USAGE_ERRORS.has(e.name) || (e.name === "GlueDownloadError" && kind !== "download")))
+    return EXIT.usage;
   return EXIT.failure;
 }
 
@@ -27,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     // commander has already printed its one-line usage error.
     if (!(e instanceof CommanderError)) {
       const name = (e as Error).name;
-      if (name === "ConfigError" || name === "RunConfigError") process.stderr.write(`aflora: invalid config\n${(e as Error).message}\n`);
+      if (name === "ConfigError" || name === "RunConfigError")
+        process.stderr.write(`aflora: invalid config\n${(e as Error).message}\n`);
       else process.stderr.write(`aflora: ${code === EXIT.usage ? "invalid input: " : ""}${(e as Error).message}\n`);
       if (process.env.AFLORA_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     }

@@ -26,27 +26,35 @@ function describedOf(schema: z.ZodType): string | undefined {
   let s: z.ZodType = schema;
   for (;;) {
     if (s.description) return s.description;
-    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable)
+      s = s.unwrap() as z.ZodType;
     else return undefined;
   }
 }
 
 // typescript-eslint's rule meta-tests, for plugins: each registered plugin is complete.
-describe.each(PLUGIN_KINDS.flatMap((kind) => registry.names(kind).map((name) => [kind, name] as const)))("plugin %s %s", (kind, name) => {
-  const def = registry.get(kind, name);
-  it("has a zod options schema with a description on every option, a description and a package", () => {
-    expect(def.options, "options schema").toBeInstanceOf(z.ZodObject);
-    for (const [key, s] of Object.entries((def.options as z.ZodObject).shape)) expect(describedOf(s as z.ZodType), `${name}.${key}`).toBeTruthy();
-    expect(def.description.length).toBeGreaterThan(10);
-    expect(def.package).toMatch(/^@aflora\//);
-  });
-  it("is tested in its package and documented in docs/plugins.md", () => {
-    const root = dirname(require.resolve(`${def.package}/package.json`));
-    const quoted = [`"${name}"`, `'${name}'`, `\`${name}\``, `name: "${name}"`];
-    expect(specTexts(join(root, "src")).some((t) => quoted.some((q) => t.includes(q))), `a spec in ${def.package} names "${name}"`).toBe(true);
-    expect(readFileSync(DOC, "utf8")).toContain(`### \`${name}\``);
-  });
-});
+describe.each(PLUGIN_KINDS.flatMap((kind) => registry.names(kind).map((name) => [kind, name] as const)))(
+  "plugin %s %s",
+  (kind, name) => {
+    const def = registry.get(kind, name);
+    it("has a zod options schema with a description on every option, a description and a package", () => {
+      expect(def.options, "options schema").toBeInstanceOf(z.ZodObject);
+      for (const [key, s] of Object.entries((def.options as z.ZodObject).shape))
+        expect(describedOf(s as z.ZodType), `${name}.${key}`).toBeTruthy();
+      expect(def.description.length).toBeGreaterThan(10);
+      expect(def.package).toMatch(/^@aflora\//);
+    });
+    it("is tested in its package and documented in docs/plugins.md", () => {
+      const root = dirname(require.resolve(`${def.package}/package.json`));
+      const quoted = [`"${name}"`, `'${name}'`, `\`${name}\``, `name: "${name}"`];
+      expect(
+        specTexts(join(root, "src")).some((t) => quoted.some((q) => t.includes(q))),
+        `a spec in ${def.package} names "${name}"`,
+      ).toBe(true);
+      expect(readFileSync(DOC, "utf8")).toContain(`### \`${name}\``);
+    });
+  },
+);
 
 describe("docs/plugins.md", () => {
   it("is the generated reference of the registered plugins (regenerate: aflora plugins --markdown > docs/plugins.md)", () => {

@@ -14,16 +14,35 @@ const rng = new Rng(seed);
 
 // The model: named variables in a ParameterRegistry plus a forward-with-loss.
 const params = new ParameterRegistry();
-const init = (shape) => tf.tidy(() => tf.variable(tf.tensor(rng.uniformArray(shape.reduce((a, b) => a * b), -0.5, 0.5), shape)));
+const init = (shape) =>
+  tf.tidy(() =>
+    tf.variable(
+      tf.tensor(
+        rng.uniformArray(
+          shape.reduce((a, b) => a * b),
+          -0.5,
+          0.5,
+        ),
+        shape,
+      ),
+    ),
+  );
 params.register("classifier.weight", init([2, 2]), { group: "head", trainable: true });
 params.register("classifier.bias", init([2]), { group: "head", trainable: true });
-const logits = (x) => tf.add(tf.matMul(x, params.get("classifier.weight").variable), params.get("classifier.bias").variable);
+const logits = (x) =>
+  tf.add(tf.matMul(x, params.get("classifier.weight").variable), params.get("classifier.bias").variable);
 const model = {
   params,
   lossAndGradients(batch, vars) {
     const names = [...vars.keys()];
     const { value, grads } = tf.variableGrads(
-      () => tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(batch.y, "int32"), 2), logits(tf.tensor2d(batch.x, [batch.y.length, 2])))),
+      () =>
+        tf.tidy(() =>
+          tf.losses.softmaxCrossEntropy(
+            tf.oneHot(tf.tensor1d(batch.y, "int32"), 2),
+            logits(tf.tensor2d(batch.x, [batch.y.length, 2])),
+          ),
+        ),
       names.map((n) => vars.get(n)),
     );
     return { loss: value, grads: new Map(names.map((n) => [n, grads[vars.get(n).name]])) };
@@ -34,7 +53,10 @@ const model = {
 // Data: label 1 when x0 + x1 > 0; batches of 8, reshuffled per epoch from the seed.
 const points = rng.normalArray(128);
 const labels = Int32Array.from({ length: 64 }, (_, i) => (points[2 * i] + points[2 * i + 1] > 0 ? 1 : 0));
-const batchOf = (idx) => ({ x: Float32Array.from(idx.flatMap((i) => [points[2 * i], points[2 * i + 1]])), y: Int32Array.from(idx, (i) => labels[i]) });
+const batchOf = (idx) => ({
+  x: Float32Array.from(idx.flatMap((i) => [points[2 * i], points[2 * i + 1]])),
+  y: Int32Array.from(idx, (i) => labels[i]),
+});
 const train = {
   batchesPerEpoch: 8,
   *epoch(e) {
@@ -64,8 +86,11 @@ const trainer = new Trainer({
   plugins: [new LossLogger({ every: 8 })],
 });
 trainer.events.subscribe((e) => {
-  if (e.type === "eval:end") console.log(`eval after step ${e.step}: accuracy ${e.metrics.accuracy}${e.selection?.isBest ? " (best)" : ""}`);
+  if (e.type === "eval:end")
+    console.log(`eval after step ${e.step}: accuracy ${e.metrics.accuracy}${e.selection?.isBest ? " (best)" : ""}`);
   if (e.type === "checkpoint:saved") console.log(`checkpoint ${e.path}`);
 });
 const summary = await trainer.run();
-console.log(`backend ${backend}; ${summary.steps} steps; best ${summary.bestMetric?.metric} ${summary.bestMetric?.value}`);
+console.log(
+  `backend ${backend}; ${summary.steps} steps; best ${summary.bestMetric?.metric} ${summary.bestMetric?.value}`,
+);

@@ -20,14 +20,32 @@ describe("run container and plugin registry", () => {
 
   it("selects an implementation by the config's name; an unknown name lists the known ones", () => {
     const plugins = new PluginRegistry();
-    plugins.register({ kind: "scorer", name: "x", description: "test scorer x", create: (_o, c) => ({ name: "x", run: c.resolve(Tokens.RunInfo) }) });
-    plugins.register({ kind: "scorer", name: "aflora", description: "test scorer aflora", create: () => ({ name: "aflora" }) });
+    plugins.register({
+      kind: "scorer",
+      name: "x",
+      description: "test scorer x",
+      create: (_o, c) => ({ name: "x", run: c.resolve(Tokens.RunInfo) }),
+    });
+    plugins.register({
+      kind: "scorer",
+      name: "aflora",
+      description: "test scorer aflora",
+      create: () => ({ name: "aflora" }),
+    });
     const { model } = tinySetup();
-    const runInfo: RunInfo = { runId: "r", seed: 1, epochs: 1, outputDir: null, ...planRun({ batchesPerEpoch: 4, epochs: 1 }) };
+    const runInfo: RunInfo = {
+      runId: "r",
+      seed: 1,
+      epochs: 1,
+      outputDir: null,
+      ...planRun({ batchesPerEpoch: 4, epochs: 1 }),
+    };
     const c = createRunContainer(container, { registry: model.params, runInfo, plugins });
     const config = { scorer: { name: "x" } };
     expect(plugins.create("scorer", config.scorer, c, "scorer")).toEqual({ name: "x", run: runInfo });
-    expect(() => plugins.create("scorer", { name: "nope" }, c, "scorer")).toThrow('Unknown scorer "nope". Known scorer names: aflora, x.');
+    expect(() => plugins.create("scorer", { name: "nope" }, c, "scorer")).toThrow(
+      'Unknown scorer "nope". Known scorer names: aflora, x.',
+    );
     expect(c.resolve(Tokens.PluginRegistry)).toBe(plugins);
     expect(c.resolve(Tokens.ParameterRegistry)).toBe(model.params);
     // One child per run: another run's container holds its own values.
@@ -42,7 +60,13 @@ describe("run container and plugin registry", () => {
     const plugins = new PluginRegistry();
     registerLossLogger(plugins);
     const { model, options } = tinySetup({ epochs: 2, gradientAccumulation: 2 });
-    const runInfo: RunInfo = { runId: "logged", seed: options.seed, epochs: 2, outputDir: null, ...planRun({ batchesPerEpoch: 4, epochs: 2, gradientAccumulation: 2 }) };
+    const runInfo: RunInfo = {
+      runId: "logged",
+      seed: options.seed,
+      epochs: 2,
+      outputDir: null,
+      ...planRun({ batchesPerEpoch: 4, epochs: 2, gradientAccumulation: 2 }),
+    };
     const c = createRunContainer(container, { registry: model.params, runInfo, plugins });
     const lines: string[] = [];
     const log = vi.spyOn(console, "log").mockImplementation((l: string) => void lines.push(l));
@@ -61,16 +85,25 @@ describe("run container and plugin registry", () => {
     ]);
     expect(injected[0]).toBe("run:start");
     expect(injected.at(-1)).toBe("run:end");
-    expect(() => plugins.create("plugin", { name: "loss-logger", every: 0 }, c, "plugins[0]")).toThrow('plugins[0] (plugin "loss-logger"): every: Too small: expected number to be >0, got 0');
+    expect(() => plugins.create("plugin", { name: "loss-logger", every: 0 }, c, "plugins[0]")).toThrow(
+      'plugins[0] (plugin "loss-logger"): every: Too small: expected number to be >0, got 0',
+    );
     // Plugins registered under Tokens.Plugin in the run container are attached too.
     const second = tinySetup({ epochs: 1 });
-    const c2 = createRunContainer(container, { registry: second.model.params, runInfo: { ...runInfo, runId: "second", totalSteps: 4, stepsPerEpoch: 4, epochs: 1 } });
+    const c2 = createRunContainer(container, {
+      registry: second.model.params,
+      runInfo: { ...runInfo, runId: "second", totalSteps: 4, stepsPerEpoch: 4, epochs: 1 },
+    });
     const viaToken: string[] = [];
-    c2.register(Tokens.Plugin, { useValue: { name: "via-token", attach: (ctx) => void ctx.events.subscribe((e) => viaToken.push(e.type)) } });
+    c2.register(Tokens.Plugin, {
+      useValue: { name: "via-token", attach: (ctx) => void ctx.events.subscribe((e) => viaToken.push(e.type)) },
+    });
     await new Trainer({ ...second.options, container: c2 }).run();
     expect(viaToken.filter((t) => t === "step:end")).toHaveLength(4);
     second.model.dispose();
-    expect(() => new Trainer({ ...options, epochs: 3, container: c })).toThrow(/RunInfo.totalSteps is 4, but the trainer's options give 6/);
+    expect(() => new Trainer({ ...options, epochs: 3, container: c })).toThrow(
+      /RunInfo.totalSteps is 4, but the trainer's options give 6/,
+    );
     model.dispose();
   });
 });

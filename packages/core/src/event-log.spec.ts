@@ -26,7 +26,10 @@ describe("event log levels", () => {
     expect(info.map((r) => r.type)).not.toContain("step:gradients");
     expect(info.map((r) => r.type)).not.toContain("step:start");
     expect(info.filter((r) => r.type === "step:end")).toHaveLength(12);
-    expect(debug.filter((r) => r.type === "step:gradients")[0]).toMatchObject({ step: 0, variables: ["hidden.weight", "hidden.bias", "classifier.weight", "classifier.bias"] });
+    expect(debug.filter((r) => r.type === "step:gradients")[0]).toMatchObject({
+      step: 0,
+      variables: ["hidden.weight", "hidden.bias", "classifier.weight", "classifier.bias"],
+    });
     const stepEnd = info.find((r) => r.type === "step:end")!;
     expect(Object.keys(stepEnd.trainable as object).sort()).toEqual(["total", "trainable", "trainableWithoutHead"]);
     expect((debug.find((r) => r.type === "step:end")!.trainable as { byGroup?: unknown }).byGroup).toBeDefined();
@@ -40,8 +43,18 @@ describe("event log levels", () => {
   });
 
   it("keeps a diverged error's name, term and status", () => {
-    const e: TrainerEvent = { type: "run:error", step: 3, status: "diverged", error: new TrainingDivergedError(3, "loss", "training diverged at step 3") };
-    expect(eventLogRecord(e)).toMatchObject({ type: "run:error", step: 3, status: "diverged", error: { name: "TrainingDivergedError", term: "loss", message: "training diverged at step 3" } });
+    const e: TrainerEvent = {
+      type: "run:error",
+      step: 3,
+      status: "diverged",
+      error: new TrainingDivergedError(3, "loss", "training diverged at step 3"),
+    };
+    expect(eventLogRecord(e)).toMatchObject({
+      type: "run:error",
+      step: 3,
+      status: "diverged",
+      error: { name: "TrainingDivergedError", term: "loss", message: "training diverged at step 3" },
+    });
     expect(eventLogLevel("step:gradients")).toBe("debug");
     expect(eventLogLevel("run:start")).toBe("info");
   });

@@ -154,7 +154,8 @@ export class ParameterRegistry {
 
   flags(): Record<string, { trainable: boolean; frozenAt?: { step: number; reason: string } }> {
     const out: Record<string, { trainable: boolean; frozenAt?: { step: number; reason: string } }> = {};
-    for (const e of this.entries.values()) out[e.name] = e.frozenAt ? { trainable: e.trainable, frozenAt: e.frozenAt } : { trainable: e.trainable };
+    for (const e of this.entries.values())
+      out[e.name] = e.frozenAt ? { trainable: e.trainable, frozenAt: e.frozenAt } : { trainable: e.trainable };
     return out;
   }
 
@@ -170,7 +171,9 @@ export class ParameterRegistry {
     const e = this.entries.get(name);
     if (!e) throw new Error(`ParameterRegistry: no parameter named "${name}"`);
     if (!sameShape(value.shape, e.stateShape)) {
-      throw new Error(`ParameterRegistry: shape mismatch for "${name}": expected [${e.stateShape.join(", ")}], got [${value.shape.join(", ")}]`);
+      throw new Error(
+        `ParameterRegistry: shape mismatch for "${name}": expected [${e.stateShape.join(", ")}], got [${value.shape.join(", ")}]`,
+      );
     }
     tf.tidy(() => e.variable.assign(e.fromState ? e.fromState(value) : value));
   }

@@ -3,9 +3,15 @@ import { checkNumber, readDeltaT, readNumber, rejectUnknownKeys } from "./plugin
 
 describe("plugin option validators", () => {
   it("name the offending field and the allowed range", () => {
-    expect(() => rejectUnknownKeys({ beta1: 0.8, betaa: 1 }, ["beta1", "beta2"])).toThrow("betaa: unknown option (known options: beta1, beta2)");
-    expect(() => checkNumber("beta1", 1.2, { min: 0, max: 1, maxExclusive: true })).toThrow("beta1: expected a number in [0, 1), got 1.2");
-    expect(() => checkNumber("epoch", 1.5, { min: 0, integer: true })).toThrow("epoch: expected an integer in [0, inf), got 1.5");
+    expect(() => rejectUnknownKeys({ beta1: 0.8, betaa: 1 }, ["beta1", "beta2"])).toThrow(
+      "betaa: unknown option (known options: beta1, beta2)",
+    );
+    expect(() => checkNumber("beta1", 1.2, { min: 0, max: 1, maxExclusive: true })).toThrow(
+      "beta1: expected a number in [0, 1), got 1.2",
+    );
+    expect(() => checkNumber("epoch", 1.5, { min: 0, integer: true })).toThrow(
+      "epoch: expected an integer in [0, inf), got 1.5",
+    );
     expect(() => checkNumber("x", "3")).toThrow('x: expected a finite number, got "3"');
     expect(checkNumber("beta1", 0, { min: 0, max: 1, maxExclusive: true })).toBe(0);
   });

@@ -22,14 +22,20 @@ export interface NumberRule {
   integer?: boolean;
 }
 
-export function readNumber(options: Record<string, unknown>, key: string, fallback: number, rule: NumberRule = {}): number {
+export function readNumber(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  rule: NumberRule = {},
+): number {
   const raw = options[key];
   if (raw === undefined) return fallback;
   return checkNumber(key, raw, rule);
 }
 
 export function checkNumber(key: string, raw: unknown, rule: NumberRule = {}): number {
-  if (typeof raw !== "number" || !Number.isFinite(raw)) throw new Error(`${key}: expected a finite number, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== "number" || !Number.isFinite(raw))
+    throw new Error(`${key}: expected a finite number, got ${JSON.stringify(raw)}`);
   const lowOk = rule.min === undefined || (rule.minExclusive ? raw > rule.min : raw >= rule.min);
   const highOk = rule.max === undefined || (rule.maxExclusive ? raw < rule.max : raw <= rule.max);
   if (!lowOk || !highOk || (rule.integer && !Number.isInteger(raw))) {
@@ -44,9 +50,12 @@ export function checkNumber(key: string, raw: unknown, rule: NumberRule = {}): n
 export function readDeltaT(options: Record<string, unknown>, fallback: number): number {
   const a = options["deltaT"];
   const b = options["window"];
-  if (a !== undefined && b !== undefined && a !== b) throw new Error(`deltaT: given as ${JSON.stringify(a)} and as its alias window = ${JSON.stringify(b)}; give one`);
+  if (a !== undefined && b !== undefined && a !== b)
+    throw new Error(`deltaT: given as ${JSON.stringify(a)} and as its alias window = ${JSON.stringify(b)}; give one`);
   const raw = a ?? b;
-  return raw === undefined ? fallback : checkNumber(a !== undefined ? "deltaT" : "window", raw, { min: 1, integer: true });
+  return raw === undefined
+    ? fallback
+    : checkNumber(a !== undefined ? "deltaT" : "window", raw, { min: 1, integer: true });
 }
 
 /** `deltaT` (the authors' name) with its alias `window`, as zod fields of a plugin's options. */
@@ -56,9 +65,16 @@ export const deltaTShape = {
 };
 
 /** Refinement for objects with `deltaTShape`: the two spellings may not disagree. */
-export function deltaTAgrees(o: { deltaT?: number | undefined; window?: number | undefined }, ctx: z.RefinementCtx): void {
+export function deltaTAgrees(
+  o: { deltaT?: number | undefined; window?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (o.deltaT !== undefined && o.window !== undefined && o.deltaT !== o.window) {
-    ctx.addIssue({ code: "custom", path: ["deltaT"], message: `given as ${o.deltaT} and as its alias window = ${o.window}; give one` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["deltaT"],
+      message: `given as ${o.deltaT} and as its alias window = ${o.window}; give one`,
+    });
   }
 }
 
@@ -71,7 +87,10 @@ export const PATH_META = "x-aflora-path";
 
 /** A file or folder option: relative values are resolved against the folder of the config file that gave them. */
 export function pathOption(description: string, o: { mustExist?: boolean } = {}): z.ZodString {
-  return z.string().min(1).meta({ description, [PATH_META]: o.mustExist === false ? "any" : "existing" });
+  return z
+    .string()
+    .min(1)
+    .meta({ description, [PATH_META]: o.mustExist === false ? "any" : "existing" });
 }
 
 /** "existing" or "any" for a schema made by `pathOption` (optional/default wrappers looked through), else null. */
@@ -80,7 +99,8 @@ export function pathOptionKind(schema: z.ZodType): "existing" | "any" | null {
   for (;;) {
     const kind = s.meta()?.[PATH_META];
     if (kind === "existing" || kind === "any") return kind;
-    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable)
+      s = s.unwrap() as z.ZodType;
     else return null;
   }
 }

@@ -36,7 +36,8 @@ describe("gradient accumulation and clipping in the Trainer", () => {
     const got: Map<string, number[]>[] = [];
     const ends: { loss: number; gradNorm: number }[] = [];
     trainer.events.subscribe((e) => {
-      if (e.type === "step:gradients") got.push(new Map([...e.gradients].map(([n, g]) => [n, Array.from(g.dataSync())])));
+      if (e.type === "step:gradients")
+        got.push(new Map([...e.gradients].map(([n, g]) => [n, Array.from(g.dataSync())])));
       if (e.type === "step:end") ends.push({ loss: e.loss, gradNorm: e.gradNorm });
     });
     await trainer.run();

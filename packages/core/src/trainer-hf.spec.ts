@@ -34,7 +34,11 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
 
   it("maxSteps is the number of steps and the schedule's horizon, overrides epochs, and completes", async () => {
     // 4 micro-batches per epoch: 6 steps = one epoch and a half; epochs: 10 is overridden.
-    expect(planRun({ batchesPerEpoch: 4, epochs: 10, maxSteps: 6 })).toEqual({ stepsPerEpoch: 4, totalSteps: 6, numTrainEpochs: 2 });
+    expect(planRun({ batchesPerEpoch: 4, epochs: 10, maxSteps: 6 })).toEqual({
+      stepsPerEpoch: 4,
+      totalSteps: 6,
+      numTrainEpochs: 2,
+    });
     const dir = tempDir("max-steps");
     const { model, options } = tinySetup({ epochs: 10, maxSteps: 6, withEvaluator: true, checkpointDir: dir });
     const r = await runAll(options);
@@ -64,7 +68,13 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
     for (const s of [torch, hf]) s.model.dispose();
 
     for (const type of ["cosine", "constant", "constant_with_warmup", "polynomial"] as const) {
-      const s = tinySetup({ epochs: 2, lrSchedulerType: type, warmupRatio: 0.5, warmupSteps: 2, lrSchedulerKwargs: { lrEnd: 0.01, power: 2 } });
+      const s = tinySetup({
+        epochs: 2,
+        lrSchedulerType: type,
+        warmupRatio: 0.5,
+        warmupSteps: 2,
+        lrSchedulerKwargs: { lrEnd: 0.01, power: 2 },
+      });
       const r = await runAll(s.options);
       const f = getScheduler(type, { warmupSteps: 2, totalSteps: 8, baseLr: 0.05, kwargs: { lrEnd: 0.01, power: 2 } });
       r.lrs.forEach((lr, step) => expect(lr, `${type} step ${step}`).toBeCloseTo(0.05 * f(step), 12));
@@ -76,21 +86,47 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
     const out = tempDir("state");
     const dir = join(out, "checkpoints");
     const evaluator = new ScriptedEvaluator([0.3, 0.9, 0.5, 0.4]);
-    const { model, options } = tinySetup({ epochs: 4, evaluator, loggingSteps: 3, checkpointDir: dir, checkpointLimit: 2, runInfo: { runId: "s", outputDir: out } });
+    const { model, options } = tinySetup({
+      epochs: 4,
+      evaluator,
+      loggingSteps: 3,
+      checkpointDir: dir,
+      checkpointLimit: 2,
+      runInfo: { runId: "s", outputDir: out },
+    });
     const r = await runAll(options);
     const state = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8"));
-    expect(state).toMatchObject({ global_step: 16, max_steps: 16, num_train_epochs: 4, logging_steps: 3, epoch: 4, best_metric: 0.9 });
+    expect(state).toMatchObject({
+      global_step: 16,
+      max_steps: 16,
+      num_train_epochs: 4,
+      logging_steps: 3,
+      epoch: 4,
+      best_metric: 0.9,
+    });
     expect(state.best_model_checkpoint).toBe(join(dir, "checkpoint-8"));
     const train = state.log_history.filter((e: Record<string, number>) => "loss" in e);
     expect(train.map((e: Record<string, number>) => e.step)).toEqual([3, 6, 9, 12, 15]);
     expect(Object.keys(train[0]).sort()).toEqual(["epoch", "grad_norm", "learning_rate", "loss", "step"]);
     expect(train[0].epoch).toBe(0.75);
     // HF logs the scheduler's rate after its step, i.e. the rate of the next step.
-    expect(train[0].learning_rate).toBeCloseTo(0.05 * (16 - 3) / 16, 12);
+    expect(train[0].learning_rate).toBeCloseTo((0.05 * (16 - 3)) / 16, 12);
     const evals = state.log_history.filter((e: Record<string, number>) => "eval_score" in e);
-    expect(evals.map((e: Record<string, number>) => [e.step, e.eval_score])).toEqual([[4, 0.3], [8, 0.9], [12, 0.5], [16, 0.4]]);
+    expect(evals.map((e: Record<string, number>) => [e.step, e.eval_score])).toEqual([
+      [4, 0.3],
+      [8, 0.9],
+      [12, 0.5],
+      [16, 0.4],
+    ]);
     expect(state.log_history.at(-1)).toMatchObject({ step: 16, epoch: 4 });
-    expect(Object.keys(state.log_history.at(-1)).sort()).toEqual(["epoch", "step", "total_flos", "train_loss", "train_runtime", "train_steps_per_second"]);
+    expect(Object.keys(state.log_history.at(-1)).sort()).toEqual([
+      "epoch",
+      "step",
+      "total_flos",
+      "train_loss",
+      "train_runtime",
+      "train_steps_per_second",
+    ]);
     // save_total_limit 2 keeps the newest two and the best; each has its own trainer_state.json.
     expect(r.checkpoints).toEqual([4, 8, 12, 16]);
     for (const s of [8, 12, 16]) expect(existsSync(join(dir, `checkpoint-${s}`, "trainer_state.json"))).toBe(true);
@@ -113,7 +149,11 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
       return r.summary.bestMetric;
     };
     expect(await run({ metricForBestModel: "eval_loss" })).toEqual({ metric: "loss", value: 0.2, step: 8 });
-    expect(await run({ metricForBestModel: "loss", greaterIsBetter: true })).toEqual({ metric: "loss", value: 0.8, step: 4 });
+    expect(await run({ metricForBestModel: "loss", greaterIsBetter: true })).toEqual({
+      metric: "loss",
+      value: 0.8,
+      step: 4,
+    });
   });
 
   it("early stopping as HF's EarlyStoppingCallback: patience counts evaluations without an improvement above the threshold", async () => {
@@ -138,20 +178,37 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
     expect(a.summary).toMatchObject({ steps: 4, status: "completed" }); // 4 steps is the whole run
     const b = await run([0.5, 0.4, 0.3, 0.9], 2);
     expect(b.evals).toEqual([1, 2, 3]);
-    expect(b.summary).toMatchObject({ steps: 3, status: "stopped early", stoppedEarly: true, bestMetric: { value: 0.5, step: 1 } });
+    expect(b.summary).toMatchObject({
+      steps: 3,
+      status: "stopped early",
+      stoppedEarly: true,
+      bestMetric: { value: 0.5, step: 1 },
+    });
     expect(b.checkpoints).toEqual([3]); // a stop checkpoints
     // NaN is never an improvement (nor the best).
     const c = await run([0.5, NaN, NaN, 0.9], 2);
     expect(c.evals).toEqual([1, 2, 3]);
     expect(c.summary.bestMetric).toEqual({ metric: "score", value: 0.5, step: 1 });
-    expect(() => new Trainer({ ...tinySetup().options, earlyStoppingPatience: 2 })).toThrow(/earlyStoppingPatience: early stopping needs an evaluator/);
+    expect(() => new Trainer({ ...tinySetup().options, earlyStoppingPatience: 2 })).toThrow(
+      /earlyStoppingPatience: early stopping needs an evaluator/,
+    );
   });
 
   it("the early-stopping patience survives a resume", async () => {
     const dir = tempDir("es-resume");
-    const common = { epochs: 2, evalEvery: 1, earlyStoppingPatience: 3, checkpointDir: dir, checkpointEvery: 1 } as const;
+    const common = {
+      epochs: 2,
+      evalEvery: 1,
+      earlyStoppingPatience: 3,
+      checkpointDir: dir,
+      checkpointEvery: 1,
+    } as const;
     // 0.5, then no improvement twice; stopped by a plugin after step 3; resumed, one more miss stops it.
-    const first = tinySetup({ ...common, evaluator: new ScriptedEvaluator([0.5, 0.4, 0.4]), plugins: [onEvent("stop", (e, ctx) => e.type === "eval:end" && e.step === 3 && ctx.control.requestStop("test"))] });
+    const first = tinySetup({
+      ...common,
+      evaluator: new ScriptedEvaluator([0.5, 0.4, 0.4]),
+      plugins: [onEvent("stop", (e, ctx) => e.type === "eval:end" && e.step === 3 && ctx.control.requestStop("test"))],
+    });
     await runAll(first.options);
     const second = tinySetup({ ...common, resumeFrom: dir, evaluator: new ScriptedEvaluator([0.45, 0.9]) });
     const r = await runAll(second.options);
@@ -188,7 +245,11 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
 
   it("on open, removes orphaned checkpoint temp folders; resumes from the newest checkpoint when latest was deleted", async () => {
     const dir = tempDir("orphans");
-    const first = tinySetup({ epochs: 2, checkpointDir: dir, plugins: [onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 5 && ctx.control.requestStop("test"))] });
+    const first = tinySetup({
+      epochs: 2,
+      checkpointDir: dir,
+      plugins: [onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 5 && ctx.control.requestStop("test"))],
+    });
     await runAll(first.options);
     rmSync(join(dir, "latest"));
     mkdirSync(join(dir, ".checkpoint-8.tmp-4194305-0badf00d")); // a writer killed mid-checkpoint
@@ -201,10 +262,16 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
 
   it("a resume refuses changed hyperparameters, naming the one that changed", async () => {
     const dir = tempDir("resume-hyper");
-    const first = tinySetup({ checkpointDir: dir, plugins: [onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 1 && ctx.control.requestStop("test"))] });
+    const first = tinySetup({
+      checkpointDir: dir,
+      plugins: [onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 1 && ctx.control.requestStop("test"))],
+    });
     await runAll(first.options);
     for (const [change, msg] of [
-      [{ optimizer: { lr: 0.01, weightDecay: 0.01 } }, /state\.json: lr is 0\.05 but this run has 0\.01; a resume continues the same run/],
+      [
+        { optimizer: { lr: 0.01, weightDecay: 0.01 } },
+        /state\.json: lr is 0\.05 but this run has 0\.01; a resume continues the same run/,
+      ],
       [{ optim: "adamw_hf" as const }, /optim is "adamw_torch" but this run has "adamw_hf"/],
       [{ lrSchedulerType: "cosine" as const }, /lrSchedulerType is "linear" but this run has "cosine"/],
       [{ epochs: 3 }, /totalSteps is 8 but this run has 12/],
@@ -219,9 +286,15 @@ describe("Trainer: Hugging Face TrainingArguments semantics", () => {
   it("rejects bad HF options naming the field", () => {
     const { model, options } = tinySetup();
     expect(() => new Trainer({ ...options, loggingSteps: 0 })).toThrow(/loggingSteps: expected a positive integer/);
-    expect(() => new Trainer({ ...options, lrSchedulerType: "step" as never })).toThrow(/lrSchedulerType: expected one of/);
-    expect(() => new Trainer({ ...options, optim: "sgd" as never })).toThrow(/optim: expected one of adamw_torch, adamw_hf/);
-    expect(() => new Trainer({ ...options, nanPolicy: "ignore" as never })).toThrow(/nanPolicy: expected one of stop, skip-step/);
+    expect(() => new Trainer({ ...options, lrSchedulerType: "step" as never })).toThrow(
+      /lrSchedulerType: expected one of/,
+    );
+    expect(() => new Trainer({ ...options, optim: "sgd" as never })).toThrow(
+      /optim: expected one of adamw_torch, adamw_hf/,
+    );
+    expect(() => new Trainer({ ...options, nanPolicy: "ignore" as never })).toThrow(
+      /nanPolicy: expected one of stop, skip-step/,
+    );
     expect(() => new Trainer({ ...options, maxSteps: 2.5 })).toThrow(/maxSteps: expected a positive integer/);
     model.dispose();
   });

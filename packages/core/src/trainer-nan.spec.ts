@@ -50,7 +50,10 @@ describe("Trainer: non-finite loss or gradients", () => {
   it("stops by default with an error naming the step and the term; status diverged; latest stays the last good checkpoint", async () => {
     const dir = tempDir("nan-stop");
     const out = tempDir("nan-out");
-    const { model, options } = faulty({ 5: "loss" }, { checkpointDir: dir, checkpointEvery: 2, runInfo: { runId: "n", outputDir: out } });
+    const { model, options } = faulty(
+      { 5: "loss" },
+      { checkpointDir: dir, checkpointEvery: 2, runInfo: { runId: "n", outputDir: out } },
+    );
     const trainer = new Trainer(options);
     const errors: { status?: string; message: string }[] = [];
     const types: string[] = [];
@@ -63,11 +66,17 @@ describe("Trainer: non-finite loss or gradients", () => {
     expect(err).toBeInstanceOf(TrainingDivergedError);
     expect((err as TrainingDivergedError).step).toBe(5);
     expect((err as TrainingDivergedError).term).toBe("loss");
-    expect((err as Error).message).toMatch(/^training diverged at step 5: the loss is NaN \(loss term: the model's loss; every parameter is finite\)/);
+    expect((err as Error).message).toMatch(
+      /^training diverged at step 5: the loss is NaN \(loss term: the model's loss; every parameter is finite\)/,
+    );
     expect(errors).toEqual([{ status: "diverged", message: (err as Error).message }]);
     expect(types.filter((t) => t === "step:end")).toHaveLength(5); // steps 0–4
     expect(readFileSync(join(dir, "latest"), "utf8").trim()).toBe("checkpoint-4");
-    expect(readdirSync(dir).filter((n) => n.startsWith("checkpoint-")).sort()).toEqual(["checkpoint-2", "checkpoint-4"]);
+    expect(
+      readdirSync(dir)
+        .filter((n) => n.startsWith("checkpoint-"))
+        .sort(),
+    ).toEqual(["checkpoint-2", "checkpoint-4"]);
     expect(JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")).global_step).toBe(5);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
@@ -75,7 +84,9 @@ describe("Trainer: non-finite loss or gradients", () => {
 
   it("a non-finite gradient names the first non-finite gradient", async () => {
     const { model, options } = faulty({ 2: "grad" });
-    await expect(new Trainer(options).run()).rejects.toThrow(/^training diverged at step 2: the gradient norm is Infinity; first non-finite gradient: "classifier\.bias"/);
+    await expect(new Trainer(options).run()).rejects.toThrow(
+      /^training diverged at step 2: the gradient norm is Infinity; first non-finite gradient: "classifier\.bias"/,
+    );
     model.dispose();
   });
 
@@ -85,9 +96,12 @@ describe("Trainer: non-finite loss or gradients", () => {
     const trainer = new Trainer(options);
     trainer.events.subscribe((e) => {
       // A huge update makes the head's weights Inf after step 1 (as --lr 1e6 does).
-      if (e.type === "step:end" && e.step === 1) model.params.get("classifier.weight").variable.assign(tf.fill([6, 3], Infinity));
+      if (e.type === "step:end" && e.step === 1)
+        model.params.get("classifier.weight").variable.assign(tf.fill([6, 3], Infinity));
     });
-    await expect(trainer.run()).rejects.toThrow(/after step 2 "classifier\.weight" holds non-finite values, so checkpoint-2 is not written; the last good checkpoint stays "latest"/);
+    await expect(trainer.run()).rejects.toThrow(
+      /after step 2 "classifier\.weight" holds non-finite values, so checkpoint-2 is not written; the last good checkpoint stays "latest"/,
+    );
     expect(readFileSync(join(dir, "latest"), "utf8").trim()).toBe("checkpoint-1");
     const ck = await readCheckpoint(dir);
     for (const [n, t] of ck.tensors) expect(t.data.every(Number.isFinite), n).toBe(true);
@@ -95,8 +109,15 @@ describe("Trainer: non-finite loss or gradients", () => {
 
     const noCk = tinySetup({ epochs: 1 });
     const t2 = new Trainer(noCk.options);
-    t2.events.subscribe((e) => e.type === "step:end" && e.step === 3 && noCk.model.params.get("hidden.bias").variable.assign(tf.fill([6], NaN)));
-    await expect(t2.run()).rejects.toThrow(/after step 4 parameter "hidden\.bias" holds non-finite values; no result is saved/);
+    t2.events.subscribe(
+      (e) =>
+        e.type === "step:end" &&
+        e.step === 3 &&
+        noCk.model.params.get("hidden.bias").variable.assign(tf.fill([6], NaN)),
+    );
+    await expect(t2.run()).rejects.toThrow(
+      /after step 4 parameter "hidden\.bias" holds non-finite values; no result is saved/,
+    );
     noCk.model.dispose();
   });
 
@@ -104,7 +125,9 @@ describe("Trainer: non-finite loss or gradients", () => {
     const { model, options } = tinySetup();
     model.params.freeze(["hidden.weight"], "test");
     model.params.get("hidden.weight").variable.assign(tf.fill([4, 6], NaN));
-    await expect(new Trainer(options).run()).rejects.toThrow(/^training diverged at step 0: the loss is NaN; first non-finite parameter: "hidden\.weight"/);
+    await expect(new Trainer(options).run()).rejects.toThrow(
+      /^training diverged at step 0: the loss is NaN; first non-finite parameter: "hidden\.weight"/,
+    );
     model.dispose();
   });
 
@@ -118,7 +141,8 @@ describe("Trainer: non-finite loss or gradients", () => {
     trainer.events.subscribe((e) => {
       if (e.type === "step:end") ended.push(e.step);
       if (e.type === "step:gradients") gradients.push(e.step);
-      if (e.type === "step:start" && e.step === 2) paramsAtSkip = model.params.list().map((p) => Array.from(p.variable.dataSync()));
+      if (e.type === "step:start" && e.step === 2)
+        paramsAtSkip = model.params.list().map((p) => Array.from(p.variable.dataSync()));
     });
     const summary = await trainer.run();
     expect(summary).toMatchObject({ steps: 8, skippedSteps: 2, status: "completed" });

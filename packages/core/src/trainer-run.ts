@@ -116,16 +116,31 @@ export class TrainerRun<B> {
       const variant = this.o.optim ? { variant: this.o.optim } : {};
       this.optimizer = new AdamW(this.registry, { ...this.o.optimizer, ...variant });
       freezeSub = this.registry.freezes.subscribe((n) =>
-        this.bus.emit({ type: "params:frozen", step: n.step, names: n.names, reason: n.reason, details: n.details, trainable: this.registry.counts() }),
+        this.bus.emit({
+          type: "params:frozen",
+          step: n.step,
+          names: n.names,
+          reason: n.reason,
+          details: n.details,
+          trainable: this.registry.counts(),
+        }),
       );
-      const plugins = [...(this.o.plugins ?? []), ...(this.container.isRegistered(Tokens.Plugin, true) ? this.container.resolveAll(Tokens.Plugin) : [])];
+      const plugins = [
+        ...(this.o.plugins ?? []),
+        ...(this.container.isRegistered(Tokens.Plugin, true) ? this.container.resolveAll(Tokens.Plugin) : []),
+      ];
       this.stateful = this.collectStateful(plugins);
       if (this.o.resumeFrom) await this.resume(this.o.resumeFrom);
       else this.trained = this.registry.names({ trainable: true });
       const wantBest = this.o.loadBestModelAtEnd ?? this.o.evaluator !== undefined;
       if (!wantBest) this.best?.clear();
       this.best = wantBest ? (this.best ?? new BestWeights(this.registry, this.trained)) : null;
-      const ctx: PluginContext = { events: this.bus.events, params: this.registry, control: this.control, run: this.info };
+      const ctx: PluginContext = {
+        events: this.bus.events,
+        params: this.registry,
+        control: this.control,
+        run: this.info,
+      };
       for (const plugin of plugins) {
         const td = plugin.attach(ctx);
         if (td) teardowns.push(td);
@@ -151,7 +166,10 @@ export class TrainerRun<B> {
         epochs: this.p.step / this.info.stepsPerEpoch,
         finalLoss: this.p.lastLoss,
         ...(this.p.best ? { bestMetric: { ...this.p.best } } : {}),
-        averageTrainableWithoutHead: this.p.stepsCounted > 0 ? this.p.trainableWithoutHeadSum / this.p.stepsCounted : this.registry.counts().trainableWithoutHead,
+        averageTrainableWithoutHead:
+          this.p.stepsCounted > 0
+            ? this.p.trainableWithoutHeadSum / this.p.stepsCounted
+            : this.registry.counts().trainableWithoutHead,
         wallTimeMs,
         stoppedEarly: status !== "completed",
         status,
@@ -218,7 +236,10 @@ export class TrainerRun<B> {
       try {
         const next = (): B => {
           const r = iterator.next();
-          if (r.done) throw new Error(`train.epoch(${epoch}) ended before its batch ${this.p.batchPosition + 1}, but batchesPerEpoch is ${n}`);
+          if (r.done)
+            throw new Error(
+              `train.epoch(${epoch}) ended before its batch ${this.p.batchPosition + 1}, but batchesPerEpoch is ${n}`,
+            );
           return r.value;
         };
         for (let i = 0; i < this.p.batchPosition; i++) next();
@@ -401,7 +422,10 @@ export class TrainerRun<B> {
     }
     const metric = this.metricName()!;
     const value = metrics[metric];
-    if (typeof value !== "number") throw new Error(`evaluator: selection metric "${metric}" is not among the metrics it returned (${Object.keys(metrics).join(", ") || "none"})`);
+    if (typeof value !== "number")
+      throw new Error(
+        `evaluator: selection metric "${metric}" is not among the metrics it returned (${Object.keys(metrics).join(", ") || "none"})`,
+      );
     const prev = this.p.best;
     const better = (a: number, b: number) => (this.greaterIsBetter ? a > b : a < b);
     // NaN is the worst value: never the best, never an improvement.
@@ -409,11 +433,14 @@ export class TrainerRun<B> {
     if (this.o.earlyStoppingPatience != null) {
       const threshold = this.o.earlyStoppingThreshold ?? 0;
       const improved =
-        !Number.isNaN(value) && (prev === null || (better(value, prev.value) && Math.abs(value - prev.value) > threshold));
+        !Number.isNaN(value) &&
+        (prev === null || (better(value, prev.value) && Math.abs(value - prev.value) > threshold));
       this.p.patienceCounter = improved ? 0 : this.p.patienceCounter + 1;
       if (this.p.patienceCounter >= this.o.earlyStoppingPatience) {
         const n = this.p.patienceCounter;
-        this.control.requestStop(`early stopping: ${metric} did not improve by more than ${threshold} in ${n} evaluations`);
+        this.control.requestStop(
+          `early stopping: ${metric} did not improve by more than ${threshold} in ${n} evaluations`,
+        );
       }
     }
     if (isBest) {
@@ -422,7 +449,13 @@ export class TrainerRun<B> {
     }
     this.lastEvalStep = this.p.step;
     this.log.onEval(this.p.step, metrics);
-    this.bus.emit({ type: "eval:end", step: this.p.step, epoch: this.p.epoch, metrics, selection: { metric, value, isBest } });
+    this.bus.emit({
+      type: "eval:end",
+      step: this.p.step,
+      epoch: this.p.epoch,
+      metrics,
+      selection: { metric, value, isBest },
+    });
   }
 
   private async checkpoint(epochDone: boolean): Promise<void> {
@@ -480,7 +513,11 @@ export class TrainerRun<B> {
       stateful: statefulJson,
       best: this.p.best,
       bestParameters: bestNames,
-      accounting: { trainableWithoutHeadSum: this.p.trainableWithoutHeadSum, stepsCounted: this.p.stepsCounted, lastLoss: this.p.lastLoss },
+      accounting: {
+        trainableWithoutHeadSum: this.p.trainableWithoutHeadSum,
+        stepsCounted: this.p.stepsCounted,
+        lastLoss: this.p.lastLoss,
+      },
       trainer: { patienceCounter: this.p.patienceCounter, skippedSteps: this.p.skippedSteps },
       hyperparameters: this.hyperparameters(),
       savedAt: new Date().toISOString(),
@@ -490,7 +527,8 @@ export class TrainerRun<B> {
     const trainerState = JSON.stringify(this.log.json(this.p.step, this.p.best), null, 2) + "\n";
     const path = await writeCheckpoint(root, name, tensors, state, { [TRAINER_STATE_FILE]: trainerState });
     this.lastCheckpointStep = this.p.step;
-    if (this.o.checkpointLimit !== undefined) await pruneCheckpoints(root, this.o.checkpointLimit, this.p.best ? [checkpointName(this.p.best.step)] : []);
+    if (this.o.checkpointLimit !== undefined)
+      await pruneCheckpoints(root, this.o.checkpointLimit, this.p.best ? [checkpointName(this.p.best.step)] : []);
     this.bus.emit({ type: "checkpoint:saved", step: this.p.step, epoch: this.p.epoch, path });
   }
 
@@ -520,7 +558,10 @@ export class TrainerRun<B> {
     const s = ck.state;
     const where = `${ck.dir}/state.json`;
     for (const k of ["totalSteps", "stepsPerEpoch", "epochs", "seed"] as const) {
-      if (s[k] !== this.info[k]) throw new Error(`${where}: ${k} is ${s[k]} but this run has ${this.info[k]}; resume with the same seed, epochs, batches and gradient accumulation`);
+      if (s[k] !== this.info[k])
+        throw new Error(
+          `${where}: ${k} is ${s[k]} but this run has ${this.info[k]}; resume with the same seed, epochs, batches and gradient accumulation`,
+        );
     }
     const now = this.hyperparameters();
     for (const [k, v] of Object.entries(s.hyperparameters ?? {})) {
@@ -551,9 +592,16 @@ export class TrainerRun<B> {
     scoped((t) => {
       for (const n of s.parameters) this.registry.assignState(n, t(n));
       this.registry.restoreFlags(s.registry);
-      const moments = new Map(Object.keys(s.optimizer.steps).map((n) => [n, { expAvg: t(CheckpointKeys.expAvg(n)), expAvgSq: t(CheckpointKeys.expAvgSq(n)) }]));
+      const moments = new Map(
+        Object.keys(s.optimizer.steps).map((n) => [
+          n,
+          { expAvg: t(CheckpointKeys.expAvg(n)), expAvgSq: t(CheckpointKeys.expAvgSq(n)) },
+        ]),
+      );
       this.optimizer!.loadState({ steps: s.optimizer.steps, moments });
-      this.trained = Object.entries(s.registry).filter(([, f]) => f.trainable || f.frozenAt).map(([n]) => n);
+      this.trained = Object.entries(s.registry)
+        .filter(([, f]) => f.trainable || f.frozenAt)
+        .map(([n]) => n);
       if (s.bestParameters.length > 0) {
         this.best = new BestWeights(this.registry, this.trained);
         this.best.load(new Map(s.bestParameters.map((n) => [n, t(CheckpointKeys.best(n))])));
@@ -582,7 +630,9 @@ export class TrainerRun<B> {
   }
 
   private collectStateful(plugins: TrainerPlugin[]): Stateful[] {
-    const all = [this.o.model, this.o.train, this.o.evaluator, ...plugins, ...(this.o.stateful ?? [])].filter(isStateful);
+    const all = [this.o.model, this.o.train, this.o.evaluator, ...plugins, ...(this.o.stateful ?? [])].filter(
+      isStateful,
+    );
     const keys = new Set<string>();
     for (const s of all) {
       if (keys.has(s.stateKey)) throw new Error(`Trainer: two stateful parts use the stateKey "${s.stateKey}"`);
@@ -593,7 +643,9 @@ export class TrainerRun<B> {
 }
 
 function checkGradients(grads: Map<string, tf.Tensor>, vars: ReadonlyMap<string, tf.Variable>): void {
-  for (const n of vars.keys()) if (!grads.has(n)) throw new Error(`model.lossAndGradients returned no gradient for trainable parameter "${n}"`);
-  for (const n of grads.keys()) if (!vars.has(n)) throw new Error(`model.lossAndGradients returned a gradient for "${n}", which is not in the trainable set`);
+  for (const n of vars.keys())
+    if (!grads.has(n)) throw new Error(`model.lossAndGradients returned no gradient for trainable parameter "${n}"`);
+  for (const n of grads.keys())
+    if (!vars.has(n))
+      throw new Error(`model.lossAndGradients returned a gradient for "${n}", which is not in the trainable set`);
 }
-

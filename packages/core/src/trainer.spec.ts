@@ -90,7 +90,13 @@ describe("Trainer", () => {
     expect(seen).toEqual(golden);
     expect(late).toEqual(golden); // plugins attach just before run:start
     [0.05, 0.0375, 0.025, 0.0125].forEach((lr, i) => expect(lrs[i]!.default).toBeCloseTo(lr, 12));
-    expect(summary).toMatchObject({ steps: 4, epochs: 2, stoppedEarly: false, backend: "cpu", averageTrainableWithoutHead: (30 + 30 + 6 + 6) / 4 });
+    expect(summary).toMatchObject({
+      steps: 4,
+      epochs: 2,
+      stoppedEarly: false,
+      backend: "cpu",
+      averageTrainableWithoutHead: (30 + 30 + 6 + 6) / 4,
+    });
     expect(readFileSync(join(dir, "latest"), "utf8").trim()).toBe("checkpoint-4");
     expect(existsSync(join(dir, "checkpoint-2", "tensors.safetensors"))).toBe(true);
     const state = JSON.parse(readFileSync(join(dir, "checkpoint-4", "state.json"), "utf8"));
@@ -102,7 +108,15 @@ describe("Trainer", () => {
 
   it("keeps tf.memory().numTensors flat over many steps with freezing and evaluation", async () => {
     const before = tf.memory().numTensors;
-    const { model, options } = tinySetup({ withEvaluator: true, epochs: 10, evalEvery: 3, warmupRatio: 0.1, maxGradNorm: 0.1, gradientAccumulation: 2, plugins: [freezeAt(5, ["hidden.weight", "hidden.bias"])] });
+    const { model, options } = tinySetup({
+      withEvaluator: true,
+      epochs: 10,
+      evalEvery: 3,
+      warmupRatio: 0.1,
+      maxGradNorm: 0.1,
+      gradientAccumulation: 2,
+      plugins: [freezeAt(5, ["hidden.weight", "hidden.bias"])],
+    });
     const counts: number[] = [];
     const trainer = new Trainer(options);
     trainer.events.subscribe((e) => {
@@ -131,7 +145,13 @@ describe("Trainer", () => {
 
   it("resumes a run stopped after step k bit-exactly (weights, moments, schedule, RNG, data position, plugin state)", async () => {
     const tensorsBefore = tf.memory().numTensors;
-    const common = { dropout: 0.2, epochs: 3, warmupRatio: 0.2, maxGradNorm: 0.5, checkpointEvery: 100 as const } as const;
+    const common = {
+      dropout: 0.2,
+      epochs: 3,
+      warmupRatio: 0.2,
+      maxGradNorm: 0.5,
+      checkpointEvery: 100 as const,
+    } as const;
     const fullLogger = new LossLogger({ write: () => undefined });
     const full = tinySetup({ ...common, plugins: [freezeAt(7, ["hidden.weight"]), fullLogger] });
     const fullLosses = await trainLosses(full);
@@ -142,7 +162,11 @@ describe("Trainer", () => {
     const first = tinySetup({
       ...common,
       checkpointDir: dir,
-      plugins: [freezeAt(7, ["hidden.weight"]), new LossLogger({ write: () => undefined }), onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === k - 1 && ctx.control.requestStop("test stop"))],
+      plugins: [
+        freezeAt(7, ["hidden.weight"]),
+        new LossLogger({ write: () => undefined }),
+        onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === k - 1 && ctx.control.requestStop("test stop")),
+      ],
     });
     const firstTrainer = new Trainer(first.options);
     const firstLosses: number[] = [];
@@ -153,7 +177,12 @@ describe("Trainer", () => {
 
     // A fresh model with other initial weights: everything must come from the checkpoint.
     const resumedLogger = new LossLogger({ write: () => undefined });
-    const second = tinySetup({ ...common, seed: 11, resumeFrom: dir, plugins: [freezeAt(7, ["hidden.weight"]), resumedLogger] });
+    const second = tinySetup({
+      ...common,
+      seed: 11,
+      resumeFrom: dir,
+      plugins: [freezeAt(7, ["hidden.weight"]), resumedLogger],
+    });
     tf.tidy(() => second.options.model.params.get("hidden.weight").variable.assign(tf.zeros([4, 6])));
     const resumed = new Trainer(second.options);
     const events: string[] = [];
@@ -180,15 +209,27 @@ describe("Trainer", () => {
 
   it("checkpoints a Stateful's JSON and tensors and hands them back on resume", async () => {
     const dir = tempDir("stateful");
-    const saved = { json: { note: "ema", n: 3 }, tensors: { ema: { data: new Float32Array([1.5, -2, 0.25, 4]), shape: [2, 2] }, raw: new Float32Array([7, 8, 9]) } };
+    const saved = {
+      json: { note: "ema", n: 3 },
+      tensors: { ema: { data: new Float32Array([1.5, -2, 0.25, 4]), shape: [2, 2] }, raw: new Float32Array([7, 8, 9]) },
+    };
     let loaded: unknown = null;
     const part = { stateKey: "ema-state", saveState: () => saved, loadState: (s: unknown) => void (loaded = s) };
-    const stopAt2 = onEvent("stop", (e, ctx) => e.type === "step:end" && e.step === 1 && ctx.control.requestStop("test"));
+    const stopAt2 = onEvent(
+      "stop",
+      (e, ctx) => e.type === "step:end" && e.step === 1 && ctx.control.requestStop("test"),
+    );
     const a = tinySetup({ checkpointDir: dir, stateful: [part], plugins: [stopAt2] });
     await new Trainer(a.options).run();
     const b = tinySetup({ resumeFrom: dir, stateful: [part] });
     await new Trainer(b.options).run();
-    expect(loaded).toEqual({ json: { note: "ema", n: 3 }, tensors: { ema: { data: new Float32Array([1.5, -2, 0.25, 4]), shape: [2, 2] }, raw: { data: new Float32Array([7, 8, 9]), shape: [3] } } });
+    expect(loaded).toEqual({
+      json: { note: "ema", n: 3 },
+      tensors: {
+        ema: { data: new Float32Array([1.5, -2, 0.25, 4]), shape: [2, 2] },
+        raw: { data: new Float32Array([7, 8, 9]), shape: [3] },
+      },
+    });
     const c = tinySetup({ resumeFrom: dir, stateful: [{ ...part, stateKey: "other" }] });
     await expect(new Trainer(c.options).run()).rejects.toThrow(/state\.json: no state for "other"/);
     for (const s of [a, b, c]) s.model.dispose();
@@ -218,13 +259,24 @@ describe("Trainer", () => {
       evalEvery: 2,
       checkpointDir: dir,
       checkpointEvery: 100,
-      plugins: [onEvent("early-stopping", (e, ctx) => e.type === "eval:end" && e.step === 2 && ctx.control.requestStop("no improvement"))],
+      plugins: [
+        onEvent(
+          "early-stopping",
+          (e, ctx) => e.type === "eval:end" && e.step === 2 && ctx.control.requestStop("no improvement"),
+        ),
+      ],
     });
     const trainer = new Trainer(options);
     const seen: string[] = [];
     trainer.events.subscribe((e) => seen.push(describeEvent(e)));
     const summary = await trainer.run();
-    expect(seen.slice(-5)).toEqual(["step:end 1 trainable=30", "eval:end step=2 epoch=0", "checkpoint:saved step=2 checkpoint-2", "epoch:end epoch=0 step=2", "run:end step=2"]);
+    expect(seen.slice(-5)).toEqual([
+      "step:end 1 trainable=30",
+      "eval:end step=2 epoch=0",
+      "checkpoint:saved step=2 checkpoint-2",
+      "epoch:end epoch=0 step=2",
+      "run:end step=2",
+    ]);
     expect(summary).toMatchObject({ steps: 2, epochs: 0.5, stoppedEarly: true });
     model.dispose();
   });
@@ -258,9 +310,11 @@ describe("Trainer", () => {
 
   it("a plugin that throws fails the run with run:error and the same error, without leaking", async () => {
     const { model, options } = tinySetup({
-      plugins: [onEvent("broken", (e) => {
-        if (e.type === "step:end" && e.step === 2) throw new Error("plugin broke");
-      })],
+      plugins: [
+        onEvent("broken", (e) => {
+          if (e.type === "step:end" && e.step === 2) throw new Error("plugin broke");
+        }),
+      ],
     });
     const trainer = new Trainer(options);
     const types: string[] = [];
@@ -274,7 +328,15 @@ describe("Trainer", () => {
 
     // The same through an operator chain, and from run:start.
     const piped = tinySetup({
-      plugins: [{ name: "piped", attach: (ctx) => void ctx.events.pipe(filter((e) => e.type === "run:start")).subscribe(() => { throw new Error("bad start"); }) }],
+      plugins: [
+        {
+          name: "piped",
+          attach: (ctx) =>
+            void ctx.events.pipe(filter((e) => e.type === "run:start")).subscribe(() => {
+              throw new Error("bad start");
+            }),
+        },
+      ],
     });
     const t2 = new Trainer(piped.options);
     const errors: string[] = [];
@@ -286,7 +348,9 @@ describe("Trainer", () => {
 
   it("rejects bad options naming the field", () => {
     const { model, options } = tinySetup();
-    expect(() => new Trainer({ ...options, evalEvery: 0 })).toThrow(/evalEvery: expected "epoch" or a positive integer/);
+    expect(() => new Trainer({ ...options, evalEvery: 0 })).toThrow(
+      /evalEvery: expected "epoch" or a positive integer/,
+    );
     expect(() => new Trainer({ ...options, gradientAccumulation: 1.5 })).toThrow(/gradientAccumulation/);
     expect(() => new Trainer({ ...options, epochs: 0 })).toThrow(/epochs/);
     model.dispose();

@@ -16,7 +16,9 @@ export interface TinySetup {
 }
 
 /** A tiny MLP on 16 synthetic examples, batches of 4: 4 micro-batches per epoch. */
-export function tinySetup(overrides: Partial<TrainerOptions<MlpBatch>> & { dropout?: number; withEvaluator?: boolean } = {}): TinySetup {
+export function tinySetup(
+  overrides: Partial<TrainerOptions<MlpBatch>> & { dropout?: number; withEvaluator?: boolean } = {},
+): TinySetup {
   const { dropout = 0, withEvaluator = false, ...rest } = overrides;
   const seed = rest.seed ?? 11;
   const model = new TinyMlp(seed, dropout);

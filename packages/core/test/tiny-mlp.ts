@@ -44,8 +44,14 @@ export class TinyMlp implements TrainableModel<MlpBatch>, Stateful {
     };
     this.params.register("hidden.weight", init("hidden.weight", [IN, HIDDEN], IN), { group: "base", trainable: true });
     this.params.register("hidden.bias", init("hidden.bias", [HIDDEN], IN), { group: "base", trainable: true });
-    this.params.register("classifier.weight", init("classifier.weight", [HIDDEN, CLASSES], HIDDEN), { group: "head", trainable: true });
-    this.params.register("classifier.bias", init("classifier.bias", [CLASSES], HIDDEN), { group: "head", trainable: true });
+    this.params.register("classifier.weight", init("classifier.weight", [HIDDEN, CLASSES], HIDDEN), {
+      group: "head",
+      trainable: true,
+    });
+    this.params.register("classifier.bias", init("classifier.bias", [CLASSES], HIDDEN), {
+      group: "head",
+      trainable: true,
+    });
     this.dropoutRng = rng.fork("dropout");
     this.rngState = statefulRng(this.stateKey, this.dropoutRng);
   }

@@ -27,7 +27,11 @@ const fmt = {
   duration(ms) {
     if (typeof ms !== "number" || !Number.isFinite(ms)) return "–";
     const s = Math.round(ms / 1000);
-    return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+    return s >= 3600
+      ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+      : s >= 60
+        ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+        : `${s}s`;
   },
   best(b) {
     return b ? `${b.metric} ${fmt.num(b.value)} @ ${b.step}` : "–";
@@ -57,8 +61,12 @@ class Charts {
       const text = JSON.stringify(spec);
       let entry = this.shown.get(key);
       if (!entry) {
-        const div = el("div", { class: `chart${key === "freezing-heatmap" ? " wide" : ""}`, id: `chart-${key}`, "data-chart": key });
-        const rank = (k) => (CHART_ORDER.indexOf(k) + 1 || 99);
+        const div = el("div", {
+          class: `chart${key === "freezing-heatmap" ? " wide" : ""}`,
+          id: `chart-${key}`,
+          "data-chart": key,
+        });
+        const rank = (k) => CHART_ORDER.indexOf(k) + 1 || 99;
         const after = [...this.container.children].find((c) => rank(c.dataset.chart) > rank(key));
         this.container.insertBefore(div, after ?? null);
         entry = { div, text: null, view: null };
@@ -81,18 +89,40 @@ async function listPage() {
   const render = async () => {
     const { runs, sweeps } = await getJson("/api/runs");
     const selected = new Set([...document.querySelectorAll("input[data-run]:checked")].map((i) => i.dataset.run));
-    const button = el("button", { id: "compare-button", disabled: true, onclick: () => {
-      const ids = [...document.querySelectorAll("input[data-run]:checked")].map((i) => encodeURIComponent(i.dataset.run));
-      location.hash = `#/compare/${ids.join(",")}`;
-    } }, "Compare selected");
+    const button = el(
+      "button",
+      {
+        id: "compare-button",
+        disabled: true,
+        onclick: () => {
+          const ids = [...document.querySelectorAll("input[data-run]:checked")].map((i) =>
+            encodeURIComponent(i.dataset.run),
+          );
+          location.hash = `#/compare/${ids.join(",")}`;
+        },
+      },
+      "Compare selected",
+    );
     const update = () => {
       const n = document.querySelectorAll("input[data-run]:checked").length;
       button.disabled = n < 2 || n > 8;
       button.textContent = `Compare selected (${n})`;
     };
     const rows = runs.map((r) =>
-      el("tr", { "data-run-row": r.id },
-        el("td", {}, el("input", { type: "checkbox", "data-run": r.id, checked: selected.has(r.id), onchange: update, "aria-label": `select ${r.id}` })),
+      el(
+        "tr",
+        { "data-run-row": r.id },
+        el(
+          "td",
+          {},
+          el("input", {
+            type: "checkbox",
+            "data-run": r.id,
+            checked: selected.has(r.id),
+            onchange: update,
+            "aria-label": `select ${r.id}`,
+          }),
+        ),
         el("td", {}, runLink(r.id)),
         el("td", {}, status(r.status)),
         el("td", {}, r.method ?? "–"),
@@ -106,19 +136,62 @@ async function listPage() {
     const content = [
       el("h1", {}, "Runs"),
       runs.length
-        ? el("table", { id: "runs-table" },
-            el("thead", {}, el("tr", {}, ["", "run", "status", "method", "task", "step", "best metric", "avg trainable params", "started"].map((h) => el("th", {}, h)))),
-            el("tbody", {}, rows))
-        : el("p", { class: "muted" }, "No runs in this folder yet: start one with `aflora train --output <this folder>`."),
+        ? el(
+            "table",
+            { id: "runs-table" },
+            el(
+              "thead",
+              {},
+              el(
+                "tr",
+                {},
+                ["", "run", "status", "method", "task", "step", "best metric", "avg trainable params", "started"].map(
+                  (h) => el("th", {}, h),
+                ),
+              ),
+            ),
+            el("tbody", {}, rows),
+          )
+        : el(
+            "p",
+            { class: "muted" },
+            "No runs in this folder yet: start one with `aflora train --output <this folder>`.",
+          ),
       el("p", {}, button),
     ];
     if (sweeps.length) {
-      content.push(el("h2", {}, "Sweeps"), el("table", { id: "sweeps-table" },
-        el("thead", {}, el("tr", {}, ["sweep", "trials", "done", "failed", "running", "updated"].map((h) => el("th", {}, h)))),
-        el("tbody", {}, sweeps.map((s) => el("tr", {},
-          el("td", {}, el("a", { href: `#/sweep/${encodeURIComponent(s.id)}` }, s.name)),
-          el("td", { class: "num" }, s.trials), el("td", { class: "num" }, s.done), el("td", { class: "num" }, s.failed),
-          el("td", { class: "num" }, s.running), el("td", {}, s.updatedAt ?? "–"))))));
+      content.push(
+        el("h2", {}, "Sweeps"),
+        el(
+          "table",
+          { id: "sweeps-table" },
+          el(
+            "thead",
+            {},
+            el(
+              "tr",
+              {},
+              ["sweep", "trials", "done", "failed", "running", "updated"].map((h) => el("th", {}, h)),
+            ),
+          ),
+          el(
+            "tbody",
+            {},
+            sweeps.map((s) =>
+              el(
+                "tr",
+                {},
+                el("td", {}, el("a", { href: `#/sweep/${encodeURIComponent(s.id)}` }, s.name)),
+                el("td", { class: "num" }, s.trials),
+                el("td", { class: "num" }, s.done),
+                el("td", { class: "num" }, s.failed),
+                el("td", { class: "num" }, s.running),
+                el("td", {}, s.updatedAt ?? "–"),
+              ),
+            ),
+          ),
+        ),
+      );
     }
     main.replaceChildren(...content);
     update();
@@ -142,7 +215,10 @@ function runPage(id) {
     title.replaceChildren(`${s.runId} `, status(s.status));
     stats.replaceChildren(
       stat("step", el("b", {}, el("span", { id: "step-counter" }, s.step), ` / ${s.totalSteps || "?"}`)),
-      stat("frozen matrices", el("b", {}, el("span", { id: "frozen-count" }, view.heatmap.frozen), ` / ${view.heatmap.cells}`)),
+      stat(
+        "frozen matrices",
+        el("b", {}, el("span", { id: "frozen-count" }, view.heatmap.frozen), ` / ${view.heatmap.cells}`),
+      ),
       stat("best", el("b", { id: "best" }, fmt.best(s.best))),
       stat("avg trainable params", el("b", { id: "avg-trainable" }, fmt.params(s.averageTrainable))),
       stat("wall time", el("b", {}, fmt.duration(s.wallTimeMs))),
@@ -166,25 +242,83 @@ function runPage(id) {
 async function comparePage(ids) {
   const view = await getJson(`/api/compare?ids=${ids.map(encodeURIComponent).join(",")}`);
   const charts = new Charts(el("div", { class: "charts" }));
-  const cell = (run, field, value, text) => el("td", { class: "num", "data-run": run, "data-field": field, "data-value": value ?? "" }, text);
-  const table = el("table", { id: "compare-table" },
-    el("thead", {}, el("tr", {},
-      el("th", {}, "run"), el("th", {}, "status"), el("th", {}, "method"), el("th", {}, "task"), el("th", { class: "num" }, "steps"),
-      view.metrics.map((m) => el("th", { class: "num" }, `final ${m}`)),
-      el("th", {}, "best"), el("th", { class: "num" }, "avg trainable params"), el("th", { class: "num" }, "wall time"))),
-    el("tbody", {}, view.runs.map((r) => el("tr", {},
-      el("td", {}, runLink(r.id)), el("td", {}, status(r.status)), el("td", {}, r.method ?? "–"), el("td", {}, r.task ?? "–"),
-      cell(r.id, "steps", r.step, r.step),
-      view.metrics.map((m) => cell(r.id, `final.${m}`, r.final?.metrics[m], fmt.num(r.final?.metrics[m]))),
-      cell(r.id, "best", r.best?.value, fmt.best(r.best)),
-      cell(r.id, "averageTrainable", r.averageTrainable, fmt.params(r.averageTrainable)),
-      cell(r.id, "wallTimeMs", r.wallTimeMs, fmt.duration(r.wallTimeMs))))));
+  const cell = (run, field, value, text) =>
+    el("td", { class: "num", "data-run": run, "data-field": field, "data-value": value ?? "" }, text);
+  const table = el(
+    "table",
+    { id: "compare-table" },
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", {}, "run"),
+        el("th", {}, "status"),
+        el("th", {}, "method"),
+        el("th", {}, "task"),
+        el("th", { class: "num" }, "steps"),
+        view.metrics.map((m) => el("th", { class: "num" }, `final ${m}`)),
+        el("th", {}, "best"),
+        el("th", { class: "num" }, "avg trainable params"),
+        el("th", { class: "num" }, "wall time"),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      view.runs.map((r) =>
+        el(
+          "tr",
+          {},
+          el("td", {}, runLink(r.id)),
+          el("td", {}, status(r.status)),
+          el("td", {}, r.method ?? "–"),
+          el("td", {}, r.task ?? "–"),
+          cell(r.id, "steps", r.step, r.step),
+          view.metrics.map((m) => cell(r.id, `final.${m}`, r.final?.metrics[m], fmt.num(r.final?.metrics[m]))),
+          cell(r.id, "best", r.best?.value, fmt.best(r.best)),
+          cell(r.id, "averageTrainable", r.averageTrainable, fmt.params(r.averageTrainable)),
+          cell(r.id, "wallTimeMs", r.wallTimeMs, fmt.duration(r.wallTimeMs)),
+        ),
+      ),
+    ),
+  );
   const diff = view.configDiff.length
-    ? el("table", { id: "config-diff" },
-        el("thead", {}, el("tr", {}, el("th", {}, "config"), view.runs.map((r) => el("th", {}, r.id.split("/").pop())))),
-        el("tbody", {}, view.configDiff.map((d) => el("tr", {}, el("td", {}, d.key), d.values.map((v) => el("td", {}, v ?? "–"))))))
+    ? el(
+        "table",
+        { id: "config-diff" },
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            el("th", {}, "config"),
+            view.runs.map((r) => el("th", {}, r.id.split("/").pop())),
+          ),
+        ),
+        el(
+          "tbody",
+          {},
+          view.configDiff.map((d) =>
+            el(
+              "tr",
+              {},
+              el("td", {}, d.key),
+              d.values.map((v) => el("td", {}, v ?? "–")),
+            ),
+          ),
+        ),
+      )
     : el("p", { class: "muted" }, "The configs are identical.");
-  main.replaceChildren(el("h1", {}, `Compare ${view.runs.length} runs`), table, charts.container, el("h2", {}, "Config differences"), diff);
+  main.replaceChildren(
+    el("h1", {}, `Compare ${view.runs.length} runs`),
+    table,
+    charts.container,
+    el("h2", {}, "Config differences"),
+    diff,
+  );
   await charts.show(view.specs);
   cleanup = () => charts.dispose();
 }
@@ -192,14 +326,40 @@ async function comparePage(ids) {
 async function sweepPage(id) {
   const s = await getJson(`/api/sweep?id=${encodeURIComponent(id)}`);
   const metrics = [...new Set(s.trials.flatMap((t) => Object.keys(t.eval ?? {})))];
-  main.replaceChildren(el("h1", {}, `Sweep ${s.name}`), el("table", { id: "sweep-table" },
-    el("thead", {}, el("tr", {}, ["trial", "label", "state", "attempts", "step", ...metrics, "elapsed", "run"].map((h) => el("th", {}, h)))),
-    el("tbody", {}, s.trials.map((t) => el("tr", {},
-      el("td", {}, t.id), el("td", {}, t.label), el("td", {}, status(t.state)), el("td", { class: "num" }, t.attempts),
-      el("td", { class: "num" }, t.step === null ? "–" : `${t.step}/${t.totalSteps ?? "?"}`),
-      metrics.map((m) => el("td", { class: "num" }, fmt.num(t.eval?.[m]))),
-      el("td", { class: "num" }, fmt.duration(t.elapsedMs)),
-      el("td", {}, t.runId ? runLink(t.runId) : t.error ? el("span", { class: "error" }, t.error) : "–"))))));
+  main.replaceChildren(
+    el("h1", {}, `Sweep ${s.name}`),
+    el(
+      "table",
+      { id: "sweep-table" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ["trial", "label", "state", "attempts", "step", ...metrics, "elapsed", "run"].map((h) => el("th", {}, h)),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        s.trials.map((t) =>
+          el(
+            "tr",
+            {},
+            el("td", {}, t.id),
+            el("td", {}, t.label),
+            el("td", {}, status(t.state)),
+            el("td", { class: "num" }, t.attempts),
+            el("td", { class: "num" }, t.step === null ? "–" : `${t.step}/${t.totalSteps ?? "?"}`),
+            metrics.map((m) => el("td", { class: "num" }, fmt.num(t.eval?.[m]))),
+            el("td", { class: "num" }, fmt.duration(t.elapsedMs)),
+            el("td", {}, t.runId ? runLink(t.runId) : t.error ? el("span", { class: "error" }, t.error) : "–"),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function showError(e) {

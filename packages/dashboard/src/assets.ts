@@ -8,7 +8,11 @@ const require = createRequire(import.meta.url);
 function packageDir(name: string): string {
   let dir = dirname(require.resolve(name));
   // vega-lite has a package.json in build/ too: the package's own folder is the one named after it.
-  while (basename(dir) !== name || !existsSync(join(dir, "package.json")) || readPackageName(join(dir, "package.json")) !== name) {
+  while (
+    basename(dir) !== name ||
+    !existsSync(join(dir, "package.json")) ||
+    readPackageName(join(dir, "package.json")) !== name
+  ) {
     const up = dirname(dir);
     if (up === dir) throw new Error(`dashboard: cannot find the ${name} package folder`);
     dir = up;

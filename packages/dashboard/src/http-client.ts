@@ -7,21 +7,33 @@ export interface RawResponse {
 }
 
 /** An HTTP request sent as written (no URL normalisation, so `..` and `%2e%2e` reach the server). */
-export function rawRequest(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: options.headers }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: options.headers },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end();
   });
 }
 
 /** Reads Server-Sent Events until `until` returns true for one; then closes the connection. */
-export function readEvents(port: number, path: string, until: (event: string, data: unknown, all: { event: string; data: unknown }[]) => boolean, timeoutMs = 15_000): Promise<{ event: string; data: unknown }[]> {
+export function readEvents(
+  port: number,
+  path: string,
+  until: (event: string, data: unknown, all: { event: string; data: unknown }[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<{ event: string; data: unknown }[]> {
   return new Promise((resolve, reject) => {
     const seen: { event: string; data: unknown }[] = [];
     const req = request({ host: "127.0.0.1", port, path }, (res) => {

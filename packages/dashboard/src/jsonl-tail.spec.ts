@@ -12,7 +12,10 @@ describe("JsonlTail", () => {
     const path = join(dir, "a.jsonl");
     writeFileSync(path, '{"type":"a","n":1}\nnot json\n{"type":"b","n":2}\n{"type":"c",');
     const tail = new JsonlTail(path);
-    expect(tail.read().records).toEqual([{ type: "a", n: 1 }, { type: "b", n: 2 }]);
+    expect(tail.read().records).toEqual([
+      { type: "a", n: 1 },
+      { type: "b", n: 2 },
+    ]);
     expect(tail.malformed).toBe(1);
     expect(tail.read().records).toEqual([]); // the half-written line waits
     appendFileSync(path, '"n":3}\n[1,2]\n{"type":"d"}\n');

@@ -170,7 +170,9 @@ export class RunFolder {
       skippedLines: this.skippedLines,
     };
     if (report && summary.status !== "running") {
-      summary.best = report.best ? { metric: report.best.metric, value: report.best.value, step: report.best.step } : null;
+      summary.best = report.best
+        ? { metric: report.best.metric, value: report.best.value, step: report.best.step }
+        : null;
       summary.final = report.final ? { step: report.final.step, metrics: report.final.metrics } : null;
       summary.averageTrainable = report.trainable.stepAveraged;
       summary.wallTimeMs = report.wallTimeMs;
@@ -187,9 +189,17 @@ export class RunFolder {
  * Method, task and model from config.json: a name string (`method: "lora"`) or a plugin section
  * (`adapter: { name: "aflora" }`, `model: { name: "encoder", path: "demo" }`).
  */
-export function configFacts(config: Record<string, unknown>): { method: string | null; task: string | null; model: string | null } {
+export function configFacts(config: Record<string, unknown>): {
+  method: string | null;
+  task: string | null;
+  model: string | null;
+} {
   const name = (v: unknown, key = "name"): string | null =>
-    typeof v === "string" ? v : v && typeof v === "object" && typeof (v as Record<string, unknown>)[key] === "string" ? ((v as Record<string, unknown>)[key] as string) : null;
+    typeof v === "string"
+      ? v
+      : v && typeof v === "object" && typeof (v as Record<string, unknown>)[key] === "string"
+        ? ((v as Record<string, unknown>)[key] as string)
+        : null;
   return {
     method: name(config.method) ?? name(config.adapter),
     task: name(config.data) ?? name(config.task),

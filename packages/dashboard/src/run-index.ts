@@ -127,7 +127,17 @@ export class RunIndex {
         if (!j) return [];
         const trials = j.trials ?? [];
         const count = (s: string) => trials.filter((t) => t.state === s).length;
-        return [{ id, name: j.name ?? id, trials: trials.length, done: count("done"), failed: count("failed"), running: count("running"), updatedAt: j.updatedAt ?? null }];
+        return [
+          {
+            id,
+            name: j.name ?? id,
+            trials: trials.length,
+            done: count("done"),
+            failed: count("failed"),
+            running: count("running"),
+            updatedAt: j.updatedAt ?? null,
+          },
+        ];
       }),
     };
   }

@@ -3,10 +3,31 @@ import { buildRunReport, type EventRecord } from "@aflora/metrics";
 import { RunState } from "./run-state.js";
 import { stepLines } from "./test-runs.js";
 
-const parse = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as EventRecord);
-const start = (startStep: number, time: number) => JSON.stringify({ type: "run:start", runId: "r", totalSteps: 8, stepsPerEpoch: 8, epochs: 1, backend: "cpu", startStep, time });
+const parse = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EventRecord);
+const start = (startStep: number, time: number) =>
+  JSON.stringify({
+    type: "run:start",
+    runId: "r",
+    totalSteps: 8,
+    stepsPerEpoch: 8,
+    epochs: 1,
+    backend: "cpu",
+    startStep,
+    time,
+  });
 const evalLine = (step: number, accuracy: number, time: number) =>
-  JSON.stringify({ type: "eval:end", step, epoch: 0, metrics: { accuracy }, selection: { metric: "accuracy", value: accuracy, isBest: false }, time });
+  JSON.stringify({
+    type: "eval:end",
+    step,
+    epoch: 0,
+    metrics: { accuracy },
+    selection: { metric: "accuracy", value: accuracy, isBest: false },
+    time,
+  });
 
 /** A run interrupted after step 5 and resumed from its checkpoint at step 4: steps 4 and 5 run twice. */
 const RESUMED = [

@@ -70,10 +70,10 @@ export class RunState {
         break;
       }
       case "run:end":
-      {
-        const summary = e.summary as { status?: string; stoppedEarly?: boolean } | undefined;
-        this.ended = { status: summary?.status ?? (summary?.stoppedEarly ? "stopped early" : "completed") };
-      }
+        {
+          const summary = e.summary as { status?: string; stoppedEarly?: boolean } | undefined;
+          this.ended = { status: summary?.status ?? (summary?.stoppedEarly ? "stopped early" : "completed") };
+        }
         break;
       case "run:error":
         this.error = (e.error as { message?: string } | undefined)?.message ?? "unknown error";
@@ -99,7 +99,8 @@ export class RunState {
     let best: { metric: string; value: number; step: number } | null = null;
     for (const p of this.evals) {
       const v = p.metrics[metric];
-      if (typeof v === "number" && Number.isFinite(v) && (!best || v > best.value)) best = { metric, value: v, step: p.step };
+      if (typeof v === "number" && Number.isFinite(v) && (!best || v > best.value))
+        best = { metric, value: v, step: p.step };
     }
     return best;
   }
@@ -134,7 +135,9 @@ export class RunState {
     s.loss.push(num(e.loss));
     s.gradNorm.push(num(e.gradNorm));
     s.trainable.push(num((e.trainable as { trainableWithoutHead?: number } | undefined)?.trainableWithoutHead));
-    s.stepTime.push(this.stepStartTime !== null && Number.isFinite(time) ? (time - this.stepStartTime) / 1000 : Number.NaN);
+    s.stepTime.push(
+      this.stepStartTime !== null && Number.isFinite(time) ? (time - this.stepStartTime) / 1000 : Number.NaN,
+    );
     for (const [group, lr] of Object.entries((e.learningRates ?? {}) as Record<string, number>)) {
       const list = s.lr.get(group) ?? new Array<number>(n).fill(Number.NaN);
       list.push(lr);
@@ -147,7 +150,8 @@ export class RunState {
     const s = this.series;
     let i = s.steps.length;
     while (i > 0 && s.steps[i - 1]! >= step) i--;
-    for (const a of [s.steps, s.loss, s.gradNorm, s.trainable, s.stepTime, ...s.lr.values()]) a.length = Math.min(a.length, i);
+    for (const a of [s.steps, s.loss, s.gradNorm, s.trainable, s.stepTime, ...s.lr.values()])
+      a.length = Math.min(a.length, i);
     for (let k = this.evals.length - 1; k >= 0; k--) if (this.evals[k]!.step > step) this.evals.splice(k, 1);
     for (const [name, at] of this.frozen) if (at >= step) this.frozen.delete(name);
   }

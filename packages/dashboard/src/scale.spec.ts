@@ -23,7 +23,8 @@ beforeAll(async () => {
   for (let i = 1; i < RUNS; i++) {
     const dir = join(root, `run-${String(i).padStart(3, "0")}`);
     mkdirSync(dir);
-    for (const f of ["events.jsonl", "config.json", "parameters.json", "report.json"]) linkSync(join(first, f), join(dir, f));
+    for (const f of ["events.jsonl", "config.json", "parameters.json", "report.json"])
+      linkSync(join(first, f), join(dir, f));
   }
   writeFileSync(join(root, "README"), "scale test");
   dash = await startDashboard({ runsDir: root, port: 0 });
@@ -42,12 +43,14 @@ async function timed(path: string): Promise<{ ms: number; bytes: number; body: s
 
 const pointsPerSeries = (body: string) => {
   const specs = (JSON.parse(body) as { specs: Record<string, { data?: { values: { series?: string }[] } }> }).specs;
-  return Object.fromEntries(Object.entries(specs).map(([k, s]) => {
-    const values = s.data?.values ?? [];
-    const bySeries = new Map<string, number>();
-    for (const v of values) bySeries.set(v.series ?? "", (bySeries.get(v.series ?? "") ?? 0) + 1);
-    return [k, Math.max(0, ...bySeries.values())];
-  }));
+  return Object.fromEntries(
+    Object.entries(specs).map(([k, s]) => {
+      const values = s.data?.values ?? [];
+      const bySeries = new Map<string, number>();
+      for (const v of values) bySeries.set(v.series ?? "", (bySeries.get(v.series ?? "") ?? 0) + 1);
+      return [k, Math.max(0, ...bySeries.values())];
+    }),
+  );
 };
 
 describe(`${RUNS} runs of ${STEPS} steps`, () => {
@@ -57,7 +60,9 @@ describe(`${RUNS} runs of ${STEPS} steps`, () => {
     expect(runs).toHaveLength(RUNS);
     expect(runs.every((r) => r.status === "finished" && r.step === STEPS)).toBe(true);
     const warm = await timed("/api/runs");
-    console.log(`list: cold ${cold.ms.toFixed(0)} ms, warm ${warm.ms.toFixed(0)} ms, ${(warm.bytes / 1024).toFixed(0)} KiB`);
+    console.log(
+      `list: cold ${cold.ms.toFixed(0)} ms, warm ${warm.ms.toFixed(0)} ms, ${(warm.bytes / 1024).toFixed(0)} KiB`,
+    );
     // Parses 100 report.json of ~2 MB each once (JSON.parse bound); later listings use the cache.
     expect(cold.ms).toBeLessThan(30_000);
     expect(warm.ms).toBeLessThan(1500);
@@ -68,8 +73,11 @@ describe(`${RUNS} runs of ${STEPS} steps`, () => {
     const run = await timed("/api/run?id=run-042");
     console.log(`run view cold (10k steps parsed): ${cold.ms.toFixed(0)} ms`);
     const points = pointsPerSeries(run.body);
-    console.log(`run view: ${run.ms.toFixed(0)} ms, ${(run.bytes / 1024).toFixed(0)} KiB, points ${JSON.stringify(points)}`);
-    for (const [chart, n] of Object.entries(points)) if (chart !== "freezing-heatmap" && chart !== "metrics") expect(n, chart).toBe(MAX_POINTS);
+    console.log(
+      `run view: ${run.ms.toFixed(0)} ms, ${(run.bytes / 1024).toFixed(0)} KiB, points ${JSON.stringify(points)}`,
+    );
+    for (const [chart, n] of Object.entries(points))
+      if (chart !== "freezing-heatmap" && chart !== "metrics") expect(n, chart).toBe(MAX_POINTS);
     expect(run.bytes).toBeLessThan(400 * 1024);
     expect(run.ms).toBeLessThan(1500);
   });
@@ -79,7 +87,9 @@ describe(`${RUNS} runs of ${STEPS} steps`, () => {
     // The first compare reads the 8 events.jsonl files (7 of them not read yet); the next only what was appended.
     const cold = await timed(`/api/compare?ids=${ids.join(",")}`);
     const cmp = await timed(`/api/compare?ids=${ids.join(",")}`);
-    console.log(`compare 8: cold ${cold.ms.toFixed(0)} ms, warm ${cmp.ms.toFixed(0)} ms, ${(cmp.bytes / 1024).toFixed(0)} KiB`);
+    console.log(
+      `compare 8: cold ${cold.ms.toFixed(0)} ms, warm ${cmp.ms.toFixed(0)} ms, ${(cmp.bytes / 1024).toFixed(0)} KiB`,
+    );
     expect(pointsPerSeries(cmp.body).loss).toBe(MAX_POINTS);
     expect(cmp.bytes).toBeLessThan(1024 * 1024);
     expect(cold.ms).toBeLessThan(30_000);

@@ -23,7 +23,13 @@ describe("serveDashboard (aflora dashboard)", () => {
   it("prints the random access token when bound to another host", async () => {
     const lines: string[] = [];
     const stop = new AbortController();
-    const dash = await serveDashboard({ runsDir: root, port: 0, host: "0.0.0.0", write: (l) => lines.push(l), signal: stop.signal });
+    const dash = await serveDashboard({
+      runsDir: root,
+      port: 0,
+      host: "0.0.0.0",
+      write: (l) => lines.push(l),
+      signal: stop.signal,
+    });
     expect(lines[0]).toBe(`aflora dashboard: http://0.0.0.0:${dash.port}/?token=${dash.token}  (runs: ${root})`);
     expect(lines[1]).toBe(`access token: ${dash.token}`);
     expect((await rawRequest(dash.port, "/api/runs")).status).toBe(401);

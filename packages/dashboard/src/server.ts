@@ -47,7 +47,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const token = options.token ?? (isLoopback(host) ? null : newAccessToken());
   const index = new RunIndex(options.runsDir);
   // A missing runs folder is an error now, not a blank page later.
-  if (!existsSync(index.root) || !statSync(index.root).isDirectory()) throw new Error(`dashboard: ${index.root}: no such runs folder`);
+  if (!existsSync(index.root) || !statSync(index.root).isDirectory())
+    throw new Error(`dashboard: ${index.root}: no such runs folder`);
   const assets = assetFiles();
   const streams = new Set<() => void>();
 
@@ -65,7 +66,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (!hostHeaderAllowed(req, host)) return send(res, 403, "text/plain; charset=utf-8", "forbidden host\n");
     if (token !== null) {
       const given = requestToken(req, url);
-      if (!given.token || !tokensEqual(given.token, token)) return send(res, 401, "text/plain; charset=utf-8", "access token required\n");
+      if (!given.token || !tokensEqual(given.token, token))
+        return send(res, 401, "text/plain; charset=utf-8", "access token required\n");
       if (given.fromQuery) res.setHeader("Set-Cookie", `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -77,7 +79,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const asset = assets[path];
     if (asset) return sendFile(req, res, asset, SECURITY_HEADERS["Content-Security-Policy"]);
     if (path === "/api/runs") {
-      index.list().then((list) => json(res, list), (e: Error) => send(res, 500, "text/plain; charset=utf-8", `internal error: ${e.message}\n`));
+      index.list().then(
+        (list) => json(res, list),
+        (e: Error) => send(res, 500, "text/plain; charset=utf-8", `internal error: ${e.message}\n`),
+      );
       return;
     }
     if (path === "/api/run") {
@@ -87,7 +92,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (path === "/api/run/stream") return stream(req, res, url.searchParams.get("id") ?? "");
     if (path === "/api/compare") {
       const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
-      if (ids.length < 2 || ids.length > MAX_COMPARE) return send(res, 400, "text/plain; charset=utf-8", `compare takes 2 to ${MAX_COMPARE} runs, got ${ids.length}\n`);
+      if (ids.length < 2 || ids.length > MAX_COMPARE)
+        return send(
+          res,
+          400,
+          "text/plain; charset=utf-8",
+          `compare takes 2 to ${MAX_COMPARE} runs, got ${ids.length}\n`,
+        );
       const runs = ids.map((id) => index.run(id));
       if (runs.some((r) => r === null)) return notFound(res);
       return json(res, compareView(runs.map((r) => r!)));
@@ -108,7 +119,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   function stream(req: IncomingMessage, res: ServerResponse, id: string): void {
     const run = index.run(id);
     if (!run) return notFound(res);
-    res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache",
+      Connection: "keep-alive",
+    });
     let sent = -1;
     const push = (event: string) => {
       sent = run.version;
@@ -183,7 +199,12 @@ function notFound(res: ServerResponse): void {
 
 function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: string): void {
   const size = statSync(file).size;
-  res.writeHead(200, { ...SECURITY_HEADERS, "Content-Security-Policy": csp, "Content-Type": contentType(file), "Content-Length": size });
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    "Content-Security-Policy": csp,
+    "Content-Type": contentType(file),
+    "Content-Length": size,
+  });
   if (req.method === "HEAD") return void res.end();
   createReadStream(file).pipe(res);
 }

@@ -4,7 +4,12 @@ const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 const SIZE = { width: "container" as const, height: 220 };
 
 /** A line per series of `{ step, value, series }` rows; the dashboard's own curves (LR, step time, compare). */
-export function seriesLineSpec(title: string, yTitle: string, values: { step: number; value: number; series: string }[], seriesTitle = "series"): TopLevelSpec {
+export function seriesLineSpec(
+  title: string,
+  yTitle: string,
+  values: { step: number; value: number; series: string }[],
+  seriesTitle = "series",
+): TopLevelSpec {
   const several = new Set(values.map((v) => v.series)).size > 1;
   return {
     $schema: SCHEMA,

@@ -1,4 +1,12 @@
-import { buildRunReport, freezingHeatmapSpec, lossCurveSpec, matrixPosition, metricCurvesSpec, trainableParamsSpec, type RunReport } from "@aflora/metrics";
+import {
+  buildRunReport,
+  freezingHeatmapSpec,
+  lossCurveSpec,
+  matrixPosition,
+  metricCurvesSpec,
+  trainableParamsSpec,
+  type RunReport,
+} from "@aflora/metrics";
 import type { TopLevelSpec } from "vega-lite";
 import { downsample } from "./downsample.js";
 import type { RunFolder, RunSummary } from "./run-folder.js";
@@ -36,7 +44,10 @@ function reportForPlots(run: RunFolder): RunReport {
 
 /** The report's freezing heatmap with a tooltip naming each cell's matrix and the step it froze at. */
 function heatmapWithTooltip(r: RunReport): TopLevelSpec {
-  const spec = freezingHeatmapSpec(r) as TopLevelSpec & { data: { values: Record<string, unknown>[] }; layer: { encoding?: Record<string, unknown> }[] };
+  const spec = freezingHeatmapSpec(r) as TopLevelSpec & {
+    data: { values: Record<string, unknown>[] };
+    layer: { encoding?: Record<string, unknown> }[];
+  };
   // freezingHeatmapSpec makes one cell per parameter that has a heatmap position, in order.
   const names = r.parameters.filter((p) => matrixPosition(p.name) !== null).map((p) => p.name);
   spec.data.values = spec.data.values.map((cell, i) => ({ ...cell, matrix: names[i] }));
@@ -56,17 +67,28 @@ export function runView(run: RunFolder): RunView {
   if (r.loss.length) specs.loss = lossCurveSpec(r);
   const groups = [...s.series.lr.keys()];
   if (groups.length) {
-    const values = groups.flatMap((g) => downsample(s.series.steps, s.series.lr.get(g)!).map(([step, value]) => ({ step, value, series: g })));
+    const values = groups.flatMap((g) =>
+      downsample(s.series.steps, s.series.lr.get(g)!).map(([step, value]) => ({ step, value, series: g })),
+    );
     specs.lr = seriesLineSpec("Learning rate per optimizer group", "learning rate", values, "group");
   }
   if (r.evaluations.length) specs.metrics = metricCurvesSpec(r);
   if (r.trainable.series.length) specs["trainable-parameters"] = trainableParamsSpec(r);
-  const stepTime = downsample(s.series.steps, s.series.stepTime).map(([step, value]) => ({ step, value, series: "step time" }));
+  const stepTime = downsample(s.series.steps, s.series.stepTime).map(([step, value]) => ({
+    step,
+    value,
+    series: "step time",
+  }));
   if (stepTime.length) specs["step-time"] = seriesLineSpec("Step time", "seconds", stepTime);
   const cells = r.parameters.filter((p) => matrixPosition(p.name) !== null);
   if (cells.length) specs["freezing-heatmap"] = heatmapWithTooltip(r);
   const frozenCells = cells.filter((p) => s.frozen.has(p.name)).length;
-  return { summary: run.summary(), config: run.runConfig(), heatmap: { cells: cells.length, frozen: frozenCells }, specs };
+  return {
+    summary: run.summary(),
+    config: run.runConfig(),
+    heatmap: { cells: cells.length, frozen: frozenCells },
+    specs,
+  };
 }
 
 export interface CompareView {
@@ -84,10 +106,17 @@ export function compareView(runs: RunFolder[]): CompareView {
   const specs: Record<string, TopLevelSpec> = {};
   const overlay = (pick: (r: RunFolder) => [number, number][]) =>
     runs.flatMap((r) => pick(r).map(([step, value]) => ({ step, value, series: label(r) })));
-  specs.loss = seriesLineSpec("Training loss", "loss", overlay((r) => downsample(r.state.series.steps, r.state.series.loss)), "run");
+  specs.loss = seriesLineSpec(
+    "Training loss",
+    "loss",
+    overlay((r) => downsample(r.state.series.steps, r.state.series.loss)),
+    "run",
+  );
   const metric = summaries.find((s) => s.best)?.best?.metric ?? null;
   if (metric) {
-    const values = overlay((r) => r.state.evals.filter((e) => typeof e.metrics[metric] === "number").map((e) => [e.step, e.metrics[metric]!]));
+    const values = overlay((r) =>
+      r.state.evals.filter((e) => typeof e.metrics[metric] === "number").map((e) => [e.step, e.metrics[metric]!]),
+    );
     specs.metric = seriesLineSpec(`Evaluation ${metric}`, metric, values, "run");
   }
   specs["trainable-parameters"] = seriesLineSpec(
@@ -106,7 +135,8 @@ export function compareView(runs: RunFolder[]): CompareView {
     "run",
   );
   const metrics: string[] = [];
-  for (const s of summaries) for (const m of Object.keys(s.final?.metrics ?? {})) if (!metrics.includes(m)) metrics.push(m);
+  for (const s of summaries)
+    for (const m of Object.keys(s.final?.metrics ?? {})) if (!metrics.includes(m)) metrics.push(m);
   return { runs: summaries, metrics, configDiff: configDiff(runs.map((r) => r.runConfig())), specs };
 }
 

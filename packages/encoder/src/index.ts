@@ -14,5 +14,13 @@ export * from "./repro/parity.js";
 export * from "./tokenizer/index.js";
 export * from "./extras.js";
 export { register, encoderModel } from "./plugin/register.js";
-export { DEMO_ENCODER_DIR, EncoderSource, withTaskLabels, dropMismatchedHead, looksLikePath, tokenizerLocation, type EncoderSourceOptions } from "./plugin/model-source.js";
+export {
+  DEMO_ENCODER_DIR,
+  EncoderSource,
+  withTaskLabels,
+  dropMismatchedHead,
+  looksLikePath,
+  tokenizerLocation,
+  type EncoderSourceOptions,
+} from "./plugin/model-source.js";
 export { saveModelFolder } from "./plugin/save-model-folder.js";

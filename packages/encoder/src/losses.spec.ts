@@ -29,8 +29,14 @@ beforeAll(async () => {
 describe("sequenceClassificationLoss", () => {
   it("single-label: mean cross-entropy, skipping ignore_index −100", () => {
     const cfg = { model_type: "bert", num_labels: 3, problem_type: "single_label_classification" };
-    expect(lossOf(cfg, logits, Int32Array.from([1, 2, 0]))).toBeCloseTo((nll(logits[0]!, 1) + nll(logits[1]!, 2) + nll(logits[2]!, 0)) / 3, 6);
-    expect(lossOf(cfg, logits, Int32Array.from([1, -100, 0]))).toBeCloseTo((nll(logits[0]!, 1) + nll(logits[2]!, 0)) / 2, 6);
+    expect(lossOf(cfg, logits, Int32Array.from([1, 2, 0]))).toBeCloseTo(
+      (nll(logits[0]!, 1) + nll(logits[1]!, 2) + nll(logits[2]!, 0)) / 3,
+      6,
+    );
+    expect(lossOf(cfg, logits, Int32Array.from([1, -100, 0]))).toBeCloseTo(
+      (nll(logits[0]!, 1) + nll(logits[2]!, 0)) / 2,
+      6,
+    );
   });
 
   it("regression: MSE of the squeezed logits", () => {
@@ -42,7 +48,12 @@ describe("sequenceClassificationLoss", () => {
     const cfg = { model_type: "roberta", num_labels: 3, problem_type: "multi_label_classification" };
     const y = [1, 0, 1, 0, 0, 1, 1, 1, 0];
     const flat = logits.flat();
-    const expected = flat.reduce((s, x, i) => s - (y[i]! * Math.log(1 / (1 + Math.exp(-x))) + (1 - y[i]!) * Math.log(1 - 1 / (1 + Math.exp(-x)))), 0) / 9;
+    const expected =
+      flat.reduce(
+        (s, x, i) =>
+          s - (y[i]! * Math.log(1 / (1 + Math.exp(-x))) + (1 - y[i]!) * Math.log(1 - 1 / (1 + Math.exp(-x)))),
+        0,
+      ) / 9;
     expect(lossOf(cfg, logits, Float32Array.from(y))).toBeCloseTo(expected, 6);
   });
 
@@ -50,22 +61,32 @@ describe("sequenceClassificationLoss", () => {
     const bert = readEncoderConfig({ model_type: "bert", num_labels: 3 });
     expect(resolveLossKind(bert, Int32Array.from([0, 1, 2]), 3)).toBe("single_label_classification");
     expect(resolveLossKind(bert, new Float32Array(9), 3)).toBe("multi_label_classification");
-    expect(resolveLossKind(readEncoderConfig({ model_type: "bert", num_labels: 1 }), new Float32Array(3), 3)).toBe("regression");
+    expect(resolveLossKind(readEncoderConfig({ model_type: "bert", num_labels: 1 }), new Float32Array(3), 3)).toBe(
+      "regression",
+    );
   });
 
   it("DeBERTa with problem_type null: CE over rows with label ≥ 0, 0 when none, soft-label CE for [B, C] labels", () => {
     const cfg = { model_type: "deberta-v2", num_labels: 3 };
-    expect(lossOf(cfg, logits, Int32Array.from([2, -1, 1]))).toBeCloseTo((nll(logits[0]!, 2) + nll(logits[2]!, 1)) / 2, 6);
+    expect(lossOf(cfg, logits, Int32Array.from([2, -1, 1]))).toBeCloseTo(
+      (nll(logits[0]!, 2) + nll(logits[2]!, 1)) / 2,
+      6,
+    );
     expect(lossOf(cfg, logits, Int32Array.from([-1, -1, -1]))).toBe(0);
     const soft = [0.5, 0.5, 0, 0, 0, 1, 0.2, 0.3, 0.5];
-    const expected = logits.reduce((s, row, i) => s + soft.slice(3 * i, 3 * i + 3).reduce((t, w, k) => t + w * nll(row, k), 0), 0) / 3;
+    const expected =
+      logits.reduce((s, row, i) => s + soft.slice(3 * i, 3 * i + 3).reduce((t, w, k) => t + w * nll(row, k), 0), 0) / 3;
     expect(lossOf(cfg, logits, Float32Array.from(soft))).toBeCloseTo(expected, 6);
-    expect(resolveLossKind(readEncoderConfig({ model_type: "deberta-v2", num_labels: 1 }), new Float32Array(3), 3)).toBe("regression");
+    expect(
+      resolveLossKind(readEncoderConfig({ model_type: "deberta-v2", num_labels: 1 }), new Float32Array(3), 3),
+    ).toBe("regression");
   });
 
   it("refuses labels that fit neither form, naming the counts", () => {
     const cfg = { model_type: "bert", num_labels: 3, problem_type: "single_label_classification" };
     expect(() => lossOf(cfg, logits, Int32Array.from([0, 1]))).toThrow(/labels: 2 values for a batch of 3/);
-    expect(() => lossOf(cfg, logits, Int32Array.from([0, 3, 1]))).toThrow(/labels\[1\] = 3 is not a class id in 0\.\.2/);
+    expect(() => lossOf(cfg, logits, Int32Array.from([0, 3, 1]))).toThrow(
+      /labels\[1\] = 3 is not a class id in 0\.\.2/,
+    );
   });
 });

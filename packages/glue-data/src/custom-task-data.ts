@@ -36,6 +36,11 @@ export function customTaskData(options: CustomTaskDataOptions): TaskData {
   return {
     info,
     load: (loadOptions: TaskLoadOptions) =>
-      loadSplits(info, split(options.train, "train", options.maxTrainExamples), [split(options.validation, "validation", options.maxEvalExamples)], loadOptions),
+      loadSplits(
+        info,
+        split(options.train, "train", options.maxTrainExamples),
+        [split(options.validation, "validation", options.maxEvalExamples)],
+        loadOptions,
+      ),
   };
 }

@@ -25,11 +25,19 @@ describe("glueTaskData", () => {
   });
 
   it("QQP skips and counts its malformed row by default (as HF's processor); strict on request", async () => {
-    const loaded = await glueTaskData({ task: "QQP", dataDir: join(ROOT, "tsv") }).load({ tokenizer, batchSize: 8, seed: 1 });
+    const loaded = await glueTaskData({ task: "QQP", dataDir: join(ROOT, "tsv") }).load({
+      tokenizer,
+      batchSize: 8,
+      seed: 1,
+    });
     expect(loaded.readStats[0]).toMatchObject({ file: join(ROOT, "tsv/QQP/train.tsv"), rows: 4, skipped: 1 });
-    await expect(glueTaskData({ task: "qqp", dataDir: join(ROOT, "tsv"), skipMalformed: false }).load({ tokenizer, batchSize: 8, seed: 1 })).rejects.toThrow(
-      "QQP/train.tsv:line 4: expected 6 tab-separated columns, found 4",
-    );
+    await expect(
+      glueTaskData({ task: "qqp", dataDir: join(ROOT, "tsv"), skipMalformed: false }).load({
+        tokenizer,
+        batchSize: 8,
+        seed: 1,
+      }),
+    ).rejects.toThrow("QQP/train.tsv:line 4: expected 6 tab-separated columns, found 4");
   });
 
   it("finds both layouts from the root or the task folder", async () => {
@@ -40,9 +48,14 @@ describe("glueTaskData", () => {
       eval: [join(ROOT, "tsv/MNLI/dev_matched.tsv"), join(ROOT, "tsv/MNLI/dev_mismatched.tsv")],
     });
     expect((await locateGlueFiles(t, join(ROOT, "tsv/MNLI"))).format).toBe("tsv");
-    expect(await locateGlueFiles(t, join(ROOT, "parquet"))).toMatchObject({ format: "parquet", train: join(ROOT, "parquet/mnli/train-00000-of-00001.parquet") });
+    expect(await locateGlueFiles(t, join(ROOT, "parquet"))).toMatchObject({
+      format: "parquet",
+      train: join(ROOT, "parquet/mnli/train-00000-of-00001.parquet"),
+    });
     expect((await locateGlueFiles(GLUE_TASKS.stsb, join(ROOT, "parquet/stsb"))).format).toBe("parquet");
-    await expect(locateGlueFiles(GLUE_TASKS.cola, join(ROOT, "parquet"))).rejects.toThrow(/no GLUE CoLA files found; looked for .*parquet\/CoLA\/train\.tsv/);
+    await expect(locateGlueFiles(GLUE_TASKS.cola, join(ROOT, "parquet"))).rejects.toThrow(
+      /no GLUE CoLA files found; looked for .*parquet\/CoLA\/train\.tsv/,
+    );
   });
 
   it("an incomplete folder names the missing files", async () => {
@@ -50,7 +63,9 @@ describe("glueTaskData", () => {
     mkdirSync(join(dir, "MNLI"));
     copyFileSync(join(ROOT, "tsv/MNLI/train.tsv"), join(dir, "MNLI/train.tsv"));
     copyFileSync(join(ROOT, "tsv/MNLI/dev_matched.tsv"), join(dir, "MNLI/dev_matched.tsv"));
-    await expect(locateGlueFiles(GLUE_TASKS.mnli, dir)).rejects.toThrow(`GLUE MNLI folder is incomplete: missing ${join(dir, "MNLI/dev_mismatched.tsv")}`);
+    await expect(locateGlueFiles(GLUE_TASKS.mnli, dir)).rejects.toThrow(
+      `GLUE MNLI folder is incomplete: missing ${join(dir, "MNLI/dev_mismatched.tsv")}`,
+    );
   });
 
   it("parquet and TSV folders give the same batches for the same seed", async () => {
@@ -64,8 +79,21 @@ describe("glueTaskData", () => {
   });
 
   it("pad_to_max_length and maxSeqLength reach the batches and the evaluator", async () => {
-    const loaded = await glueTaskData({ task: "mrpc", dataDir: join(ROOT, "tsv") }).load({ tokenizer, batchSize: 3, seed: 1, maxSeqLength: 12, padToMaxLength: true });
+    const loaded = await glueTaskData({ task: "mrpc", dataDir: join(ROOT, "tsv") }).load({
+      tokenizer,
+      batchSize: 3,
+      seed: 1,
+      maxSeqLength: 12,
+      padToMaxLength: true,
+    });
     for (const b of loaded.train.epoch(0)) expect(b.seqLength).toBe(12);
-    expect(Math.max(...Array.from({ length: loaded.train.data.size }, (_, i) => loaded.train.data.offsets[i + 1]! - loaded.train.data.offsets[i]!))).toBe(12);
+    expect(
+      Math.max(
+        ...Array.from(
+          { length: loaded.train.data.size },
+          (_, i) => loaded.train.data.offsets[i + 1]! - loaded.train.data.offsets[i]!,
+        ),
+      ),
+    ).toBe(12);
   });
 });

@@ -43,7 +43,11 @@ export async function locateGlueFiles(task: GlueTask, dataDir: string): Promise<
     if (present.every(Boolean)) return c;
     if (present.some(Boolean)) {
       const absent = [c.train, ...c.eval].filter((_, i) => !present[i]);
-      throw new DataFormatError(dataDir, null, `GLUE ${task.displayName} folder is incomplete: missing ${absent.join(", ")}`);
+      throw new DataFormatError(
+        dataDir,
+        null,
+        `GLUE ${task.displayName} folder is incomplete: missing ${absent.join(", ")}`,
+      );
     }
   }
   throw new DataFormatError(
@@ -71,11 +75,19 @@ export function glueTaskData(options: GlueTaskDataOptions): TaskData {
           const read = { skipMalformed, ...(maxExamples !== undefined ? { maxExamples } : {}) };
           if (files.format === "tsv") return readGlueTsv(file, task.tsv, task.labels, read, stats);
           const [textA, textB] = task.parquetColumns;
-          return readParquetExamples(file, { textA: textA!, ...(textB ? { textB } : {}), label: "label" }, task.labels, read, stats);
+          return readParquetExamples(
+            file,
+            { textA: textA!, ...(textB ? { textB } : {}), label: "label" },
+            task.labels,
+            read,
+            stats,
+          );
         },
       });
       const train = source(files.train, "train", "", options.maxTrainExamples);
-      const evals = task.evalSplits.map((s, i) => source(files.eval[i]!, s.split, s.metricSuffix, options.maxEvalExamples));
+      const evals = task.evalSplits.map((s, i) =>
+        source(files.eval[i]!, s.split, s.metricSuffix, options.maxEvalExamples),
+      );
       return loadSplits(task, train, evals, loadOptions);
     },
   };

@@ -47,7 +47,12 @@ export interface SplitSource {
 }
 
 /** Reads, tokenizes and batches a train split and its evaluation splits. */
-export async function loadSplits(info: TaskInfo, train: SplitSource, evalSplits: SplitSource[], options: TaskLoadOptions): Promise<LoadedTask> {
+export async function loadSplits(
+  info: TaskInfo,
+  train: SplitSource,
+  evalSplits: SplitSource[],
+  options: TaskLoadOptions,
+): Promise<LoadedTask> {
   // As HF run_glue: never longer than the tokenizer's model_max_length.
   const maxSeqLength = Math.min(options.maxSeqLength ?? 128, options.tokenizer.modelMaxLength);
   const padTo = options.padToMaxLength ? maxSeqLength : undefined;
@@ -55,7 +60,10 @@ export async function loadSplits(info: TaskInfo, train: SplitSource, evalSplits:
   const encode = async (split: SplitSource): Promise<EncodedDataset> => {
     const stats = newReadStats(split.origin);
     readStats.push(stats);
-    const data = await encodeExamples(split.read(stats), options.tokenizer, { maxSeqLength, regression: info.labels === null });
+    const data = await encodeExamples(split.read(stats), options.tokenizer, {
+      maxSeqLength,
+      regression: info.labels === null,
+    });
     if (data.size === 0) throw new Error(`${split.origin}: no examples in the ${split.name} split`);
     return data;
   };

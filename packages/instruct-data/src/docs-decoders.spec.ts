@@ -5,7 +5,12 @@ import { decoderScheduleDefinitions } from "@aflora/scheduler";
 import { describe, expect, it } from "vitest";
 import { register } from "./register.js";
 
-const MY_SECTIONS = ["Instruction data", "Evaluation", "Freezing on decoders", "Mapping to the authors' gsm8k/ scripts"];
+const MY_SECTIONS = [
+  "Instruction data",
+  "Evaluation",
+  "Freezing on decoders",
+  "Mapping to the authors' gsm8k/ scripts",
+];
 const doc = readFileSync(new URL("../../../docs/decoders.md", import.meta.url), "utf8");
 
 /** The ```json blocks of the sections this package maintains. */

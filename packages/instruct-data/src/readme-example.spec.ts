@@ -12,7 +12,9 @@ describe("README quick start", () => {
     await import("../examples/quickstart.js");
     const lines = log.mock.calls.map((c) => c.map(String).join(" "));
     log.mockRestore();
-    const sevens = generateArithmeticSet({ seed: 0, train: 0, heldOut: 20 }).heldOut.filter((r) => r.answer === "7").length;
+    const sevens = generateArithmeticSet({ seed: 0, train: 0, heldOut: 20 }).heldOut.filter(
+      (r) => r.answer === "7",
+    ).length;
     expect(lines[0]).toBe(`accuracy ${sevens}/20`);
     const file = lines[1]!.replace("predictions in ", "");
     expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(20);

@@ -17,6 +17,9 @@ export class CharTokenizer implements CausalTokenizer {
   }
 
   decode(ids: readonly number[]): string {
-    return ids.filter((i) => i > 2).map((i) => String.fromCodePoint(i - 3)).join("");
+    return ids
+      .filter((i) => i > 2)
+      .map((i) => String.fromCodePoint(i - 3))
+      .join("");
   }
 }

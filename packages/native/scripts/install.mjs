@@ -30,7 +30,11 @@ const [cmd, pre] = gyp ? [process.execPath, [gyp]] : ["node-gyp", []];
 // Local headers (the node binary's own include/node) avoid node-gyp's download of them.
 const prefix = dirname(dirname(process.execPath));
 const nodedir = existsSync(join(prefix, "include", "node", "node_api.h")) ? [`--nodedir=${prefix}`] : [];
-const result = spawnSync(cmd, [...pre, "rebuild", ...nodedir], { cwd: root, encoding: "utf8", shell: !gyp && process.platform === "win32" });
+const result = spawnSync(cmd, [...pre, "rebuild", ...nodedir], {
+  cwd: root,
+  encoding: "utf8",
+  shell: !gyp && process.platform === "win32",
+});
 
 const ok = result.status === 0 && existsSync(addon);
 try {
@@ -40,7 +44,9 @@ try {
   // the log is a convenience only
 }
 if (ok) {
-  console.log("@aflora/native: addon built (a CBLAS is loaded at runtime: libopenblas0-pthread, BLIS, MKL or Accelerate)");
+  console.log(
+    "@aflora/native: addon built (a CBLAS is loaded at runtime: libopenblas0-pthread, BLIS, MKL or Accelerate)",
+  );
 } else {
   const why = result.error ? result.error.message : `node-gyp exited with ${result.status}`;
   console.log(`@aflora/native: addon not built (${why}; see ${logFile}); aflora will run on wasm`);

@@ -23,7 +23,11 @@ afterEach(() => {
   expect(tf.memory().numTensors).toBe(tensorsBefore);
 });
 
-function setup(schedule: ScriptedSchedule, scores: Record<string, number[]>, extra: Partial<ConstructorParameters<typeof FreezingController>[0]> = {}) {
+function setup(
+  schedule: ScriptedSchedule,
+  scores: Record<string, number[]>,
+  extra: Partial<ConstructorParameters<typeof FreezingController>[0]> = {},
+) {
   tensorsBefore = tf.memory().numTensors;
   const scorer = new FixedScorer();
   scorer.scores = new Map(Object.entries(scores));
@@ -39,7 +43,10 @@ const SCORES = { "l0.lora_A": [1, 2, 3, 4], "l0.lora_B": [0.5, 0.5], "l1.lora_A"
 
 describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
   it("takes k = trunc(N·(1 − threshold)), the k-th smallest element, and freezes matrices whose MEAN is strictly below it", () => {
-    const { decisions, h, controller, scorer } = setup(new ScriptedSchedule({ 2: { threshold: 0.5, mask: true } }), SCORES);
+    const { decisions, h, controller, scorer } = setup(
+      new ScriptedSchedule({ 2: { threshold: 0.5, mask: true } }),
+      SCORES,
+    );
     for (let t = 0; t < 3; t++) h.step(t);
     const d = decisions[2]!;
     expect(d.kth).toEqual({ poolSize: 8, k: 4, kReal: 4 });
@@ -50,7 +57,9 @@ describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
     expect(scorer.forgotten).toEqual(["l0.lora_B"]);
     // the counts are taken before freezing: matrices 4 + 2 + 2, vector 2, head excluded
     expect(d.counts).toEqual({ trainableParams: 10, unfrozenMatrixParams: 8 });
-    expect(controller.freezeRecord()).toEqual([{ name: "l0.lora_B", step: 2, score: 0.5, threshold: 0.5, maskThreshold: 1, reason: "adaptive:fixed" }]);
+    expect(controller.freezeRecord()).toEqual([
+      { name: "l0.lora_B", step: 2, score: 0.5, threshold: 0.5, maskThreshold: 1, reason: "adaptive:fixed" },
+    ]);
     expect(h.registry.get("l0.lora_B").frozenAt).toEqual({ step: 2, reason: "adaptive:fixed" });
     // the frozen matrix no longer reaches the scorer
     h.step(3);
@@ -66,7 +75,10 @@ describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
   });
 
   it("k == 0 freezes nothing and training goes on (the authors' code crashes in torch.kthvalue)", () => {
-    const { decisions, h, controller } = setup(new ScriptedSchedule({ 1: { threshold: 0.9, mask: true }, 2: { threshold: 0.5, mask: true } }), SCORES);
+    const { decisions, h, controller } = setup(
+      new ScriptedSchedule({ 1: { threshold: 0.9, mask: true }, 2: { threshold: 0.5, mask: true } }),
+      SCORES,
+    );
     for (let t = 0; t < 3; t++) h.step(t);
     expect(decisions[1]).toMatchObject({ kth: { poolSize: 8, k: 0 }, maskThreshold: null, frozen: [] });
     expect(controller.failure).toBeNull();
@@ -75,21 +87,41 @@ describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
   });
 
   it("accounts trainable parameters step-weighted and stops lazily at the next decision after everything froze", () => {
-    const table = { 2: { threshold: 0.5, mask: true }, 4: { threshold: 0, mask: true }, 6: { threshold: 0, mask: true }, 8: { threshold: 0, mask: true } };
+    const table = {
+      2: { threshold: 0.5, mask: true },
+      4: { threshold: 0, mask: true },
+      6: { threshold: 0, mask: true },
+      8: { threshold: 0, mask: true },
+    };
     const { decisions, h, controller, scorer } = setup(new ScriptedSchedule(table), SCORES);
     for (let t = 0; t < 10; t++) h.step(t);
     // step 2: 10 trainable × 2 steps; step 4: threshold 0 → k-th = max element 10, both remaining means < 10 freeze
     expect(decisions[4]!.frozen).toEqual(["l0.lora_A", "l1.lora_A"]);
     expect(decisions[4]!.accumulated).toBe(10 * 2 + 8 * 2);
     // step 6: nothing left → acc += 2 × (T − last_step) = 2 × 6, stop; step 8 is skipped entirely
-    expect(decisions[6]).toMatchObject({ stopNow: true, counts: { trainableParams: 2, unfrozenMatrixParams: 0 }, accumulated: 36 + 12, lastStep: 4 });
+    expect(decisions[6]).toMatchObject({
+      stopNow: true,
+      counts: { trainableParams: 2, unfrozenMatrixParams: 0 },
+      accumulated: 36 + 12,
+      lastStep: 4,
+    });
     expect(decisions[8]).toMatchObject({ skipped: true, stopNow: false, frozen: [] });
     expect(scorer.updates.map((u) => u.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(controller.accounting()).toEqual({ accumulated: 48, lastStep: 4, stopped: true, stopStep: 6, averageTrainableParams: 4.8 });
+    expect(controller.accounting()).toEqual({
+      accumulated: 48,
+      lastStep: 4,
+      stopped: true,
+      stopStep: 6,
+      averageTrainableParams: 4.8,
+    });
   });
 
   it("pair granularity decides A and B of one module together by the average of their means", () => {
-    const pairs: Record<string, number[]> = { "l0.lora_A": [0.2, 0.2, 0.2, 0.2], "l0.lora_B": [3, 3], "l1.lora_A": [1, 1] };
+    const pairs: Record<string, number[]> = {
+      "l0.lora_A": [0.2, 0.2, 0.2, 0.2],
+      "l0.lora_B": [3, 3],
+      "l1.lora_A": [1, 1],
+    };
     // pool: 0.2×4, 1, 1, 3, 3 → threshold 0.125: k = 7, k-th = 3. Matrix means 0.2, 3, 1.
     const matrix = setup(new ScriptedSchedule({ 0: { threshold: 0.125, mask: true } }), pairs);
     matrix.h.step(0);
@@ -119,7 +151,9 @@ describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
   it("fails the run loudly on a second step:gradients for one step, then ignores later events", () => {
     const { h, controller, scorer } = setup(new ScriptedSchedule({}), SCORES);
     h.gradients(0);
-    expect(() => h.gradients(0)).toThrow(/^adaptive freezing failed at step 0: step:gradients for step 0 after step 0: the freezing scores are updated once per optimizer step/);
+    expect(() => h.gradients(0)).toThrow(
+      /^adaptive freezing failed at step 0: step:gradients for step 0 after step 0: the freezing scores are updated once per optimizer step/,
+    );
     expect(controller.failure?.message).toMatch(/^adaptive freezing failed at step 0/);
     h.step(1);
     expect(scorer.updates.map((u) => u.step)).toEqual([0]);
@@ -135,9 +169,13 @@ describe("FreezingController decisions (FORMAT.md §2.5–2.6)", () => {
   });
 
   it("refuses a schedule whose deltaT differs from the scorer's", () => {
-    expect(() => new FreezingController({ scorer: new AfloraScorer({ beta1: 0.85, beta2: 0.95, deltaT: 10 }), schedule: Object.assign(new ScriptedSchedule({}), { deltaT: 5 }) })).toThrow(
-      /schedule.deltaT \(5\) differs from scorer.deltaT \(10\)/,
-    );
+    expect(
+      () =>
+        new FreezingController({
+          scorer: new AfloraScorer({ beta1: 0.85, beta2: 0.95, deltaT: 10 }),
+          schedule: Object.assign(new ScriptedSchedule({}), { deltaT: 5 }),
+        }),
+    ).toThrow(/schedule.deltaT \(5\) differs from scorer.deltaT \(10\)/);
   });
 });
 
@@ -149,17 +187,32 @@ describe("gradient accumulation", () => {
     harness = new Harness(controller, [{ name: "m.lora_A", shape: [2, 2], group: "adapter-matrix" }]).start();
     const h = harness;
     const A = h.registry.get("m.lora_A").variable;
-    tf.tidy(() => A.assign(tf.tensor([[1, -1], [0.5, 2]])));
+    tf.tidy(() =>
+      A.assign(
+        tf.tensor([
+          [1, -1],
+          [0.5, 2],
+        ]),
+      ),
+    );
     // A trainer step with two micro-batches: loss_i = sum((x_i·A)²)/2, gradients summed over micro-batches.
     const microBatches = [tf.tensor([[1, 2]]), tf.tensor([[-3, 1]])];
     const accumulate = () =>
       tf.tidy(() => {
-        const grads = microBatches.map((x) => tf.variableGrads(() => tf.div(tf.sum(tf.square(tf.matMul(x, A))), 2) as tf.Scalar, [A]).grads[A.name]!);
+        const grads = microBatches.map(
+          (x) => tf.variableGrads(() => tf.div(tf.sum(tf.square(tf.matMul(x, A))), 2) as tf.Scalar, [A]).grads[A.name]!,
+        );
         return tf.addN(grads);
       });
     const emit = (t: number, g: tf.Tensor) => {
       h.registry.currentStep = t;
-      h.bus.emit({ type: "step:gradients", step: t, epoch: 0, gradients: new Map([["m.lora_A", g]]), values: new Map([["m.lora_A", A]]) });
+      h.bus.emit({
+        type: "step:gradients",
+        step: t,
+        epoch: 0,
+        gradients: new Map([["m.lora_A", g]]),
+        values: new Map([["m.lora_A", A]]),
+      });
       h.end(t);
     };
     const g0 = accumulate();

@@ -125,7 +125,11 @@ export class FreezingController implements TrainerPlugin {
     this.schedule = options.schedule;
     this.granularity = options.granularity ?? "matrix";
     this.pairKey = options.pairKey ?? defaultPairKey;
-    if (this.scorer.deltaT !== undefined && this.schedule.deltaT !== undefined && this.scorer.deltaT !== this.schedule.deltaT) {
+    if (
+      this.scorer.deltaT !== undefined &&
+      this.schedule.deltaT !== undefined &&
+      this.scorer.deltaT !== this.schedule.deltaT
+    ) {
       throw new Error(
         `adaptive freezing: schedule.deltaT (${this.schedule.deltaT}) differs from scorer.deltaT (${this.scorer.deltaT}); decisions must fall on the scorer's window boundaries, set both to the same value`,
       );
@@ -148,7 +152,11 @@ export class FreezingController implements TrainerPlugin {
 
   attach(ctx: PluginContext): () => void {
     this.params = ctx.params;
-    this.scheduleCtx ??= { totalSteps: ctx.run.totalSteps, stepsPerEpoch: ctx.run.stepsPerEpoch, epochs: ctx.run.epochs };
+    this.scheduleCtx ??= {
+      totalSteps: ctx.run.totalSteps,
+      stepsPerEpoch: ctx.run.stepsPerEpoch,
+      epochs: ctx.run.epochs,
+    };
     const sub = ctx.events.subscribe((e) => this.handle(e));
     return () => sub.unsubscribe();
   }
@@ -162,7 +170,10 @@ export class FreezingController implements TrainerPlugin {
       else if (e.type === "step:end") this.onStepEnd(e);
     } catch (err) {
       const step = "step" in e ? e.step : "?";
-      this.failed = new Error(`adaptive freezing failed at step ${step}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      this.failed = new Error(
+        `adaptive freezing failed at step ${step}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
       throw this.failed; // core's EventBus rethrows it from emit, so the run ends with run:error
     }
   }
@@ -201,7 +212,10 @@ export class FreezingController implements TrainerPlugin {
     const tracked: TrackedMatrix[] = [];
     for (const p of this.registry().list({ group: FREEZABLE_GROUP, trainable: true })) {
       const grad = e.gradients.get(p.name);
-      if (!grad) throw new Error(`step:gradients at step ${e.step} has no gradient for the trainable projection matrix "${p.name}"`);
+      if (!grad)
+        throw new Error(
+          `step:gradients at step ${e.step} has no gradient for the trainable projection matrix "${p.name}"`,
+        );
       tracked.push({ name: p.name, grad, value: e.values.get(p.name) ?? p.variable });
     }
     this.scorer.update(e.step, tracked);
@@ -234,7 +248,13 @@ export class FreezingController implements TrainerPlugin {
     this.decisions$.next(decision);
   }
 
-  private decide(step: number, threshold: number, freezeAll: boolean, ctx: ScheduleContext, out: FreezingStepDecision): void {
+  private decide(
+    step: number,
+    threshold: number,
+    freezeAll: boolean,
+    ctx: ScheduleContext,
+    out: FreezingStepDecision,
+  ): void {
     const params = this.registry();
     const counts = params.counts("head");
     const trainableParams = counts.trainableWithoutHead;
@@ -296,11 +316,23 @@ export class FreezingController implements TrainerPlugin {
     return out;
   }
 
-  private freeze(names: string[], step: number, threshold: number, maskThreshold: number | null, scores: ReadonlyMap<string, number>, reason: string): string[] {
+  private freeze(
+    names: string[],
+    step: number,
+    threshold: number,
+    maskThreshold: number | null,
+    scores: ReadonlyMap<string, number>,
+    reason: string,
+  ): string[] {
     if (names.length === 0) return [];
-    const details: Record<string, unknown> = { threshold, maskThreshold, scores: Object.fromEntries(names.map((n) => [n, scores.get(n) ?? null])) };
+    const details: Record<string, unknown> = {
+      threshold,
+      maskThreshold,
+      scores: Object.fromEntries(names.map((n) => [n, scores.get(n) ?? null])),
+    };
     const newly = this.registry().freeze(names, reason, details);
-    for (const n of newly) this.record.push({ name: n, step, score: scores.get(n) ?? null, threshold, maskThreshold, reason });
+    for (const n of newly)
+      this.record.push({ name: n, step, score: scores.get(n) ?? null, threshold, maskThreshold, reason });
     this.scorer.forget(newly);
     return newly;
   }
@@ -325,7 +357,10 @@ export class FreezingController implements TrainerPlugin {
     const scorerState = this.scorer.saveState();
     const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
     for (const [k, t] of Object.entries(scorerState.tensors ?? {})) {
-      tensors[`scorer/${k}`] = t instanceof Float32Array ? { data: t.slice(), shape: [t.length] } : { data: t.data.slice(), shape: [...t.shape] };
+      tensors[`scorer/${k}`] =
+        t instanceof Float32Array
+          ? { data: t.slice(), shape: [t.length] }
+          : { data: t.data.slice(), shape: [...t.shape] };
     }
     const json: SavedState = {
       version: 1,
@@ -351,10 +386,14 @@ export class FreezingController implements TrainerPlugin {
       ["schedule", s.schedule, this.schedule.name],
       ["granularity", s.granularity, this.granularity],
     ] as const) {
-      if (saved !== now) throw new Error(`freezing state: the checkpoint was written with ${what} "${saved}" but this run uses "${now}"`);
+      if (saved !== now)
+        throw new Error(
+          `freezing state: the checkpoint was written with ${what} "${saved}" but this run uses "${now}"`,
+        );
     }
     const scorerTensors: Record<string, { data: Float32Array; shape: number[] }> = {};
-    for (const [k, t] of Object.entries(state.tensors)) if (k.startsWith("scorer/")) scorerTensors[k.slice("scorer/".length)] = t;
+    for (const [k, t] of Object.entries(state.tensors))
+      if (k.startsWith("scorer/")) scorerTensors[k.slice("scorer/".length)] = t;
     this.scorer.loadState({ json: s.scorerState, tensors: scorerTensors });
     this.stopped = s.stopped;
     this.stopStep = s.stopStep;

@@ -10,6 +10,16 @@ export { kthSmallest } from "./kth-smallest.js";
 export { defaultPairKey } from "./pair-key.js";
 export { runFreezingRepro, type ReproResults } from "./repro/run-freezing-repro.js";
 export { formatReproResults, printReproResults } from "./repro/print.js";
-export { replayScenario, freezingConfigOf, MEAN_RELATIVE_TOLERANCE, type ScenarioResult } from "./repro/replay-scenario.js";
-export { validateScenario, FixtureFormatError, type ReferenceScenario, type ReferenceStep } from "./repro/fixture-format.js";
+export {
+  replayScenario,
+  freezingConfigOf,
+  MEAN_RELATIVE_TOLERANCE,
+  type ScenarioResult,
+} from "./repro/replay-scenario.js";
+export {
+  validateScenario,
+  FixtureFormatError,
+  type ReferenceScenario,
+  type ReferenceStep,
+} from "./repro/fixture-format.js";
 export * from "./decoder/index.js";

@@ -1,4 +1,14 @@
-import { deltaTAgrees, deltaTOf, deltaTShape, definePlugin, FREEZING_PLUGIN, Tokens, type FreezeSchedule, type PluginRegistry, type TrainerPlugin } from "@aflora/core";
+import {
+  deltaTAgrees,
+  deltaTOf,
+  deltaTShape,
+  definePlugin,
+  FREEZING_PLUGIN,
+  Tokens,
+  type FreezeSchedule,
+  type PluginRegistry,
+  type TrainerPlugin,
+} from "@aflora/core";
 import { z } from "zod";
 import { FreezingController } from "./freezing-controller.js";
 import { DecoderFreezingController } from "./decoder/decoder-freezing-controller.js";
@@ -13,10 +23,28 @@ const PACKAGE = "@aflora/scheduler";
 
 const polynomialOptions = z
   .object({
-    initialThreshold: z.number().min(0).max(1).default(CUBIC_DEFAULTS.initialThreshold).describe("remaining ratio before the ramp"),
-    finalThreshold: z.number().min(0).max(1).default(CUBIC_DEFAULTS.finalThreshold).describe("remaining ratio after the ramp"),
-    initialWarmupEpochs: z.number().min(0).default(CUBIC_DEFAULTS.initialWarmupEpochs).describe("epochs before freezing starts (t_i)"),
-    finalWarmupEpochs: z.number().min(0).optional().describe("epochs at the end with the final ratio (t_f; default: the authors' rule)"),
+    initialThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(CUBIC_DEFAULTS.initialThreshold)
+      .describe("remaining ratio before the ramp"),
+    finalThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(CUBIC_DEFAULTS.finalThreshold)
+      .describe("remaining ratio after the ramp"),
+    initialWarmupEpochs: z
+      .number()
+      .min(0)
+      .default(CUBIC_DEFAULTS.initialWarmupEpochs)
+      .describe("epochs before freezing starts (t_i)"),
+    finalWarmupEpochs: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("epochs at the end with the final ratio (t_f; default: the authors' rule)"),
     ...deltaTShape,
   })
   .strict()
@@ -37,7 +65,8 @@ export const scheduleDefinitions = {
   cubic: definePlugin({
     kind: "schedule",
     name: "cubic",
-    description: "AFLoRA (default): remaining ratio 1 → 0 along a cubic between warm-ups counted in epochs; decisions every ΔT steps, then every step.",
+    description:
+      "AFLoRA (default): remaining ratio 1 → 0 along a cubic between warm-ups counted in epochs; decisions every ΔT steps, then every step.",
     package: PACKAGE,
     options: polynomialOptions,
     create: (o): FreezeSchedule => new PolynomialSchedule("cubic", 3, polynomial(o)),
@@ -53,9 +82,17 @@ export const scheduleDefinitions = {
   "at-epoch": definePlugin({
     kind: "schedule",
     name: "at-epoch",
-    description: "Freeze every projection matrix at the end of epoch N (N < 1: that fraction of the epochs), the authors' freeze_by_epoch.",
+    description:
+      "Freeze every projection matrix at the end of epoch N (N < 1: that fraction of the epochs), the authors' freeze_by_epoch.",
     package: PACKAGE,
-    options: z.object({ epoch: z.number().positive().describe("the epoch after which every projection matrix freezes; < 1 means a fraction of the epochs") }).strict(),
+    options: z
+      .object({
+        epoch: z
+          .number()
+          .positive()
+          .describe("the epoch after which every projection matrix freezes; < 1 means a fraction of the epochs"),
+      })
+      .strict(),
     create: (o): FreezeSchedule => new AtEpochSchedule(o.epoch),
   }),
   never: definePlugin({
@@ -86,9 +123,17 @@ export type ScheduleName = keyof typeof scheduleDefinitions;
 export const freezingPluginDefinition = definePlugin({
   kind: "plugin",
   name: FREEZING_PLUGIN,
-  description: "Scores projection matrices and freezes them on a schedule (AFLoRA); attached to runs whose adapter freezes.",
+  description:
+    "Scores projection matrices and freezes them on a schedule (AFLoRA); attached to runs whose adapter freezes.",
   package: PACKAGE,
-  options: z.object({ granularity: z.enum(["matrix", "pair"]).default("matrix").describe("freeze A and B one at a time (the authors') or as a pair") }).strict(),
+  options: z
+    .object({
+      granularity: z
+        .enum(["matrix", "pair"])
+        .default("matrix")
+        .describe("freeze A and B one at a time (the authors') or as a pair"),
+    })
+    .strict(),
   create: (o, container): TrainerPlugin => {
     const scorer = container.resolve(Tokens.Scorer);
     const schedule = container.resolve(Tokens.FreezeSchedule);

@@ -14,7 +14,15 @@ beforeAll(useCpu);
 const plugins = registerSchedules(registerScorers(new PluginRegistry()));
 
 function summary(d: FreezingStepDecision) {
-  return { step: d.step, skipped: d.skipped, threshold: d.threshold, maskThreshold: d.maskThreshold, frozen: d.frozen, accumulated: d.accumulated, lastStep: d.lastStep };
+  return {
+    step: d.step,
+    skipped: d.skipped,
+    threshold: d.threshold,
+    maskThreshold: d.maskThreshold,
+    frozen: d.frozen,
+    accumulated: d.accumulated,
+    lastStep: d.lastStep,
+  };
 }
 
 function record(c: FreezingController, decisions: FreezingStepDecision[]) {
@@ -30,7 +38,10 @@ describe("checkpoint resume (FreezingController as core Stateful)", () => {
     const config = freezingConfigOf(s);
 
     const straightDecisions: FreezingStepDecision[] = [];
-    const straight = new ScenarioDriver(s, record(createFreezingController(config, { plugins }), straightDecisions)).start();
+    const straight = new ScenarioDriver(
+      s,
+      record(createFreezingController(config, { plugins }), straightDecisions),
+    ).start();
     straight.run(0, s.steps.length);
 
     const first = new ScenarioDriver(s, createFreezingController(config, { plugins })).start();
@@ -39,7 +50,9 @@ describe("checkpoint resume (FreezingController as core Stateful)", () => {
     const flags = first.registry.flags();
     // what a checkpoint keeps: JSON text and float32 tensors
     const json = JSON.parse(JSON.stringify(saved.json)) as Json;
-    const tensors = Object.fromEntries(Object.entries(saved.tensors).map(([k, t]) => [k, { data: Float32Array.from(t.data), shape: [...t.shape] }]));
+    const tensors = Object.fromEntries(
+      Object.entries(saved.tensors).map(([k, t]) => [k, { data: Float32Array.from(t.data), shape: [...t.shape] }]),
+    );
     first.dispose();
 
     const resumedDecisions: FreezingStepDecision[] = [];
@@ -64,6 +77,8 @@ describe("checkpoint resume (FreezingController as core Stateful)", () => {
     const s = loadScenario("mrpc_defaults.json");
     const saved = createFreezingController(freezingConfigOf(s), { plugins }).saveState();
     const other = createFreezingController({ scorer: { name: "magnitude" }, schedule: { name: "cubic" } }, { plugins });
-    expect(() => other.loadState({ json: saved.json, tensors: saved.tensors })).toThrow('freezing state: the checkpoint was written with scorer "aflora" but this run uses "magnitude"');
+    expect(() => other.loadState({ json: saved.json, tensors: saved.tensors })).toThrow(
+      'freezing state: the checkpoint was written with scorer "aflora" but this run uses "magnitude"',
+    );
   });
 });

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { PluginRegistry, Trainer, checkpointName, type FreezingScorer, type Json, type TrackedMatrix, type TrainerPlugin } from "@aflora/core";
+import {
+  PluginRegistry,
+  Trainer,
+  checkpointName,
+  type FreezingScorer,
+  type Json,
+  type TrackedMatrix,
+  type TrainerPlugin,
+} from "@aflora/core";
 import { registerScorers } from "@aflora/scorer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFreezingController } from "./create-freezing-controller.js";
@@ -14,7 +22,10 @@ import { useCpu } from "../test/harness.js";
 const plugins = registerSchedules(registerScorers(new PluginRegistry()));
 // 10 epochs × 4 micro-batches, accumulation 2 → 2 optimizer steps per epoch, T = 20.
 // Cubic: W = 2, decisions at steps 4, 6, 8, 10 (ΔT = 2), then every step after T − 5·W = 10.
-const CONFIG = { scorer: { name: "aflora", deltaT: 2 }, schedule: { name: "cubic", initialWarmupEpochs: 1, finalWarmupEpochs: 5 } };
+const CONFIG = {
+  scorer: { name: "aflora", deltaT: 2 },
+  schedule: { name: "cubic", initialWarmupEpochs: 1, finalWarmupEpochs: 5 },
+};
 const tmp = mkdtempSync(join(tmpdir(), "aflora-scheduler-"));
 
 beforeAll(useCpu);
@@ -52,7 +63,17 @@ class RecordingScorer implements FreezingScorer {
 }
 
 function trainer(model: TinyAdapterModel, controller: TrainerPlugin, extra: Record<string, unknown> = {}) {
-  return new Trainer({ model, train: new FixedBatches(3), epochs: 10, gradientAccumulation: 2, maxGradNorm: 0.05, optimizer: { lr: 0.05 }, seed: 5, plugins: [controller], ...extra });
+  return new Trainer({
+    model,
+    train: new FixedBatches(3),
+    epochs: 10,
+    gradientAccumulation: 2,
+    maxGradNorm: 0.05,
+    optimizer: { lr: 0.05 },
+    seed: 5,
+    plugins: [controller],
+    ...extra,
+  });
 }
 
 describe("the freezing controller inside the core Trainer", () => {
@@ -69,10 +90,20 @@ describe("the freezing controller inside the core Trainer", () => {
     let frozenAt = new Map<string, number>();
     t.events.subscribe((e) => {
       if (e.type === "step:gradients") {
-        eventGrads.set(e.step, new Map([...e.gradients].filter(([n]) => n.includes("lora_A") || n.includes("lora_B")).map(([n, g]) => [n, Array.from(g.dataSync())])));
-        for (const [n, v] of e.values) if (n.includes("lora_")) valueAtGradients.set(`${e.step}:${n}`, Array.from(v.dataSync()));
+        eventGrads.set(
+          e.step,
+          new Map(
+            [...e.gradients]
+              .filter(([n]) => n.includes("lora_A") || n.includes("lora_B"))
+              .map(([n, g]) => [n, Array.from(g.dataSync())]),
+          ),
+        );
+        for (const [n, v] of e.values)
+          if (n.includes("lora_")) valueAtGradients.set(`${e.step}:${n}`, Array.from(v.dataSync()));
       }
-      if (e.type === "step:start") for (const p of model.params.list()) valueAtNextStart.set(`${e.step}:${p.name}`, Array.from(p.variable.dataSync()));
+      if (e.type === "step:start")
+        for (const p of model.params.list())
+          valueAtNextStart.set(`${e.step}:${p.name}`, Array.from(p.variable.dataSync()));
     });
     await t.run();
     frozenAt = new Map(controller.freezeRecord().map((r) => [r.name, r.step]));
@@ -113,7 +144,10 @@ describe("the freezing controller inside the core Trainer", () => {
     await trainer(resumedModel, resumed, { resumeFrom: join(dir, checkpointName(5)) }).run();
     expect(resumed.freezeRecord()).toEqual(record);
     expect(resumed.accounting()).toEqual(straight.accounting());
-    for (const p of straightModel.params.list()) expect(Array.from(resumedModel.params.get(p.name).variable.dataSync()), p.name).toEqual(Array.from(p.variable.dataSync()));
+    for (const p of straightModel.params.list())
+      expect(Array.from(resumedModel.params.get(p.name).variable.dataSync()), p.name).toEqual(
+        Array.from(p.variable.dataSync()),
+      );
     straightModel.dispose();
     resumedModel.dispose();
   });

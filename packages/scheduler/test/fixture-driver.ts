@@ -27,14 +27,27 @@ export class ScenarioDriver {
     this.spe = pyFloorDiv(this.T, s.config.num_train_epochs);
     for (const p of s.params) {
       const z = tf.zeros(p.shape);
-      const group = p.freezable ? FREEZABLE_GROUP : p.name.startsWith("classifier") ? "head" : p.trainable_initially ? "adapter-vector" : "base";
+      const group = p.freezable
+        ? FREEZABLE_GROUP
+        : p.name.startsWith("classifier")
+          ? "head"
+          : p.trainable_initially
+            ? "adapter-vector"
+            : "base";
       this.registry.register(p.name, tf.variable(z, false), { group, trainable: p.trainable_initially });
       z.dispose();
     }
   }
 
   start(startStep = 0): this {
-    const run = { runId: "r", totalSteps: this.T, stepsPerEpoch: this.spe, epochs: this.s.config.num_train_epochs, seed: 0, outputDir: null };
+    const run = {
+      runId: "r",
+      totalSteps: this.T,
+      stepsPerEpoch: this.spe,
+      epochs: this.s.config.num_train_epochs,
+      seed: 0,
+      outputDir: null,
+    };
     const control = { requestStop: () => {}, requestCheckpoint: () => {}, stopRequested: null };
     this.detach = this.controller.attach({ events: this.bus.events, params: this.registry, control, run });
     const { seed: _s, outputDir: _o, ...info } = run;
@@ -52,12 +65,22 @@ export class ScenarioDriver {
       const t = st.global_step;
       this.registry.currentStep = t;
       this.applyValues(st.values ?? {});
-      const grads = new Map(Object.entries(st.grads ?? {}).map(([n, g]) => [n, tf.tensor(g, this.registry.get(n).variable.shape)]));
+      const grads = new Map(
+        Object.entries(st.grads ?? {}).map(([n, g]) => [n, tf.tensor(g, this.registry.get(n).variable.shape)]),
+      );
       const values = new Map(this.registry.list({ trainable: true }).map((p) => [p.name, p.variable]));
       const epoch = Math.floor(t / this.spe);
       this.bus.emit({ type: "step:gradients", step: t, epoch, gradients: grads, values });
       tf.dispose([...grads.values()]);
-      this.bus.emit({ type: "step:end", step: t, epoch, loss: 0, learningRates: {}, gradNorm: 0, trainable: this.registry.counts() });
+      this.bus.emit({
+        type: "step:end",
+        step: t,
+        epoch,
+        loss: 0,
+        learningRates: {},
+        gradNorm: 0,
+        trainable: this.registry.counts(),
+      });
     }
   }
 

@@ -1,6 +1,15 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { EventBus, ParameterRegistry, type FreezeSchedule, type FreezingScorer, type Json, type ParameterGroup, type ScheduleDecision, type TrackedMatrix } from "@aflora/core";
+import {
+  EventBus,
+  ParameterRegistry,
+  type FreezeSchedule,
+  type FreezingScorer,
+  type Json,
+  type ParameterGroup,
+  type ScheduleDecision,
+  type TrackedMatrix,
+} from "@aflora/core";
 import { FreezingController, type FreezingControllerOptions } from "../src/freezing-controller.js";
 
 export async function useCpu(): Promise<void> {
@@ -43,8 +52,20 @@ export class Harness {
       requestCheckpoint: () => {},
       stopRequested: null,
     };
-    this.detach = this.controller.attach({ events: this.bus.events, params: this.registry, control, run: { runId: "t", seed: 0, outputDir: null, ...this.run } });
-    this.bus.emit({ type: "run:start", runId: "t", backend: "cpu", startStep, trainable: this.registry.counts(), ...this.run });
+    this.detach = this.controller.attach({
+      events: this.bus.events,
+      params: this.registry,
+      control,
+      run: { runId: "t", seed: 0, outputDir: null, ...this.run },
+    });
+    this.bus.emit({
+      type: "run:start",
+      runId: "t",
+      backend: "cpu",
+      startStep,
+      trainable: this.registry.counts(),
+      ...this.run,
+    });
     return this;
   }
 
@@ -66,14 +87,28 @@ export class Harness {
     }
     const vals = new Map(this.registry.list({ trainable: true }).map((p) => [p.name, p.variable]));
     try {
-      this.bus.emit({ type: "step:gradients", step: t, epoch: Math.floor(t / this.run.stepsPerEpoch), gradients: g, values: vals });
+      this.bus.emit({
+        type: "step:gradients",
+        step: t,
+        epoch: Math.floor(t / this.run.stepsPerEpoch),
+        gradients: g,
+        values: vals,
+      });
     } finally {
       for (const x of g.values()) x.dispose();
     }
   }
 
   end(t: number): void {
-    this.bus.emit({ type: "step:end", step: t, epoch: Math.floor(t / this.run.stepsPerEpoch), loss: 0, learningRates: {}, gradNorm: 0, trainable: this.registry.counts() });
+    this.bus.emit({
+      type: "step:end",
+      step: t,
+      epoch: Math.floor(t / this.run.stepsPerEpoch),
+      loss: 0,
+      learningRates: {},
+      gradNorm: 0,
+      trainable: this.registry.counts(),
+    });
   }
 
   trainableMatrices(): string[] {
@@ -120,6 +155,8 @@ export class ScriptedSchedule implements FreezeSchedule {
   }
 }
 
-export function controllerWith(options: Partial<FreezingControllerOptions> & Pick<FreezingControllerOptions, "scorer" | "schedule">): FreezingController {
+export function controllerWith(
+  options: Partial<FreezingControllerOptions> & Pick<FreezingControllerOptions, "scorer" | "schedule">,
+): FreezingController {
   return new FreezingController(options);
 }

@@ -46,8 +46,16 @@ export class TinyAdapterModel implements TrainableModel<Batch> {
   private logits(batch: Batch): tf.Tensor2D {
     const x = tf.tensor2d(batch.x, [batch.n, IN]);
     const d = this.params.get("l0.lora_d").variable;
-    const h0 = tf.tanh(tf.add(tf.matMul(x, this.v("l0.weight")), tf.matMul(tf.mul(tf.matMul(x, this.v("l0.lora_A")), d) as tf.Tensor2D, this.v("l0.lora_B"))));
-    const h1 = tf.add(tf.matMul(h0, this.v("l1.weight")), tf.matMul(tf.matMul(h0, this.v("l1.lora_A")), this.v("l1.lora_B")));
+    const h0 = tf.tanh(
+      tf.add(
+        tf.matMul(x, this.v("l0.weight")),
+        tf.matMul(tf.mul(tf.matMul(x, this.v("l0.lora_A")), d) as tf.Tensor2D, this.v("l0.lora_B")),
+      ),
+    );
+    const h1 = tf.add(
+      tf.matMul(h0, this.v("l1.weight")),
+      tf.matMul(tf.matMul(h0, this.v("l1.lora_A")), this.v("l1.lora_B")),
+    );
     return tf.matMul(h1, this.v("classifier.weight"));
   }
 

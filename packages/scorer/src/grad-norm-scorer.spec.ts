@@ -8,8 +8,14 @@ describe("grad-norm scorer", () => {
   it("scores the window-averaged, EMA-smoothed squared gradient, ignoring values", () => {
     const scorer = new GradNormScorer({ beta1: 0.5, deltaT: 2 });
     const before = numTensors();
-    const steps = [[1, -2], [3, 0], [0, 0]];
-    steps.forEach((g, t) => withTracked([{ name: "B", shape: [2, 1], value: [0, 0], grad: g }], (tr) => scorer.update(t, tr)));
+    const steps = [
+      [1, -2],
+      [3, 0],
+      [0, 0],
+    ];
+    steps.forEach((g, t) =>
+      withTracked([{ name: "B", shape: [2, 1], value: [0, 0], grad: g }], (tr) => scorer.update(t, tr)),
+    );
     // window mean of g² over steps 0,1 = [5, 2]; at t=2: Ī = 0.5·[5, 2]
     expect([...scorer.elementScores(["B"]).get("B")!]).toEqual([2.5, 1]);
     expect(scorer.statistics("B")!.expAvgUnc).toBeNull();

@@ -16,7 +16,13 @@ describe("magnitude scorer (the authors' Magnitude mode)", () => {
 
   it("round-trips its state and forgets frozen matrices", () => {
     const scorer = new MagnitudeScorer();
-    withTracked([{ name: "A", shape: [2], value: [1, -3], grad: [0, 0] }, { name: "B", shape: [1], value: [2], grad: [0] }], (t) => scorer.update(0, t));
+    withTracked(
+      [
+        { name: "A", shape: [2], value: [1, -3], grad: [0, 0] },
+        { name: "B", shape: [1], value: [2], grad: [0] },
+      ],
+      (t) => scorer.update(0, t),
+    );
     const saved = scorer.saveState();
     const other = new MagnitudeScorer();
     other.loadState({ json: saved.json, tensors: saved.tensors });

@@ -45,7 +45,10 @@ export class MagnitudeScorer implements FreezingScorer {
 
   loadState(state: { json: Json; tensors: Record<string, { data: Float32Array; shape: number[] }> }): void {
     const j = state.json as { scorer?: unknown; names?: unknown };
-    if (j.scorer !== this.name || !Array.isArray(j.names)) throw new Error(`scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`);
+    if (j.scorer !== this.name || !Array.isArray(j.names))
+      throw new Error(
+        `scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`,
+      );
     this.latest.clear();
     for (const n of j.names as string[]) {
       const t = state.tensors[`abs/${n}`];

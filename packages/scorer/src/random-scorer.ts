@@ -40,8 +40,14 @@ export class RandomScorer implements FreezingScorer {
 
   loadState(state: { json: Json }): void {
     const j = state.json as { scorer?: unknown; seed?: unknown; rng?: unknown; sizes?: unknown };
-    if (j.scorer !== this.name) throw new Error(`scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`);
-    if (j.seed !== this.seed) throw new Error(`scorer state: the checkpoint was written with seed = ${String(j.seed)} but this run uses seed = ${this.seed}`);
+    if (j.scorer !== this.name)
+      throw new Error(
+        `scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`,
+      );
+    if (j.seed !== this.seed)
+      throw new Error(
+        `scorer state: the checkpoint was written with seed = ${String(j.seed)} but this run uses seed = ${this.seed}`,
+      );
     this.rng.setState((j.rng as (number | null)[]).map((v) => (v === null ? Number.NaN : v)));
     this.sizes.clear();
     for (const [n, s] of Object.entries((j.sizes ?? {}) as Record<string, number>)) this.sizes.set(n, s);

@@ -1,4 +1,12 @@
-import { deltaTAgrees, deltaTOf, deltaTShape, definePlugin, Tokens, type FreezingScorer, type PluginRegistry } from "@aflora/core";
+import {
+  deltaTAgrees,
+  deltaTOf,
+  deltaTShape,
+  definePlugin,
+  Tokens,
+  type FreezingScorer,
+  type PluginRegistry,
+} from "@aflora/core";
 import type { DependencyContainer } from "tsyringe";
 import { z } from "zod";
 import { AFLORA_DEFAULTS, AfloraScorer } from "./aflora-scorer.js";
@@ -11,12 +19,21 @@ import { decoderScorerDefinitions } from "./decoder/definitions.js";
 
 const PACKAGE = "@aflora/scorer";
 
-const beta1 = z.number().min(0).lt(1).default(AFLORA_DEFAULTS.beta1).describe("EMA factor β1 of the smoothed sensitivity (the authors: 0.85)");
+const beta1 = z
+  .number()
+  .min(0)
+  .lt(1)
+  .default(AFLORA_DEFAULTS.beta1)
+  .describe("EMA factor β1 of the smoothed sensitivity (the authors: 0.85)");
 
 const smoothedOptions = z
   .object({
     beta1,
-    beta2: z.number().finite().default(AFLORA_DEFAULTS.beta2).describe("uncertainty factor β2 (the authors: 0.95); 1, ≤ 0 and 2 select the authors' special branches"),
+    beta2: z
+      .number()
+      .finite()
+      .default(AFLORA_DEFAULTS.beta2)
+      .describe("uncertainty factor β2 (the authors: 0.95); 1, ≤ 0 and 2 select the authors' special branches"),
     ...deltaTShape,
   })
   .strict()
@@ -29,7 +46,11 @@ const smoothedOptions = z
     }
   });
 
-const smoothed = (o: z.output<typeof smoothedOptions>) => ({ beta1: o.beta1, beta2: o.beta2, deltaT: deltaTOf(o, AFLORA_DEFAULTS.deltaT) });
+const smoothed = (o: z.output<typeof smoothedOptions>) => ({
+  beta1: o.beta1,
+  beta2: o.beta2,
+  deltaT: deltaTOf(o, AFLORA_DEFAULTS.deltaT),
+});
 
 function runSeed(container: DependencyContainer): number {
   return container.isRegistered(Tokens.RunInfo, true) ? container.resolve(Tokens.RunInfo).seed : 0;
@@ -40,7 +61,8 @@ export const scorerDefinitions = {
   aflora: definePlugin({
     kind: "scorer",
     name: "aflora",
-    description: "AFLoRA (default): |sign(θ)·∇θ| averaged over ΔT-step windows, EMA β1, uncertainty β2; element score Ī⊙Ū.",
+    description:
+      "AFLoRA (default): |sign(θ)·∇θ| averaged over ΔT-step windows, EMA β1, uncertainty β2; element score Ī⊙Ū.",
     package: PACKAGE,
     options: smoothedOptions,
     create: (o): FreezingScorer => new AfloraScorer(smoothed(o)),
@@ -66,7 +88,10 @@ export const scorerDefinitions = {
     name: "grad-norm",
     description: "Window-averaged, EMA-smoothed squared gradient (mean squared gradient per matrix), no uncertainty.",
     package: PACKAGE,
-    options: z.object({ beta1, ...deltaTShape }).strict().superRefine(deltaTAgrees),
+    options: z
+      .object({ beta1, ...deltaTShape })
+      .strict()
+      .superRefine(deltaTAgrees),
     create: (o): FreezingScorer => new GradNormScorer({ beta1: o.beta1, deltaT: deltaTOf(o, AFLORA_DEFAULTS.deltaT) }),
   }),
   random: definePlugin({
@@ -74,7 +99,9 @@ export const scorerDefinitions = {
     name: "random",
     description: "Seeded random matrix ranking (one uniform draw per matrix and decision).",
     package: PACKAGE,
-    options: z.object({ seed: z.number().int().min(0).optional().describe("seed of the draws (default: the run's seed)") }).strict(),
+    options: z
+      .object({ seed: z.number().int().min(0).optional().describe("seed of the draws (default: the run's seed)") })
+      .strict(),
     create: (o, container): FreezingScorer => new RandomScorer(o.seed ?? runSeed(container)),
   }),
 };

@@ -9,7 +9,11 @@ describe("sensitivity scorer (AdaLoRA/PLATON |θ·∇θ|)", () => {
     const scorer = new SensitivityScorer({ beta1: 0.5, beta2: 0.5, deltaT: 2 });
     const before = numTensors();
     const value = [2, -0.5, 0, 4];
-    const grads = [[1, 2, 3, -0.25], [3, -2, 1, 0.75], [0, 0, 0, 0]];
+    const grads = [
+      [1, 2, 3, -0.25],
+      [3, -2, 1, 0.75],
+      [0, 0, 0, 0],
+    ];
     grads.forEach((g, t) => withTracked([{ name: "A", shape: [1, 4], value, grad: g }], (tr) => scorer.update(t, tr)));
     // s0 = |θ·g0| = [2, 1, 0, 1], s1 = [6, 1, 0, 3] → window mean [4, 1, 0, 2]
     // t=2: Ī = 0.5·[4, 1, 0, 2], Ū = 0.5·|[4, 1, 0, 2] − Ī| = [1, 0.25, 0, 0.5]
@@ -25,6 +29,9 @@ describe("sensitivity scorer (AdaLoRA/PLATON |θ·∇θ|)", () => {
     withTracked([{ name: "A", shape: [2], value: [10, 0.1], grad: [0.01, 1] }], (t) => scorer.update(0, t));
     withTracked([{ name: "A", shape: [2], value: [10, 0.1], grad: [0, 0] }], (t) => scorer.update(1, t));
     // aflora would score both 0.01 and 1 → the small-gradient large weight now ties the other one
-    expect([...scorer.elementScores(["A"]).get("A")!]).toEqual([Math.fround(10 * Math.fround(0.01)), Math.fround(Math.fround(0.1) * 1)]);
+    expect([...scorer.elementScores(["A"]).get("A")!]).toEqual([
+      Math.fround(10 * Math.fround(0.01)),
+      Math.fround(Math.fround(0.1) * 1),
+    ]);
   });
 });

@@ -36,7 +36,8 @@ export abstract class SmoothedScorer implements FreezingScorer {
   protected abstract sensitivity(value: Float32Array | null, grad: Float32Array, out: Float32Array): void;
 
   update(step: number, tracked: readonly TrackedMatrix[]): void {
-    if (!Number.isInteger(step) || step < 0) throw new Error(`${this.name} scorer: step must be a non-negative integer, got ${step}`);
+    if (!Number.isInteger(step) || step < 0)
+      throw new Error(`${this.name} scorer: step must be a non-negative integer, got ${step}`);
     if (this.lastStep !== null && step <= this.lastStep) {
       throw new Error(
         `${this.name} scorer: update for step ${step} after step ${this.lastStep}; scores are updated once per optimizer step (with gradient accumulation, once with the accumulated gradient)`,
@@ -46,7 +47,8 @@ export abstract class SmoothedScorer implements FreezingScorer {
     for (const m of tracked) {
       const grad = readFloat32(m.grad, `gradient of ${m.name}`);
       const value = this.usesValue ? readFloat32(m.value, `value of ${m.name}`) : null;
-      if (value && value.length !== grad.length) throw new Error(`${this.name} scorer: value and gradient of ${m.name} differ in size`);
+      if (value && value.length !== grad.length)
+        throw new Error(`${this.name} scorer: value and gradient of ${m.name} differ in size`);
       if (this.scratch.length < grad.length) this.scratch = new Float32Array(grad.length);
       const s = this.scratch.subarray(0, grad.length);
       this.sensitivity(value, grad, s);
@@ -76,7 +78,10 @@ export abstract class SmoothedScorer implements FreezingScorer {
 
   loadState(state: { json: Json; tensors: Record<string, { data: Float32Array; shape: number[] }> }): void {
     const j = state.json as { scorer?: unknown; lastStep?: unknown; ema?: Json };
-    if (j.scorer !== this.name) throw new Error(`scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`);
+    if (j.scorer !== this.name)
+      throw new Error(
+        `scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`,
+      );
     this.ema.load(j.ema ?? null, state.tensors);
     this.lastStep = typeof j.lastStep === "number" ? j.lastStep : null;
   }

@@ -66,6 +66,8 @@ describe("WindowedEma (FORMAT.md §2.2)", () => {
     b.load(saved.json, saved.tensors);
     for (const ema of [a, b]) for (let t = 3; t < S.length; t++) ema.accumulate(t, "m", [1], Float32Array.of(S[t]!));
     expect([...b.score("m")]).toEqual([...a.score("m")]);
-    expect(() => new WindowedEma(0.85, 0.5, 2).load(saved.json, saved.tensors)).toThrow(/beta1 = 0.5 but this run uses beta1 = 0.85/);
+    expect(() => new WindowedEma(0.85, 0.5, 2).load(saved.json, saved.tensors)).toThrow(
+      /beta1 = 0.5 but this run uses beta1 = 0.85/,
+    );
   });
 });

@@ -141,7 +141,9 @@ export class WindowedEma {
     const j = json as { beta1?: unknown; beta2?: unknown; deltaT?: unknown; matrices?: unknown };
     for (const key of ["beta1", "beta2", "deltaT"] as const) {
       if (j[key] !== this[key]) {
-        throw new Error(`scorer state: the checkpoint was written with ${key} = ${JSON.stringify(j[key])} but this run uses ${key} = ${this[key]}`);
+        throw new Error(
+          `scorer state: the checkpoint was written with ${key} = ${JSON.stringify(j[key])} but this run uses ${key} = ${this[key]}`,
+        );
       }
     }
     if (!Array.isArray(j.matrices)) throw new Error("scorer state: missing the list of matrices");
@@ -158,7 +160,12 @@ export class WindowedEma {
       const ipt = take("ipt", true)!;
       const expAvgIpt = take("exp_avg_ipt", true)!;
       const expAvgUnc = take("exp_avg_unc", this.allocatesUnc());
-      this.states.set(m.name, { shape: [...m.shape], ipt, expAvgIpt, expAvgUnc: this.allocatesUnc() ? expAvgUnc : null });
+      this.states.set(m.name, {
+        shape: [...m.shape],
+        ipt,
+        expAvgIpt,
+        expAvgUnc: this.allocatesUnc() ? expAvgUnc : null,
+      });
     }
   }
 

@@ -25,7 +25,9 @@ export interface Scenario {
 }
 
 export function scenarioFiles(): string[] {
-  const index = JSON.parse(readFileSync(new URL("index.json", FIXTURE_DIR), "utf8")) as { scenarios: { file: string }[] };
+  const index = JSON.parse(readFileSync(new URL("index.json", FIXTURE_DIR), "utf8")) as {
+    scenarios: { file: string }[];
+  };
   return index.scenarios.map((s) => s.file);
 }
 

@@ -12,7 +12,11 @@ export function withTracked(
   matrices: { name: string; shape: number[]; value: number[]; grad: number[] }[],
   use: (tracked: TrackedMatrix[]) => void,
 ): void {
-  const tracked = matrices.map((m) => ({ name: m.name, value: tf.tensor(m.value, m.shape), grad: tf.tensor(m.grad, m.shape) }));
+  const tracked = matrices.map((m) => ({
+    name: m.name,
+    value: tf.tensor(m.value, m.shape),
+    grad: tf.tensor(m.grad, m.shape),
+  }));
   try {
     use(tracked);
   } finally {

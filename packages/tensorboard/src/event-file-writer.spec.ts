@@ -70,10 +70,14 @@ describe("EventFileWriter", () => {
     // Event.wall_time (1, double), Event.file_version (3).
     expect(raw[0]).toMatch(/^1: 0x[0-9a-f]{16}\n3: "brain\.Event:2"\n$/);
     // Event.step (2), Event.summary (5) { value (1) { tag (1), simple_value (2, float32 bits) } }.
-    expect(raw[1]).toContain(`2: 1\n5 {\n  1 {\n    1: "train/loss"\n    2: ${float32Hex(0.5)}\n  }\n  1 {\n    1: "train/learning_rate"\n    2: ${float32Hex(0.001)}\n  }\n}`);
+    expect(raw[1]).toContain(
+      `2: 1\n5 {\n  1 {\n    1: "train/loss"\n    2: ${float32Hex(0.5)}\n  }\n  1 {\n    1: "train/learning_rate"\n    2: ${float32Hex(0.001)}\n  }\n}`,
+    );
     expect(raw[2]).toContain(`2: 10\n5 {\n  1 {\n    1: "eval/accuracy"\n    2: ${float32Hex(0.75)}\n  }\n}`);
     // Summary.Value.image (4) { height (1), width (2), colorspace (3), encoded_image_string (4) }.
-    expect(raw[3]).toMatch(/5 \{\n {2}1 \{\n {4}1: "aflora\/freezing_heatmap"\n {4}4 \{\n {6}1: 1\n {6}2: 2\n {6}3: 4\n {6}4: "\\211PNG/);
+    expect(raw[3]).toMatch(
+      /5 \{\n {2}1 \{\n {4}1: "aflora\/freezing_heatmap"\n {4}4 \{\n {6}1: 1\n {6}2: 2\n {6}3: 4\n {6}4: "\\211PNG/,
+    );
     // Event.session_log (7) { status (1) = START }.
     expect(raw[4]).toContain("2: 11\n7 {\n  1: 1\n}");
   });

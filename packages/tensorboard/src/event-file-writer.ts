@@ -52,7 +52,11 @@ export class EventFileWriter {
   /** A PNG image summary (TensorBoard's Images tab). */
   addImage(tag: string, png: Uint8Array, step: number, wallTime = this.wallTime()): void {
     const { width, height, channels } = pngSize(png);
-    this.write({ wallTime, step, summary: { value: [{ tag, image: { height, width, colorspace: channels, encodedImageString: png } }] } });
+    this.write({
+      wallTime,
+      step,
+      summary: { value: [{ tag, image: { height, width, colorspace: channels, encodedImageString: png } }] },
+    });
   }
 
   /**

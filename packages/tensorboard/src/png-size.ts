@@ -4,7 +4,8 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
 
 /** Width, height and channel count from a PNG's IHDR chunk (TensorBoard's Image summary needs them). */
 export function pngSize(png: Uint8Array): { width: number; height: number; channels: number } {
-  if (png.length < 26 || SIGNATURE.some((b, i) => png[i] !== b)) throw new Error("addImage: expected PNG bytes (no PNG signature)");
+  if (png.length < 26 || SIGNATURE.some((b, i) => png[i] !== b))
+    throw new Error("addImage: expected PNG bytes (no PNG signature)");
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const channels = CHANNELS[png[25]!];
   if (channels === undefined) throw new Error(`addImage: unknown PNG colour type ${png[25]}`);

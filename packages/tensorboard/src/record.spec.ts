@@ -45,9 +45,13 @@ describe("TFRecord framing", () => {
     const { records } = readRecords(file);
     const second = 16 + records[0]!.length; // byte offset of record 1
     bad[second + 12 + 3]! ^= 0xff;
-    expect(() => readRecords(bad, "x.tfevents")).toThrow(`x.tfevents: record 1 at byte ${second}: the data's CRC does not match`);
+    expect(() => readRecords(bad, "x.tfevents")).toThrow(
+      `x.tfevents: record 1 at byte ${second}: the data's CRC does not match`,
+    );
     bad[second + 12 + 3]! ^= 0xff;
     bad[second + 2]! ^= 0x01;
-    expect(() => readRecords(bad, "x.tfevents")).toThrow(`x.tfevents: record 1 at byte ${second}: the length's CRC does not match`);
+    expect(() => readRecords(bad, "x.tfevents")).toThrow(
+      `x.tfevents: record 1 at byte ${second}: the length's CRC does not match`,
+    );
   });
 });

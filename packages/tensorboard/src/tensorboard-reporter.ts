@@ -40,10 +40,17 @@ export class TensorBoardReporter implements TrainerPlugin {
     // As parameters.json: trainable means "trainable when the run started".
     const parameters: ParameterInfo[] = ctx.params
       .list()
-      .map((p) => ({ name: p.name, group: p.group, size: p.variable.size, trainable: p.trainable || p.frozenAt !== undefined }));
+      .map((p) => ({
+        name: p.name,
+        group: p.group,
+        size: p.variable.size,
+        trainable: p.trainable || p.frozenAt !== undefined,
+      }));
     const heatmap = this.options.heatmap && hasHeatmap(parameters);
     const frozen = (): FrozenMatrix[] =>
-      ctx.params.list().flatMap((p) => (p.frozenAt ? [{ name: p.name, step: p.frozenAt.step, reason: p.frozenAt.reason }] : []));
+      ctx.params
+        .list()
+        .flatMap((p) => (p.frozenAt ? [{ name: p.name, step: p.frozenAt.step, reason: p.frozenAt.reason }] : []));
     let stepStartedAt = 0;
     // A step's scalars wait for the freezes its step:end caused, so the frozen count includes them.
     let held: { step: number; values: Record<string, number> } | null = null;
@@ -113,6 +120,9 @@ export class TensorBoardReporter implements TrainerPlugin {
 
 function logDirOf(logDir: string, outputDir: string | null): string {
   if (isAbsolute(logDir)) return logDir;
-  if (outputDir === null) throw new Error(`tensorboard: logDir "${logDir}" is relative but the run has no output folder; give an absolute logDir`);
+  if (outputDir === null)
+    throw new Error(
+      `tensorboard: logDir "${logDir}" is relative but the run has no output folder; give an absolute logDir`,
+    );
   return resolve(outputDir, logDir);
 }

@@ -9,7 +9,9 @@ export const TF2_EVENT_FILE = `${TFEVENTS_FIXTURES}events.out.tfevents.158549905
 export function protocDecodeRaw(message: Uint8Array): string {
   const r = spawnSync("protoc", ["--decode_raw"], { input: message, encoding: "utf8" });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw new Error("protoc not found: install the Debian package protobuf-compiler (apt-get install protobuf-compiler)");
+    throw new Error(
+      "protoc not found: install the Debian package protobuf-compiler (apt-get install protobuf-compiler)",
+    );
   }
   if (r.status !== 0) throw new Error(`protoc --decode_raw failed: ${r.stderr}`);
   return r.stdout;

@@ -4,7 +4,15 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ParameterRegistry, Trainer, type BatchSource, type Evaluator, type LossAndGradients, type TrainableModel, type TrainerPlugin } from "@aflora/core";
+import {
+  ParameterRegistry,
+  Trainer,
+  type BatchSource,
+  type Evaluator,
+  type LossAndGradients,
+  type TrainableModel,
+  type TrainerPlugin,
+} from "@aflora/core";
 import { readEventFile, scalarSeries } from "./event-file-reader.js";
 import { TensorBoardReporter } from "./tensorboard-reporter.js";
 import { TAGS } from "./tags.js";
@@ -33,7 +41,10 @@ class TinyAdapterModel implements TrainableModel<Batch> {
   lossAndGradients(batch: Batch, vars: ReadonlyMap<string, tf.Variable>): LossAndGradients {
     const names = [...vars.keys()];
     const { value, grads } = tf.variableGrads(
-      () => tf.tidy(() => tf.mean(tf.square(tf.sub(this.out(batch), tf.tensor2d(batch.y, [batch.y.length, 1])))) as tf.Scalar),
+      () =>
+        tf.tidy(
+          () => tf.mean(tf.square(tf.sub(this.out(batch), tf.tensor2d(batch.y, [batch.y.length, 1])))) as tf.Scalar,
+        ),
       names.map((n) => vars.get(n)!),
     );
     return { loss: value, grads: new Map(names.map((n) => [n, grads[vars.get(n)!.name]!])) };
@@ -43,7 +54,14 @@ class TinyAdapterModel implements TrainableModel<Batch> {
   }
 }
 
-const data: Batch = { x: [[1, 0], [0, 1], [1, 1]], y: [0.5, -0.5, 0] };
+const data: Batch = {
+  x: [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+  y: [0.5, -0.5, 0],
+};
 const train: BatchSource<Batch> = { batchesPerEpoch: 2, epoch: () => [data, data] };
 const evaluator: Evaluator<Batch> = { selectionMetric: "neg_mse", evaluate: () => ({ neg_mse: -0.25 }) };
 /** Freezes A at the end of step index 1, through the parameter registry, as the freezing controller does. */
@@ -68,8 +86,15 @@ it("records a real Trainer run: HF tags at HF's step, the freeze counted, a heat
   const model = new TinyAdapterModel();
   const reporter = new TensorBoardReporter({ logDir: "runs", heatmap: true });
   const trainer = new Trainer<Batch>({
-    model, train, evaluator, epochs: 2, evalEvery: 2, seed: 1, optimizer: { lr: 0.01, weightDecay: 0 },
-    plugins: [reporter, freezeA], runInfo: { runId: "tiny", outputDir: root },
+    model,
+    train,
+    evaluator,
+    epochs: 2,
+    evalEvery: 2,
+    seed: 1,
+    optimizer: { lr: 0.01, weightDecay: 0 },
+    plugins: [reporter, freezeA],
+    runInfo: { runId: "tiny", outputDir: root },
   });
   const losses: number[] = [];
   trainer.events.subscribe((e) => e.type === "step:end" && losses.push(e.loss));
@@ -82,7 +107,10 @@ it("records a real Trainer run: HF tags at HF's step, the freeze counted, a heat
   expect(s.get(TAGS.loss)!.map((p) => [p.step, p.value])).toEqual(losses.map((l, i) => [i + 1, Math.fround(l)]));
   expect(s.get(TAGS.frozenMatrices)!.map((p) => p.value)).toEqual([0, 1, 1, 1]);
   expect(s.get(TAGS.trainableParameters)!.map((p) => p.value)).toEqual([6, 6, 2, 2]);
-  expect(s.get("eval/neg_mse")!.map((p) => [p.step, p.value])).toEqual([[2, -0.25], [4, -0.25]]);
+  expect(s.get("eval/neg_mse")!.map((p) => [p.step, p.value])).toEqual([
+    [2, -0.25],
+    [4, -0.25],
+  ]);
   const images = events.filter((e) => e.summary?.value.some((v) => v.tag === TAGS.freezingHeatmap)).map((e) => e.step);
   expect(images.sort()).toEqual([2, 4]);
   expect(tf.memory().numTensors).toBe(before);

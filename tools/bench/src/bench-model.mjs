@@ -18,7 +18,8 @@ export class BenchClassifier {
     this.params = new ParameterRegistry();
     let s = seed;
     const init = (shape, std = 0.02) => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, "float32", s++)));
-    const reg = (name, variable, group, trainable, extra = {}) => this.params.register(name, variable, { group, trainable, ...extra });
+    const reg = (name, variable, group, trainable, extra = {}) =>
+      this.params.register(name, variable, { group, trainable, ...extra });
     const { hidden: H, ffn: F, layers, vocab, seq, labels } = cfg;
     reg("bert.embeddings.word_embeddings.weight", init([vocab, H]), "base", false);
     reg("bert.embeddings.position_embeddings.weight", init([seq, H]), "base", false);
@@ -76,7 +77,10 @@ export class BenchClassifier {
   embed(ids) {
     const { batch, seq, hidden } = this.cfg;
     return tf.tidy(() => {
-      const word = tf.gather(this.params.get("bert.embeddings.word_embeddings.weight").variable, tf.tensor1d(ids, "int32"));
+      const word = tf.gather(
+        this.params.get("bert.embeddings.word_embeddings.weight").variable,
+        tf.tensor1d(ids, "int32"),
+      );
       const pos = tf.tile(this.params.get("bert.embeddings.position_embeddings.weight").variable, [batch, 1]);
       return tf.reshape(BenchClassifier.applyLayerNorm(tf.add(word, pos), this.embLn), [batch * seq, hidden]);
     });
@@ -140,7 +144,10 @@ export class BenchClassifier {
       xv = needInput ? tf.variable(xs[i]) : null;
       const input = xv ?? xs[i];
       const g = dy;
-      const r = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.mul(this.layer(i, input), g))), xv ? [xv, ...perLayer[i]] : perLayer[i]);
+      const r = tf.variableGrads(
+        () => tf.tidy(() => tf.sum(tf.mul(this.layer(i, input), g))),
+        xv ? [xv, ...perLayer[i]] : perLayer[i],
+      );
       r.value.dispose();
       g.dispose();
       collect(r.grads);

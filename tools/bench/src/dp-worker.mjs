@@ -7,7 +7,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { batchOf, setupBench } from "./setup.mjs";
 
 const { method, cfg, shard, stockGradients, recompute, model: kind } = workerData;
-const { vars, optimizer, counts, lossAndGradients } = await setupBench({ method, cfg, stockGradients, model: kind, recompute });
+const { vars, optimizer, counts, lossAndGradients } = await setupBench({
+  method,
+  cfg,
+  stockGradients,
+  model: kind,
+  recompute,
+});
 const batch = batchOf(shard.inputIds, shard.labels, cfg);
 const names = [...vars.keys()];
 
@@ -17,7 +23,10 @@ parentPort.on("message", (msg) => {
     const l = loss.dataSync()[0];
     const arrays = names.map((n) => new Float32Array(grads.get(n).dataSync())); // copies: never transfer wasm memory
     tf.dispose([loss, ...grads.values()]);
-    parentPort.postMessage({ type: "grads", loss: l, arrays }, arrays.map((a) => a.buffer));
+    parentPort.postMessage(
+      { type: "grads", loss: l, arrays },
+      arrays.map((a) => a.buffer),
+    );
   } else if (msg.type === "apply") {
     const grads = new Map(names.map((n, i) => [n, tf.tensor(msg.arrays[i], vars.get(n).shape)]));
     optimizer.step(grads, 1);

@@ -34,7 +34,9 @@ function timeSteps(n, label) {
 }
 
 const before = timeSteps(iters, "all W0 trainable");
-const kernels = model.params.names().filter((n) => model.params.get(n).trainable && /encoder\.layer\.\d+\..*\.weight$/.test(n));
+const kernels = model.params
+  .names()
+  .filter((n) => model.params.get(n).trainable && /encoder\.layer\.\d+\..*\.weight$/.test(n));
 model.params.freeze(kernels, "freeze-check");
 const after = timeSteps(iters, `${kernels.length} W0 kernels frozen`);
 

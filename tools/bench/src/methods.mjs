@@ -7,7 +7,11 @@ export const METHODS = {
   // AFLoRA as the authors' GLUE code runs it: FFN A/B trainable, attention A/B frozen from the start.
   "aflora-start": { baseTrainable: false, adapter: { method: "aflora", r: 4, trainablePm: "ffn" } },
   // ... and after the freezing schedule froze every FFN A/B (the last ~70 % of training).
-  "aflora-frozen": { baseTrainable: false, adapter: { method: "aflora", r: 4, trainablePm: "ffn" }, freezeMatrices: true },
+  "aflora-frozen": {
+    baseTrainable: false,
+    adapter: { method: "aflora", r: 4, trainablePm: "ffn" },
+    freezeMatrices: true,
+  },
 };
 
 export const METHOD_NAMES = Object.keys(METHODS);

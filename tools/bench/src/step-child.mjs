@@ -9,7 +9,21 @@ import { createKernelProfiler } from "@aflora/core";
 import { benchBatch, setupBench } from "./setup.mjs";
 
 const opts = JSON.parse(process.argv[2]);
-const { size, method, cfg, warmup, iters, recompute, stockGradients, maxSeconds, profile, workers = 1, model: kind = "encoder", backend = "auto", threads } = opts;
+const {
+  size,
+  method,
+  cfg,
+  warmup,
+  iters,
+  recompute,
+  stockGradients,
+  maxSeconds,
+  profile,
+  workers = 1,
+  model: kind = "encoder",
+  backend = "auto",
+  threads,
+} = opts;
 const log = (s) => process.stderr.write(`[aflora ${size} ${method}${workers > 1 ? ` ×${workers}` : ""}] ${s}\n`);
 
 function cpuSnapshot() {
@@ -27,7 +41,13 @@ let close = () => {};
 let leakCheck = () => {};
 let selection = { backend: "wasm", blas: null, blasVendor: null, threads: 1 };
 if (workers <= 1) {
-  const { vars, optimizer, counts: c, lossAndGradients, selection: s } = await setupBench({ method, cfg, stockGradients, model: kind, recompute, backend, threads });
+  const {
+    vars,
+    optimizer,
+    counts: c,
+    lossAndGradients,
+    selection: s,
+  } = await setupBench({ method, cfg, stockGradients, model: kind, recompute, backend, threads });
   selection = s;
   counts = c;
   step = async () => {
@@ -51,7 +71,10 @@ if (workers <= 1) {
     labels: batch.labels.slice(w * per, (w + 1) * per),
   }));
   const pool = shards.map(
-    (shard) => new Worker(new URL("./dp-worker.mjs", import.meta.url), { workerData: { method, cfg: { ...cfg, batch: per }, shard, stockGradients, recompute, model: kind } }),
+    (shard) =>
+      new Worker(new URL("./dp-worker.mjs", import.meta.url), {
+        workerData: { method, cfg: { ...cfg, batch: per }, shard, stockGradients, recompute, model: kind },
+      }),
   );
   const next = (w) =>
     new Promise((resolve, reject) => {
@@ -70,7 +93,11 @@ if (workers <= 1) {
   step = async () => {
     const replies = await Promise.all(pool.map((w) => (w.postMessage({ type: "grads" }), next(w))));
     const sum = replies[0].arrays;
-    for (const r of replies.slice(1)) r.arrays.forEach((a, i) => { const s = sum[i]; for (let j = 0; j < a.length; j++) s[j] += a[j]; });
+    for (const r of replies.slice(1))
+      r.arrays.forEach((a, i) => {
+        const s = sum[i];
+        for (let j = 0; j < a.length; j++) s[j] += a[j];
+      });
     for (const s of sum) for (let j = 0; j < s.length; j++) s[j] /= workers;
     const acks = await Promise.all(pool.map((w) => (w.postMessage({ type: "apply", arrays: sum }), next(w))));
     leakState.push(acks.map((a) => a.numTensors));
@@ -79,7 +106,8 @@ if (workers <= 1) {
   const leakState = [];
   leakCheck = (phase) => {
     if (phase === "start") leakState.length = 0;
-    else if (leakState.length > 1 && leakState.at(-1).some((n, i) => n !== leakState[0][i])) throw new Error(`tensor leak in a worker: ${leakState[0]} → ${leakState.at(-1)}`);
+    else if (leakState.length > 1 && leakState.at(-1).some((n, i) => n !== leakState[0][i]))
+      throw new Error(`tensor leak in a worker: ${leakState[0]} → ${leakState.at(-1)}`);
   };
   close = () => pool.forEach((w) => w.terminate());
 }
@@ -90,7 +118,9 @@ for (let i = 0; i < warmup; i++) {
   const c0 = cpuSnapshot();
   const t0 = performance.now();
   losses.push(await step());
-  log(`warm-up ${i} ${(performance.now() - t0).toFixed(0)} ms (own cpu ${(cpuSnapshot().ownMs - c0.ownMs).toFixed(0)} ms)`);
+  log(
+    `warm-up ${i} ${(performance.now() - t0).toFixed(0)} ms (own cpu ${(cpuSnapshot().ownMs - c0.ownMs).toFixed(0)} ms)`,
+  );
 }
 leakCheck("start");
 const steps = [];
@@ -104,7 +134,9 @@ for (;;) {
   const own = c1.ownMs - c0.ownMs;
   const foreign = Math.max(0, c1.busyMs - c0.busyMs - own);
   steps.push({ ms, ownCpuMs: own, foreignCpuMs: foreign, clean: foreign <= 0.1 * ms });
-  log(`step ${steps.length - 1} ${ms.toFixed(0)} ms (own cpu ${own.toFixed(0)} ms, other processes ${foreign.toFixed(0)} ms) loss ${losses.at(-1).toFixed(4)}`);
+  log(
+    `step ${steps.length - 1} ${ms.toFixed(0)} ms (own cpu ${own.toFixed(0)} ms, other processes ${foreign.toFixed(0)} ms) loss ${losses.at(-1).toFixed(4)}`,
+  );
   const clean = steps.filter((s) => s.clean).length;
   if (clean >= iters || steps.length >= iters * 2) break;
   if (steps.length >= iters && (performance.now() - start) / 1000 > maxSeconds) break;
@@ -115,13 +147,26 @@ if (!losses.every(Number.isFinite)) throw new Error(`non-finite loss: ${losses}`
 let kernels = null;
 if (profile && workers <= 1) {
   // One extra, untimed step with every kernel timed (core's createKernelProfiler, as `aflora train --profile`).
-  const profiler = createKernelProfiler({ steps: 1, skip: 0, clock: process.env.AFLORA_PROFILE_CLOCK === "wall" ? "wall" : "cpu" });
+  const profiler = createKernelProfiler({
+    steps: 1,
+    skip: 0,
+    clock: process.env.AFLORA_PROFILE_CLOCK === "wall" ? "wall" : "cpu",
+  });
   profiler.stepStart();
   await step();
   profiler.stepEnd();
   const p = profiler.profile();
-  kernels = { stepMs: p.stepMs, outsideKernelsMs: p.outsideKernelsMsPerStep, rows: p.rows.map((r) => ({ name: r.kernel, ms: r.msPerStep, calls: r.calls, share: r.share })) };
-  log(`profile: ${kernels.rows.slice(0, 12).map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(", ")}`);
+  kernels = {
+    stepMs: p.stepMs,
+    outsideKernelsMs: p.outsideKernelsMsPerStep,
+    rows: p.rows.map((r) => ({ name: r.kernel, ms: r.msPerStep, calls: r.calls, share: r.share })),
+  };
+  log(
+    `profile: ${kernels.rows
+      .slice(0, 12)
+      .map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`)
+      .join(", ")}`,
+  );
 }
 close();
 

@@ -30,12 +30,19 @@ describe("aflora", () => {
     const model = tinyModel();
     const trainableMatrices = (pm: string) => {
       const a = applyAdapter(model, { method: "aflora", trainablePm: pm }, { rng: new Rng(0) });
-      const names = a.matrixNames.filter((n) => model.params.get(n).trainable).map((n) => n.replace(/^bert\.encoder\.layer\.\d\./, "").replace(/\.lora_[AB]\.weight$/, ""));
+      const names = a.matrixNames
+        .filter((n) => model.params.get(n).trainable)
+        .map((n) => n.replace(/^bert\.encoder\.layer\.\d\./, "").replace(/\.lora_[AB]\.weight$/, ""));
       a.remove();
       return [...new Set(names)].sort();
     };
     expect(trainableMatrices("ffn")).toEqual(["intermediate.dense", "output.dense"]);
-    expect(trainableMatrices("attention")).toEqual(["attention.output.dense", "attention.self.key", "attention.self.query", "attention.self.value"]);
+    expect(trainableMatrices("attention")).toEqual([
+      "attention.output.dense",
+      "attention.self.key",
+      "attention.self.query",
+      "attention.self.value",
+    ]);
     expect(trainableMatrices("all")).toHaveLength(6);
     expect(trainableMatrices("none")).toEqual([]);
     model.dispose();
@@ -44,7 +51,11 @@ describe("aflora", () => {
   it("y = scaling · λb ⊙ B(λd ⊙ A·x); dropout acts on x only while training, seeded", () => {
     const model = tinyModel();
     const m = "bert.encoder.layer.0.intermediate.dense";
-    const adapter = applyAdapter(model, { method: "aflora", scaling: 2, dropout: 0.5, bInit: 0.7, targetModules: [m] }, { rng: new Rng(1) });
+    const adapter = applyAdapter(
+      model,
+      { method: "aflora", scaling: 2, dropout: 0.5, bInit: 0.7, targetModules: [m] },
+      { rng: new Rng(1) },
+    );
     const x = tf.tensor2d(new Rng(3).uniformArray(4 * 6, -1, 1), [4, 6]);
     const p = pathOutput(adapter, m, x);
     const want = expectedPath(p, 2, 6, 10);

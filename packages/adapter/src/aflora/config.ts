@@ -1,5 +1,14 @@
 import { SHARED_OPTION_KEYS } from "../base/method.js";
-import { dropoutRate, finiteNumber, oneOf, optionalNameList, positiveInt, rejectUnknownKeys, targetModules, type Options } from "../base/options.js";
+import {
+  dropoutRate,
+  finiteNumber,
+  oneOf,
+  optionalNameList,
+  positiveInt,
+  rejectUnknownKeys,
+  targetModules,
+  type Options,
+} from "../base/options.js";
 import type { TargetModules } from "../base/targets.js";
 import { MAX_ELORA_RANK } from "../elora/config.js";
 

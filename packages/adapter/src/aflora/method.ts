@@ -12,7 +12,8 @@ function matricesTrainable(name: string, pm: TrainablePm): boolean {
 
 export const afloraMethod: AdapterMethod<AfloraConfig> = {
   name: "aflora",
-  description: "AFLoRA: y = W0·x + λb ⊙ B(λd ⊙ A·x), r = 4; A, B Kaiming-uniform and trainable (FFN by default) until adaptively frozen; λd = 0.1, λb = 0",
+  description:
+    "AFLoRA: y = W0·x + λb ⊙ B(λd ⊙ A·x), r = 4; A, B Kaiming-uniform and trainable (FFN by default) until adaptively frozen; λd = 0.1, λb = 0",
   parse: parseAfloraConfig,
   plan(modules, config): AdapterPlan {
     const built = modules.map((m) =>

@@ -47,7 +47,9 @@ describe("applyAdapter", () => {
     expect(a.modulesToSave).toEqual(["classifier"]);
     expect(a.matrixNames).toHaveLength(24);
     // 12 modules × (d + db) + 4 FFN modules' A/B + classifier (3×6 + 3)
-    expect(a.counts().trainableWithoutHead).toBe(8 * (4 + 6) + 2 * (4 + 10) + 2 * (4 + 6) + 2 * (4 * 6 + 10 * 4) + 2 * (4 * 10 + 6 * 4));
+    expect(a.counts().trainableWithoutHead).toBe(
+      8 * (4 + 6) + 2 * (4 + 10) + 2 * (4 + 6) + 2 * (4 * 6 + 10 * 4) + 2 * (4 * 10 + 6 * 4),
+    );
     expect(a.counts().trainable - a.counts().trainableWithoutHead).toBe(21);
     a.remove();
     expect(tf.memory().numTensors).toBe(before);
@@ -91,10 +93,14 @@ describe("applyAdapter", () => {
     const m2 = tinyModel();
     const a2 = applyAdapter(m2, { method: "aflora", targetModules: ["layer.1.output.dense"] }, { rng: new Rng(9) });
     expect(a2.modules.size).toBe(1);
-    expect(Array.from(m1.params.get(name).variable.dataSync())).toEqual(Array.from(m2.params.get(name).variable.dataSync()));
+    expect(Array.from(m1.params.get(name).variable.dataSync())).toEqual(
+      Array.from(m2.params.get(name).variable.dataSync()),
+    );
     const m3 = tinyModel();
     applyAdapter(m3, { method: "aflora" }, { rng: new Rng(10) });
-    expect(Array.from(m3.params.get(name).variable.dataSync())).not.toEqual(Array.from(m1.params.get(name).variable.dataSync()));
+    expect(Array.from(m3.params.get(name).variable.dataSync())).not.toEqual(
+      Array.from(m1.params.get(name).variable.dataSync()),
+    );
     a1.remove();
     a2.remove();
     for (const m of [m1, m2, m3]) m.dispose();
@@ -132,12 +138,32 @@ describe("applyAdapter", () => {
 describe("bad input: one clear error and the model left exactly as it was", () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ["unknown method", { method: "dora" }, /method: unknown adapter method "dora" \(known: lora, elora, aflora\)/],
-    ["LoRA rank above min(in, out)", { method: "lora", r: 7 }, /r: rank 7 exceeds min\(in, out\) = 6 of module bert\.encoder\.layer\.0\.attention\.self\.query/],
-    ["a target that matches nothing", { method: "aflora", targetModules: ["query", "q_proj"] }, /targetModules: "q_proj" matches no Linear module/],
-    ["a regex that matches nothing", { method: "aflora", targetModules: ".*query_proj" }, /targetModules: regex ".*query_proj" matches no Linear module/],
+    [
+      "LoRA rank above min(in, out)",
+      { method: "lora", r: 7 },
+      /r: rank 7 exceeds min\(in, out\) = 6 of module bert\.encoder\.layer\.0\.attention\.self\.query/,
+    ],
+    [
+      "a target that matches nothing",
+      { method: "aflora", targetModules: ["query", "q_proj"] },
+      /targetModules: "q_proj" matches no Linear module/,
+    ],
+    [
+      "a regex that matches nothing",
+      { method: "aflora", targetModules: ".*query_proj" },
+      /targetModules: regex ".*query_proj" matches no Linear module/,
+    ],
     ["an unknown option", { method: "aflora", rank: 4 }, /rank: unknown option for aflora/],
-    ["a bad trainablePm", { method: "aflora", trainablePm: "mlp" }, /trainablePm: expected one of "ffn", "attention", "all", "none", got "mlp"/],
-    ["a missing modulesToSave module", { method: "lora", r: 2, modulesToSave: ["score"] }, /modulesToSave: "score" matches no parameter/],
+    [
+      "a bad trainablePm",
+      { method: "aflora", trainablePm: "mlp" },
+      /trainablePm: expected one of "ffn", "attention", "all", "none", got "mlp"/,
+    ],
+    [
+      "a missing modulesToSave module",
+      { method: "lora", r: 2, modulesToSave: ["score"] },
+      /modulesToSave: "score" matches no parameter/,
+    ],
     ["a negative dropout", { method: "lora", dropout: -0.1 }, /dropout: expected a dropout rate in \[0, 1\)/],
   ];
   for (const [what, config, message] of cases) {
@@ -154,9 +180,11 @@ describe("bad input: one clear error and the model left exactly as it was", () =
 
   it("a second adapter on the same modules", () => {
     const model = tinyModel();
-    const a = applyAdapter(model, { method: "lora" , r: 2}, { rng: new Rng(0) });
+    const a = applyAdapter(model, { method: "lora", r: 2 }, { rng: new Rng(0) });
     const snap = snapshot(model);
-    expect(() => applyAdapter(model, { method: "aflora" }, { rng: new Rng(0) })).toThrow(/already has an adapter; remove it first/);
+    expect(() => applyAdapter(model, { method: "aflora" }, { rng: new Rng(0) })).toThrow(
+      /already has an adapter; remove it first/,
+    );
     expect(snapshot(model)).toEqual(snap);
     a.remove();
     model.dispose();

@@ -31,13 +31,22 @@ export function moduleSpecs(linears: Map<string, Linear>): ModuleSpec[] {
 }
 
 /** Validates a config against a model and plans the adapter; changes nothing. */
-export function planAdapter(model: AdaptableModel, options: Options | AdapterConfig, context: PlanContext = {}): AdapterLayout {
+export function planAdapter(
+  model: AdaptableModel,
+  options: Options | AdapterConfig,
+  context: PlanContext = {},
+): AdapterLayout {
   const method = adapterMethod((options as Options).method);
   const config = method.parse(options as Options);
   const linears = model.linears();
   const specs = moduleSpecs(linears);
   const modulesToSave = config.modulesToSave ? [...config.modulesToSave] : defaultModulesToSave(model.params);
-  const targets = config.targetModules ?? defaultTargetModules(model.modelType, specs.map((s) => s.name));
+  const targets =
+    config.targetModules ??
+    defaultTargetModules(
+      model.modelType,
+      specs.map((s) => s.name),
+    );
   const resolved = resolveTargetModules(specs, targets, modulesToSave);
   for (const m of resolved) {
     const linear = linears.get(m.name)!;
@@ -57,7 +66,11 @@ export function planAdapter(model: AdaptableModel, options: Options | AdapterCon
  * frozen; `modulesToSave` (the head by default) stays trainable. Every check runs before the
  * model is touched, so an error leaves it exactly as it was.
  */
-export function applyAdapter(model: AdaptableModel, options: Options | AdapterConfig, { rng }: ApplyOptions): AppliedAdapter {
+export function applyAdapter(
+  model: AdaptableModel,
+  options: Options | AdapterConfig,
+  { rng }: ApplyOptions,
+): AppliedAdapter {
   return attach(model, planAdapter(model, options), rng);
 }
 
@@ -103,7 +116,16 @@ export function attach(model: AdaptableModel, layout: AdapterLayout, rng: Rng): 
     const subscription = params.freezes.subscribe((notice) => {
       for (const n of notice.names) if (vars.has(n)) vars.get(n)!.trainable = false;
     });
-    return new AppliedAdapter({ model, config, plan, modules, modulesToSave, savedParameters, previousFlags, subscription });
+    return new AppliedAdapter({
+      model,
+      config,
+      plan,
+      modules,
+      modulesToSave,
+      savedParameters,
+      previousFlags,
+      subscription,
+    });
   } catch (e) {
     for (const l of touched) l.adapter = null;
     for (const n of created) params.unregister(n);

@@ -37,7 +37,9 @@ describe("countParameters on DeBERTa-v3-base (classifier excluded), the paper's 
   });
 
   it("formats like PEFT's print_trainable_parameters", () => {
-    expect(formatParameterCounts({ total: 185_000_000, trainable: 1_327_104 + 1538, trainableWithoutHead: 1_327_104 })).toBe(
+    expect(
+      formatParameterCounts({ total: 185_000_000, trainable: 1_327_104 + 1538, trainableWithoutHead: 1_327_104 }),
+    ).toBe(
       "trainable params: 1,328,642 || all params: 185,000,000 || trainable%: 0.7182\ntrainable params without head: 1,327,104",
     );
   });

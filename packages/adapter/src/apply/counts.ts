@@ -49,7 +49,9 @@ const fmt = (n: number) => n.toLocaleString("en-US");
  * PEFT's `print_trainable_parameters` line, plus the paper's accounting (classifier excluded):
  * `trainable params: 1,327,104 || all params: 185,… || trainable%: 0.7…`
  */
-export function formatParameterCounts(c: Pick<TrainableCounts, "total" | "trainable" | "trainableWithoutHead">): string {
+export function formatParameterCounts(
+  c: Pick<TrainableCounts, "total" | "trainable" | "trainableWithoutHead">,
+): string {
   const pct = c.total === 0 ? 0 : (100 * c.trainable) / c.total;
   return [
     `trainable params: ${fmt(c.trainable)} || all params: ${fmt(c.total)} || trainable%: ${pct.toFixed(4)}`,

@@ -14,7 +14,16 @@ const OUT = 10;
 const R = 2;
 
 /** loss = Σ G ⊙ (x·W + b + λb ⊙ ((λd ⊙ (x·A))·B)) in float64 plain JS, kernels in [in,r] / [r,out] layout. */
-function lossF64(p: { x: number[][]; W: number[][]; bias: number[]; A: number[][]; B: number[][]; d: number[]; db: number[]; G: number[][] }): number {
+function lossF64(p: {
+  x: number[][];
+  W: number[][];
+  bias: number[];
+  A: number[][];
+  B: number[][];
+  d: number[];
+  db: number[];
+  G: number[][];
+}): number {
   let s = 0;
   for (let n = 0; n < N; n++) {
     const h = Array.from({ length: R }, (_, k) => p.d[k]! * p.x[n]!.reduce((acc, xi, i) => acc + xi * p.A[i]![k]!, 0));
@@ -33,7 +42,11 @@ function lossF64(p: { x: number[][]; W: number[][]; bias: number[]; A: number[][
 describe("gradients of the low-rank path", () => {
   it("dL/dA, dL/dB, dL/dλd, dL/dλb match central finite differences (float64) to 1e-4", () => {
     const model = tinyModel();
-    const adapter = applyAdapter(model, { method: "aflora", r: R, trainablePm: "all", targetModules: [`layer.0.intermediate.dense`] }, { rng: new Rng(2) });
+    const adapter = applyAdapter(
+      model,
+      { method: "aflora", r: R, trainablePm: "all", targetModules: [`layer.0.intermediate.dense`] },
+      { rng: new Rng(2) },
+    );
     const rng = new Rng(11);
     // λb ≠ 0, otherwise A, B and λd get exactly zero gradient (PAPER §1.1).
     adapter.variable(`${M}.lora_db`).assign(tf.tensor1d(rng.uniformArray(OUT, -1, 1)));
@@ -83,10 +96,17 @@ describe("gradients of the low-rank path", () => {
 
   it("at init (λb = 0) only λb has a non-zero gradient, as in the authors' code", () => {
     const model = tinyModel();
-    const adapter = applyAdapter(model, { method: "aflora", trainablePm: "all", targetModules: [`layer.0.intermediate.dense`] }, { rng: new Rng(2) });
+    const adapter = applyAdapter(
+      model,
+      { method: "aflora", trainablePm: "all", targetModules: [`layer.0.intermediate.dense`] },
+      { rng: new Rng(2) },
+    );
     const x = tf.tensor2d(new Rng(1).uniformArray(N * IN, -1, 1), [N, IN]);
     const vars = adapter.parameterNames.map((n) => adapter.variable(n));
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.linears().get(M)!.apply(x))) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(model.linears().get(M)!.apply(x))) as tf.Scalar,
+      vars,
+    );
     for (const n of adapter.parameterNames) {
       const g = grads[adapter.variable(n).name]!;
       const maxAbs = Math.max(...Array.from(g.dataSync()).map(Math.abs));

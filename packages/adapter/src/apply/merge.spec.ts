@@ -50,7 +50,9 @@ describe("merge / unmerge", () => {
       adapter.unmerge();
       const again = model.forward(x);
       expect(maxAbsDiff(again, unmerged)).toBeLessThan(1e-5);
-      expect(maxAbsDiff(model.linears().get("deberta.encoder.layer.1.intermediate.dense")!.kernel, baseKernel)).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(model.linears().get("deberta.encoder.layer.1.intermediate.dense")!.kernel, baseKernel),
+      ).toBeLessThan(1e-6);
       tf.dispose([merged, unmerged, again]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([x, baseKernel]);
@@ -61,7 +63,11 @@ describe("merge / unmerge", () => {
 
   it("deltaKernel is scaling · A·diag(λd)·B·diag(λb), checked element-wise by hand", () => {
     const model = tinyModel();
-    const adapter = applyAdapter(model, { method: "aflora", r: 2, scaling: 3, targetModules: ["layer.0.intermediate.dense"] }, { rng: new Rng(1) });
+    const adapter = applyAdapter(
+      model,
+      { method: "aflora", r: 2, scaling: 3, targetModules: ["layer.0.intermediate.dense"] },
+      { rng: new Rng(1) },
+    );
     const m = "bert.encoder.layer.0.intermediate.dense";
     adapter.variable(`${m}.lora_d`).assign(tf.tensor1d([0.5, -2]));
     adapter.variable(`${m}.lora_db`).assign(tf.tensor1d(Array.from({ length: 10 }, (_, j) => j / 10 - 0.3)));

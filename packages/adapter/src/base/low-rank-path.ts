@@ -38,7 +38,10 @@ export class LowRankPath implements LinearAdapter {
   forward(x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const { d, db, scaling, dropout } = this.p;
-      const xin = this.training && dropout > 0 ? (tf.dropout(x, dropout, undefined, this.p.dropoutRng.nextUint32()) as tf.Tensor2D) : x;
+      const xin =
+        this.training && dropout > 0
+          ? (tf.dropout(x, dropout, undefined, this.p.dropoutRng.nextUint32()) as tf.Tensor2D)
+          : x;
       let h: tf.Tensor2D = tf.matMul(xin, this.kernelA());
       if (d) h = tf.mul(h, d);
       let y: tf.Tensor2D = tf.matMul(h, this.kernelB());

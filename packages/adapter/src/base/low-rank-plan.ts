@@ -41,8 +41,24 @@ export function moduleTensors(m: ModuleSpec, o: ModuleTensorsOptions): { tensors
     a = tensorName(m.name, "lora_A");
     b = tensorName(m.name, "lora_B");
     tensors.push(
-      { name: a, role: "lora_A", module: m.name, stateShape: [r, m.inFeatures], group: "adapter-matrix", trainable: o.matricesTrainable, init: (rng) => o.init.a(r, m.inFeatures, rng) },
-      { name: b, role: "lora_B", module: m.name, stateShape: [m.outFeatures, r], group: "adapter-matrix", trainable: o.matricesTrainable, init: (rng) => o.init.b(m.outFeatures, r, rng) },
+      {
+        name: a,
+        role: "lora_A",
+        module: m.name,
+        stateShape: [r, m.inFeatures],
+        group: "adapter-matrix",
+        trainable: o.matricesTrainable,
+        init: (rng) => o.init.a(r, m.inFeatures, rng),
+      },
+      {
+        name: b,
+        role: "lora_B",
+        module: m.name,
+        stateShape: [m.outFeatures, r],
+        group: "adapter-matrix",
+        trainable: o.matricesTrainable,
+        init: (rng) => o.init.b(m.outFeatures, r, rng),
+      },
     );
   }
   let d: string | null = null;
@@ -52,11 +68,30 @@ export function moduleTensors(m: ModuleSpec, o: ModuleTensorsOptions): { tensors
     d = tensorName(m.name, "lora_d");
     db = tensorName(m.name, "lora_db");
     tensors.push(
-      { name: d, role: "lora_d", module: m.name, stateShape: [r], group: "adapter-vector", trainable: true, init: () => constant(r, dInit) },
-      { name: db, role: "lora_db", module: m.name, stateShape: [m.outFeatures], group: "adapter-vector", trainable: true, init: () => constant(m.outFeatures, bInit) },
+      {
+        name: d,
+        role: "lora_d",
+        module: m.name,
+        stateShape: [r],
+        group: "adapter-vector",
+        trainable: true,
+        init: () => constant(r, dInit),
+      },
+      {
+        name: db,
+        role: "lora_db",
+        module: m.name,
+        stateShape: [m.outFeatures],
+        group: "adapter-vector",
+        trainable: true,
+        init: () => constant(m.outFeatures, bInit),
+      },
     );
   }
-  return { tensors, plan: { module: m, kind: moduleKind(m.name), r, scaling: o.scaling, dropout: o.dropout, a, b, d, db } };
+  return {
+    tensors,
+    plan: { module: m, kind: moduleKind(m.name), r, scaling: o.scaling, dropout: o.dropout, a, b, d, db },
+  };
 }
 
 /** One frozen A/B pair sized for the widest module, sliced per module (PEFT VeRA's layout). */
@@ -64,7 +99,23 @@ export function sharedProjection(modules: readonly ModuleSpec[], r: number, init
   const maxIn = Math.max(...modules.map((m) => m.inFeatures));
   const maxOut = Math.max(...modules.map((m) => m.outFeatures));
   return [
-    { name: SHARED_A, role: "lora_A", module: null, stateShape: [r, maxIn], group: "adapter-matrix", trainable: false, init: (rng) => init.a(r, maxIn, rng) },
-    { name: SHARED_B, role: "lora_B", module: null, stateShape: [maxOut, r], group: "adapter-matrix", trainable: false, init: (rng) => init.b(maxOut, r, rng) },
+    {
+      name: SHARED_A,
+      role: "lora_A",
+      module: null,
+      stateShape: [r, maxIn],
+      group: "adapter-matrix",
+      trainable: false,
+      init: (rng) => init.a(r, maxIn, rng),
+    },
+    {
+      name: SHARED_B,
+      role: "lora_B",
+      module: null,
+      stateShape: [maxOut, r],
+      group: "adapter-matrix",
+      trainable: false,
+      init: (rng) => init.b(maxOut, r, rng),
+    },
   ];
 }

@@ -6,7 +6,21 @@
  */
 export type ModuleKind = "attention" | "ffn" | "other";
 
-const ATTENTION_LEAVES = ["query", "key", "value", "query_proj", "key_proj", "value_proj", "pos_query_proj", "pos_key_proj", "q_proj", "k_proj", "v_proj", "o_proj", "out_proj"];
+const ATTENTION_LEAVES = [
+  "query",
+  "key",
+  "value",
+  "query_proj",
+  "key_proj",
+  "value_proj",
+  "pos_query_proj",
+  "pos_key_proj",
+  "q_proj",
+  "k_proj",
+  "v_proj",
+  "o_proj",
+  "out_proj",
+];
 const FFN_LEAVES = ["gate_proj", "up_proj", "down_proj", "fc1", "fc2"];
 
 export function moduleKind(name: string): ModuleKind {

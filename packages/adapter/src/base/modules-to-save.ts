@@ -12,11 +12,18 @@ export function defaultModulesToSave(params: ParameterRegistry): string[] {
 }
 
 /** Registry parameters under the given modules; each module must own at least one. */
-export function parametersUnder(params: ParameterRegistry, modules: readonly string[], exclude: ReadonlySet<string>, field = "modulesToSave"): string[] {
+export function parametersUnder(
+  params: ParameterRegistry,
+  modules: readonly string[],
+  exclude: ReadonlySet<string>,
+  field = "modulesToSave",
+): string[] {
   const all = params.names().filter((n) => !exclude.has(n));
   for (const m of modules) {
     if (!all.some((n) => isUnderModule(n, m))) {
-      throw new Error(`${field}: "${m}" matches no parameter of the model (e.g. ${all.find((n) => n.startsWith("classifier")) ?? all[0] ?? "none"})`);
+      throw new Error(
+        `${field}: "${m}" matches no parameter of the model (e.g. ${all.find((n) => n.startsWith("classifier")) ?? all[0] ?? "none"})`,
+      );
     }
   }
   return all.filter((n) => modules.some((m) => isUnderModule(n, m)));

@@ -12,13 +12,15 @@ export function rejectUnknownKeys(options: Options, known: readonly string[], wh
 
 export function positiveInt(options: Options, key: string, fallback: number): number {
   const v = options[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new Error(`${key}: expected a positive integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1)
+    throw new Error(`${key}: expected a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
 export function finiteNumber(options: Options, key: string, fallback: number): number {
   const v = options[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${key}: expected a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new Error(`${key}: expected a finite number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -48,7 +50,8 @@ export function targetModules(options: Options, key: string): string | string[] 
   const v = options[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string") {
-    if (v.length === 0) throw new Error(`${key}: expected a regex, a list of module names, or "all-linear"; got an empty string`);
+    if (v.length === 0)
+      throw new Error(`${key}: expected a regex, a list of module names, or "all-linear"; got an empty string`);
     if (v !== "all-linear") {
       try {
         new RegExp(v);
@@ -64,9 +67,11 @@ export function targetModules(options: Options, key: string): string | string[] 
 export function stringList(options: Options, key: string): string[] | undefined {
   const v = options[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.length === 0) throw new Error(`${key}: expected a non-empty list of module names, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new Error(`${key}: expected a non-empty list of module names, got ${JSON.stringify(v)}`);
   v.forEach((s, i) => {
-    if (typeof s !== "string" || s.length === 0) throw new Error(`${key}[${i}]: expected a module name, got ${JSON.stringify(s)}`);
+    if (typeof s !== "string" || s.length === 0)
+      throw new Error(`${key}[${i}]: expected a module name, got ${JSON.stringify(s)}`);
   });
   return [...(v as string[])];
 }

@@ -20,8 +20,17 @@ describe("target modules (PEFT semantics)", () => {
       "deberta.encoder.layer.0.output.dense",
     ]);
     expect(picked).not.toContain("pooler.dense");
-    expect(defaultTargetModules(undefined, ["deberta.encoder.layer.0.attention.self.query_proj"])).toContain("query_proj");
-    expect(defaultTargetModules("roberta", [])).toEqual(["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]);
+    expect(defaultTargetModules(undefined, ["deberta.encoder.layer.0.attention.self.query_proj"])).toContain(
+      "query_proj",
+    );
+    expect(defaultTargetModules("roberta", [])).toEqual([
+      "query",
+      "key",
+      "value",
+      "attention.output.dense",
+      "intermediate.dense",
+      "output.dense",
+    ]);
     expect(() => defaultTargetModules("gpt2", [])).toThrow(/no default target modules for model_type "gpt2"/);
   });
 

@@ -1,5 +1,14 @@
 import { SHARED_OPTION_KEYS } from "../base/method.js";
-import { boolean, dropoutRate, finiteNumber, optionalNameList, positiveInt, rejectUnknownKeys, targetModules, type Options } from "../base/options.js";
+import {
+  boolean,
+  dropoutRate,
+  finiteNumber,
+  optionalNameList,
+  positiveInt,
+  rejectUnknownKeys,
+  targetModules,
+  type Options,
+} from "../base/options.js";
 import type { TargetModules } from "../base/targets.js";
 
 /** ELoRA / VeRA as the AFLoRA paper ran it: frozen random A, B; trainable λd, λb. */

@@ -11,7 +11,14 @@ useCpuBackend();
 
 describe("elora", () => {
   it("defaults: r 1024, λd 0.1, λb 0, a pair per module; ranks above the layer width are allowed", () => {
-    expect(parseEloraConfig({})).toMatchObject({ method: "elora", r: 1024, dInit: 0.1, bInit: 0, sharedProjection: false, dropout: 0 });
+    expect(parseEloraConfig({})).toMatchObject({
+      method: "elora",
+      r: 1024,
+      dInit: 0.1,
+      bInit: 0,
+      sharedProjection: false,
+      dropout: 0,
+    });
     expect(() => parseEloraConfig({ r: 9000 })).toThrow(/r: 9000 is above the largest supported ELoRA rank 8192/);
     expect(() => parseEloraConfig({ sharedProjection: "yes" })).toThrow(/sharedProjection: expected true or false/);
     const model = tinyModel();
@@ -23,7 +30,11 @@ describe("elora", () => {
 
   it("y = λb ⊙ B(λd ⊙ A·x); a shared pair is sliced to each module's width", () => {
     const model = tinyModel();
-    const adapter = applyAdapter(model, { method: "elora", r: 8, sharedProjection: true, bInit: 0.5, dInit: -0.3 }, { rng: new Rng(1) });
+    const adapter = applyAdapter(
+      model,
+      { method: "elora", r: 8, sharedProjection: true, bInit: 0.5, dInit: -0.3 },
+      { rng: new Rng(1) },
+    );
     const rng = new Rng(3);
     for (const [m, inF, outF] of [
       ["bert.encoder.layer.0.intermediate.dense", 6, 10],

@@ -5,7 +5,8 @@ import { parseEloraConfig, type EloraConfig } from "./config.js";
 
 export const eloraMethod: AdapterMethod<EloraConfig> = {
   name: "elora",
-  description: "ELoRA/VeRA: y = W0·x + λb ⊙ B(λd ⊙ A·x); A, B random Kaiming-uniform and frozen; λd = 0.1, λb = 0 trainable",
+  description:
+    "ELoRA/VeRA: y = W0·x + λb ⊙ B(λd ⊙ A·x); A, B random Kaiming-uniform and frozen; λd = 0.1, λb = 0 trainable",
   parse: parseEloraConfig,
   plan(modules, config): AdapterPlan {
     const shared = config.sharedProjection ? { a: SHARED_A, b: SHARED_B } : undefined;

@@ -24,10 +24,14 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-async function fixture(folder: string): Promise<{ model: EncoderForSequenceClassification; batch: TextBatch; path: string }> {
+async function fixture(
+  folder: string,
+): Promise<{ model: EncoderForSequenceClassification; batch: TextBatch; path: string }> {
   const path = fileURLToPath(new URL(folder, FIXTURES));
   const model = await loadEncoder(path, quiet);
-  const expected = JSON.parse(await readFile(join(path, "expected.json"), "utf8")) as { batches: { input_ids: number[][]; attention_mask: number[][]; token_type_ids?: number[][] }[] };
+  const expected = JSON.parse(await readFile(join(path, "expected.json"), "utf8")) as {
+    batches: { input_ids: number[][]; attention_mask: number[][]; token_type_ids?: number[][] }[];
+  };
   const b = expected.batches[0]!;
   const batch: TextBatch = {
     batchSize: b.input_ids.length,
@@ -81,7 +85,8 @@ describe("exportAdapter", () => {
       // Same tensor names and shapes as the base checkpoint: no adapter tensor, nothing missing.
       const base = await readSafetensorsFile(join(path, "model.safetensors"));
       const merged = await exportedShapes(dir, "model.safetensors");
-      for (const [n, t] of base.tensors) if (!/position_ids|token_type_ids$/.test(n)) expect(merged[n], n).toEqual(t.shape);
+      for (const [n, t] of base.tensors)
+        if (!/position_ids|token_type_ids$/.test(n)) expect(merged[n], n).toEqual(t.shape);
       expect(Object.keys(merged).some((n) => n.includes("lora_"))).toBe(false);
       expect(JSON.parse(await readFile(join(dir, "config.json"), "utf8"))).toEqual(modelConfig);
       const reloaded = await loadEncoder(dir, quiet);
@@ -101,7 +106,13 @@ describe("exportAdapter", () => {
     const dir = join(out, "peft-lora");
     await exportAdapter(adapter, "peft-lora", dir, { baseModelNameOrPath: "microsoft/deberta-v3-base" });
     const cfg = JSON.parse(await readFile(join(dir, "adapter_config.json"), "utf8"));
-    expect(cfg).toMatchObject({ peft_type: "LORA", task_type: "SEQ_CLS", r: 4, base_model_name_or_path: "microsoft/deberta-v3-base", modules_to_save: ["classifier"] });
+    expect(cfg).toMatchObject({
+      peft_type: "LORA",
+      task_type: "SEQ_CLS",
+      r: 4,
+      base_model_name_or_path: "microsoft/deberta-v3-base",
+      modules_to_save: ["classifier"],
+    });
     expect(cfg.target_modules).toEqual([...adapter.modules.keys()]);
     expect(typeof cfg.lora_alpha).toBe("number");
     const shapes = await exportedShapes(dir);
@@ -141,11 +152,17 @@ describe("exportAdapter", () => {
     adapter.remove();
     const back = await loadAdapter(model, dir);
     expect(maxAbsDiff(logits(model, batch), adapted)).toBe(0);
-    back.variable(back.parameterNames.find((n) => n.endsWith("lora_d"))!).assign(tf.fill(back.variable(back.parameterNames.find((n) => n.endsWith("lora_d"))!).shape, NaN));
+    back
+      .variable(back.parameterNames.find((n) => n.endsWith("lora_d"))!)
+      .assign(tf.fill(back.variable(back.parameterNames.find((n) => n.endsWith("lora_d"))!).shape, NaN));
     for (const format of EXPORT_FORMATS) {
-      await expect(exportAdapter(back, format, join(out, `nan-${format}`), { modelConfig: {} })).rejects.toThrow(/holds NaN or infinite values \(the run diverged\); nothing was written/);
+      await expect(exportAdapter(back, format, join(out, `nan-${format}`), { modelConfig: {} })).rejects.toThrow(
+        /holds NaN or infinite values \(the run diverged\); nothing was written/,
+      );
     }
-    await expect(exportAdapter(back, "zip" as never, out)).rejects.toThrow(/export format: expected one of peft-lora, merged, peft-aflora/);
+    await expect(exportAdapter(back, "zip" as never, out)).rejects.toThrow(
+      /export format: expected one of peft-lora, merged, peft-aflora/,
+    );
     await expect(exportAdapter(back, "merged", join(out, "no-config"))).rejects.toThrow(/modelConfig .* is required/);
     back.remove();
     model.dispose();

@@ -18,11 +18,21 @@ describe("full fine-tuning", () => {
     model.params.freeze(base, "pre-trained");
     expect(model.params.list({ trainable: true }).some((p) => p.group === "base")).toBe(false);
     const saved: string[] = [];
-    const loaded = { nameOrPath: null, taskType: "SEQ_CLS", save: (dir: string) => saved.push(dir) } as unknown as LoadedModel;
+    const loaded = {
+      nameOrPath: null,
+      taskType: "SEQ_CLS",
+      save: (dir: string) => saved.push(dir),
+    } as unknown as LoadedModel;
     const factory = register(new PluginRegistry()).create<AdapterFactory>("adapter", { name: "full" }, {} as never);
     expect(factory.freezing).toBe(false);
     const run = factory.apply(model as never, { rng: new Rng(0), loaded });
-    expect(model.params.list({ trainable: true }).filter((p) => p.group === "base").map((p) => p.name).sort()).toEqual([...base].sort());
+    expect(
+      model.params
+        .list({ trainable: true })
+        .filter((p) => p.group === "base")
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual([...base].sort());
     const dir = mkdtempSync(join(tmpdir(), "full-"));
     await run.save(dir);
     expect(saved).toEqual([join(dir, "model")]);

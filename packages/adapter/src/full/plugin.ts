@@ -9,7 +9,8 @@ export const MODEL_DIR = "model";
 export const fullPlugin = definePlugin({
   kind: "adapter",
   name: "full",
-  description: "Full fine-tuning: every pre-trained parameter trains (no adapter); saved as a Hugging Face model folder",
+  description:
+    "Full fine-tuning: every pre-trained parameter trains (no adapter); saved as a Hugging Face model folder",
   package: "@aflora/adapter",
   options: fullOptions,
   create: (): AdapterFactory => ({

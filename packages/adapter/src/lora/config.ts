@@ -1,5 +1,13 @@
 import { SHARED_OPTION_KEYS } from "../base/method.js";
-import { dropoutRate, finiteNumber, optionalNameList, positiveInt, rejectUnknownKeys, targetModules, type Options } from "../base/options.js";
+import {
+  dropoutRate,
+  finiteNumber,
+  optionalNameList,
+  positiveInt,
+  rejectUnknownKeys,
+  targetModules,
+  type Options,
+} from "../base/options.js";
 import type { TargetModules } from "../base/targets.js";
 
 /** LoRA (Hu et al. 2021): `y = W0·x + b + (alpha/r)·B(A·x)`. Defaults are PEFT's LoraConfig defaults. */

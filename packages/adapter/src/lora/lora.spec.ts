@@ -11,7 +11,14 @@ useCpuBackend();
 
 describe("lora", () => {
   it("defaults are PEFT's LoraConfig defaults", () => {
-    expect(parseLoraConfig({})).toEqual({ method: "lora", r: 8, alpha: 8, dropout: 0, targetModules: undefined, modulesToSave: undefined });
+    expect(parseLoraConfig({})).toEqual({
+      method: "lora",
+      r: 8,
+      alpha: 8,
+      dropout: 0,
+      targetModules: undefined,
+      modulesToSave: undefined,
+    });
     expect(() => parseLoraConfig({ r: 0 })).toThrow(/r: expected a positive integer, got 0/);
     expect(() => parseLoraConfig({ alpha: "16" })).toThrow(/alpha: expected a finite number/);
   });

@@ -19,11 +19,19 @@ export const loraMethod: AdapterMethod<LoraConfig> = {
     for (const m of context?.fromFile ? [] : modules) {
       const limit = Math.min(m.inFeatures, m.outFeatures);
       if (config.r > limit) {
-        throw new Error(`r: rank ${config.r} exceeds min(in, out) = ${limit} of module ${m.name} [${m.inFeatures} → ${m.outFeatures}]; a LoRA update cannot have a higher rank`);
+        throw new Error(
+          `r: rank ${config.r} exceeds min(in, out) = ${limit} of module ${m.name} [${m.inFeatures} → ${m.outFeatures}]; a LoRA update cannot have a higher rank`,
+        );
       }
     }
     const built = modules.map((m) =>
-      moduleTensors(m, { r: config.r, init: LORA_INIT, matricesTrainable: true, scaling: config.alpha / config.r, dropout: config.dropout }),
+      moduleTensors(m, {
+        r: config.r,
+        init: LORA_INIT,
+        matricesTrainable: true,
+        scaling: config.alpha / config.r,
+        dropout: config.dropout,
+      }),
     );
     return { tensors: built.flatMap((x) => x.tensors), modules: built.map((x) => x.plan) };
   },

@@ -79,7 +79,9 @@ export function lowRankVectorConfigJson(adapter: AppliedAdapter, o: PeftConfigOp
     modules_to_save: modulesToSaveJson(adapter, o),
     d_initial: c.dInit,
     b_initial: c.bInit,
-    ...(c.method === "aflora" ? { scaling: c.scaling, trainable_pm: c.trainablePm } : { shared_projection: c.sharedProjection }),
+    ...(c.method === "aflora"
+      ? { scaling: c.scaling, trainable_pm: c.trainablePm }
+      : { shared_projection: c.sharedProjection }),
   };
 }
 
@@ -93,16 +95,20 @@ export function configFromPeftLora(json: Record<string, unknown>, source: string
     ["use_rslora", false],
     ["fan_in_fan_out", false],
   ] as const) {
-    if (json[key] !== undefined && json[key] !== supported) fail(key, `${JSON.stringify(json[key])} is not supported (only ${supported})`);
+    if (json[key] !== undefined && json[key] !== supported)
+      fail(key, `${JSON.stringify(json[key])} is not supported (only ${supported})`);
   }
-  if (json.bias !== undefined && json.bias !== "none") fail("bias", `${JSON.stringify(json.bias)} is not supported (only "none")`);
+  if (json.bias !== undefined && json.bias !== "none")
+    fail("bias", `${JSON.stringify(json.bias)} is not supported (only "none")`);
   for (const key of ["rank_pattern", "alpha_pattern"]) {
     const v = json[key];
-    if (v !== undefined && v !== null && (typeof v !== "object" || Object.keys(v).length > 0)) fail(key, "per-module ranks/alphas are not supported");
+    if (v !== undefined && v !== null && (typeof v !== "object" || Object.keys(v).length > 0))
+      fail(key, "per-module ranks/alphas are not supported");
   }
   if (typeof json.r !== "number") fail("r", `expected a number, got ${JSON.stringify(json.r)}`);
   const targets = json.target_modules;
-  if (!(typeof targets === "string" || Array.isArray(targets))) fail("target_modules", `expected a regex or a list, got ${JSON.stringify(targets)}`);
+  if (!(typeof targets === "string" || Array.isArray(targets)))
+    fail("target_modules", `expected a regex or a list, got ${JSON.stringify(targets)}`);
   const mts = json.modules_to_save;
   return {
     method: "lora",

@@ -21,7 +21,12 @@ afterAll(async () => {
 });
 
 /** W0 + (lora_alpha / r)·B·A in PyTorch layout [out, in], computed in float64 from the exported file alone. */
-function peftMergedWeight(file: SafetensorsFile, config: { r: number; lora_alpha: number }, module: string, w0: number[][]): number[][] {
+function peftMergedWeight(
+  file: SafetensorsFile,
+  config: { r: number; lora_alpha: number },
+  module: string,
+  w0: number[][],
+): number[][] {
   const A = file.tensors.get(`base_model.model.${module}.lora_A.weight`)!;
   const B = file.tensors.get(`base_model.model.${module}.lora_B.weight`)!;
   const [r, inF] = A.shape as [number, number];
@@ -53,14 +58,23 @@ describe("exportPeftLora: a plain PEFT LoRA that reproduces the merged weights",
       const rng = new Rng(6);
       for (const n of adapter.parameterNames) {
         const v = adapter.variable(n);
-        if (n.endsWith("lora_B.weight") || n.endsWith("lora_d") || n.endsWith("lora_db")) v.assign(tf.tensor(rng.uniformArray(v.size, -1, 1), v.shape));
+        if (n.endsWith("lora_B.weight") || n.endsWith("lora_d") || n.endsWith("lora_db"))
+          v.assign(tf.tensor(rng.uniformArray(v.size, -1, 1), v.shape));
       }
       const out = join(dir, `${config.method}-${config.r ?? 4}`);
       await exportPeftLora(adapter, out, { baseModelNameOrPath: "microsoft/deberta-v3-base" });
       const peft = JSON.parse(await readFile(join(out, "adapter_config.json"), "utf8"));
       const file = await readSafetensorsFile(join(out, "adapter_model.safetensors"));
       const r = config.r ?? 4;
-      expect(peft).toMatchObject({ peft_type: "LORA", task_type: "SEQ_CLS", r, bias: "none", use_dora: false, use_rslora: false, modules_to_save: ["classifier"] });
+      expect(peft).toMatchObject({
+        peft_type: "LORA",
+        task_type: "SEQ_CLS",
+        r,
+        bias: "none",
+        use_dora: false,
+        use_rslora: false,
+        modules_to_save: ["classifier"],
+      });
       expect(peft.lora_alpha).toBe(config.method === "lora" ? 12 : config.method === "aflora" ? 0.5 * r : r);
       expect(peft.target_modules).toEqual([...adapter.modules.keys()]);
       const expectedKeys = [...adapter.modules.values()].flatMap((m) => [
@@ -68,9 +82,13 @@ describe("exportPeftLora: a plain PEFT LoRA that reproduces the merged weights",
         [`base_model.model.${m.plan.module.name}.lora_B.weight`, [m.plan.module.outFeatures, r]],
       ]);
       expectedKeys.push(["base_model.model.classifier.weight", [3, 6]], ["base_model.model.classifier.bias", [3]]);
-      expect(Object.fromEntries([...file.tensors].map(([k, t]) => [k, t.shape]))).toEqual(Object.fromEntries(expectedKeys));
+      expect(Object.fromEntries([...file.tensors].map(([k, t]) => [k, t.shape]))).toEqual(
+        Object.fromEntries(expectedKeys),
+      );
 
-      const w0 = new Map([...adapter.modules.keys()].map((n) => [n, model.params.stateValue(`${n}.weight`).arraySync() as number[][]]));
+      const w0 = new Map(
+        [...adapter.modules.keys()].map((n) => [n, model.params.stateValue(`${n}.weight`).arraySync() as number[][]]),
+      );
       adapter.merge();
       for (const [name, w] of w0) {
         const merged = model.params.stateValue(`${name}.weight`);

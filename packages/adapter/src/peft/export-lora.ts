@@ -14,17 +14,34 @@ import { stateEntry } from "./tensors.js";
  * ΔW = s·diag(λb)·B·diag(λd)·A = (alpha/r)·B'·A' with A' = diag(λd)·A, B' = diag(λb)·B and
  * lora_alpha = s·r (a shared projection is sliced per module first).
  */
-export async function exportPeftLora(adapter: AppliedAdapter, dir: string, options: PeftConfigOptions = {}): Promise<void> {
+export async function exportPeftLora(
+  adapter: AppliedAdapter,
+  dir: string,
+  options: PeftConfigOptions = {},
+): Promise<void> {
   const c = adapter.config;
   const tensors: Record<string, SafetensorsInput> = {};
   for (const [name, m] of adapter.modules) {
-    const { a, b } = foldedFactors(adapter, m.plan.a, m.plan.b, m.plan.d, m.plan.db, m.plan.module.inFeatures, m.plan.module.outFeatures);
+    const { a, b } = foldedFactors(
+      adapter,
+      m.plan.a,
+      m.plan.b,
+      m.plan.d,
+      m.plan.db,
+      m.plan.module.inFeatures,
+      m.plan.module.outFeatures,
+    );
     tensors[fileKey(tensorName(name, "lora_A"))] = a;
     tensors[fileKey(tensorName(name, "lora_B"))] = b;
   }
-  for (const name of [...adapter.savedParameters, ...alsoSavedParameters(adapter, options)]) tensors[fileKey(name)] = stateEntry(adapter.params, name);
+  for (const name of [...adapter.savedParameters, ...alsoSavedParameters(adapter, options)])
+    tensors[fileKey(name)] = stateEntry(adapter.params, name);
   const scaling = c.method === "lora" ? c.alpha / c.r : c.method === "aflora" ? c.scaling : 1;
-  const config = loraConfigJson(adapter, { r: c.r, loraAlpha: c.method === "lora" ? c.alpha : scaling * c.r, dropout: c.dropout }, options);
+  const config = loraConfigJson(
+    adapter,
+    { r: c.r, loraAlpha: c.method === "lora" ? c.alpha : scaling * c.r, dropout: c.dropout },
+    options,
+  );
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, ADAPTER_WEIGHTS_FILE), writeSafetensors(tensors, { format: "pt" }));
   await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);

@@ -33,7 +33,10 @@ export async function loadAdapter(model: AdaptableModel, dir: string): Promise<A
     throw new Error(`${dir}: ${(e as Error).message} (is this adapter for a different base model?)`);
   }
   const owned = new Set([...layout.plan.tensors.map((t) => t.name), ...layout.savedParameters]);
-  const modelTensors = [...layout.savedParameters, ...parametersUnder(model.params, alsoSaved, owned, `${weightsPath}: metadata "${METADATA_ALSO_SAVED}"`)];
+  const modelTensors = [
+    ...layout.savedParameters,
+    ...parametersUnder(model.params, alsoSaved, owned, `${weightsPath}: metadata "${METADATA_ALSO_SAVED}"`),
+  ];
   const names = [...layout.plan.tensors.map((t) => t.name), ...modelTensors];
   checkTensors(model, layout, modelTensors, file, weightsPath);
   // The model's own tensors are overwritten below; keep their values so a failure can put them back.
@@ -64,7 +67,8 @@ function pick(flags: Flags, names: string[], weightsPath: string): Flags {
   const out: Flags = {};
   for (const n of names) {
     const f = flags[n];
-    if (!f || typeof f.trainable !== "boolean") throw new Error(`${weightsPath}: metadata "${METADATA_FLAGS}" has no trainable flag for "${n}"`);
+    if (!f || typeof f.trainable !== "boolean")
+      throw new Error(`${weightsPath}: metadata "${METADATA_FLAGS}" has no trainable flag for "${n}"`);
     out[n] = f;
   }
   return out;
@@ -83,7 +87,8 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error(`${path}: expected a JSON object`);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new Error(`${path}: expected a JSON object`);
   return json as Record<string, unknown>;
 }
 
@@ -119,12 +124,20 @@ function adapterOptions(
   const options = configFromPeftLora(peftConfig, configPath);
   // PEFT's sequence-classification model adds "classifier" and "score" to modules_to_save
   // whether the model has them or not: keep the ones the file holds tensors for.
-  const keys = [...file.tensors.keys()].filter((k) => k.startsWith(PEFT_MODEL_PREFIX) && !k.includes("lora_")).map((k) => k.slice(PEFT_MODEL_PREFIX.length));
+  const keys = [...file.tensors.keys()]
+    .filter((k) => k.startsWith(PEFT_MODEL_PREFIX) && !k.includes("lora_"))
+    .map((k) => k.slice(PEFT_MODEL_PREFIX.length));
   options.modulesToSave = (options.modulesToSave as string[]).filter((m) => keys.some((k) => isUnderModule(k, m)));
   return { options, flags: null, alsoSaved: [] };
 }
 
-function checkTensors(model: AdaptableModel, layout: AdapterLayout, modelTensors: string[], file: SafetensorsFile, weightsPath: string): void {
+function checkTensors(
+  model: AdaptableModel,
+  layout: AdapterLayout,
+  modelTensors: string[],
+  file: SafetensorsFile,
+  weightsPath: string,
+): void {
   const expected = new Map<string, readonly number[]>();
   for (const t of layout.plan.tensors) expected.set(fileKey(t.name), t.stateShape);
   for (const n of modelTensors) expected.set(fileKey(n), model.params.get(n).stateShape);
@@ -132,10 +145,13 @@ function checkTensors(model: AdaptableModel, layout: AdapterLayout, modelTensors
     const t = file.tensors.get(key);
     if (!t) throw new Error(`${weightsPath}: tensor "${key}" is missing (the adapter config expects it)`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${weightsPath}: tensor "${key}" has shape [${t.shape.join(", ")}] but this model needs [${shape.join(", ")}] (adapter for a different base model?)`);
+      throw new Error(
+        `${weightsPath}: tensor "${key}" has shape [${t.shape.join(", ")}] but this model needs [${shape.join(", ")}] (adapter for a different base model?)`,
+      );
     }
   }
   for (const key of file.tensors.keys()) {
-    if (!expected.has(key)) throw new Error(`${weightsPath}: tensor "${key}" belongs to no adapted module or saved module of this model`);
+    if (!expected.has(key))
+      throw new Error(`${weightsPath}: tensor "${key}" belongs to no adapted module or saved module of this model`);
   }
 }

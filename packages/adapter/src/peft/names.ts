@@ -10,5 +10,7 @@ export const ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";
 
 /** Registry name → key in adapter_model.safetensors (`classifier.weight` → `base_model.model.classifier.weight`). */
 export function fileKey(registryName: string): string {
-  return registryName === SHARED_A || registryName === SHARED_B ? PEFT_BASE_PREFIX + registryName : PEFT_MODEL_PREFIX + registryName;
+  return registryName === SHARED_A || registryName === SHARED_B
+    ? PEFT_BASE_PREFIX + registryName
+    : PEFT_MODEL_PREFIX + registryName;
 }

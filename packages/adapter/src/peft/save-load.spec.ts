@@ -53,14 +53,22 @@ describe("saveAdapter / loadAdapter", () => {
       const fresh = tinyModel({ style: "deberta-v2" });
       const before = tf.memory().numTensors;
       const loaded = await loadAdapter(fresh, out);
-      expect(loaded.config).toEqual({ ...adapter.config, targetModules: [...adapter.modules.keys()], modulesToSave: ["classifier"] });
+      expect(loaded.config).toEqual({
+        ...adapter.config,
+        targetModules: [...adapter.modules.keys()],
+        modulesToSave: ["classifier"],
+      });
       const names = [...adapter.parameterNames, ...adapter.savedParameters];
       expect(loaded.parameterNames).toEqual(adapter.parameterNames);
       expect(values(fresh, names)).toEqual(values(model, names));
       const flags = model.params.flags();
       const freshFlags = fresh.params.flags();
       for (const n of names) expect(freshFlags[n]).toEqual(flags[n]);
-      if (freezable.length > 0) expect(freshFlags[freezable[0]!]).toEqual({ trainable: false, frozenAt: { step: 42, reason: "aflora score below threshold" } });
+      if (freezable.length > 0)
+        expect(freshFlags[freezable[0]!]).toEqual({
+          trainable: false,
+          frozenAt: { step: 42, reason: "aflora score below threshold" },
+        });
       expect(fresh.params.counts()).toEqual(model.params.counts());
       const x = tf.tensor2d(new Rng(8).uniformArray(3 * 6, -1, 1), [3, 6]);
       const y0 = model.forward(x);
@@ -77,7 +85,11 @@ describe("saveAdapter / loadAdapter", () => {
 
   it("writes the PEFT layout: names, shapes, adapter_config.json", async () => {
     const model = tinyModel({ style: "deberta-v2", layers: 1 });
-    const adapter = applyAdapter(model, { method: "aflora", targetModules: ["query_proj", "intermediate.dense"] }, { rng: new Rng(1) });
+    const adapter = applyAdapter(
+      model,
+      { method: "aflora", targetModules: ["query_proj", "intermediate.dense"] },
+      { rng: new Rng(1) },
+    );
     const out = join(dir, "layout");
     await saveAdapter(adapter, out);
     const file = await readSafetensorsFile(join(out, "adapter_model.safetensors"));
@@ -95,13 +107,18 @@ describe("saveAdapter / loadAdapter", () => {
       "base_model.model.classifier.bias": [3],
     });
     expect(file.metadata.format).toBe("pt");
-    expect(JSON.parse(file.metadata["aflora.flags"]!)[`deberta.encoder.layer.0.attention.self.query_proj.lora_A.weight`]).toEqual({ trainable: false });
+    expect(
+      JSON.parse(file.metadata["aflora.flags"]!)[`deberta.encoder.layer.0.attention.self.query_proj.lora_A.weight`],
+    ).toEqual({ trainable: false });
     const config = JSON.parse(await readFile(join(out, "adapter_config.json"), "utf8"));
     expect(config).toMatchObject({
       peft_type: "AFLORA",
       task_type: "SEQ_CLS",
       r: 4,
-      target_modules: ["deberta.encoder.layer.0.attention.self.query_proj", "deberta.encoder.layer.0.intermediate.dense"],
+      target_modules: [
+        "deberta.encoder.layer.0.attention.self.query_proj",
+        "deberta.encoder.layer.0.intermediate.dense",
+      ],
       modules_to_save: ["classifier"],
       d_initial: 0.1,
       b_initial: 0,
@@ -131,14 +148,18 @@ describe("saveAdapter / loadAdapter", () => {
 
     const bert = tinyModel({ style: "bert" });
     const bertSnap = snapshot(bert);
-    await expect(loadAdapter(bert, out)).rejects.toThrow(/targetModules: "deberta\.encoder\.layer\.0\.attention\.self\.query_proj" matches no Linear module.*different base model/);
+    await expect(loadAdapter(bert, out)).rejects.toThrow(
+      /targetModules: "deberta\.encoder\.layer\.0\.attention\.self\.query_proj" matches no Linear module.*different base model/,
+    );
     expect(snapshot(bert)).toEqual(bertSnap);
     bert.dispose();
   });
 
   it("missing or broken files are one error naming the file", async () => {
     const model = tinyModel();
-    await expect(loadAdapter(model, join(dir, "nope"))).rejects.toThrow(/nope\/adapter_config\.json: cannot read the adapter config/);
+    await expect(loadAdapter(model, join(dir, "nope"))).rejects.toThrow(
+      /nope\/adapter_config\.json: cannot read the adapter config/,
+    );
     const broken = join(dir, "broken");
     const adapter = applyAdapter(model, { method: "lora", r: 2 }, { rng: new Rng(1) });
     await saveAdapter(adapter, broken);
@@ -153,7 +174,9 @@ describe("saveAdapter / loadAdapter", () => {
     const adapter = applyAdapter(model, { method: "aflora" }, { rng: new Rng(1) });
     train(adapter, 5);
     const out = join(dir, "also-save");
-    await expect(saveAdapter(adapter, out, { alsoSave: ["nope"] })).rejects.toThrow(/alsoSave: "nope" matches no parameter/);
+    await expect(saveAdapter(adapter, out, { alsoSave: ["nope"] })).rejects.toThrow(
+      /alsoSave: "nope" matches no parameter/,
+    );
     await saveAdapter(adapter, out, { alsoSave: ["pooler"] });
     const config = JSON.parse(await readFile(join(out, "adapter_config.json"), "utf8"));
     expect(config.modules_to_save).toEqual(["classifier", "pooler"]);
@@ -165,7 +188,9 @@ describe("saveAdapter / loadAdapter", () => {
     // A different random pooler, as Transformers would draw for a checkpoint without one.
     fresh.params.get("pooler.dense.weight").variable.assign(tf.tensor(new Rng(99).uniformArray(36, -1, 1), [6, 6]));
     const loaded = await loadAdapter(fresh, out);
-    expect(values(fresh, ["pooler.dense.weight", "pooler.dense.bias"])).toEqual(values(model, ["pooler.dense.weight", "pooler.dense.bias"]));
+    expect(values(fresh, ["pooler.dense.weight", "pooler.dense.bias"])).toEqual(
+      values(model, ["pooler.dense.weight", "pooler.dense.bias"]),
+    );
     expect(fresh.params.get("pooler.dense.weight").trainable).toBe(false);
     expect(fresh.params.counts()).toEqual(model.params.counts());
     loaded.remove();

@@ -28,7 +28,9 @@ describe("saveAdapter refuses non-finite values", () => {
     const v = adapter.variable(name);
     v.assign(tf.fill(v.shape, Infinity));
     const out = join(dir, "bad");
-    await expect(saveAdapter(adapter, out)).rejects.toThrow(`"base_model.model.${name}" holds NaN or infinite values (the run diverged); nothing was written`);
+    await expect(saveAdapter(adapter, out)).rejects.toThrow(
+      `"base_model.model.${name}" holds NaN or infinite values (the run diverged); nothing was written`,
+    );
     expect(existsSync(out)).toBe(false);
     adapter.remove();
   });

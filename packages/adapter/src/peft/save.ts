@@ -2,7 +2,13 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { firstNonFiniteArray, writeFileAtomic, writeSafetensors, type SafetensorsInput } from "@aflora/core";
 import type { AppliedAdapter } from "../apply/applied-adapter.js";
-import { alsoSavedParameters, loraConfigJson, lowRankVectorConfigJson, resolvedTargets, type PeftConfigOptions } from "./adapter-config.js";
+import {
+  alsoSavedParameters,
+  loraConfigJson,
+  lowRankVectorConfigJson,
+  resolvedTargets,
+  type PeftConfigOptions,
+} from "./adapter-config.js";
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fileKey } from "./names.js";
 import { stateEntry } from "./tensors.js";
 
@@ -21,24 +27,41 @@ export const METADATA_ALSO_SAVED = "aflora.also_saved";
  * so `loadAdapter` restores the adapter exactly. LoRA folders load in PEFT as they are.
  * A tensor holding NaN or ±Inf is an error naming it, before anything is written.
  */
-export async function saveAdapter(adapter: AppliedAdapter, dir: string, options: PeftConfigOptions = {}): Promise<void> {
+export async function saveAdapter(
+  adapter: AppliedAdapter,
+  dir: string,
+  options: PeftConfigOptions = {},
+): Promise<void> {
   const params = adapter.params;
   const tensors: Record<string, SafetensorsInput> = {};
   const flags: Record<string, unknown> = {};
   const allFlags = params.flags();
-  for (const name of [...adapter.parameterNames, ...adapter.savedParameters, ...alsoSavedParameters(adapter, options)]) {
+  for (const name of [
+    ...adapter.parameterNames,
+    ...adapter.savedParameters,
+    ...alsoSavedParameters(adapter, options),
+  ]) {
     tensors[fileKey(name)] = stateEntry(params, name);
     flags[name] = allFlags[name];
   }
   const bad = firstNonFiniteArray(Object.entries(tensors) as [string, { data: ArrayLike<number> }][]);
-  if (bad) throw new Error(`saveAdapter ${dir}: "${bad}" holds NaN or infinite values (the run diverged); nothing was written`);
+  if (bad)
+    throw new Error(
+      `saveAdapter ${dir}: "${bad}" holds NaN or infinite values (the run diverged); nothing was written`,
+    );
   const c = adapter.config;
   const config =
-    c.method === "lora" ? loraConfigJson(adapter, { r: c.r, loraAlpha: c.alpha, dropout: c.dropout }, options) : lowRankVectorConfigJson(adapter, options);
+    c.method === "lora"
+      ? loraConfigJson(adapter, { r: c.r, loraAlpha: c.alpha, dropout: c.dropout }, options)
+      : lowRankVectorConfigJson(adapter, options);
   const metadata = {
     format: "pt",
     [METADATA_VERSION]: "1",
-    [METADATA_CONFIG]: JSON.stringify({ ...c, targetModules: resolvedTargets(adapter), modulesToSave: [...adapter.modulesToSave] }),
+    [METADATA_CONFIG]: JSON.stringify({
+      ...c,
+      targetModules: resolvedTargets(adapter),
+      modulesToSave: [...adapter.modulesToSave],
+    }),
     [METADATA_FLAGS]: JSON.stringify(flags),
     [METADATA_ALSO_SAVED]: JSON.stringify(options.alsoSave ?? []),
   };

@@ -52,7 +52,12 @@ export class HfConfig {
   posAttType(): string[] {
     const v = this.raw.pos_att_type;
     if (v === undefined || v === null) return [];
-    if (typeof v === "string") return v.toLowerCase().split("|").map((s) => s.trim()).filter(Boolean);
+    if (typeof v === "string")
+      return v
+        .toLowerCase()
+        .split("|")
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v.map((s: string) => s.toLowerCase());
     return this.fail("pos_att_type", `expected a list or a "p2c|c2p" string, got ${JSON.stringify(v)}`);
   }

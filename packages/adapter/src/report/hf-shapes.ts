@@ -83,10 +83,12 @@ function debertaV2Shapes(c: HfConfig): ModelShapes {
   const A = heads * c.positive("attention_head_size", Math.floor(H / heads));
   const E = c.positive("embedding_size", H);
   const L = c.numLabels();
-  if (c.int("conv_kernel_size", 0) > 0) c.fail("conv_kernel_size", "the nGiE convolution (deberta-v2-xlarge/xxlarge) is not supported");
+  if (c.int("conv_kernel_size", 0) > 0)
+    c.fail("conv_kernel_size", "the nGiE convolution (deberta-v2-xlarge/xxlarge) is not supported");
   const b = new Builder();
   b.embedding("deberta.embeddings.word_embeddings", c.positive("vocab_size"), E);
-  if (c.bool("position_biased_input", true)) b.embedding("deberta.embeddings.position_embeddings", c.positive("max_position_embeddings"), E);
+  if (c.bool("position_biased_input", true))
+    b.embedding("deberta.embeddings.position_embeddings", c.positive("max_position_embeddings"), E);
   const typeVocab = c.int("type_vocab_size", 0);
   if (typeVocab > 0) b.embedding("deberta.embeddings.token_type_embeddings", typeVocab, E);
   if (E !== H) b.linear("deberta.embeddings.embed_proj", E, H, false);
@@ -112,7 +114,11 @@ function debertaV2Shapes(c: HfConfig): ModelShapes {
     const maxRel = c.int("max_relative_positions", -1);
     const span = buckets > 0 ? buckets : maxRel >= 1 ? maxRel : c.positive("max_position_embeddings");
     b.embedding("deberta.encoder.rel_embeddings", 2 * span, H);
-    const norm = c.string("norm_rel_ebd", "none").toLowerCase().split("|").map((s) => s.trim());
+    const norm = c
+      .string("norm_rel_ebd", "none")
+      .toLowerCase()
+      .split("|")
+      .map((s) => s.trim());
     if (norm.includes("layer_norm")) b.layerNorm("deberta.encoder.LayerNorm", H);
   }
   const P = c.positive("pooler_hidden_size", H);

@@ -30,7 +30,11 @@ export interface ParamsReport {
  * its config.json alone (shapes; nothing is allocated or downloaded). `modelConfig` is the
  * parsed config.json or its text.
  */
-export function paramsReport(modelConfig: Record<string, unknown> | string, o: ParamsReportOptions, source = "config.json"): ParamsReport {
+export function paramsReport(
+  modelConfig: Record<string, unknown> | string,
+  o: ParamsReportOptions,
+  source = "config.json",
+): ParamsReport {
   let raw: Record<string, unknown>;
   if (typeof modelConfig === "string") {
     try {
@@ -39,7 +43,8 @@ export function paramsReport(modelConfig: Record<string, unknown> | string, o: P
       throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
     }
   } else raw = modelConfig;
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${source}: expected a JSON object`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new Error(`${source}: expected a JSON object`);
   const shapes = modelShapes(raw, source);
   const adapterOptions: Options = { ...o.options, method: o.method };
   if (o.r !== undefined) adapterOptions.r = o.r;

@@ -25,7 +25,10 @@ describe("runParamsRepro", () => {
 
   it("uses deberta-v3-base-config.json from the fixtures folder when present, and names it in errors", () => {
     const dir = mkdtempSync(join(tmpdir(), "params-repro-"));
-    writeFileSync(join(dir, "deberta-v3-base-config.json"), JSON.stringify({ ...DEBERTA_V3_BASE_CONFIG, num_hidden_layers: 6 }));
+    writeFileSync(
+      join(dir, "deberta-v3-base-config.json"),
+      JSON.stringify({ ...DEBERTA_V3_BASE_CONFIG, num_hidden_layers: 6 }),
+    );
     const r = runParamsRepro(dir);
     expect(r.ok).toBe(false);
     // 6 layers: half of every count (the adapter lives in the layers only).

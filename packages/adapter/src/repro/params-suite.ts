@@ -46,9 +46,23 @@ export interface ParamCountCheck {
  */
 export const PAPER_PARAM_COUNTS: readonly ParamCountCheck[] = [
   { label: "AFLoRA r=4, start (FFN A/B + d, b)", method: "aflora", r: 4, field: "start", value: 451_872, tolerance: 0 },
-  { label: "AFLoRA r=4, all A/B frozen (d, b)", method: "aflora", r: 4, field: "afterFreezing", value: 83_232, tolerance: 0 },
+  {
+    label: "AFLoRA r=4, all A/B frozen (d, b)",
+    method: "aflora",
+    r: 4,
+    field: "afterFreezing",
+    value: 83_232,
+    tolerance: 0,
+  },
   { label: "LoRA r=8 (Table 1: 1.33M)", method: "lora", r: 8, field: "start", value: 1.33e6, tolerance: 0.005e6 },
-  { label: "ELoRA r=1024 (Table 1: 0.16M)", method: "elora", r: 1024, field: "start", value: 0.16e6, tolerance: 0.005e6 },
+  {
+    label: "ELoRA r=1024 (Table 1: 0.16M)",
+    method: "elora",
+    r: 1024,
+    field: "start",
+    value: 0.16e6,
+    tolerance: 0.005e6,
+  },
 ];
 
 export interface ParamsReproResult {
@@ -65,7 +79,10 @@ export const PARAMS_REPRO_CONFIG_FILE = "deberta-v3-base-config.json";
  * alone and compares them with the paper's. A `deberta-v3-base-config.json` in `fixturesDir`
  * (e.g. the model's real config.json) replaces the built-in shapes.
  */
-export function runParamsRepro(fixturesDir?: string, expected: readonly ParamCountCheck[] = PAPER_PARAM_COUNTS): ParamsReproResult {
+export function runParamsRepro(
+  fixturesDir?: string,
+  expected: readonly ParamCountCheck[] = PAPER_PARAM_COUNTS,
+): ParamsReproResult {
   const custom = fixturesDir === undefined ? null : join(fixturesDir, PARAMS_REPRO_CONFIG_FILE);
   const useCustom = custom !== null && existsSync(custom);
   const config = useCustom ? readFileSync(custom, "utf8") : DEBERTA_V3_BASE_CONFIG;
@@ -79,7 +96,10 @@ export function runParamsRepro(fixturesDir?: string, expected: readonly ParamCou
     const want = e.value.toLocaleString("en-US") + (e.tolerance ? ` ± ${e.tolerance.toLocaleString("en-US")}` : "");
     return [pass ? "PASS" : "FAIL", e.label, got.toLocaleString("en-US"), want];
   });
-  const text = [`model: ${source}`, "", reproTable(["", "check (DeBERTaV3-base, classifier excluded)", "aflora", "paper"], rows)].join("\n");
+  const text = [
+    `model: ${source}`,
+    "",
+    reproTable(["", "check (DeBERTaV3-base, classifier excluded)", "aflora", "paper"], rows),
+  ].join("\n");
   return { ok, text };
 }
-

@@ -22,10 +22,20 @@ export interface PluginInfo {
 /** Options of a definition, read from its zod schema's JSON Schema form. */
 export function optionsOf(def: PluginDefinition<unknown, unknown>): PluginOptionInfo[] {
   if (!(def.options instanceof z.ZodObject)) return [];
-  const json = z.toJSONSchema(def.options, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const json = z.toJSONSchema(def.options, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   return Object.entries(json.properties ?? {}).map(([name, p]) => ({
     name,
-    type: typeof p.type === "string" ? p.type : Array.isArray(p.enum) ? (p.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ") : p.anyOf ? "union" : "value",
+    type:
+      typeof p.type === "string"
+        ? p.type
+        : Array.isArray(p.enum)
+          ? (p.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ")
+          : p.anyOf
+            ? "union"
+            : "value",
     ...(p.default !== undefined ? { default: p.default } : {}),
     required: (json.required ?? []).includes(name),
     description: typeof p.description === "string" ? p.description : "",
@@ -61,7 +71,10 @@ export function pluginsMarkdown(infos: readonly PluginInfo[]): string {
       out.push(`### \`${p.name}\``, "", `${p.description} (${p.package ?? "unknown package"})`, "");
       if (p.options.length) {
         out.push("| option | type | default | description |", "|---|---|---|---|");
-        for (const o of p.options) out.push(`| \`${o.name}\` | ${cell(o.type)} | ${o.default !== undefined ? `\`${cell(JSON.stringify(o.default))}\`` : o.required ? "required" : "–"} | ${cell(o.description)} |`);
+        for (const o of p.options)
+          out.push(
+            `| \`${o.name}\` | ${cell(o.type)} | ${o.default !== undefined ? `\`${cell(JSON.stringify(o.default))}\`` : o.required ? "required" : "–"} | ${cell(o.description)} |`,
+          );
         out.push("");
       } else out.push("No options.", "");
     }
@@ -70,7 +83,10 @@ export function pluginsMarkdown(infos: readonly PluginInfo[]): string {
 }
 
 /** `aflora plugins [--json|--markdown]`: every registered plugin with its options and defaults. */
-export async function pluginsCommand(flags: { json?: boolean; markdown?: boolean; plugin?: string[] }, registry: PluginRegistry): Promise<void> {
+export async function pluginsCommand(
+  flags: { json?: boolean; markdown?: boolean; plugin?: string[] },
+  registry: PluginRegistry,
+): Promise<void> {
   await loadPluginModules(flags.plugin ?? [], registry, process.cwd(), "command line", "--plugin");
   const infos = pluginInfos(registry);
   if (flags.markdown) {
@@ -85,7 +101,12 @@ export async function pluginsCommand(flags: { json?: boolean; markdown?: boolean
     p.kind,
     p.name,
     p.package ?? "",
-    p.options.map((o) => `${o.name}${o.default !== undefined ? `=${JSON.stringify(o.default)}` : o.required ? " (required)" : ""}`).join(", "),
+    p.options
+      .map(
+        (o) =>
+          `${o.name}${o.default !== undefined ? `=${JSON.stringify(o.default)}` : o.required ? " (required)" : ""}`,
+      )
+      .join(", "),
   ]);
   process.stdout.write(markdownTable(["kind", "name", "package", "options (defaults)"], rows) + "\n");
 }

@@ -17,14 +17,22 @@ describe("aflora repro (the packages' suites)", () => {
     vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => (printed.push(String(s)), true));
     for (const suite of ["adapter", "metrics", "glue-data"]) await reproCommand(suite, { out });
     expect(process.exitCode).toBeUndefined();
-    expect(readFileSync(join(out, "adapter.md"), "utf8")).toMatch(/^# aflora repro adapter: PASS\n[\s\S]*\| PASS \| AFLoRA r=4, all A\/B frozen \(d, b\) \| 83,232 \| 83,232 \|/);
-    expect(readFileSync(join(out, "metrics.md"), "utf8")).toMatch(/^# aflora repro metrics: PASS\n[\s\S]*\| PASS \| mrpc \| f1 \| f1 \|/);
-    expect(readFileSync(join(out, "glue-data.md"), "utf8")).toMatch(/^# aflora repro glue-data: PASS\n[\s\S]*\| PASS \| MNLI \| parquet \|/);
+    expect(readFileSync(join(out, "adapter.md"), "utf8")).toMatch(
+      /^# aflora repro adapter: PASS\n[\s\S]*\| PASS \| AFLoRA r=4, all A\/B frozen \(d, b\) \| 83,232 \| 83,232 \|/,
+    );
+    expect(readFileSync(join(out, "metrics.md"), "utf8")).toMatch(
+      /^# aflora repro metrics: PASS\n[\s\S]*\| PASS \| mrpc \| f1 \| f1 \|/,
+    );
+    expect(readFileSync(join(out, "glue-data.md"), "utf8")).toMatch(
+      /^# aflora repro glue-data: PASS\n[\s\S]*\| PASS \| MNLI \| parquet \|/,
+    );
     expect(printed.join("").match(/PASS: report written to /g)).toHaveLength(3);
   });
 
   it("glue-data on a folder without the GLUE layout fails with one clear error", async () => {
     const empty = mkdtempSync(join(tmpdir(), "aflora-repro-empty-"));
-    await expect(reproCommand("glue-data", { fixtures: empty, out: empty })).rejects.toThrow(`${empty}: no tsv/ folder`);
+    await expect(reproCommand("glue-data", { fixtures: empty, out: empty })).rejects.toThrow(
+      `${empty}: no tsv/ folder`,
+    );
   });
 });

@@ -29,7 +29,10 @@ const DEMO_NOTICE = [
 ].join("\n");
 
 /** `aflora train`: resolves the config (or reads it back on --resume), trains into a run folder, prints where it went. */
-export async function trainCommand(flags: TrainFlags, registry: PluginRegistry = createPluginRegistry()): Promise<void> {
+export async function trainCommand(
+  flags: TrainFlags,
+  registry: PluginRegistry = createPluginRegistry(),
+): Promise<void> {
   const log = flags.quiet ? () => {} : (line: string) => process.stderr.write(line + "\n");
   let config: RunConfig;
   let dir: string;
@@ -37,13 +40,18 @@ export async function trainCommand(flags: TrainFlags, registry: PluginRegistry =
   if (flags.resume) {
     dir = resolve(flags.resume);
     const paths = runPaths(dir);
-    if (!existsSync(paths.config)) throw new ConfigError(`--resume: ${dir} is not an aflora run folder (no config.json)`);
-    if (!(await hasCheckpoint(dir))) throw new ConfigError(`--resume: ${dir} has no checkpoint yet (nothing to continue from; start a new run)`);
+    if (!existsSync(paths.config))
+      throw new ConfigError(`--resume: ${dir} is not an aflora run folder (no config.json)`);
+    if (!(await hasCheckpoint(dir)))
+      throw new ConfigError(`--resume: ${dir} has no checkpoint yet (nothing to continue from; start a new run)`);
     config = await readSavedConfig(paths.config, registry, flags.plugin ?? []);
     runId = dir.split(/[\\/]/).pop()!;
     log(`Resuming ${runId} from its latest checkpoint.`);
   } else {
-    config = await resolveConfig({ config: flags.config, preset: flags.preset, flags, plugins: flags.plugin }, registry);
+    config = await resolveConfig(
+      { config: flags.config, preset: flags.preset, flags, plugins: flags.plugin },
+      registry,
+    );
     ({ dir, runId } = createRunFolder(config.output, config.name ?? config.adapter.name));
     writeFileAtomicSync(runPaths(dir).config, JSON.stringify(config, null, 2) + "\n");
   }
@@ -73,10 +81,14 @@ export async function trainCommand(flags: TrainFlags, registry: PluginRegistry =
   }
   const { report, interrupted } = result;
   const rel = (p: string) => relative(process.cwd(), p) || ".";
-  const best = report.best ? `best ${report.best.metric} ${report.best.value.toFixed(4)} at step ${report.best.step}` : "no evaluation";
+  const best = report.best
+    ? `best ${report.best.metric} ${report.best.value.toFixed(4)} at step ${report.best.step}`
+    : "no evaluation";
   const out = [
     "",
-    interrupted ? `Interrupted: checkpoint saved at step ${report.steps.done}. Continue with: aflora train --resume ${rel(dir)}` : `Done: ${report.steps.done} steps in ${formatDuration(report.wallTimeMs)} on ${report.backend}.`,
+    interrupted
+      ? `Interrupted: checkpoint saved at step ${report.steps.done}. Continue with: aflora train --resume ${rel(dir)}`
+      : `Done: ${report.steps.done} steps in ${formatDuration(report.wallTimeMs)} on ${report.backend}.`,
     `${best}; trainable parameters (classifier excluded) ${formatCount(report.trainable.start)} → ${formatCount(report.trainable.end)}, step-averaged ${formatCount(report.trainable.stepAveraged)}.`,
     `Run folder: ${rel(dir)}`,
     `Report:     ${rel(join(dir, "report.md"))}`,
@@ -90,7 +102,8 @@ function profileSteps(flag: unknown): number | undefined {
   if (flag === undefined || flag === false) return undefined;
   if (flag === true) return 5;
   const n = Number(flag);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--profile: expected a number of steps (got "${String(flag)}")`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError(`--profile: expected a number of steps (got "${String(flag)}")`);
   return n;
 }
 
@@ -98,7 +111,11 @@ function profileSteps(flag: unknown): number | undefined {
  * A run folder's saved config. The plugin modules it lists under `imports` are loaded only when they
  * are passed again with `--plugin`: a run folder received from someone else never runs its code.
  */
-export async function readSavedConfig(path: string, registry: PluginRegistry, trusted: readonly string[]): Promise<RunConfig> {
+export async function readSavedConfig(
+  path: string,
+  registry: PluginRegistry,
+  trusted: readonly string[],
+): Promise<RunConfig> {
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
@@ -111,7 +128,9 @@ export async function readSavedConfig(path: string, registry: PluginRegistry, tr
   const imports = Array.isArray(raw.imports) ? (raw.imports as string[]) : [];
   const untrusted = imports.filter((s) => !trusted.includes(s));
   if (untrusted.length) {
-    throw new ConfigError(`${path}: imports: this run loads plugin code (${untrusted.join(", ")}); pass each again with --plugin <module> to trust it`);
+    throw new ConfigError(
+      `${path}: imports: this run loads plugin code (${untrusted.join(", ")}); pass each again with --plugin <module> to trust it`,
+    );
   }
   await loadPluginModules(imports, registry, process.cwd(), path);
   return validateConfig(raw, registry, path);

@@ -1,7 +1,15 @@
 import "reflect-metadata";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
-import { composeRun, definePlugin, Tokens, type FreezingScorer, type Json, type PluginRegistry, type TrackedMatrix } from "@aflora/core";
+import {
+  composeRun,
+  definePlugin,
+  Tokens,
+  type FreezingScorer,
+  type Json,
+  type PluginRegistry,
+  type TrackedMatrix,
+} from "@aflora/core";
 import { z } from "zod";
 import { validateConfig } from "../config/resolve-config.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
@@ -39,7 +47,11 @@ const CONFIG = {
 };
 
 /** The order in which projection matrices froze in a 3-epoch demo run. */
-async function freezeOrder(registry: PluginRegistry, scorer: Record<string, unknown>, parent = container): Promise<string[]> {
+async function freezeOrder(
+  registry: PluginRegistry,
+  scorer: Record<string, unknown>,
+  parent = container,
+): Promise<string[]> {
   const config = validateConfig({ ...CONFIG, scorer }, registry);
   const run = await composeRun(config, { registry, container: parent.createChildContainer() });
   const order: string[] = [];
@@ -59,7 +71,15 @@ describe("swapping the freezing score by dependency injection", () => {
     const registry = createPluginRegistry();
     const baseline = await freezeOrder(registry, { name: "aflora", deltaT: 1 });
 
-    registry.register(definePlugin({ kind: "scorer", name: "b-first", description: "test scorer", options: z.object({}).strict(), create: () => new BFirstScorer() }));
+    registry.register(
+      definePlugin({
+        kind: "scorer",
+        name: "b-first",
+        description: "test scorer",
+        options: z.object({}).strict(),
+        create: () => new BFirstScorer(),
+      }),
+    );
     const byName = await freezeOrder(registry, { name: "b-first" });
 
     const child = container.createChildContainer();

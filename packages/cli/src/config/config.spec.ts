@@ -42,39 +42,73 @@ describe("resolveConfig", () => {
   });
 
   it("names the field, the allowed values and the bad value for an unknown schedule", async () => {
-    const p = file("bad-schedule.yaml", "model: demo\nadapter: { name: aflora }\ndata: spam-assassin\nschedule:\n  name: cubik\n");
-    expect(await errorOf(() => resolveConfig({ config: p }, registry()))).toBe(`${p}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")`);
+    const p = file(
+      "bad-schedule.yaml",
+      "model: demo\nadapter: { name: aflora }\ndata: spam-assassin\nschedule:\n  name: cubik\n",
+    );
+    expect(await errorOf(() => resolveConfig({ config: p }, registry()))).toBe(
+      `${p}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")`,
+    );
   });
 
   it("names the field and the allowed values for a bad method, and names an unknown top-level field", async () => {
-    expect(await errorOf(() => resolveConfig({ flags: { method: "qlora" } }, registry()))).toBe(`config: adapter.name: expected one of aflora, elora, full, lora (got "qlora")`);
-    const p = file("typo.json", JSON.stringify({ epochs: 1, model: "demo", adapter: { name: "lora" }, data: "spam-assassin" }));
-    expect(await errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(/typo\.json: epochs: unknown option/);
+    expect(await errorOf(() => resolveConfig({ flags: { method: "qlora" } }, registry()))).toBe(
+      `config: adapter.name: expected one of aflora, elora, full, lora (got "qlora")`,
+    );
+    const p = file(
+      "typo.json",
+      JSON.stringify({ epochs: 1, model: "demo", adapter: { name: "lora" }, data: "spam-assassin" }),
+    );
+    expect(await errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toMatch(
+      /typo\.json: epochs: unknown option/,
+    );
   });
 
   it("reports a bad number with its path and value, and plugin option errors under the plugin's field", async () => {
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["training.lr=-1"] } }, registry()))).toBe("config: training.lr: Too small: expected number to be >0, got -1");
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe("config: scorer.beta3: unknown option (known options: beta1, beta2, deltaT, window)");
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["adapter.r=0"] } }, registry()))).toBe("config: adapter.r: Too small: expected number to be >0, got 0");
-    expect(await errorOf(() => resolveConfig({ flags: { epochs: "many" } }, registry()))).toBe('--epochs: expected a number (got "many")');
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["training.lr=-1"] } }, registry()))).toBe(
+      "config: training.lr: Too small: expected number to be >0, got -1",
+    );
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe(
+      "config: scorer.beta3: unknown option (known options: beta1, beta2, deltaT, window)",
+    );
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["adapter.r=0"] } }, registry()))).toBe(
+      "config: adapter.r: Too small: expected number to be >0, got 0",
+    );
+    expect(await errorOf(() => resolveConfig({ flags: { epochs: "many" } }, registry()))).toBe(
+      '--epochs: expected a number (got "many")',
+    );
   });
 
   it("checks the data section against the registered tasks and their options", async () => {
-    expect(await errorOf(() => resolveConfig({ flags: { data: "glue:wnlii" } }, registry()))).toMatch(/^config: data.name: expected one of csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/);
-    expect(await errorOf(() => resolveConfig({ flags: { set: ["data.devFraction=2"] } }, registry()))).toBe("config: data.devFraction: Too big: expected number to be <1, got 2");
-    expect(await errorOf(() => resolveConfig({ flags: { data: "some/folder" } }, registry()))).toMatch(/^--data: a GLUE folder needs the task/);
+    expect(await errorOf(() => resolveConfig({ flags: { data: "glue:wnlii" } }, registry()))).toMatch(
+      /^config: data.name: expected one of csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/,
+    );
+    expect(await errorOf(() => resolveConfig({ flags: { set: ["data.devFraction=2"] } }, registry()))).toBe(
+      "config: data.devFraction: Too big: expected number to be <1, got 2",
+    );
+    expect(await errorOf(() => resolveConfig({ flags: { data: "some/folder" } }, registry()))).toMatch(
+      /^--data: a GLUE folder needs the task/,
+    );
   });
 
   it("names the file and line of a YAML syntax error", async () => {
     const p = file("broken.yaml", "model: demo\ntraining:\n  epochs: [1\n");
-    expect(await errorOf(() => resolveConfig({ config: p }, registry()))).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+: invalid YAML`));
+    expect(await errorOf(() => resolveConfig({ config: p }, registry()))).toMatch(
+      new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+: invalid YAML`),
+    );
   });
 
   it("lets flags override the config file, which overrides the preset; paths resolve against their own layer", async () => {
     const data = join(dir, "glue-tiny");
     mkdirSync(data, { recursive: true });
-    const p = file("over.yaml", "training:\n  epochs: 3\n  lr: 0.5\ndata: { name: glue/rte, dataDir: ./glue-tiny }\noutput: ./out\n");
-    const c = await resolveConfig({ preset: "glue/rte", config: p, flags: { lr: "2e-3", model: "org/model" } }, registry());
+    const p = file(
+      "over.yaml",
+      "training:\n  epochs: 3\n  lr: 0.5\ndata: { name: glue/rte, dataDir: ./glue-tiny }\noutput: ./out\n",
+    );
+    const c = await resolveConfig(
+      { preset: "glue/rte", config: p, flags: { lr: "2e-3", model: "org/model" } },
+      registry(),
+    );
     expect(c.training).toMatchObject({ epochs: 3, lr: 0.002, classifierLr: 0.04, batchSize: 64 });
     expect(c.data).toEqual({ name: "glue/rte", dataDir: data });
     expect(c.output).toBe(join(dir, "out"));
@@ -82,8 +116,13 @@ describe("resolveConfig", () => {
   });
 
   it("a missing data file is one error naming the field and the resolved path", async () => {
-    const p = file("missing.yaml", "data: { name: csv, train: ./nope.csv, validation: ./nope.csv, textFields: [t], labelField: y, labels: [a, b] }\n");
-    expect(await errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toContain(`${p}: data.train: no such file or folder: ${join(dir, "nope.csv")}`);
+    const p = file(
+      "missing.yaml",
+      "data: { name: csv, train: ./nope.csv, validation: ./nope.csv, textFields: [t], labelField: y, labels: [a, b] }\n",
+    );
+    expect(await errorOf(() => resolveConfig({ config: p, preset: "demo" }, registry()))).toContain(
+      `${p}: data.train: no such file or folder: ${join(dir, "nope.csv")}`,
+    );
   });
 
   it("drops AFLoRA's freezing sections for the baselines and replaces a plugin section whose name changes", async () => {
@@ -91,7 +130,10 @@ describe("resolveConfig", () => {
     expect(lora.adapter).toMatchObject({ name: "lora", r: 8, alpha: 8 });
     expect(lora.scorer).toBeUndefined();
     expect(lora.schedule).toBeUndefined();
-    const abl = await resolveConfig({ preset: "glue/rte", flags: { scorer: "sensitivity", schedule: "linear" } }, registry());
+    const abl = await resolveConfig(
+      { preset: "glue/rte", flags: { scorer: "sensitivity", schedule: "linear" } },
+      registry(),
+    );
     expect(abl.scorer).toMatchObject({ name: "sensitivity", beta1: 0.85 });
     expect(abl.schedule).toMatchObject({ name: "linear", initialWarmupEpochs: 1 });
   });
@@ -105,6 +147,8 @@ describe("resolveConfig", () => {
   });
 
   it("rejects an unknown preset by listing the known ones", async () => {
-    expect(await errorOf(() => resolveConfig({ preset: "glue/wnli" }, registry()))).toMatch(/^--preset: expected one of demo, glue\/cola, .*glue\/wnli"\)$/);
+    expect(await errorOf(() => resolveConfig({ preset: "glue/wnli" }, registry()))).toMatch(
+      /^--preset: expected one of demo, glue\/cola, .*glue\/wnli"\)$/,
+    );
   });
 });

@@ -28,7 +28,13 @@ function kindOf(schema: z.ZodType): ConfigFlag["kind"] {
   return "value";
 }
 
-const flag = (name: string, path: string, description: string, kind: ConfigFlag["kind"]): ConfigFlag => ({ flag: name, key: camel(name), path, description, kind });
+const flag = (name: string, path: string, description: string, kind: ConfigFlag["kind"]): ConfigFlag => ({
+  flag: name,
+  key: camel(name),
+  path,
+  description,
+  kind,
+});
 
 /**
  * Every override flag of `aflora train` / `aflora eval`, generated from the config's schemas:
@@ -47,7 +53,9 @@ export function configFlags(registry: PluginRegistry): ConfigFlag[] {
   }
   for (const [key, schema] of Object.entries(trainingSchema.shape)) {
     if (key === "optimArgs") continue;
-    flags.push(flag(kebab(key), `training.${key}`, (schema as z.ZodType).description ?? key, kindOf(schema as z.ZodType)));
+    flags.push(
+      flag(kebab(key), `training.${key}`, (schema as z.ZodType).description ?? key, kindOf(schema as z.ZodType)),
+    );
   }
   for (const key of ["backend", "threads", "output", "name", "reportTo"] as const) {
     const schema = runConfigShape.shape[key] as z.ZodType;
@@ -63,7 +71,11 @@ const ALIASES: Record<string, string> = { method: "adapter" };
  * Turns parsed flags into a config layer. `--data` accepts `glue:<task>`, `spam-assassin`
  * or a GLUE folder (with `--task` or a preset's task); `--set a.b=value` sets any field.
  */
-export function flagsToConfig(opts: Record<string, unknown>, registry: PluginRegistry, base: Record<string, unknown> = {}): Record<string, unknown> {
+export function flagsToConfig(
+  opts: Record<string, unknown>,
+  registry: PluginRegistry,
+  base: Record<string, unknown> = {},
+): Record<string, unknown> {
   const layer: Record<string, unknown> = {};
   const values = { ...opts };
   for (const [alias, target] of Object.entries(ALIASES)) {
@@ -77,10 +89,12 @@ export function flagsToConfig(opts: Record<string, unknown>, registry: PluginReg
       continue;
     }
     const value = f.kind === "string" ? String(raw) : parseYamlScalar(String(raw));
-    if (f.kind === "number" && typeof value !== "number") throw new ConfigError(`--${f.flag}: expected a number (got "${raw}")`);
+    if (f.kind === "number" && typeof value !== "number")
+      throw new ConfigError(`--${f.flag}: expected a number (got "${raw}")`);
     setPath(layer, f.path === "model" ? "model.path" : f.path, value);
   }
-  if (opts.data !== undefined || opts.task !== undefined) layer.data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
+  if (opts.data !== undefined || opts.task !== undefined)
+    layer.data = dataFlag(opts.data as string | undefined, opts.task as string | undefined, base.data);
   for (const assignment of (opts.set as string[] | undefined) ?? []) {
     const eq = assignment.indexOf("=");
     if (eq <= 0) throw new ConfigError(`--set: expected path=value (got "${assignment}")`);
@@ -93,8 +107,12 @@ function dataFlag(data: string | undefined, task: string | undefined, base: unkn
   const baseName = (expandDataShorthand(base) as { name?: string } | undefined)?.name;
   const baseTask = baseName?.startsWith("glue/") ? baseName.slice(5) : undefined;
   if (data === undefined) return { name: `glue/${task}` };
-  if (/^glue[:/]/.test(data) || (!/[\\/]/.test(data) && !existsSync(data))) return expandDataShorthand(data) as Record<string, unknown>;
+  if (/^glue[:/]/.test(data) || (!/[\\/]/.test(data) && !existsSync(data)))
+    return expandDataShorthand(data) as Record<string, unknown>;
   const t = task ?? baseTask;
-  if (!t) throw new ConfigError(`--data: a GLUE folder needs the task: add --task <name> or a --preset glue/<task> (got "${data}")`);
+  if (!t)
+    throw new ConfigError(
+      `--data: a GLUE folder needs the task: add --task <name> or a --preset glue/<task> (got "${data}")`,
+    );
   return { name: `glue/${t}`, dataDir: data };
 }

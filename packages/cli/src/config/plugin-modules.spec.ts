@@ -17,18 +17,26 @@ describe("imports", () => {
          registry.register({ kind: "adapter", name: "my-method", description: "test", uses: ["scorer"], parse: (o) => o, create: () => ({}) });
        }\n`,
     );
-    writeFileSync(join(dir, "exp.yaml"), "preset: demo\nimports: [./my-scorer.mjs]\nadapter: { name: my-method }\nscorer: { name: my-scorer, alpha: 2 }\n");
+    writeFileSync(
+      join(dir, "exp.yaml"),
+      "preset: demo\nimports: [./my-scorer.mjs]\nadapter: { name: my-method }\nscorer: { name: my-scorer, alpha: 2 }\n",
+    );
     const c = await resolveConfigWithImports({ config: join(dir, "exp.yaml") }, createPluginRegistry());
     expect(c.scorer).toEqual({ name: "my-scorer", alpha: 2 });
     expect(c.imports).toEqual([join(dir, "my-scorer.mjs")]);
-    writeFileSync(join(dir, "bad.yaml"), "preset: demo\nimports: [./my-scorer.mjs]\nadapter: { name: my-method }\nscorer: { name: my-scorer, alpha: high }\n");
-    await expect(resolveConfigWithImports({ config: join(dir, "bad.yaml") }, createPluginRegistry())).rejects.toThrow(`${join(dir, "bad.yaml")}: scorer.alpha: expected a number`);
+    writeFileSync(
+      join(dir, "bad.yaml"),
+      "preset: demo\nimports: [./my-scorer.mjs]\nadapter: { name: my-method }\nscorer: { name: my-scorer, alpha: high }\n",
+    );
+    await expect(resolveConfigWithImports({ config: join(dir, "bad.yaml") }, createPluginRegistry())).rejects.toThrow(
+      `${join(dir, "bad.yaml")}: scorer.alpha: expected a number`,
+    );
   });
 
   it("names the config file and the entry when a module cannot be found", async () => {
     writeFileSync(join(dir, "missing.yaml"), "preset: demo\nimports: [aflora-plugin-that-does-not-exist]\n");
-    await expect(resolveConfigWithImports({ config: join(dir, "missing.yaml") }, createPluginRegistry())).rejects.toThrow(
-      `${join(dir, "missing.yaml")}: imports[0]: cannot find "aflora-plugin-that-does-not-exist"`,
-    );
+    await expect(
+      resolveConfigWithImports({ config: join(dir, "missing.yaml") }, createPluginRegistry()),
+    ).rejects.toThrow(`${join(dir, "missing.yaml")}: imports[0]: cannot find "aflora-plugin-that-does-not-exist"`);
   });
 });

@@ -20,14 +20,29 @@ const TABLE = {
 
 describe("GLUE presets", () => {
   it("exist for exactly the eight tasks (plus the demo)", () => {
-    expect(listPresets()).toEqual(["demo", ...Object.keys(TABLE).map((t) => `glue/${t}`).sort()]);
+    expect(listPresets()).toEqual([
+      "demo",
+      ...Object.keys(TABLE)
+        .map((t) => `glue/${t}`)
+        .sort(),
+    ]);
   });
 
   for (const [task, row] of Object.entries(TABLE)) {
     it(`glue/${task} carries the authors' hyperparameters`, async () => {
-      const p = loadPreset(`glue/${task}`) as { training: Record<string, unknown>; schedule: Record<string, unknown>; scorer: Record<string, unknown> };
-      expect(p).toMatchObject({ adapter: { name: "aflora" }, data: `glue:${task}`, model: "microsoft/deberta-v3-base" });
-      expect((await resolveConfig({ preset: `glue/${task}` }, createPluginRegistry())).data).toEqual({ name: `glue/${task}` });
+      const p = loadPreset(`glue/${task}`) as {
+        training: Record<string, unknown>;
+        schedule: Record<string, unknown>;
+        scorer: Record<string, unknown>;
+      };
+      expect(p).toMatchObject({
+        adapter: { name: "aflora" },
+        data: `glue:${task}`,
+        model: "microsoft/deberta-v3-base",
+      });
+      expect((await resolveConfig({ preset: `glue/${task}` }, createPluginRegistry())).data).toEqual({
+        name: `glue/${task}`,
+      });
       expect(p.training).toEqual({
         epochs: row.epochs,
         batchSize: 64,
@@ -51,8 +66,11 @@ describe("GLUE presets", () => {
 
   it("--method gives the paper's ranks: AFLoRA r=4, LoRA r=8, ELoRA r=1024", async () => {
     const reg = createPluginRegistry();
-    const rank = async (method: string) => (await resolveConfig({ preset: "glue/mrpc", flags: { method } }, reg)).adapter.r;
+    const rank = async (method: string) =>
+      (await resolveConfig({ preset: "glue/mrpc", flags: { method } }, reg)).adapter.r;
     expect([await rank("aflora"), await rank("lora"), await rank("elora")]).toEqual([4, 8, 1024]);
-    expect((await resolveConfig({ preset: "glue/mrpc", flags: { method: "full" } }, reg)).adapter).toEqual({ name: "full" });
+    expect((await resolveConfig({ preset: "glue/mrpc", flags: { method: "full" } }, reg)).adapter).toEqual({
+      name: "full",
+    });
   });
 });

@@ -9,7 +9,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(
+      `${path}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let value: unknown;
   if (extname(path).toLowerCase() === ".json") {
@@ -29,6 +31,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
     }
     value = doc.toJS();
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ConfigError(`${path}: expected a mapping of config fields at the top level`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ConfigError(`${path}: expected a mapping of config fields at the top level`);
   return value as Record<string, unknown>;
 }

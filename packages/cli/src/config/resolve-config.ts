@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { pathOptionKind, PLUGIN_SECTIONS, resolveRunConfig, RunConfigError, type PluginRegistry, type PluginSection, type RunConfig } from "@aflora/core";
+import {
+  pathOptionKind,
+  PLUGIN_SECTIONS,
+  resolveRunConfig,
+  RunConfigError,
+  type PluginRegistry,
+  type PluginSection,
+  type RunConfig,
+} from "@aflora/core";
 import { readConfigFile } from "./read-config-file.js";
 import { ConfigError } from "./config-error.js";
 import { loadPreset } from "./presets.js";
@@ -37,16 +45,22 @@ export function validateConfig(raw: Record<string, unknown>, registry: PluginReg
 /** Every path option of the selected plugins must exist; the error names the field and the resolved path. */
 export function checkPathsExist(config: RunConfig, registry: PluginRegistry, source: string): void {
   const problems: string[] = [];
-  const check = (field: string, kind: (typeof PLUGIN_SECTIONS)[keyof typeof PLUGIN_SECTIONS]["kind"] | "reporter" | "plugin", section: PluginSection | undefined) => {
+  const check = (
+    field: string,
+    kind: (typeof PLUGIN_SECTIONS)[keyof typeof PLUGIN_SECTIONS]["kind"] | "reporter" | "plugin",
+    section: PluginSection | undefined,
+  ) => {
     if (!section || !registry.has(kind, section.name)) return;
     const def = registry.get(kind, section.name);
     if (!(def.options instanceof z.ZodObject)) return;
     for (const [key, schema] of Object.entries(def.options.shape as Record<string, z.ZodType>)) {
       const v = section[key];
-      if (typeof v === "string" && pathOptionKind(schema) === "existing" && !existsSync(v)) problems.push(`${field}.${key}: no such file or folder: ${resolve(v)}`);
+      if (typeof v === "string" && pathOptionKind(schema) === "existing" && !existsSync(v))
+        problems.push(`${field}.${key}: no such file or folder: ${resolve(v)}`);
     }
   };
-  for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) check(field, spec.kind, (config as unknown as Record<string, PluginSection | undefined>)[field]);
+  for (const [field, spec] of Object.entries(PLUGIN_SECTIONS))
+    check(field, spec.kind, (config as unknown as Record<string, PluginSection | undefined>)[field]);
   config.reportTo.forEach((r, i) => check(`reportTo[${i}]`, "reporter", r));
   config.plugins.forEach((p, i) => check(`plugins[${i}]`, "plugin", p));
   if (problems.length) throw new ConfigError(problems.map((p) => `${source}: ${p}`).join("\n"));
@@ -64,12 +78,22 @@ export async function resolveConfig(input: ResolveInput, registry: PluginRegistr
   const fileDir = input.config ? dirname(resolve(input.config)) : cwd;
   const fromFile = file.preset;
   delete file.preset;
-  if (fromFile !== undefined && typeof fromFile !== "string") throw new ConfigError(`${input.config}: preset: expected a preset name such as glue/rte (got ${JSON.stringify(fromFile)})`);
+  if (fromFile !== undefined && typeof fromFile !== "string")
+    throw new ConfigError(
+      `${input.config}: preset: expected a preset name such as glue/rte (got ${JSON.stringify(fromFile)})`,
+    );
   const presetName = input.preset ?? fromFile;
   const preset = presetName ? loadPreset(presetName) : input.config ? {} : loadPreset("demo");
   const source = input.config ?? (presetName ? `preset ${presetName}` : "config");
 
-  const imports = [...(Array.isArray(preset.imports) ? preset.imports : []), ...(Array.isArray(file.imports) ? (file.imports as unknown[]).map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(fileDir, s) : s)) : file.imports !== undefined ? [file.imports] : [])];
+  const imports = [
+    ...(Array.isArray(preset.imports) ? preset.imports : []),
+    ...(Array.isArray(file.imports)
+      ? (file.imports as unknown[]).map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(fileDir, s) : s))
+      : file.imports !== undefined
+        ? [file.imports]
+        : []),
+  ];
   const plugins = (input.plugins ?? []).map((s) => (s.startsWith(".") ? resolve(cwd, s) : s));
   await loadPluginModules(imports, registry, fileDir, input.config ?? "config", "imports");
   await loadPluginModules(plugins, registry, cwd, "command line", "--plugin");

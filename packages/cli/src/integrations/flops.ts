@@ -2,7 +2,14 @@
 // optimizer step with @aflora/metrics' analytic formula, given the matrices still trainable then.
 import { join } from "node:path";
 import { writeFileAtomicSync } from "@aflora/core";
-import { matrixPosition, stepFlops, type AdapterShape, type EncoderShape, type LinearRole, type RunReportExtras } from "@aflora/metrics";
+import {
+  matrixPosition,
+  stepFlops,
+  type AdapterShape,
+  type EncoderShape,
+  type LinearRole,
+  type RunReportExtras,
+} from "@aflora/metrics";
 import type { LoadedModel, LoadedTask, RunConfig } from "@aflora/core";
 
 export const FLOP_SHAPES_FILE = "flops-shapes.json";
@@ -46,7 +53,9 @@ export function encoderShape(s: FlopShapes): EncoderShape {
   if (c.model_type === "deberta-v2" && c.relative_attention) {
     const buckets = num("position_buckets", -1);
     const maxRel = num("max_relative_positions", -1);
-    shape.relativePositions = { span: buckets > 0 ? buckets : maxRel > 0 ? maxRel : num("max_position_embeddings", 512) };
+    shape.relativePositions = {
+      span: buckets > 0 ? buckets : maxRel > 0 ? maxRel : num("max_position_embeddings", 512),
+    };
   }
   return shape;
 }
@@ -54,7 +63,10 @@ export function encoderShape(s: FlopShapes): EncoderShape {
 const ROLE: Record<string, LinearRole> = { q: "q", k: "k", v: "v", o: "o", inter: "int", out: "out" };
 
 /** FLOPs of each optimizer step, given the names of the adapter matrices still trainable. */
-export function flopsForRun(shapes: FlopShapes, _config?: RunConfig): Pick<RunReportExtras, "flopsOfStep" | "flopsNote"> {
+export function flopsForRun(
+  shapes: FlopShapes,
+  _config?: RunConfig,
+): Pick<RunReportExtras, "flopsOfStep" | "flopsNote"> {
   const shape = encoderShape(shapes);
   const kind: AdapterShape["kind"] = shapes.method === "full" ? "full" : shapes.method === "lora" ? "lora" : "vector";
   const cache = new Map<string, number>();
@@ -69,7 +81,10 @@ export function flopsForRun(shapes: FlopShapes, _config?: RunConfig): Pick<RunRe
       const key = [...open].sort().join(",");
       let f = cache.get(key);
       if (f === undefined) {
-        const adapter: AdapterShape = kind === "full" ? { kind } : { kind, r: shapes.r, matrixTrainable: (l, role, m) => open.has(`${l}.${role}.${m}`) };
+        const adapter: AdapterShape =
+          kind === "full"
+            ? { kind }
+            : { kind, r: shapes.r, matrixTrainable: (l, role, m) => open.has(`${l}.${role}.${m}`) };
         f = stepFlops(shape, adapter).total;
         cache.set(key, f);
       }

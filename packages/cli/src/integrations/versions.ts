@@ -9,7 +9,9 @@ export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ["@aflora/cli", ...DEFAULT_PLUGIN_PACKAGES.map((p) => p.name), "@tensorflow/tfjs-core"]) {
     try {
-      out[name] = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+      out[name] = (
+        JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }
+      ).version;
     } catch {
       // a package that cannot be resolved from here is left out
     }

@@ -23,7 +23,11 @@ export class EventsLog {
     const record = eventLogRecord(event, this.level);
     const time = Date.now();
     if (record) appendFileSync(this.fd, JSON.stringify({ ...record, time }) + "\n");
-    if (event.type === "eval:end") appendFileSync(this.metricsFd, JSON.stringify({ step: event.step, epoch: event.epoch, ...event.metrics, time }) + "\n");
+    if (event.type === "eval:end")
+      appendFileSync(
+        this.metricsFd,
+        JSON.stringify({ step: event.step, epoch: event.epoch, ...event.metrics, time }) + "\n",
+      );
     // A checkpoint is only useful with the events leading to it on disk.
     if (event.type === "checkpoint:saved") fsyncSync(this.fd);
   }

@@ -3,7 +3,10 @@
  * after the current step, which evaluates, saves a checkpoint and ends the run cleanly; a
  * second one exits at once (the last checkpoint still allows `--resume`).
  */
-export function onInterrupt(stop: (signal: string) => void, log: (line: string) => void): { dispose(): void; readonly signal: string | null } {
+export function onInterrupt(
+  stop: (signal: string) => void,
+  log: (line: string) => void,
+): { dispose(): void; readonly signal: string | null } {
   let signal: string | null = null;
   const handler = (s: NodeJS.Signals) => {
     if (signal) {

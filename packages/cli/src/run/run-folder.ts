@@ -4,7 +4,10 @@ import { join, resolve } from "node:path";
 
 /** `2026-11-28T17-40-39Z` — sortable, and valid in file names on every OS. */
 export function timestampForName(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/:/g, "-");
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/:/g, "-");
 }
 
 /**

@@ -15,7 +15,8 @@ export function acquireRunLock(path: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number(readFileSync(path, "utf8"));
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new Error(`${path}: the run is in use by process ${pid}`);
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid))
+        throw new Error(`${path}: the run is in use by process ${pid}`);
       rmSync(path, { force: true });
     }
   }

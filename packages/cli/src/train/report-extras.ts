@@ -31,7 +31,10 @@ export function runFacts(config: RunConfig): Record<string, string | number | nu
 }
 
 /** FLOPs per step from the model config (metrics' FLOP formula), when the run recorded its shapes. */
-async function flopsExtras(runDir: string, config: RunConfig): Promise<Pick<RunReportExtras, "flopsOfStep" | "flopsNote">> {
+async function flopsExtras(
+  runDir: string,
+  config: RunConfig,
+): Promise<Pick<RunReportExtras, "flopsOfStep" | "flopsNote">> {
   const shapesPath = join(runDir, FLOP_SHAPES_FILE);
   if (!existsSync(shapesPath)) return {};
   return flopsForRun(JSON.parse(readFileSync(shapesPath, "utf8")) as FlopShapes, config);

@@ -1,5 +1,14 @@
 import { existsSync } from "node:fs";
-import { composeRun, createKernelProfiler, describeBackend, latestCheckpoint, writeFileAtomicSync, type PluginRegistry, type RunConfig, type RunSummary } from "@aflora/core";
+import {
+  composeRun,
+  createKernelProfiler,
+  describeBackend,
+  latestCheckpoint,
+  writeFileAtomicSync,
+  type PluginRegistry,
+  type RunConfig,
+  type RunSummary,
+} from "@aflora/core";
 import { attachProgress, writeRunReport, type ParameterInfo, type RunReport } from "@aflora/metrics";
 import { runPaths } from "../run/run-folder.js";
 import { EventsLog } from "../run/events-log.js";
@@ -34,26 +43,45 @@ export interface TrainingResult {
  */
 export async function runTraining(config: RunConfig, o: TrainingOptions): Promise<TrainingResult> {
   const paths = runPaths(o.runDir);
-  const run = await composeRun(config, { registry: o.registry, runDir: o.runDir, runId: o.runId, resume: o.resume, log: o.log });
+  const run = await composeRun(config, {
+    registry: o.registry,
+    runDir: o.runDir,
+    runId: o.runId,
+    resume: o.resume,
+    log: o.log,
+  });
   try {
     o.log(`backend: ${describeBackend(run.compute)}`);
     if (run.compute.hint) o.log(run.compute.hint);
     o.log(`model: ${run.loaded.origin}`);
     const stats = run.data.readStats ?? [];
-    if (stats.length) o.log(`task: ${run.task.info.name} (${stats.map((s) => `${s.file}: ${s.rows} examples${s.skipped ? `, ${s.skipped} malformed rows skipped` : ""}`).join("; ")})`);
+    if (stats.length)
+      o.log(
+        `task: ${run.task.info.name} (${stats.map((s) => `${s.file}: ${s.rows} examples${s.skipped ? `, ${s.skipped} malformed rows skipped` : ""}`).join("; ")})`,
+      );
     const { model } = run.loaded;
     if (!o.resume) {
       // The config as it ran: the backend actually used, every default filled in, the package versions.
       const { backend, blas, blasVendor, threads } = run.compute;
-      writeFileAtomicSync(paths.config, JSON.stringify({ ...config, backend, threads, compute: { backend, blas, blasVendor, threads }, versions: packageVersions() }, null, 2) + "\n");
-      const parameters: ParameterInfo[] = model.params.list().map((p) => ({ name: p.name, group: p.group, size: p.variable.size, trainable: p.trainable }));
+      writeFileAtomicSync(
+        paths.config,
+        JSON.stringify(
+          { ...config, backend, threads, compute: { backend, blas, blasVendor, threads }, versions: packageVersions() },
+          null,
+          2,
+        ) + "\n",
+      );
+      const parameters: ParameterInfo[] = model.params
+        .list()
+        .map((p) => ({ name: p.name, group: p.group, size: p.variable.size, trainable: p.trainable }));
       writeFileAtomicSync(paths.parameters, JSON.stringify(parameters) + "\n");
       writeFlopShapes(paths.dir, run.loaded, run.data, config);
     }
     const { trainer } = run;
     const log = new EventsLog(paths.events, paths.metrics, config.training.logLevel);
     const logSub = trainer.events.subscribe((e) => log.write(e));
-    const frozenAtStart = () => model.params.list({ group: "adapter-matrix" }).filter((p) => p.frozenAt !== undefined).length;
+    const frozenAtStart = () =>
+      model.params.list({ group: "adapter-matrix" }).filter((p) => p.frozenAt !== undefined).length;
     const detachProgress = o.progress ? attachProgress(trainer.events, { frozenAtStart }) : () => {};
     const profiler = o.profileSteps ? createKernelProfiler({ steps: o.profileSteps }) : null;
     const profileSub = profiler?.attach(trainer.events, o.runDir);

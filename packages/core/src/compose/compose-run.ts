@@ -56,10 +56,15 @@ export interface ComposedRun {
 }
 
 /** A schedule that takes `deltaT` follows the scorer's window unless it sets its own (decisions on window boundaries). */
-export function withScorerDeltaT(registry: PluginRegistry, section: PluginSection, scorer: FreezingScorer): PluginSection {
+export function withScorerDeltaT(
+  registry: PluginRegistry,
+  section: PluginSection,
+  scorer: FreezingScorer,
+): PluginSection {
   const def = registry.get("schedule", section.name);
   const takesDeltaT = def.options instanceof z.ZodObject && "deltaT" in def.options.shape;
-  if (!takesDeltaT || scorer.deltaT === undefined || section["deltaT"] !== undefined || section["window"] !== undefined) return section;
+  if (!takesDeltaT || scorer.deltaT === undefined || section["deltaT"] !== undefined || section["window"] !== undefined)
+    return section;
   return { ...section, deltaT: scorer.deltaT };
 }
 
@@ -74,7 +79,10 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
   const log = o.log ?? (() => {});
   const warn = o.warn ?? ((m: string) => log(`warning: ${m}`));
   const t = config.training;
-  const compute = await selectBackendInfo(config.backend as never, config.threads !== undefined ? { threads: config.threads } : {});
+  const compute = await selectBackendInfo(
+    config.backend as never,
+    config.threads !== undefined ? { threads: config.threads } : {},
+  );
   const backend = compute.backend;
   installFastGradients();
   assertTfjsGradients();
@@ -94,21 +102,33 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
     adapter = factory.apply(model, { rng: new Rng(t.seed).fork("adapter"), loaded });
     const data = await task
       .load({
-      tokenizer: loaded.tokenizer,
-      batchSize: t.batchSize,
-      seed: t.seed,
-      warn,
-      maxSeqLength: t.maxSeqLength,
+        tokenizer: loaded.tokenizer,
+        batchSize: t.batchSize,
+        seed: t.seed,
+        warn,
+        maxSeqLength: t.maxSeqLength,
         ...(t.padToMaxLength !== undefined ? { padToMaxLength: t.padToMaxLength } : {}),
       })
       .catch((e: unknown) => {
         throw asInputError(e);
       });
-    const plan = planRun({ batchesPerEpoch: data.train.batchesPerEpoch, epochs: t.epochs, gradientAccumulation: t.gradientAccumulation, maxSteps: t.maxSteps ?? null });
+    const plan = planRun({
+      batchesPerEpoch: data.train.batchesPerEpoch,
+      epochs: t.epochs,
+      gradientAccumulation: t.gradientAccumulation,
+      maxSteps: t.maxSteps ?? null,
+    });
     const runId = o.runId ?? `run-${Date.now()}`;
     const container = createRunContainer(scope, {
       registry: model.params,
-      runInfo: { runId, totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: plan.numTrainEpochs, seed: t.seed, outputDir: o.runDir ?? null },
+      runInfo: {
+        runId,
+        totalSteps: plan.totalSteps,
+        stepsPerEpoch: plan.stepsPerEpoch,
+        epochs: plan.numTrainEpochs,
+        seed: t.seed,
+        outputDir: o.runDir ?? null,
+      },
       plugins: registry,
       model,
     });
@@ -116,7 +136,11 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
     const plugins: TrainerPlugin[] = [];
     if (factory.freezing) {
       if (!container.isRegistered(Tokens.Scorer, true)) {
-        container.register(Tokens.Scorer, { useFactory: instanceCachingFactory((c) => registry.create<FreezingScorer>("scorer", config.scorer ?? { name: "aflora" }, c, "scorer")) });
+        container.register(Tokens.Scorer, {
+          useFactory: instanceCachingFactory((c) =>
+            registry.create<FreezingScorer>("scorer", config.scorer ?? { name: "aflora" }, c, "scorer"),
+          ),
+        });
       }
       if (!container.isRegistered(Tokens.FreezeSchedule, true)) {
         container.register(Tokens.FreezeSchedule, {
@@ -128,11 +152,20 @@ export async function composeRun(config: RunConfig, o: ComposeOptions): Promise<
       }
       plugins.push(registry.create<TrainerPlugin>("plugin", { name: FREEZING_PLUGIN }, container, "adapter"));
     }
-    config.reportTo.forEach((r, i) => plugins.push(registry.create<TrainerPlugin>("reporter", r, container, `reportTo[${i}]`)));
-    config.plugins.forEach((p, i) => plugins.push(registry.create<TrainerPlugin>("plugin", p, container, `plugins[${i}]`)));
+    config.reportTo.forEach((r, i) =>
+      plugins.push(registry.create<TrainerPlugin>("reporter", r, container, `reportTo[${i}]`)),
+    );
+    config.plugins.forEach((p, i) =>
+      plugins.push(registry.create<TrainerPlugin>("plugin", p, container, `plugins[${i}]`)),
+    );
     plugins.push(...(o.plugins ?? []));
 
-    const optimizer = registry.create<OptimizerFactory>("optimizer", { name: t.optim, ...t.optimArgs }, container, "training.optim");
+    const optimizer = registry.create<OptimizerFactory>(
+      "optimizer",
+      { name: t.optim, ...t.optimArgs },
+      container,
+      "training.optim",
+    );
     const adamw: AdamWConfig = optimizer.config({
       lr: t.lr,
       weightDecay: t.weightDecay,

@@ -22,7 +22,9 @@ export function runConfigJsonSchema(registry: PluginRegistry): Record<string, un
   const shape = { ...runConfigShape.shape } as Record<string, z.ZodType>;
   for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {
     const union = sectionUnion(registry, spec.kind);
-    const described = union.describe(runConfigShape.shape[field as keyof typeof runConfigShape.shape].description ?? field);
+    const described = union.describe(
+      runConfigShape.shape[field as keyof typeof runConfigShape.shape].description ?? field,
+    );
     shape[field] = field === "data" || field === "model" ? z.union([z.string(), described]) : described.optional();
   }
   shape.training = trainingSchema.default({} as never);
@@ -30,5 +32,9 @@ export function runConfigJsonSchema(registry: PluginRegistry): Record<string, un
   shape.plugins = z.array(sectionUnion(registry, "plugin")).optional();
   shape.preset = z.string().optional().describe("a preset this config builds on (e.g. glue/rte)");
   const schema = z.object(shape).strict();
-  return { $schema: "https://json-schema.org/draft/2020-12/schema", title: "aflora run config", ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) };
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "aflora run config",
+    ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }),
+  };
 }

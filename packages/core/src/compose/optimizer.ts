@@ -21,7 +21,10 @@ export interface OptimizerFactory {
 
 const adamwOptions = z
   .object({
-    betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]).describe("Adam's (β1, β2) (HF adam_beta1, adam_beta2)"),
+    betas: z
+      .tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)])
+      .default([0.9, 0.999])
+      .describe("Adam's (β1, β2) (HF adam_beta1, adam_beta2)"),
     eps: z.number().positive().default(1e-8).describe("Adam's ε (HF adam_epsilon)"),
   })
   .strict();
@@ -30,7 +33,8 @@ const adamwOptions = z
 export const adamwTorch = definePlugin({
   kind: "optimizer",
   name: "adamw_torch",
-  description: "torch.optim.AdamW (HF optim adamw_torch): bias-corrected moments, eps added to √v̂, decoupled weight decay",
+  description:
+    "torch.optim.AdamW (HF optim adamw_torch): bias-corrected moments, eps added to √v̂, decoupled weight decay",
   package: "@aflora/core",
   options: adamwOptions,
   create: (o): OptimizerFactory => ({
@@ -39,7 +43,10 @@ export const adamwTorch = definePlugin({
       weightDecay: s.weightDecay,
       betas: o.betas as [number, number],
       eps: o.eps,
-      groups: paperParamGroups({ ...(s.headLr !== undefined ? { headLr: s.headLr } : {}), weightDecay: s.headWeightDecay }),
+      groups: paperParamGroups({
+        ...(s.headLr !== undefined ? { headLr: s.headLr } : {}),
+        weightDecay: s.headWeightDecay,
+      }),
     }),
   }),
 });
@@ -48,10 +55,13 @@ export const adamwTorch = definePlugin({
 export const adamwHf = definePlugin({
   kind: "optimizer",
   name: "adamw_hf",
-  description: "transformers.AdamW (HF optim adamw_hf, the default of transformers 4.31 the AFLoRA authors used): bias correction in the step size, eps added to √v",
+  description:
+    "transformers.AdamW (HF optim adamw_hf, the default of transformers 4.31 the AFLoRA authors used): bias correction in the step size, eps added to √v",
   package: "@aflora/core",
   options: adamwOptions,
-  create: (o): OptimizerFactory => ({ config: (s) => ({ ...adamwTorch.create(o, undefined as never).config(s), variant: "adamw_hf" }) }),
+  create: (o): OptimizerFactory => ({
+    config: (s) => ({ ...adamwTorch.create(o, undefined as never).config(s), variant: "adamw_hf" }),
+  }),
 });
 
 /** Registers core's own plugins: the optimizers. */

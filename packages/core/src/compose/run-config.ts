@@ -41,19 +41,42 @@ const sectionShape = z.object({ name: z.string().min(1) }).loose();
 /** The top level, with plugin sections left open; each is then checked by its own plugin's schema. */
 export const runConfigShape = z
   .object({
-    model: z.union([z.string().min(1), z.object({ name: z.string().min(1).optional() }).loose()]).default("demo").describe('"demo", a Hugging Face model folder or hub id, or { name: <model family>, path, ... }'),
-    adapter: sectionShape.optional().describe("the adapter method: { name: aflora | lora | elora | full | <plugin>, ...options }"),
+    model: z
+      .union([z.string().min(1), z.object({ name: z.string().min(1).optional() }).loose()])
+      .default("demo")
+      .describe('"demo", a Hugging Face model folder or hub id, or { name: <model family>, path, ... }'),
+    adapter: sectionShape
+      .optional()
+      .describe("the adapter method: { name: aflora | lora | elora | full | <plugin>, ...options }"),
     scorer: sectionShape.optional().describe("the freezing score (used by methods that freeze, e.g. aflora)"),
     schedule: sectionShape.optional().describe("the freezing schedule (used by methods that freeze, e.g. aflora)"),
-    data: z.union([z.string().min(1), sectionShape]).describe("the task: { name: glue/<task> | csv | jsonl | spam-assassin | <plugin>, ...options }, or glue:<task>"),
-    training: z.record(z.string(), z.unknown()).default({}).describe("training options (HF TrainingArguments meanings)"),
-    reportTo: z.array(z.union([z.string().min(1), sectionShape])).default([]).describe('reporters by name (HF report_to), e.g. ["tensorboard"]'),
+    data: z
+      .union([z.string().min(1), sectionShape])
+      .describe("the task: { name: glue/<task> | csv | jsonl | spam-assassin | <plugin>, ...options }, or glue:<task>"),
+    training: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("training options (HF TrainingArguments meanings)"),
+    reportTo: z
+      .array(z.union([z.string().min(1), sectionShape]))
+      .default([])
+      .describe('reporters by name (HF report_to), e.g. ["tensorboard"]'),
     plugins: z.array(sectionShape).default([]).describe("extra plugins attached to the run, by name"),
-    imports: z.array(z.string().min(1)).default([]).describe("plugin packages or module paths to load first; each exports register(registry)"),
-    backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto").describe("TensorFlow.js backend (auto picks the fastest available)"),
+    imports: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("plugin packages or module paths to load first; each exports register(registry)"),
+    backend: z
+      .enum(["auto", ...BACKEND_NAMES])
+      .default("auto")
+      .describe("TensorFlow.js backend (auto picks the fastest available)"),
     threads: z.number().int().positive().optional().describe("compute threads of the native backend"),
     output: z.string().default("runs").describe("parent folder of run folders"),
-    name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only").optional().describe("short name used in the run folder name"),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only")
+      .optional()
+      .describe("short name used in the run folder name"),
   })
   .strict();
 
@@ -71,7 +94,12 @@ export function expandDataShorthand(data: unknown): unknown {
   return { name: m ? `glue/${m[1]!.toLowerCase().replace(/[^a-z0-9]/g, "")}` : data };
 }
 
-function asSection(value: unknown, fallbackName: string | null, field: string, registry: PluginRegistry): PluginSection | undefined {
+function asSection(
+  value: unknown,
+  fallbackName: string | null,
+  field: string,
+  registry: PluginRegistry,
+): PluginSection | undefined {
   if (value === undefined) return fallbackName === null ? undefined : { name: fallbackName };
   if (typeof value === "string") {
     if (field === "model") return { name: PLUGIN_SECTIONS.model.default, path: value };
@@ -79,15 +107,24 @@ function asSection(value: unknown, fallbackName: string | null, field: string, r
     return { name: value };
   }
   void registry;
-  if (field === "model" && (value as { name?: unknown }).name === undefined) return { name: PLUGIN_SECTIONS.model.default, ...(value as object) } as PluginSection;
+  if (field === "model" && (value as { name?: unknown }).name === undefined)
+    return { name: PLUGIN_SECTIONS.model.default, ...(value as object) } as PluginSection;
   return value as PluginSection;
 }
 
 /** Checks one section against its plugin's schema; returns the parsed section (defaults filled) or problems. */
-export function checkSection(registry: PluginRegistry, kind: PluginKind, field: string, section: PluginSection, problems: string[]): PluginSection {
+export function checkSection(
+  registry: PluginRegistry,
+  kind: PluginKind,
+  field: string,
+  section: PluginSection,
+  problems: string[],
+): PluginSection {
   const known = registry.names(kind);
   if (!registry.has(kind, section.name)) {
-    problems.push(`${field}.name: expected one of ${known.length ? known.join(", ") : `(no ${kind} registered)`} (got "${section.name}")`);
+    problems.push(
+      `${field}.name: expected one of ${known.length ? known.join(", ") : `(no ${kind} registered)`} (got "${section.name}")`,
+    );
     return section;
   }
   const def = registry.get(kind, section.name);
@@ -95,7 +132,11 @@ export function checkSection(registry: PluginRegistry, kind: PluginKind, field: 
   if (def.options) {
     const r = def.options.safeParse(options, { reportInput: true });
     if (!r.success) {
-      problems.push(...formatZodIssues(r.error, def.options).split("; ").map((l) => `${field}.${l}`));
+      problems.push(
+        ...formatZodIssues(r.error, def.options)
+          .split("; ")
+          .map((l) => `${field}.${l}`),
+      );
       return section;
     }
     return { name, ...(r.data as Record<string, unknown>) };
@@ -121,7 +162,12 @@ export function resolveRunConfig(raw: Record<string, unknown>, registry: PluginR
   const t = top.data;
   const problems: string[] = [];
   const training = trainingSchema.safeParse(t.training, { reportInput: true });
-  if (!training.success) problems.push(...formatZodIssues(training.error).split("; ").map((l) => `training.${l}`));
+  if (!training.success)
+    problems.push(
+      ...formatZodIssues(training.error)
+        .split("; ")
+        .map((l) => `training.${l}`),
+    );
   const sections: Record<string, PluginSection | undefined> = {};
   for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {
     const s = asSection((t as Record<string, unknown>)[field], spec.default, field, registry);
@@ -131,21 +177,43 @@ export function resolveRunConfig(raw: Record<string, unknown>, registry: PluginR
     }
     sections[field] = s;
   }
-  const adapterDef = sections.adapter && registry.has("adapter", sections.adapter.name) ? registry.get("adapter", sections.adapter.name) : undefined;
+  const adapterDef =
+    sections.adapter && registry.has("adapter", sections.adapter.name)
+      ? registry.get("adapter", sections.adapter.name)
+      : undefined;
   const used = new Set(adapterDef?.uses ?? []);
   for (const dep of DEPENDENT_SECTIONS) {
     // A preset's freezing sections must not leak into a baseline chosen with --method.
     if (!used.has(PLUGIN_SECTIONS[dep].kind)) delete sections[dep];
   }
   for (const [field, s] of Object.entries(sections)) {
-    if (s) sections[field] = checkSection(registry, PLUGIN_SECTIONS[field as keyof typeof PLUGIN_SECTIONS].kind, field, s, problems);
+    if (s)
+      sections[field] = checkSection(
+        registry,
+        PLUGIN_SECTIONS[field as keyof typeof PLUGIN_SECTIONS].kind,
+        field,
+        s,
+        problems,
+      );
   }
-  const reportTo = t.reportTo.map((r, i) => checkSection(registry, "reporter", `reportTo[${i}]`, typeof r === "string" ? { name: r } : (r as PluginSection), problems));
-  const plugins = t.plugins.map((p, i) => checkSection(registry, "plugin", `plugins[${i}]`, p as PluginSection, problems));
+  const reportTo = t.reportTo.map((r, i) =>
+    checkSection(
+      registry,
+      "reporter",
+      `reportTo[${i}]`,
+      typeof r === "string" ? { name: r } : (r as PluginSection),
+      problems,
+    ),
+  );
+  const plugins = t.plugins.map((p, i) =>
+    checkSection(registry, "plugin", `plugins[${i}]`, p as PluginSection, problems),
+  );
   if (training.success) {
     const optim = training.data.optim;
-    if (!registry.has("optimizer", optim)) problems.push(`training.optim: expected one of ${registry.names("optimizer").join(", ")} (got "${optim}")`);
-    else checkSection(registry, "optimizer", "training.optimArgs", { name: optim, ...training.data.optimArgs }, problems);
+    if (!registry.has("optimizer", optim))
+      problems.push(`training.optim: expected one of ${registry.names("optimizer").join(", ")} (got "${optim}")`);
+    else
+      checkSection(registry, "optimizer", "training.optimArgs", { name: optim, ...training.data.optimArgs }, problems);
   }
   if (problems.length) throw fail(problems);
   return {

@@ -39,7 +39,9 @@ export class LossLogger implements TrainerPlugin, Stateful {
         this.sum += e.loss;
         this.count += 1;
         if ((e.step + 1) % this.every === 0) {
-          this.write(`step ${e.step + 1}/${ctx.run.totalSteps} epoch ${e.epoch} loss ${e.loss.toFixed(4)} mean ${this.meanLoss.toFixed(4)}`);
+          this.write(
+            `step ${e.step + 1}/${ctx.run.totalSteps} epoch ${e.epoch} loss ${e.loss.toFixed(4)} mean ${this.meanLoss.toFixed(4)}`,
+          );
         }
       });
     return () => sub.unsubscribe();
@@ -51,7 +53,8 @@ export class LossLogger implements TrainerPlugin, Stateful {
 
   loadState(state: { json: Json }): void {
     const j = state.json as { sum?: unknown; count?: unknown };
-    if (typeof j?.sum !== "number" || typeof j?.count !== "number") throw new Error(`loss-logger state: expected { sum: number, count: number }, got ${JSON.stringify(state.json)}`);
+    if (typeof j?.sum !== "number" || typeof j?.count !== "number")
+      throw new Error(`loss-logger state: expected { sum: number, count: number }, got ${JSON.stringify(state.json)}`);
     this.sum = j.sum;
     this.count = j.count;
   }
@@ -65,7 +68,9 @@ export function registerLossLogger(registry: PluginRegistry): PluginRegistry {
       name: "loss-logger",
       description: "Logs the mean training loss every N steps",
       package: "@aflora/core",
-      options: z.object({ every: z.number().int().positive().optional().describe("steps between log lines (default 10)") }).strict(),
+      options: z
+        .object({ every: z.number().int().positive().optional().describe("steps between log lines (default 10)") })
+        .strict(),
       create: (o) => new LossLogger(o.every !== undefined ? { every: o.every } : {}),
     }),
   );

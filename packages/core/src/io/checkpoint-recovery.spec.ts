@@ -2,7 +2,15 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/harness.js";
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, latestCheckpoint, readCheckpoint, recoverCheckpointRoot, writeCheckpoint, type CheckpointState } from "./checkpoint.js";
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  latestCheckpoint,
+  readCheckpoint,
+  recoverCheckpointRoot,
+  writeCheckpoint,
+  type CheckpointState,
+} from "./checkpoint.js";
 
 function state(step: number): CheckpointState {
   return {
@@ -46,7 +54,10 @@ describe("checkpoint roots after a crash", () => {
     // A live writer's temp folder (this test process's parent) is left alone.
     const live = `.checkpoint-6.tmp-${process.ppid}-deadbeef`;
     mkdirSync(join(root, live));
-    expect(await recoverCheckpointRoot(root)).toEqual({ removed: [`.checkpoint-4.tmp-${DEAD}-abcd1234`], restored: ["checkpoint-3"] });
+    expect(await recoverCheckpointRoot(root)).toEqual({
+      removed: [`.checkpoint-4.tmp-${DEAD}-abcd1234`],
+      restored: ["checkpoint-3"],
+    });
     expect(readdirSync(root).sort()).toEqual([live, "checkpoint-2", "checkpoint-3", "latest"]);
   });
 
@@ -64,7 +75,9 @@ describe("checkpoint roots after a crash", () => {
     rmSync(join(root, "checkpoint-5", "tensors.safetensors"));
     rmSync(join(root, "checkpoint-2", "state.json"));
     await expect(readCheckpoint(root)).rejects.toThrow(
-      new RegExp(`Checkpoint ${root}: no "latest" file and no valid checkpoint folder \\(checkpoint-7: .*checkpoint-7/state\\.json: not valid JSON.*; checkpoint-5: .*tensors\\.safetensors does not exist; checkpoint-2: .*checkpoint-2/state\\.json does not exist`),
+      new RegExp(
+        `Checkpoint ${root}: no "latest" file and no valid checkpoint folder \\(checkpoint-7: .*checkpoint-7/state\\.json: not valid JSON.*; checkpoint-5: .*tensors\\.safetensors does not exist; checkpoint-2: .*checkpoint-2/state\\.json does not exist`,
+      ),
     );
     expect(await latestCheckpoint(join(root, "none"))).toBeNull();
     const empty = tempDir("ck-empty");
@@ -74,7 +87,12 @@ describe("checkpoint roots after a crash", () => {
 
   it("rejects a bad trainer field naming it", async () => {
     const root = tempDir("ck-trainer-field");
-    await writeCheckpoint(root, "checkpoint-1", tensors(1), { ...state(1), trainer: { patienceCounter: -1, skippedSteps: 0 } });
-    await expect(readCheckpoint(root)).rejects.toThrow(/field "trainer\.patienceCounter": expected a non-negative integer, got -1/);
+    await writeCheckpoint(root, "checkpoint-1", tensors(1), {
+      ...state(1),
+      trainer: { patienceCounter: -1, skippedSteps: 0 },
+    });
+    await expect(readCheckpoint(root)).rejects.toThrow(
+      /field "trainer\.patienceCounter": expected a non-negative integer, got -1/,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/harness.js";
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, pruneCheckpoints, readCheckpoint, writeCheckpoint, type CheckpointState } from "./checkpoint.js";
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  pruneCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointState,
+} from "./checkpoint.js";
 
 function state(step: number, over: Partial<CheckpointState> = {}): CheckpointState {
   return {
@@ -44,7 +51,9 @@ describe("checkpoints", () => {
     const latest = await readCheckpoint(root);
     expect(latest.state.step).toBe(5);
     expect(Array.from(latest.tensors.get("w")!.data)).toEqual([5, -5]);
-    expect((await readCheckpoint(join(root, "checkpoint-3"))).state.stateful).toEqual({ logger: { sum: 1.5, count: 2 } });
+    expect((await readCheckpoint(join(root, "checkpoint-3"))).state.stateful).toEqual({
+      logger: { sum: 1.5, count: 2 },
+    });
     // Rewriting a step replaces the folder.
     await writeCheckpoint(root, "checkpoint-5", tensors(7), state(5));
     expect(Array.from((await readCheckpoint(root)).tensors.get("w")!.data)).toEqual([7, -7]);
@@ -55,7 +64,9 @@ describe("checkpoints", () => {
     const root = tempDir("ck-crash");
     await writeCheckpoint(root, "checkpoint-2", tensors(2), state(2));
     const bad = { ...tensors(4), broken: { dtype: "F32" as const, shape: [3], data: new Float32Array(2) } };
-    await expect(writeCheckpoint(root, "checkpoint-4", bad, state(4))).rejects.toThrow(/tensor "broken" has shape \[3\]/);
+    await expect(writeCheckpoint(root, "checkpoint-4", bad, state(4))).rejects.toThrow(
+      /tensor "broken" has shape \[3\]/,
+    );
     // A crash that left a temp folder behind (the process died before the rename) is ignored too.
     mkdirSync(join(root, ".checkpoint-6.tmp-123-abcd"));
     writeFileSync(join(root, ".checkpoint-6.tmp-123-abcd", "state.json"), "{ truncated");
@@ -65,14 +76,25 @@ describe("checkpoints", () => {
 
   it("rejects a bad state.json, a dangling latest and a missing tensor, naming the file and field", async () => {
     const root = tempDir("ck-bad");
-    await writeCheckpoint(root, "checkpoint-1", tensors(1), state(1, { registry: { w: { trainable: "yes" as never } } }));
-    await expect(readCheckpoint(root)).rejects.toThrow(/checkpoint-1\/state\.json: field "registry\.w\.trainable": expected a boolean, got "yes"/);
+    await writeCheckpoint(
+      root,
+      "checkpoint-1",
+      tensors(1),
+      state(1, { registry: { w: { trainable: "yes" as never } } }),
+    );
+    await expect(readCheckpoint(root)).rejects.toThrow(
+      /checkpoint-1\/state\.json: field "registry\.w\.trainable": expected a boolean, got "yes"/,
+    );
     await writeCheckpoint(root, "checkpoint-2", tensors(2), state(2, { version: 9 as never }));
     await expect(readCheckpoint(root)).rejects.toThrow(/state\.json: field "version": expected 1, got 9/);
     await writeCheckpoint(root, "checkpoint-3", tensors(3), state(3, { parameters: ["w", "v"] }));
-    await expect(readCheckpoint(root)).rejects.toThrow(/tensors\.safetensors: tensor "v" is missing \(named by .*state\.json\)/);
+    await expect(readCheckpoint(root)).rejects.toThrow(
+      /tensors\.safetensors: tensor "v" is missing \(named by .*state\.json\)/,
+    );
     writeFileSync(join(root, "latest"), "checkpoint-99\n");
-    await expect(readCheckpoint(root)).rejects.toThrow(/latest names "checkpoint-99", but .*checkpoint-99\/state\.json does not exist/);
+    await expect(readCheckpoint(root)).rejects.toThrow(
+      /latest names "checkpoint-99", but .*checkpoint-99\/state\.json does not exist/,
+    );
     await expect(readCheckpoint(join(root, "nowhere"))).rejects.toThrow(/Checkpoint .*nowhere: missing/);
     await writeCheckpoint(root, "checkpoint-8", tensors(8), state(8));
     const file = join(root, "checkpoint-8", "tensors.safetensors");

@@ -4,9 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { floatToBf16, floatToHalf, halfToFloat, readSafetensors, readSafetensorsFile, toFloat32, writeSafetensors } from "./safetensors.js";
+import {
+  floatToBf16,
+  floatToHalf,
+  halfToFloat,
+  readSafetensors,
+  readSafetensorsFile,
+  toFloat32,
+  writeSafetensors,
+} from "./safetensors.js";
 
-const fixture = fileURLToPath(new URL("../../../../fixtures/hf-parity/bert-tiny-cls3/model.safetensors", import.meta.url));
+const fixture = fileURLToPath(
+  new URL("../../../../fixtures/hf-parity/bert-tiny-cls3/model.safetensors", import.meta.url),
+);
 
 /** Builds a file from a raw header object and data bytes, bypassing the writer's checks. */
 function build(header: unknown, data: Uint8Array, lengthOverride?: bigint): Uint8Array {
@@ -84,16 +94,34 @@ describe("readSafetensors", () => {
     ["header not an object", build("[1,2]", four), /header is not a JSON object/],
     ["unknown dtype", build(entry({ dtype: "Q4" }), four), /tensor "t": unknown dtype "Q4"/],
     ["bad shape", build(entry({ shape: [-1] }), four), /tensor "t": shape \[-1\] is not a list/],
-    ["size mismatch", build(entry({ shape: [3] }), four), /tensor "t": shape \[3\] × F32 needs 12 bytes but data_offsets \[0, 8\] hold 8/],
-    ["out of range", build(entry({ shape: [4], data_offsets: [0, 16] }), four), /tensor "t": data_offsets \[0, 16\] run past the 8 data bytes/],
+    [
+      "size mismatch",
+      build(entry({ shape: [3] }), four),
+      /tensor "t": shape \[3\] × F32 needs 12 bytes but data_offsets \[0, 8\] hold 8/,
+    ],
+    [
+      "out of range",
+      build(entry({ shape: [4], data_offsets: [0, 16] }), four),
+      /tensor "t": data_offsets \[0, 16\] run past the 8 data bytes/,
+    ],
     [
       "overlap",
-      build({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, four),
+      build(
+        {
+          a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+          b: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+        },
+        four,
+      ),
       /tensor "b": data_offsets \[4, 8\] overlap tensor "a"/,
     ],
     ["gap", build(entry({ shape: [1], data_offsets: [4, 8] }), four), /tensor "t": 4 unused bytes before/],
     ["trailing bytes", build(entry({}), new Uint8Array(12)), /4 unused bytes after the last tensor/],
-    ["metadata not strings", build({ __metadata__: { a: 1 } }, new Uint8Array(0)), /"__metadata__.a" is 1, not a string/],
+    [
+      "metadata not strings",
+      build({ __metadata__: { a: 1 } }, new Uint8Array(0)),
+      /"__metadata__.a" is 1, not a string/,
+    ],
   ];
   for (const [what, bytes, message] of cases) {
     it(`rejects ${what} with one error naming the file and the tensor`, () => {
@@ -106,7 +134,9 @@ describe("readSafetensors", () => {
     expect(() => readSafetensors(bytes.subarray(0, bytes.length - 10), "model.safetensors")).toThrow(
       /model\.safetensors: tensor "classifier\.weight": data_offsets \[97676, 98060\] run past the 98050 data bytes \(truncated file\?\)/,
     );
-    await expect(readSafetensorsFile("/nonexistent/x.safetensors")).rejects.toThrow(/\/nonexistent\/x\.safetensors: cannot read file/);
+    await expect(readSafetensorsFile("/nonexistent/x.safetensors")).rejects.toThrow(
+      /\/nonexistent\/x\.safetensors: cannot read file/,
+    );
   });
 
   it("refuses special files as weight files without reading from them, and follows symlinks to real files", async () => {
@@ -119,18 +149,26 @@ describe("readSafetensors", () => {
       await expect(readSafetensorsFile(join(dir, "zero.safetensors"))).rejects.toThrow(
         `safetensors ${join(dir, "zero.safetensors")}: is a character device, not a regular file; refusing to read it as weights`,
       );
-      await expect(readSafetensorsFile(join(dir, "fifo.safetensors"))).rejects.toThrow(/fifo\.safetensors: is a FIFO \(named pipe\), not a regular file/);
+      await expect(readSafetensorsFile(join(dir, "fifo.safetensors"))).rejects.toThrow(
+        /fifo\.safetensors: is a FIFO \(named pipe\), not a regular file/,
+      );
       await expect(readSafetensorsFile(dir)).rejects.toThrow(/: is a directory, not a regular file/);
       expect(Date.now() - started).toBeLessThan(2000);
       const linked = await readSafetensorsFile(join(dir, "linked.safetensors"));
-      expect(linked.tensors.get("classifier.weight")!.shape).toEqual(readSafetensors(readFileSync(fixture), "f").tensors.get("classifier.weight")!.shape);
+      expect(linked.tensors.get("classifier.weight")!.shape).toEqual(
+        readSafetensors(readFileSync(fixture), "f").tensors.get("classifier.weight")!.shape,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it("refuses inconsistent input when writing", () => {
-    expect(() => writeSafetensors({ t: { dtype: "F32", shape: [3], data: new Float32Array(2) } })).toThrow(/tensor "t" has shape \[3\] \(3 values\) but 2 values/);
-    expect(() => writeSafetensors({ t: { dtype: "I32", shape: [2], data: new Float32Array(2) } })).toThrow(/tensor "t" is I32 but its data is a Float32Array/);
+    expect(() => writeSafetensors({ t: { dtype: "F32", shape: [3], data: new Float32Array(2) } })).toThrow(
+      /tensor "t" has shape \[3\] \(3 values\) but 2 values/,
+    );
+    expect(() => writeSafetensors({ t: { dtype: "I32", shape: [2], data: new Float32Array(2) } })).toThrow(
+      /tensor "t" is I32 but its data is a Float32Array/,
+    );
   });
 });

@@ -10,14 +10,7 @@ export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | 
  * `toFloat32`), I64 is a BigInt64Array, BOOL a Uint8Array of 0/1.
  */
 export type SafetensorsData =
-  | Float64Array
-  | Float32Array
-  | Uint16Array
-  | BigInt64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array;
+  Float64Array | Float32Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
 export interface SafetensorsTensor {
   dtype: SafetensorsDtype;
@@ -73,8 +66,10 @@ export function readSafetensorsHeader(
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8)) fail(`header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated file?)`);
-  if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n64} exceeds the format's limit of ${MAX_HEADER_BYTES} bytes`);
+  if (n64 > BigInt(bytes.length - 8))
+    fail(`header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated file?)`);
+  if (n64 > BigInt(MAX_HEADER_BYTES))
+    fail(`header length ${n64} exceeds the format's limit of ${MAX_HEADER_BYTES} bytes`);
   const n = Number(n64);
   if (n < 2) fail(`header length ${n} is too small for a JSON object`);
   let text: string;
@@ -96,7 +91,8 @@ export function readSafetensorsHeader(
   const entries: HeaderEntry[] = [];
   for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(`"__metadata__" is not an object of strings`);
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+        fail(`"__metadata__" is not an object of strings`);
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== "string") fail(`"__metadata__.${k}" is ${JSON.stringify(v)}, not a string`);
         metadata[k] = v as string;
@@ -106,20 +102,28 @@ export function readSafetensorsHeader(
     const t = `tensor "${name}"`;
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(`${t}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (!isSafetensorsDtype(dtype)) fail(`${t}: unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(BYTES).join(", ")})`);
+    if (!isSafetensorsDtype(dtype))
+      fail(`${t}: unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(BYTES).join(", ")})`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
       fail(`${t}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)
+    ) {
       fail(`${t}: data_offsets ${JSON.stringify(offsets)} is not [start, end] with non-negative integers`);
     }
     const [start, end] = offsets as [number, number];
     if (end < start) fail(`${t}: data_offsets [${start}, ${end}] end before they start`);
-    if (end > dataLength) fail(`${t}: data_offsets [${start}, ${end}] run past the ${dataLength} data bytes (truncated file?)`);
+    if (end > dataLength)
+      fail(`${t}: data_offsets [${start}, ${end}] run past the ${dataLength} data bytes (truncated file?)`);
     const dims = shape as number[];
     const expected = dims.reduce((a, b) => a * b, 1) * BYTES[dtype as SafetensorsDtype];
     if (end - start !== expected) {
-      fail(`${t}: shape [${dims.join(", ")}] × ${dtype} needs ${expected} bytes but data_offsets [${start}, ${end}] hold ${end - start}`);
+      fail(
+        `${t}: shape [${dims.join(", ")}] × ${dtype} needs ${expected} bytes but data_offsets [${start}, ${end}] hold ${end - start}`,
+      );
     }
     entries.push({ name, dtype: dtype as SafetensorsDtype, shape: dims, start, end });
   }
@@ -127,12 +131,17 @@ export function readSafetensorsHeader(
   let cursor = 0;
   let prev: HeaderEntry | null = null;
   for (const e of sorted) {
-    if (e.start < cursor) fail(`tensor "${e.name}": data_offsets [${e.start}, ${e.end}] overlap tensor "${prev!.name}" [${prev!.start}, ${prev!.end}]`);
-    if (e.start > cursor) fail(`tensor "${e.name}": ${e.start - cursor} unused bytes before its data_offsets [${e.start}, ${e.end}]`);
+    if (e.start < cursor)
+      fail(
+        `tensor "${e.name}": data_offsets [${e.start}, ${e.end}] overlap tensor "${prev!.name}" [${prev!.start}, ${prev!.end}]`,
+      );
+    if (e.start > cursor)
+      fail(`tensor "${e.name}": ${e.start - cursor} unused bytes before its data_offsets [${e.start}, ${e.end}]`);
     cursor = e.end;
     prev = e;
   }
-  if (cursor !== dataLength) fail(`${dataLength - cursor} unused bytes after the last tensor's data (data ends at ${cursor} of ${dataLength})`);
+  if (cursor !== dataLength)
+    fail(`${dataLength - cursor} unused bytes after the last tensor's data (data ends at ${cursor} of ${dataLength})`);
   return { entries, metadata, dataStart };
 }
 
@@ -306,15 +315,22 @@ export interface SafetensorsInput {
  * Serialises tensors as safetensors: header JSON space-padded so data starts at an 8-byte
  * boundary, tensors laid out by decreasing alignment then name (as the Hugging Face writer does).
  */
-export function writeSafetensors(tensors: Record<string, SafetensorsInput>, metadata?: Record<string, string>): Uint8Array {
-  const names = Object.keys(tensors).sort((a, b) => BYTES[tensors[b]!.dtype] - BYTES[tensors[a]!.dtype] || (a < b ? -1 : a > b ? 1 : 0));
+export function writeSafetensors(
+  tensors: Record<string, SafetensorsInput>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const names = Object.keys(tensors).sort(
+    (a, b) => BYTES[tensors[b]!.dtype] - BYTES[tensors[a]!.dtype] || (a < b ? -1 : a > b ? 1 : 0),
+  );
   const header: Record<string, unknown> = {};
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
-    if (name === "__metadata__") throw new Error(`writeSafetensors: "__metadata__" is reserved and cannot name a tensor`);
+    if (name === "__metadata__")
+      throw new Error(`writeSafetensors: "__metadata__" is reserved and cannot name a tensor`);
     const t = tensors[name]!;
-    if (!isSafetensorsDtype(t.dtype)) throw new Error(`writeSafetensors: tensor "${name}" has unknown dtype ${JSON.stringify(t.dtype)}`);
+    if (!isSafetensorsDtype(t.dtype))
+      throw new Error(`writeSafetensors: tensor "${name}" has unknown dtype ${JSON.stringify(t.dtype)}`);
     const bytes = encodeData(name, t);
     header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     chunks.push(bytes);
@@ -347,7 +363,9 @@ export function writeSafetensors(tensors: Record<string, SafetensorsInput>, meta
 function encodeData(name: string, t: SafetensorsInput): Uint8Array {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (t.data.length !== count) {
-    throw new Error(`writeSafetensors: tensor "${name}" has shape [${t.shape.join(", ")}] (${count} values) but ${t.data.length} values`);
+    throw new Error(
+      `writeSafetensors: tensor "${name}" has shape [${t.shape.join(", ")}] (${count} values) but ${t.data.length} values`,
+    );
   }
   let typed: SafetensorsData;
   if ((t.dtype === "F16" || t.dtype === "BF16") && t.data instanceof Float32Array) {
@@ -360,7 +378,9 @@ function encodeData(name: string, t: SafetensorsInput): Uint8Array {
   } else {
     const want = typedArrayFor(t.dtype, new ArrayBuffer(0));
     if (want.constructor !== t.data.constructor) {
-      throw new Error(`writeSafetensors: tensor "${name}" is ${t.dtype} but its data is a ${t.data.constructor.name}, expected ${want.constructor.name}`);
+      throw new Error(
+        `writeSafetensors: tensor "${name}" is ${t.dtype} but its data is a ${t.data.constructor.name}, expected ${want.constructor.name}`,
+      );
     }
     typed = t.data as SafetensorsData;
   }

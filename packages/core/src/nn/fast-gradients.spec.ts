@@ -25,14 +25,43 @@ const CASES: Case[] = [
   { name: "batched (attention context PV)", a: [6, 7, 7], b: [6, 7, 2], transposeA: false, transposeB: false },
   { name: "batched, A transposed", a: [2, 3, 5], b: [2, 3, 4], transposeA: true, transposeB: false },
   { name: "batched, both transposed", a: [2, 3, 5], b: [2, 4, 3], transposeA: true, transposeB: true },
-  { name: "rank-3 input · shared 2-D weight", a: [2, 5, 3], b: [3, 4], transposeA: false, transposeB: false, bFull: [2, 3, 4] },
-  { name: "rank-3 input · shared 2-D weight transposed", a: [2, 5, 3], b: [4, 3], transposeA: false, transposeB: true, bFull: [2, 4, 3] },
-  { name: "rank-4 with a broadcast batch dim", a: [2, 3, 5, 4], b: [1, 3, 4, 6], transposeA: false, transposeB: false, bFull: [2, 3, 4, 6] },
+  {
+    name: "rank-3 input · shared 2-D weight",
+    a: [2, 5, 3],
+    b: [3, 4],
+    transposeA: false,
+    transposeB: false,
+    bFull: [2, 3, 4],
+  },
+  {
+    name: "rank-3 input · shared 2-D weight transposed",
+    a: [2, 5, 3],
+    b: [4, 3],
+    transposeA: false,
+    transposeB: true,
+    bFull: [2, 4, 3],
+  },
+  {
+    name: "rank-4 with a broadcast batch dim",
+    a: [2, 3, 5, 4],
+    b: [1, 3, 4, 6],
+    transposeA: false,
+    transposeB: false,
+    bFull: [2, 3, 4, 6],
+  },
 ];
 
 function gradsOf(c: Case, seed: number, broadcastB: boolean): { da: Float32Array; db: Float32Array } {
   const rng = new Rng(seed);
-  const rand = (shape: number[]) => tf.tensor(rng.uniformArray(shape.reduce((p, d) => p * d, 1), -1, 1), shape);
+  const rand = (shape: number[]) =>
+    tf.tensor(
+      rng.uniformArray(
+        shape.reduce((p, d) => p * d, 1),
+        -1,
+        1,
+      ),
+      shape,
+    );
   return tf.tidy(() => {
     const a = rand(c.a);
     const b = rand(c.b);

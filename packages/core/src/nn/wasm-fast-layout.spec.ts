@@ -7,7 +7,14 @@ import { installWasmFastLayout, uninstallWasmFastLayout } from "./wasm-fast-layo
 
 const rand = (shape: number[], seed: number) => {
   const rng = new Rng(seed);
-  return tf.tensor(rng.uniformArray(shape.reduce((p, d) => p * d, 1), -1, 1), shape);
+  return tf.tensor(
+    rng.uniformArray(
+      shape.reduce((p, d) => p * d, 1),
+      -1,
+      1,
+    ),
+    shape,
+  );
 };
 
 async function onBoth(f: () => tf.Tensor): Promise<[Float32Array, Float32Array, number[], number[]]> {
@@ -46,7 +53,9 @@ describe("installWasmFastLayout", () => {
     ["negative axis over the last (stock kernel)", [3, 4], [-1], false],
     ["everything (stock kernel)", [3, 4], [0, 1], false],
   ])("sums %s like the cpu backend", async (_name, shape, axis, keepDims) => {
-    const [got, expected, gs, es] = await onBoth(() => tf.sum(rand(shape as number[], 5), axis as number[], keepDims as boolean));
+    const [got, expected, gs, es] = await onBoth(() =>
+      tf.sum(rand(shape as number[], 5), axis as number[], keepDims as boolean),
+    );
     expect(gs).toEqual(es);
     got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
   });

@@ -32,7 +32,8 @@ function fastTranspose(stock: tf.KernelConfig): MarkedKernelConfig {
       if (x.dtype !== "float32" || r < 2) return stock.kernelFunc(args);
       const be = args.backend as unknown as WasmBackend;
       const outShape = perm.map((p) => x.shape[p]!);
-      const swapsLastTwo = perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i);
+      const swapsLastTwo =
+        perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i);
       if (swapsLastTwo) {
         const rows = x.shape[r - 2]!;
         const cols = x.shape[r - 1]!;
@@ -71,7 +72,13 @@ function transpose2d(src: Float32Array, dst: Float32Array, base: number, rows: n
   }
 }
 
-function copyRows(src: Float32Array, dst: Float32Array, shape: readonly number[], perm: readonly number[], inner: number): void {
+function copyRows(
+  src: Float32Array,
+  dst: Float32Array,
+  shape: readonly number[],
+  perm: readonly number[],
+  inner: number,
+): void {
   const r = shape.length;
   const inStrides = new Array<number>(r);
   inStrides[r - 1] = 1;

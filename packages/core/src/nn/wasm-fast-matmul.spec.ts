@@ -22,7 +22,15 @@ const CASES: Array<[string, number[], number[], boolean, boolean]> = [
 
 function product(c: (typeof CASES)[number], seed: number): Float32Array {
   const rng = new Rng(seed);
-  const rand = (shape: number[]) => tf.tensor(rng.uniformArray(shape.reduce((p, d) => p * d, 1), -1, 1), shape);
+  const rand = (shape: number[]) =>
+    tf.tensor(
+      rng.uniformArray(
+        shape.reduce((p, d) => p * d, 1),
+        -1,
+        1,
+      ),
+      shape,
+    );
   return tf.tidy(() => tf.matMul(rand(c[1]), rand(c[2]), c[3], c[4]).dataSync() as Float32Array);
 }
 

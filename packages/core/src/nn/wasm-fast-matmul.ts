@@ -33,7 +33,11 @@ function fastKernel(stock: tf.KernelConfig): MarkedKernelConfig {
       const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
       const batchA = size(a.shape.slice(0, -2));
       const batchB = size(b.shape.slice(0, -2));
-      if ((!transposeA && !transposeB && batchA === 1 && batchB === 1) || a.dtype !== "float32" || b.dtype !== "float32") {
+      if (
+        (!transposeA && !transposeB && batchA === 1 && batchB === 1) ||
+        a.dtype !== "float32" ||
+        b.dtype !== "float32"
+      ) {
         return run(args);
       }
       const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));

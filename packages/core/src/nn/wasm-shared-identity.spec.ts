@@ -17,7 +17,11 @@ describe("installWasmSharedIdentity", () => {
     x.dispose();
     expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
     // Gradients that save (clone) their inputs still match the cpu backend's.
-    const g = tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.exp(a), a)))(tf.tensor([0.5, -1, 2])).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.exp(a), a)))(tf.tensor([0.5, -1, 2]))
+        .dataSync(),
+    );
     const e = [0.5, -1, 2].map((a) => Math.exp(a) * (a + 1));
     g.forEach((v, i) => expect(v).toBeCloseTo(e[i]!, 5));
     y.dispose();

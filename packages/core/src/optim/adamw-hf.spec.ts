@@ -26,9 +26,19 @@ function hfAdamW(p0: number, grads: number[], lrs: number[], wd: number, b1 = 0.
 }
 
 const G: Record<string, number[][]> = {
-  "encoder.weight": [[0.1, -0.2, 0.3], [0.05, 0.4, -0.1], [-0.3, 0.1, 0.2], [1e-9, -2.0, 0.0]],
+  "encoder.weight": [
+    [0.1, -0.2, 0.3],
+    [0.05, 0.4, -0.1],
+    [-0.3, 0.1, 0.2],
+    [1e-9, -2.0, 0.0],
+  ],
   "encoder.bias": [[0.7], [-0.7], [0.2], [0.0]],
-  "classifier.weight": [[-0.5, 0.25], [0.1, 0.1], [0.3, -0.6], [0.01, 0.02]],
+  "classifier.weight": [
+    [-0.5, 0.25],
+    [0.1, 0.1],
+    [0.3, -0.6],
+    [0.01, 0.02],
+  ],
 };
 
 describe("AdamW variant adamw_hf (transformers' AdamW)", () => {
@@ -42,7 +52,12 @@ describe("AdamW variant adamw_hf (transformers' AdamW)", () => {
     reg.register("encoder.bias", tf.variable(tf.tensor1d([0.3])), { group: "base", trainable: true });
     reg.register("classifier.weight", tf.variable(tf.tensor1d([1.5, -0.25])), { group: "head", trainable: true });
     const before = tf.memory().numTensors;
-    const opt = new AdamW(reg, { variant: "adamw_hf", lr: 2e-3, weightDecay: 0.1, groups: paperParamGroups({ headLr: 5e-2, weightDecay: 0.1 }) });
+    const opt = new AdamW(reg, {
+      variant: "adamw_hf",
+      lr: 2e-3,
+      weightDecay: 0.1,
+      groups: paperParamGroups({ headLr: 5e-2, weightDecay: 0.1 }),
+    });
     expect(opt.variant).toBe("adamw_hf");
     const factors = [0.5, 1, 0.75, 0.25];
     const p0: Record<string, number[]> = {};
@@ -56,8 +71,15 @@ describe("AdamW variant adamw_hf (transformers' AdamW)", () => {
       const g = opt.groupOf(n);
       const got = Array.from(reg.get(n).variable.dataSync());
       p0[n]!.forEach((x0, i) => {
-        const want = hfAdamW(x0, G[n]!.map((row) => row[i]!), factors.map((f) => g.lr * f), g.weightDecay).at(-1)!;
-        expect(Math.abs(got[i]! - want), `${n}[${i}]: ${got[i]} vs ${want}`).toBeLessThan(2e-6 * Math.max(1, Math.abs(want)));
+        const want = hfAdamW(
+          x0,
+          G[n]!.map((row) => row[i]!),
+          factors.map((f) => g.lr * f),
+          g.weightDecay,
+        ).at(-1)!;
+        expect(Math.abs(got[i]! - want), `${n}[${i}]: ${got[i]} vs ${want}`).toBeLessThan(
+          2e-6 * Math.max(1, Math.abs(want)),
+        );
       });
     }
     opt.dispose();
@@ -92,7 +114,9 @@ describe("AdamW variant adamw_hf (transformers' AdamW)", () => {
 
   it("rejects an unknown optim name", () => {
     const reg = new ParameterRegistry();
-    expect(() => new AdamW(reg, { lr: 1, variant: "sgd" as never })).toThrow(/optim\): expected one of adamw_torch, adamw_hf, got "sgd"/);
+    expect(() => new AdamW(reg, { lr: 1, variant: "sgd" as never })).toThrow(
+      /optim\): expected one of adamw_torch, adamw_hf, got "sgd"/,
+    );
     reg.dispose();
   });
 });

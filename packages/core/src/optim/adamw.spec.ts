@@ -6,7 +6,15 @@ import { AdamW } from "./adamw.js";
 import { paperParamGroups } from "./param-groups.js";
 
 /** torch.optim.AdamW's single-tensor update, written out in float64 for one scalar parameter. */
-function torchAdamW(p0: number, grads: number[], lrs: number[], wd: number, b1 = 0.9, b2 = 0.999, eps = 1e-8): number[] {
+function torchAdamW(
+  p0: number,
+  grads: number[],
+  lrs: number[],
+  wd: number,
+  b1 = 0.9,
+  b2 = 0.999,
+  eps = 1e-8,
+): number[] {
   let p = p0;
   let m = 0;
   let v = 0;
@@ -35,9 +43,19 @@ function setup() {
 }
 
 const G: Record<string, number[][]> = {
-  "encoder.weight": [[0.1, -0.2, 0.3], [0.05, 0.4, -0.1], [-0.3, 0.1, 0.2], [1e-9, -2.0, 0.0]],
+  "encoder.weight": [
+    [0.1, -0.2, 0.3],
+    [0.05, 0.4, -0.1],
+    [-0.3, 0.1, 0.2],
+    [1e-9, -2.0, 0.0],
+  ],
   "encoder.bias": [[0.7], [-0.7], [0.2], [0.0]],
-  "classifier.weight": [[-0.5, 0.25], [0.1, 0.1], [0.3, -0.6], [0.01, 0.02]],
+  "classifier.weight": [
+    [-0.5, 0.25],
+    [0.1, 0.1],
+    [0.3, -0.6],
+    [0.01, 0.02],
+  ],
   "classifier.bias": [[0.2], [0.2], [-0.4], [0.1]],
 };
 
@@ -49,7 +67,11 @@ describe("AdamW", () => {
   it("matches torch.optim.AdamW step by step, per parameter group (own head lr, no decay on biases)", () => {
     const reg = setup();
     const before = tf.memory().numTensors;
-    const opt = new AdamW(reg, { lr: 2e-3, weightDecay: 0.1, groups: paperParamGroups({ headLr: 5e-2, weightDecay: 0.1 }) });
+    const opt = new AdamW(reg, {
+      lr: 2e-3,
+      weightDecay: 0.1,
+      groups: paperParamGroups({ headLr: 5e-2, weightDecay: 0.1 }),
+    });
     expect(opt.groupOf("encoder.weight").name).toBe("default");
     expect(opt.groupOf("encoder.bias")).toMatchObject({ name: "no-decay", weightDecay: 0, lr: 2e-3 });
     expect(opt.groupOf("classifier.weight")).toMatchObject({ name: "head", weightDecay: 0.1, lr: 5e-2 });
@@ -66,8 +88,15 @@ describe("AdamW", () => {
       const g = opt.groupOf(n);
       const got = Array.from(reg.get(n).variable.dataSync());
       p0[n]!.forEach((x0, i) => {
-        const want = torchAdamW(x0, G[n]!.map((row) => row[i]!), factors.map((f) => g.lr * f), g.weightDecay).at(-1)!;
-        expect(Math.abs(got[i]! - want), `${n}[${i}]: ${got[i]} vs ${want}`).toBeLessThan(2e-6 * Math.max(1, Math.abs(want)));
+        const want = torchAdamW(
+          x0,
+          G[n]!.map((row) => row[i]!),
+          factors.map((f) => g.lr * f),
+          g.weightDecay,
+        ).at(-1)!;
+        expect(Math.abs(got[i]! - want), `${n}[${i}]: ${got[i]} vs ${want}`).toBeLessThan(
+          2e-6 * Math.max(1, Math.abs(want)),
+        );
       });
     }
     expect(opt.learningRates(0.5)).toEqual({ "head-no-decay": 2.5e-2, head: 2.5e-2, "no-decay": 1e-3, default: 1e-3 });
@@ -128,13 +157,21 @@ describe("AdamW", () => {
     step(a, optA, 0);
     step(a, optA, 1);
     const saved = optA.saveState();
-    expect(saved.steps).toEqual({ "encoder.weight": 2, "encoder.bias": 2, "classifier.weight": 2, "classifier.bias": 2 });
+    expect(saved.steps).toEqual({
+      "encoder.weight": 2,
+      "encoder.bias": 2,
+      "classifier.weight": 2,
+      "classifier.bias": 2,
+    });
     for (const n of a.names()) b.get(n).variable.assign(a.get(n).variable);
     optB.loadState(saved);
     step(a, optA, 2);
     step(b, optB, 2);
-    for (const n of a.names()) expect(Array.from(b.get(n).variable.dataSync())).toEqual(Array.from(a.get(n).variable.dataSync()));
-    expect(() => optB.loadState({ steps: { "encoder.weight": 1 }, moments: new Map() })).toThrow(/no moments for "encoder.weight"/);
+    for (const n of a.names())
+      expect(Array.from(b.get(n).variable.dataSync())).toEqual(Array.from(a.get(n).variable.dataSync()));
+    expect(() => optB.loadState({ steps: { "encoder.weight": 1 }, moments: new Map() })).toThrow(
+      /no moments for "encoder.weight"/,
+    );
     optA.dispose();
     optB.dispose();
     a.dispose();
@@ -145,7 +182,9 @@ describe("AdamW", () => {
     const reg = setup();
     expect(() => new AdamW(reg, { lr: -1 })).toThrow(/optimizer.lr/);
     expect(() => new AdamW(reg, { lr: 1, betas: [0.9, 1] })).toThrow(/optimizer.betas\[1\]/);
-    expect(() => new AdamW(reg, { lr: 1, groups: [{ name: "default", match: () => false }] })).toThrow(/duplicate group name "default"/);
+    expect(() => new AdamW(reg, { lr: 1, groups: [{ name: "default", match: () => false }] })).toThrow(
+      /duplicate group name "default"/,
+    );
     reg.dispose();
   });
 });

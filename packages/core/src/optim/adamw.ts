@@ -66,11 +66,16 @@ export class AdamW {
   ) {
     this.variant = config.variant ?? "adamw_torch";
     if (!(OPTIM_NAMES as readonly string[]).includes(this.variant)) {
-      throw new Error(`optimizer.variant (optim): expected one of ${OPTIM_NAMES.join(", ")}, got ${JSON.stringify(config.variant)}`);
+      throw new Error(
+        `optimizer.variant (optim): expected one of ${OPTIM_NAMES.join(", ")}, got ${JSON.stringify(config.variant)}`,
+      );
     }
     if (!(config.lr >= 0)) throw new Error(`optimizer.lr: expected a non-negative number, got ${config.lr}`);
     const [b1, b2] = config.betas ?? [0.9, 0.999];
-    for (const [field, b] of [["betas[0]", b1], ["betas[1]", b2]] as const) {
+    for (const [field, b] of [
+      ["betas[0]", b1],
+      ["betas[1]", b2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new Error(`optimizer.${field}: expected a number in [0, 1), got ${b}`);
     }
     this.beta1 = b1;
@@ -86,7 +91,8 @@ export class AdamW {
       const lr = s?.lr ?? config.lr * (s?.lrScale ?? 1);
       const weightDecay = s?.weightDecay ?? config.weightDecay ?? 0.01;
       if (!(lr >= 0)) throw new Error(`optimizer.groups[${i}].lr: expected a non-negative number, got ${lr}`);
-      if (!(weightDecay >= 0)) throw new Error(`optimizer.groups[${i}].weightDecay: expected a non-negative number, got ${weightDecay}`);
+      if (!(weightDecay >= 0))
+        throw new Error(`optimizer.groups[${i}].weightDecay: expected a non-negative number, got ${weightDecay}`);
       return { name, lr, weightDecay };
     });
     this.sub = registry.freezes.subscribe((n) => this.release(n.names));
@@ -179,18 +185,27 @@ export class AdamW {
   }
 
   /** Replaces every slot with the saved ones (values copied; the caller keeps ownership of `state`). */
-  loadState(state: { steps: Record<string, number>; moments: ReadonlyMap<string, { expAvg: tf.Tensor; expAvgSq: tf.Tensor }> }): void {
+  loadState(state: {
+    steps: Record<string, number>;
+    moments: ReadonlyMap<string, { expAvg: tf.Tensor; expAvgSq: tf.Tensor }>;
+  }): void {
     this.release([...this.slots.keys()]);
     for (const [n, step] of Object.entries(state.steps)) {
       const variable = this.registry.get(n).variable;
       const m = state.moments.get(n);
       if (!m) throw new Error(`AdamW.loadState: no moments for "${n}"`);
-      for (const [k, t] of [["exp_avg", m.expAvg], ["exp_avg_sq", m.expAvgSq]] as const) {
+      for (const [k, t] of [
+        ["exp_avg", m.expAvg],
+        ["exp_avg_sq", m.expAvgSq],
+      ] as const) {
         if (t.shape.join(",") !== variable.shape.join(",")) {
-          throw new Error(`AdamW.loadState: ${k} of "${n}" has shape [${t.shape.join(", ")}], the variable [${variable.shape.join(", ")}]`);
+          throw new Error(
+            `AdamW.loadState: ${k} of "${n}" has shape [${t.shape.join(", ")}], the variable [${variable.shape.join(", ")}]`,
+          );
         }
       }
-      if (!Number.isInteger(step) || step < 1) throw new Error(`AdamW.loadState: step count of "${n}" must be a positive integer, got ${step}`);
+      if (!Number.isInteger(step) || step < 1)
+        throw new Error(`AdamW.loadState: step count of "${n}" must be a positive integer, got ${step}`);
       this.slots.set(n, { expAvg: tf.variable(m.expAvg, false), expAvgSq: tf.variable(m.expAvgSq, false), step });
     }
   }

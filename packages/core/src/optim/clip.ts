@@ -18,13 +18,20 @@ export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
  * they change. Returns the norm before clipping. `maxNorm` null or ≤ 0 only measures.
  * `knownNorm`: the norm already measured (`globalNorm(grads)`), so it is not computed twice.
  */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number | null | undefined, knownNorm?: number): number {
+export function clipByGlobalNorm(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number | null | undefined,
+  knownNorm?: number,
+): number {
   const norm = knownNorm ?? globalNorm(grads);
   if (maxNorm == null || maxNorm <= 0) return norm;
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return norm;
   for (const [name, g] of grads) {
-    grads.set(name, tf.tidy(() => tf.mul(g, coef)));
+    grads.set(
+      name,
+      tf.tidy(() => tf.mul(g, coef)),
+    );
     g.dispose();
   }
   return norm;

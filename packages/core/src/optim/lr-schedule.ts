@@ -3,8 +3,10 @@
  * `ceil(ratio · totalSteps)`.
  */
 export function warmupStepsFor(totalSteps: number, warmupRatio: number): number {
-  if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new Error(`warmupRatio: expected a number in [0, 1], got ${warmupRatio}`);
-  if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new Error(`totalSteps: expected a non-negative integer, got ${totalSteps}`);
+  if (!(warmupRatio >= 0 && warmupRatio <= 1))
+    throw new Error(`warmupRatio: expected a number in [0, 1], got ${warmupRatio}`);
+  if (!Number.isInteger(totalSteps) || totalSteps < 0)
+    throw new Error(`totalSteps: expected a non-negative integer, got ${totalSteps}`);
   return Math.ceil(totalSteps * warmupRatio);
 }
 
@@ -18,7 +20,8 @@ export type LrSchedule = (step: number) => number;
  * So with warmup the first update has learning rate 0, as in the authors' runs.
  */
 export function linearScheduleWithWarmup(warmupSteps: number, totalSteps: number): LrSchedule {
-  if (!Number.isInteger(warmupSteps) || warmupSteps < 0) throw new Error(`warmupSteps: expected a non-negative integer, got ${warmupSteps}`);
+  if (!Number.isInteger(warmupSteps) || warmupSteps < 0)
+    throw new Error(`warmupSteps: expected a non-negative integer, got ${warmupSteps}`);
   return (step: number) => {
     if (step < warmupSteps) return step / Math.max(1, warmupSteps);
     return Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));

@@ -21,7 +21,9 @@ describe("lr_scheduler_type (transformers' get_scheduler)", () => {
 
   it("constant has no warmup; constant_with_warmup rises then stays at 1", () => {
     expect(steps(4).map(getScheduler("constant", { warmupSteps: 3, totalSteps: 4, baseLr: 1 }))).toEqual([1, 1, 1, 1]);
-    expect(steps(5).map(getScheduler("constant_with_warmup", { warmupSteps: 4, totalSteps: 5, baseLr: 1 }))).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(steps(5).map(getScheduler("constant_with_warmup", { warmupSteps: 4, totalSteps: 5, baseLr: 1 }))).toEqual([
+      0, 0.25, 0.5, 0.75, 1,
+    ]);
   });
 
   it("polynomial: decays from lr to lr_end with the power, relative to the base lr", () => {
@@ -37,8 +39,14 @@ describe("lr_scheduler_type (transformers' get_scheduler)", () => {
   });
 
   it("rejects unknown names and bad kwargs naming the field", () => {
-    expect(() => getScheduler("step" as never, { warmupSteps: 0, totalSteps: 1, baseLr: 1 })).toThrow(/lrSchedulerType: expected one of linear, cosine/);
-    expect(() => getScheduler("polynomial", { warmupSteps: 0, totalSteps: 1, baseLr: 1e-3, kwargs: { lrEnd: 1 } })).toThrow(/lrEnd/);
-    expect(() => getScheduler("cosine", { warmupSteps: 0, totalSteps: 1, baseLr: 1, kwargs: { numCycles: 0 } })).toThrow(/numCycles/);
+    expect(() => getScheduler("step" as never, { warmupSteps: 0, totalSteps: 1, baseLr: 1 })).toThrow(
+      /lrSchedulerType: expected one of linear, cosine/,
+    );
+    expect(() =>
+      getScheduler("polynomial", { warmupSteps: 0, totalSteps: 1, baseLr: 1e-3, kwargs: { lrEnd: 1 } }),
+    ).toThrow(/lrEnd/);
+    expect(() =>
+      getScheduler("cosine", { warmupSteps: 0, totalSteps: 1, baseLr: 1, kwargs: { numCycles: 0 } }),
+    ).toThrow(/numCycles/);
   });
 });

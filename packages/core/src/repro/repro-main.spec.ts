@@ -17,7 +17,10 @@ describe("runReproMain", () => {
     dirs.push(out);
     const seen: (string | undefined)[] = [];
     const options = { packageName: "@aflora/x", reportName: "x", title: "a check", defaultOut: join(out, "unused") };
-    const pass = await runReproMain(["/some/fixtures", "--out", out], { ...options, run: (f) => (seen.push(f), { ok: true, text: "| ok |" }) });
+    const pass = await runReproMain(["/some/fixtures", "--out", out], {
+      ...options,
+      run: (f) => (seen.push(f), { ok: true, text: "| ok |" }),
+    });
     expect(pass).toBe(0);
     expect(seen).toEqual(["/some/fixtures"]);
     const report = readFileSync(join(out, "x.md"), "utf8");

@@ -46,7 +46,9 @@ export async function runReproMain(args: string[], o: ReproMainOptions): Promise
     "",
   ].join("\n");
   writeFileAtomicSync(file, header + result.text + "\n");
-  process.stdout.write(`${result.text}\n\n${status}: ${o.packageName} repro (${o.title}); report written to ${relative(process.cwd(), file)}\n`);
+  process.stdout.write(
+    `${result.text}\n\n${status}: ${o.packageName} repro (${o.title}); report written to ${relative(process.cwd(), file)}\n`,
+  );
   return result.ok ? 0 : 1;
 }
 

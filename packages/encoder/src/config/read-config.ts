@@ -1,9 +1,20 @@
 import { checkModelFits } from "./model-size.js";
 
 export { checkModelFits, modelSize, type ModelSize } from "./model-size.js";
-import type { BertConfig, CommonEncoderConfig, DebertaV2Config, EncoderConfig, PosAttType, ProblemType } from "./encoder-config.js";
+import type {
+  BertConfig,
+  CommonEncoderConfig,
+  DebertaV2Config,
+  EncoderConfig,
+  PosAttType,
+  ProblemType,
+} from "./encoder-config.js";
 
-const PROBLEM_TYPES: readonly ProblemType[] = ["regression", "single_label_classification", "multi_label_classification"];
+const PROBLEM_TYPES: readonly ProblemType[] = [
+  "regression",
+  "single_label_classification",
+  "multi_label_classification",
+];
 
 /** Defaults of Transformers' BertConfig (RoBERTa overrides pad_token_id). */
 const BERT_DEFAULTS = {
@@ -61,7 +72,8 @@ export function readEncoderConfig(
   warn: (msg: string) => void = () => undefined,
   options: { memoryLimitBytes?: number } = {},
 ): EncoderConfig {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error(`${source}: expected a JSON object`);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new Error(`${source}: expected a JSON object`);
   const raw = json as Record<string, unknown>;
   const modelType = raw["model_type"];
   const r = new Reader(raw, source);
@@ -85,11 +97,15 @@ export function readEncoderConfig(
     if (conv > 0) throw new Error(`${source}: conv_kernel_size ${conv} (DeBERTa's nGiE convolution) is not supported`);
     const embeddingSize = r.num("embedding_size", c.hiddenSize);
     if (embeddingSize !== c.hiddenSize) {
-      throw new Error(`${source}: embedding_size ${embeddingSize} ≠ hidden_size ${c.hiddenSize} (embed_proj) is not supported`);
+      throw new Error(
+        `${source}: embedding_size ${embeddingSize} ≠ hidden_size ${c.hiddenSize} (embed_proj) is not supported`,
+      );
     }
     const headSizeKey = r.num("attention_head_size", c.hiddenSize / c.numAttentionHeads);
     if (headSizeKey * c.numAttentionHeads !== c.hiddenSize) {
-      throw new Error(`${source}: attention_head_size ${headSizeKey} × num_attention_heads ${c.numAttentionHeads} ≠ hidden_size ${c.hiddenSize} is not supported`);
+      throw new Error(
+        `${source}: attention_head_size ${headSizeKey} × num_attention_heads ${c.numAttentionHeads} ≠ hidden_size ${c.hiddenSize} is not supported`,
+      );
     }
     const cfg: DebertaV2Config = {
       modelType,
@@ -121,7 +137,9 @@ function common(r: Reader, d: typeof BERT_DEFAULTS, warn: (msg: string) => void)
   const { numLabels, id2label, label2id } = labels(r, warn);
   const pt = r.raw["problem_type"];
   if (pt !== undefined && pt !== null && !PROBLEM_TYPES.includes(pt as ProblemType)) {
-    throw new Error(`${r.source}: problem_type ${JSON.stringify(pt)} is not one of ${PROBLEM_TYPES.map((p) => `"${p}"`).join(", ")}`);
+    throw new Error(
+      `${r.source}: problem_type ${JSON.stringify(pt)} is not one of ${PROBLEM_TYPES.map((p) => `"${p}"`).join(", ")}`,
+    );
   }
   return {
     vocabSize: r.int("vocab_size", d.vocab_size),
@@ -145,7 +163,10 @@ function common(r: Reader, d: typeof BERT_DEFAULTS, warn: (msg: string) => void)
 }
 
 /** PretrainedConfig: `id2label` wins over `num_labels` (with a warning when they disagree); default 2 labels. */
-function labels(r: Reader, warn: (msg: string) => void): Pick<CommonEncoderConfig, "numLabels" | "id2label" | "label2id"> {
+function labels(
+  r: Reader,
+  warn: (msg: string) => void,
+): Pick<CommonEncoderConfig, "numLabels" | "id2label" | "label2id"> {
   const rawId2label = r.raw["id2label"];
   const rawNum = r.raw["num_labels"];
   if (rawNum !== undefined && rawNum !== null && !(Number.isInteger(rawNum) && (rawNum as number) >= 1)) {
@@ -156,11 +177,13 @@ function labels(r: Reader, warn: (msg: string) => void): Pick<CommonEncoderConfi
   }
   let id2label: Record<number, string>;
   if (rawId2label !== undefined && rawId2label !== null) {
-    if (typeof rawId2label !== "object" || Array.isArray(rawId2label)) throw new Error(`${r.source}: id2label is not an object`);
+    if (typeof rawId2label !== "object" || Array.isArray(rawId2label))
+      throw new Error(`${r.source}: id2label is not an object`);
     id2label = {};
     for (const [k, v] of Object.entries(rawId2label as Record<string, unknown>)) {
       const id = Number(k);
-      if (!Number.isInteger(id) || id < 0) throw new Error(`${r.source}: id2label key ${JSON.stringify(k)} is not a non-negative integer`);
+      if (!Number.isInteger(id) || id < 0)
+        throw new Error(`${r.source}: id2label key ${JSON.stringify(k)} is not a non-negative integer`);
       id2label[id] = String(v);
     }
     const n = Object.keys(id2label).length;
@@ -180,7 +203,9 @@ function labels(r: Reader, warn: (msg: string) => void): Pick<CommonEncoderConfi
   const rawLabel2id = r.raw["label2id"];
   let label2id: Record<string, number>;
   if (rawLabel2id && typeof rawLabel2id === "object" && !Array.isArray(rawLabel2id)) {
-    label2id = Object.fromEntries(Object.entries(rawLabel2id as Record<string, unknown>).map(([k, v]) => [k, Number(v)]));
+    label2id = Object.fromEntries(
+      Object.entries(rawLabel2id as Record<string, unknown>).map(([k, v]) => [k, Number(v)]),
+    );
   } else {
     label2id = Object.fromEntries(Object.entries(id2label).map(([k, v]) => [v, Number(k)]));
   }
@@ -189,7 +214,15 @@ function labels(r: Reader, warn: (msg: string) => void): Pick<CommonEncoderConfi
 
 function posAttType(v: unknown, source: string): PosAttType[] {
   if (v === undefined || v === null) return [];
-  const parts = typeof v === "string" ? v.toLowerCase().split("|").map((s) => s.trim()) : Array.isArray(v) ? v : null;
+  const parts =
+    typeof v === "string"
+      ? v
+          .toLowerCase()
+          .split("|")
+          .map((s) => s.trim())
+      : Array.isArray(v)
+        ? v
+        : null;
   if (!parts) throw new Error(`${source}: pos_att_type ${JSON.stringify(v)} is neither a list nor a "p2c|c2p" string`);
   const out: PosAttType[] = [];
   for (const p of parts) {
@@ -206,28 +239,44 @@ function posAttType(v: unknown, source: string): PosAttType[] {
 const MAX_LABELS = 1_000_000;
 
 function validate<T extends EncoderConfig>(cfg: T, source: string, memoryLimitBytes?: number): T {
-  const positive: (keyof CommonEncoderConfig)[] = ["vocabSize", "hiddenSize", "numHiddenLayers", "numAttentionHeads", "intermediateSize", "maxPositionEmbeddings"];
+  const positive: (keyof CommonEncoderConfig)[] = [
+    "vocabSize",
+    "hiddenSize",
+    "numHiddenLayers",
+    "numAttentionHeads",
+    "intermediateSize",
+    "maxPositionEmbeddings",
+  ];
   for (const k of positive) {
     if (!((cfg[k] as number) > 0)) throw new Error(`${source}: ${snake(k)} must be positive, got ${cfg[k] as number}`);
   }
   if (cfg.hiddenSize % cfg.numAttentionHeads !== 0) {
-    throw new Error(`${source}: hidden_size ${cfg.hiddenSize} is not a multiple of num_attention_heads ${cfg.numAttentionHeads}`);
+    throw new Error(
+      `${source}: hidden_size ${cfg.hiddenSize} is not a multiple of num_attention_heads ${cfg.numAttentionHeads}`,
+    );
   }
   if (cfg.typeVocabSize < 0) throw new Error(`${source}: type_vocab_size must be ≥ 0, got ${cfg.typeVocabSize}`);
   if (cfg.padTokenId < 0 || cfg.padTokenId >= cfg.vocabSize) {
-    throw new Error(`${source}: pad_token_id ${cfg.padTokenId} is outside the vocabulary (vocab_size ${cfg.vocabSize})`);
+    throw new Error(
+      `${source}: pad_token_id ${cfg.padTokenId} is outside the vocabulary (vocab_size ${cfg.vocabSize})`,
+    );
   }
   if (!(cfg.layerNormEps > 0)) throw new Error(`${source}: layer_norm_eps must be > 0, got ${cfg.layerNormEps}`);
-  if (!(cfg.initializerRange >= 0)) throw new Error(`${source}: initializer_range must be ≥ 0, got ${cfg.initializerRange}`);
+  if (!(cfg.initializerRange >= 0))
+    throw new Error(`${source}: initializer_range must be ≥ 0, got ${cfg.initializerRange}`);
   const dropouts: [string, number | null][] = [
     ["hidden_dropout_prob", cfg.hiddenDropoutProb],
     ["attention_probs_dropout_prob", cfg.attentionProbsDropoutProb],
     ...(cfg.modelType === "deberta-v2"
-      ? ([["pooler_dropout", cfg.poolerDropout], ["cls_dropout", cfg.clsDropout]] as [string, number | null][])
+      ? ([
+          ["pooler_dropout", cfg.poolerDropout],
+          ["cls_dropout", cfg.clsDropout],
+        ] as [string, number | null][])
       : ([["classifier_dropout", cfg.classifierDropout]] as [string, number | null][])),
   ];
   for (const [key, p] of dropouts) {
-    if (p !== null && !(p >= 0 && p < 1)) throw new Error(`${source}: ${key} must be a probability in [0, 1), got ${p}`);
+    if (p !== null && !(p >= 0 && p < 1))
+      throw new Error(`${source}: ${key} must be a probability in [0, 1), got ${p}`);
   }
   checkModelFits(cfg, source, memoryLimitBytes);
   return cfg;
@@ -252,7 +301,8 @@ class Reader {
   num(key: string, d: number): number {
     const v = this.get(key);
     if (v === undefined) return d;
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${this.source}: ${key} ${JSON.stringify(v)} is not a number`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new Error(`${this.source}: ${key} ${JSON.stringify(v)} is not a number`);
     return v;
   }
 

@@ -14,7 +14,9 @@ export class BertClassificationHead implements ClassificationHead {
   apply(last: tf.Tensor2D, b: number, s: number, ctx: DropoutContext): HeadOutput {
     return tf.tidy(() => {
       const pooled = tf.tanh(this.pooler.apply(firstToken(last, b, s))) as tf.Tensor2D;
-      const logits = this.classifier.apply(dropout(pooled, this.classifierDropout, ctx, "classifier.dropout")) as tf.Tensor2D;
+      const logits = this.classifier.apply(
+        dropout(pooled, this.classifierDropout, ctx, "classifier.dropout"),
+      ) as tf.Tensor2D;
       return { pooled, logits };
     });
   }

@@ -18,7 +18,9 @@ export class DebertaClassificationHead implements ClassificationHead {
     return tf.tidy(() => {
       const x = dropout(firstToken(last, b, s), this.poolerDropout, ctx, "pooler.dropout");
       const pooled = this.activation(this.pooler.apply(x)) as tf.Tensor2D;
-      const logits = this.classifier.apply(dropout(pooled, this.classifierDropout, ctx, "classifier.dropout")) as tf.Tensor2D;
+      const logits = this.classifier.apply(
+        dropout(pooled, this.classifierDropout, ctx, "classifier.dropout"),
+      ) as tf.Tensor2D;
       return { pooled, logits };
     });
   }

@@ -15,7 +15,9 @@ export class RobertaClassificationHead implements ClassificationHead {
     return tf.tidy(() => {
       const x = dropout(firstToken(last, b, s), this.classifierDropout, ctx, "classifier.dropout.0");
       const pooled = tf.tanh(this.dense.apply(x)) as tf.Tensor2D;
-      const logits = this.outProj.apply(dropout(pooled, this.classifierDropout, ctx, "classifier.dropout.1")) as tf.Tensor2D;
+      const logits = this.outProj.apply(
+        dropout(pooled, this.classifierDropout, ctx, "classifier.dropout.1"),
+      ) as tf.Tensor2D;
       return { pooled, logits };
     });
   }

@@ -13,5 +13,12 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [n, m, k] = a.shape;
   const p = b.shape[2];
   if (tf.getBackend() !== "wasm" || m * k * p < PER_SLICE_MIN_MACS) return tf.matMul(a, b);
-  return tf.tidy(() => tf.reshape(groupedMatMul(tf.reshape(a, [n * m, k]) as tf.Tensor2D, tf.reshape(b, [n * k, p]) as tf.Tensor2D, n), [n, m, p]) as tf.Tensor3D);
+  return tf.tidy(
+    () =>
+      tf.reshape(groupedMatMul(tf.reshape(a, [n * m, k]) as tf.Tensor2D, tf.reshape(b, [n * k, p]) as tf.Tensor2D, n), [
+        n,
+        m,
+        p,
+      ]) as tf.Tensor3D,
+  );
 }

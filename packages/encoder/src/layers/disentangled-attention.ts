@@ -53,18 +53,30 @@ export class DisentangledSelfAttention {
         // Per head: table_h = Q_h·Kr_hᵀ [B·S, 2·span] as plain 2-D matmuls, then the flat lookup of
         // idx(i, j) in row i (c2p) or row j (p2c) of every head's table.
         const perHead = (rows: tf.Tensor, projected: tf.Tensor, index: tf.Tensor) => {
-          const table = groupedMatMul(tf.reshape(rows, [nh * b * s, d]) as tf.Tensor2D, tf.reshape(perHeadT(projected), [nh * d, span2]) as tf.Tensor2D, nh);
+          const table = groupedMatMul(
+            tf.reshape(rows, [nh * b * s, d]) as tf.Tensor2D,
+            tf.reshape(perHeadT(projected), [nh * d, span2]) as tf.Tensor2D,
+            nh,
+          );
           return tf.reshape(gatherRows(tf.reshape(table, [-1]), index), [nh * b, s, s]);
         };
         if (posAttType.includes("c2p")) {
           scores = tf.add(scores, perHead(q, this.options.posKeyProj!.apply(r), ctx.c2pIndex!));
         }
         if (posAttType.includes("p2c")) {
-          scores = tf.add(scores, perHead(splitHeads(kFlat, b, s, nh), this.options.posQueryProj!.apply(r), ctx.p2cIndex!));
+          scores = tf.add(
+            scores,
+            perHead(splitHeads(kFlat, b, s, nh), this.options.posQueryProj!.apply(r), ctx.p2cIndex!),
+          );
         }
       }
       scores = tf.div(scores, Math.sqrt(d * scaleFactor));
-      const probs = dropout(maskedSoftmax(scores, ctx.keyMask, nh, b, s), this.options.probsDropout, ctx.dropout, `${this.name}.dropout`);
+      const probs = dropout(
+        maskedSoftmax(scores, ctx.keyMask, nh, b, s),
+        this.options.probsDropout,
+        ctx.dropout,
+        `${this.name}.dropout`,
+      );
       return mergeHeads(batchMatMul(probs as tf.Tensor3D, splitHeads(this.valueProj.apply(h), b, s, nh)), b, s, nh);
     });
   }

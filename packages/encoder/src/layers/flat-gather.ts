@@ -28,4 +28,3 @@ export function gatherRows(table: tf.Tensor, indices: tf.Tensor, zeroGradIndex?:
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(table, indices);
 }
-

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { readEncoderConfig } from "../config/read-config.js";
 import type { DebertaV2Config } from "../config/encoder-config.js";
-import { buildRelativePosition, flatRelativeIndices, logBucketPosition, relEmbeddingIndex } from "./relative-position.js";
+import {
+  buildRelativePosition,
+  flatRelativeIndices,
+  logBucketPosition,
+  relEmbeddingIndex,
+} from "./relative-position.js";
 
 describe("DeBERTa relative positions", () => {
   it("log buckets: identity within mid, log-spaced beyond, odd in r (bucket 256, range 512: deberta-v3-base)", () => {
@@ -15,7 +20,12 @@ describe("DeBERTa relative positions", () => {
   });
 
   it("index = clamp(bucket(i − j) + span, 0, 2·span − 1), asymmetric at the ends", () => {
-    const cfg = readEncoderConfig({ model_type: "deberta-v2", relative_attention: true, max_relative_positions: 3, max_position_embeddings: 16 }) as DebertaV2Config;
+    const cfg = readEncoderConfig({
+      model_type: "deberta-v2",
+      relative_attention: true,
+      max_relative_positions: 3,
+      max_position_embeddings: 16,
+    }) as DebertaV2Config;
     expect([...buildRelativePosition(1, 6, -1, 3)]).toEqual([0, -1, -2, -3, -4, -5]);
     const idx = relEmbeddingIndex(cfg, 6);
     // row i = 5: r = 5..0 → 8, 7, 6, 5, 4, 3 clamped to ≤ 5

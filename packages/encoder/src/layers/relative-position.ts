@@ -17,7 +17,12 @@ export function logBucketPosition(r: number, bucketSize: number, maxPosition: nu
 }
 
 /** HF `build_relative_position`: [queries, keys] table of bucket(i − j), row-major. */
-export function buildRelativePosition(queries: number, keys: number, bucketSize: number, maxPosition: number): Int32Array {
+export function buildRelativePosition(
+  queries: number,
+  keys: number,
+  bucketSize: number,
+  maxPosition: number,
+): Int32Array {
   const out = new Int32Array(queries * keys);
   const bucketed = bucketSize > 0 && maxPosition > 0;
   for (let i = 0; i < queries; i++) {
@@ -46,7 +51,13 @@ export function relEmbeddingIndex(config: DebertaV2Config, seqLength: number): I
  * (n, i, j), the entry of row `i` (c2p) or row `j` (p2c) at column idx(i, j). A flat
  * gather replaces the batched gather, which the wasm backend gets wrong (tfjs#8658).
  */
-export function flatRelativeIndices(index: Int32Array, seqLength: number, span2: number, n: number, kind: "c2p" | "p2c"): Int32Array {
+export function flatRelativeIndices(
+  index: Int32Array,
+  seqLength: number,
+  span2: number,
+  n: number,
+  kind: "c2p" | "p2c",
+): Int32Array {
   const s = seqLength;
   const out = new Int32Array(n * s * s);
   for (let b = 0; b < n; b++) {

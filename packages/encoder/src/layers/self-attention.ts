@@ -26,7 +26,12 @@ export class SelfAttention {
       const kT = splitHeadsTransposed(this.key.apply(h), b, s, nh);
       const v = splitHeads(this.value.apply(h), b, s, nh);
       const scores = tf.div(batchMatMul(q, kT), Math.sqrt(d));
-      const probs = dropout(maskedSoftmax(scores, ctx.keyMask, nh, b, s), this.probsDropout, ctx.dropout, `${this.name}.dropout`);
+      const probs = dropout(
+        maskedSoftmax(scores, ctx.keyMask, nh, b, s),
+        this.probsDropout,
+        ctx.dropout,
+        `${this.name}.dropout`,
+      );
       return mergeHeads(batchMatMul(probs as tf.Tensor3D, v), b, s, nh);
     });
   }

@@ -32,7 +32,12 @@ export class TransformerLayer {
   apply(h: tf.Tensor2D, rel: tf.Tensor2D | null, ctx: AttentionContext): tf.Tensor2D {
     return tf.tidy(() => {
       const context = this.attention.apply(h, rel, ctx);
-      const attnDense = dropout(this.attentionOutput.apply(context), this.hiddenDropout, ctx.dropout, `${this.name}.attention.output.dropout`);
+      const attnDense = dropout(
+        this.attentionOutput.apply(context),
+        this.hiddenDropout,
+        ctx.dropout,
+        `${this.name}.attention.output.dropout`,
+      );
       const attnOut = this.attentionLayerNorm.apply(tf.add(attnDense, h));
       const inter = this.activation(this.intermediate.apply(attnOut));
       const out = dropout(this.output.apply(inter), this.hiddenDropout, ctx.dropout, `${this.name}.output.dropout`);

@@ -6,7 +6,11 @@ import * as tf from "@tensorflow/tfjs-core";
  * on x. Without `dy`, the gradient of a scalar f. The forward intermediates live only until
  * this returns, which is what makes per-layer recomputation bound memory.
  */
-export function vjp(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor): { value: tf.Tensor; grads: (tf.Tensor | undefined)[] } {
+export function vjp(
+  f: () => tf.Tensor,
+  xs: tf.Tensor[],
+  dy?: tf.Tensor,
+): { value: tf.Tensor; grads: (tf.Tensor | undefined)[] } {
   if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
   const { value, grads } = tf.engine().gradients(f, xs, dy, true);
   return { value, grads: grads.map((g) => g ?? undefined) };

@@ -4,7 +4,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { floatToHalf, halfToFloat, ParameterRegistry, readSafetensorsFile, toFloat32, writeSafetensors, type SafetensorsInput } from "@aflora/core";
+import {
+  floatToHalf,
+  halfToFloat,
+  ParameterRegistry,
+  readSafetensorsFile,
+  toFloat32,
+  writeSafetensors,
+  type SafetensorsInput,
+} from "@aflora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEncoderConfig } from "../config/read-config.js";
 import { createEncoderFromConfig } from "../models/build-encoder.js";
@@ -69,13 +77,19 @@ describe("loadEncoder", () => {
     const qData = all[q]!.data as Float32Array;
     (half.includes(q) ? shard1 : shard2)[q] = { dtype: "F16", shape: all[q]!.shape, data: qData };
     const cls = "classifier.out_proj.weight";
-    (half.includes(cls) ? shard1 : shard2)[cls] = { dtype: "BF16", shape: all[cls]!.shape, data: all[cls]!.data as Float32Array };
+    (half.includes(cls) ? shard1 : shard2)[cls] = {
+      dtype: "BF16",
+      shape: all[cls]!.shape,
+      data: all[cls]!.data as Float32Array,
+    };
     const dir = join(root, "sharded");
     mkdirSync(dir);
     copyFileSync(join(fixture("roberta-tiny-cls2"), "config.json"), join(dir, "config.json"));
     writeFileSync(join(dir, "model-00001-of-00002.safetensors"), writeSafetensors(shard1));
     writeFileSync(join(dir, "model-00002-of-00002.safetensors"), writeSafetensors(shard2));
-    const weightMap = Object.fromEntries(names.map((k) => [k, half.includes(k) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors"]));
+    const weightMap = Object.fromEntries(
+      names.map((k) => [k, half.includes(k) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors"]),
+    );
     writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }));
     const registry = new ParameterRegistry();
     await loadEncoder(dir, { registry, warn: () => undefined });
@@ -83,7 +97,9 @@ describe("loadEncoder", () => {
     const bf = values(registry, cls);
     const orig = all[cls]!.data as Float32Array;
     bf.forEach((v, i) => expect(Math.abs(v - orig[i]!)).toBeLessThanOrEqual(Math.abs(orig[i]!) * 2 ** -8));
-    expect(values(registry, "roberta.embeddings.LayerNorm.weight")).toEqual([...(all["roberta.embeddings.LayerNorm.weight"]!.data as Float32Array)]);
+    expect(values(registry, "roberta.embeddings.LayerNorm.weight")).toEqual([
+      ...(all["roberta.embeddings.LayerNorm.weight"]!.data as Float32Array),
+    ]);
     registry.dispose();
   });
 
@@ -91,7 +107,11 @@ describe("loadEncoder", () => {
     const t = await fixtureTensors("bert-tiny-cls3");
     delete t["bert.encoder.layer.1.output.dense.bias"];
     delete t["bert.embeddings.LayerNorm.weight"];
-    t["bert.encoder.layer.0.attention.self.key.weight"] = { dtype: "F32", shape: [32, 16], data: new Float32Array(512) };
+    t["bert.encoder.layer.0.attention.self.key.weight"] = {
+      dtype: "F32",
+      shape: [32, 16],
+      data: new Float32Array(512),
+    };
     const dir = folderWith("bert-tiny-cls3", t);
     const registry = new ParameterRegistry();
     const err = await loadEncoder(dir, { registry, warn: () => undefined }).catch((e: Error) => e);
@@ -100,7 +120,9 @@ describe("loadEncoder", () => {
     expect(msg).toContain(`${dir}: the checkpoint does not fit config.json (bert): 2 missing, 1 with another shape`);
     expect(msg).toContain("missing: bert.embeddings.LayerNorm.weight [32]");
     expect(msg).toContain("missing: bert.encoder.layer.1.output.dense.bias [32]");
-    expect(msg).toMatch(/shape mismatch: bert\.encoder\.layer\.0\.attention\.self\.key\.weight in .*model\.safetensors: checkpoint \[32, 16\], model \[32, 32\]/);
+    expect(msg).toMatch(
+      /shape mismatch: bert\.encoder\.layer\.0\.attention\.self\.key\.weight in .*model\.safetensors: checkpoint \[32, 16\], model \[32, 32\]/,
+    );
     expect(registry.names()).toEqual([]);
   });
 
@@ -133,12 +155,19 @@ describe("loadEncoder", () => {
     const renamed: Record<string, SafetensorsInput> = {};
     for (const [k, v] of Object.entries(t)) {
       if (k.startsWith("classifier.")) continue;
-      renamed[k.replace(/^bert\./, "").replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta")] = v;
+      renamed[
+        k
+          .replace(/^bert\./, "")
+          .replace(/LayerNorm\.weight$/, "LayerNorm.gamma")
+          .replace(/LayerNorm\.bias$/, "LayerNorm.beta")
+      ] = v;
     }
     const dir = folderWith("bert-tiny-cls3", renamed);
     const registry = new ParameterRegistry();
     await loadEncoder(dir, { registry, warn: () => undefined });
-    expect(values(registry, "bert.embeddings.LayerNorm.weight")).toEqual([...(t["bert.embeddings.LayerNorm.weight"]!.data as Float32Array)]);
+    expect(values(registry, "bert.embeddings.LayerNorm.weight")).toEqual([
+      ...(t["bert.embeddings.LayerNorm.weight"]!.data as Float32Array),
+    ]);
     registry.dispose();
   });
 
@@ -147,11 +176,16 @@ describe("loadEncoder", () => {
     mkdirSync(dir);
     await expect(loadEncoder(dir)).rejects.toThrow(`${dir}: no config.json (is this a Hugging Face model folder?)`);
     copyFileSync(join(fixture("bert-tiny-cls3"), "config.json"), join(dir, "config.json"));
-    await expect(loadEncoder(dir)).rejects.toThrow(/no weights found \(looked for model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin/);
+    await expect(loadEncoder(dir)).rejects.toThrow(
+      /no weights found \(looked for model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin/,
+    );
   });
 
   it("refuses weights holding NaN or Inf, naming the tensor and the file", async () => {
-    for (const [dtype, bad] of [["F32", Number.NaN], ["F16", Number.POSITIVE_INFINITY]] as const) {
+    for (const [dtype, bad] of [
+      ["F32", Number.NaN],
+      ["F16", Number.POSITIVE_INFINITY],
+    ] as const) {
       const t = await fixtureTensors("bert-tiny-cls3");
       const w = t["bert.encoder.layer.0.output.dense.weight"]!;
       const data = Float32Array.from(toFloat32Input(w));
@@ -169,7 +203,9 @@ describe("loadEncoder", () => {
     mkdirSync(dir);
     copyFileSync(join(fixture("bert-tiny-cls3"), "config.json"), join(dir, "config.json"));
     symlinkSync("/dev/zero", join(dir, "model.safetensors"));
-    await expect(loadEncoder(dir)).rejects.toThrow(`${join(dir, "model.safetensors")}: is a character device, not a regular file`);
+    await expect(loadEncoder(dir)).rejects.toThrow(
+      `${join(dir, "model.safetensors")}: is a character device, not a regular file`,
+    );
   });
 });
 
@@ -179,7 +215,16 @@ function toFloat32Input(t: SafetensorsInput): Float32Array {
 
 describe("createEncoderFromConfig", () => {
   it("builds HF-style random weights, deterministic per seed", () => {
-    const config = readEncoderConfig({ model_type: "bert", hidden_size: 16, num_attention_heads: 2, num_hidden_layers: 1, intermediate_size: 32, vocab_size: 50, max_position_embeddings: 20, initializer_range: 0.5 });
+    const config = readEncoderConfig({
+      model_type: "bert",
+      hidden_size: 16,
+      num_attention_heads: 2,
+      num_hidden_layers: 1,
+      intermediate_size: 32,
+      vocab_size: 50,
+      max_position_embeddings: 20,
+      initializer_range: 0.5,
+    });
     const a = createEncoderFromConfig(config, { seed: 1 });
     const b = createEncoderFromConfig(config, { seed: 1 });
     const c = createEncoderFromConfig(config, { seed: 2 });
@@ -189,7 +234,9 @@ describe("createEncoderFromConfig", () => {
     expect(values(a.params, "bert.embeddings.word_embeddings.weight").slice(0, 16)).toEqual(new Array(16).fill(0)); // padding row 0
     expect(values(a.params, "bert.encoder.layer.0.output.LayerNorm.weight")).toEqual(new Array(16).fill(1));
     expect(values(a.params, "bert.encoder.layer.0.output.dense.bias")).toEqual(new Array(16).fill(0));
-    expect(a.params.counts().total).toBe(50 * 16 + 20 * 16 + 2 * 16 + 32 + (3 * 272 + 272 + 32 + 16 * 32 + 32 + 32 * 16 + 16 + 32) + 272 + 16 * 2 + 2);
+    expect(a.params.counts().total).toBe(
+      50 * 16 + 20 * 16 + 2 * 16 + 32 + (3 * 272 + 272 + 32 + 16 * 32 + 32 + 32 * 16 + 16 + 32) + 272 + 16 * 2 + 2,
+    );
     for (const m of [a, b, c]) m.params.dispose();
   });
 });

@@ -26,7 +26,10 @@ const IGNORED_BUFFERS = /\.embeddings\.(position_ids|token_type_ids)$/;
  * (classifier, pooler) are initialised the same way, with a warning; unknown keys are ignored
  * with a warning.
  */
-export async function loadEncoder(folder: string, options: LoadEncoderOptions = {}): Promise<EncoderForSequenceClassification> {
+export async function loadEncoder(
+  folder: string,
+  options: LoadEncoderOptions = {},
+): Promise<EncoderForSequenceClassification> {
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const config = await readConfigFile(folder, warn);
   const loaded = await readWeightFiles(folder);
@@ -35,7 +38,10 @@ export async function loadEncoder(folder: string, options: LoadEncoderOptions = 
   return buildEncoder(config, (spec) => source.get(spec.name) ?? init(spec), options);
 }
 
-export async function readConfigFile(folder: string, warn: (message: string) => void = () => undefined): Promise<EncoderConfig> {
+export async function readConfigFile(
+  folder: string,
+  warn: (message: string) => void = () => undefined,
+): Promise<EncoderConfig> {
   const path = join(folder, "config.json");
   if (!existsSync(path)) throw new Error(`${folder}: no config.json (is this a Hugging Face model folder?)`);
   let json: unknown;
@@ -64,7 +70,8 @@ export function matchCheckpoint(
   const bare = ![...loaded.tensors.keys()].some((k) => k.startsWith(`${prefix}.`));
   for (const [original, t] of loaded.tensors) {
     let name = original.replace(/LayerNorm\.gamma$/, "LayerNorm.weight").replace(/LayerNorm\.beta$/, "LayerNorm.bias");
-    if (bare && (name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler."))) name = `${prefix}.${name}`;
+    if (bare && (name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler.")))
+      name = `${prefix}.${name}`;
     byName.set(name, { ...t, original });
   }
   const out = new Map<string, Float32Array>();
@@ -81,7 +88,9 @@ export function matchCheckpoint(
       continue;
     }
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-      mismatched.push(`${t.original} in ${t.file}: checkpoint [${t.shape.join(", ")}], model [${spec.shape.join(", ")}]`);
+      mismatched.push(
+        `${t.original} in ${t.file}: checkpoint [${t.shape.join(", ")}], model [${spec.shape.join(", ")}]`,
+      );
       continue;
     }
     out.set(spec.name, t.data);
@@ -95,10 +104,14 @@ export function matchCheckpoint(
       `${folder}: the checkpoint does not fit config.json (${config.modelType}): ${missing.length} missing, ${mismatched.length} with another shape\n${lines.join("\n")}`,
     );
   }
-  const unknown = [...byName.entries()].filter(([n]) => !known.has(n) && !IGNORED_BUFFERS.test(n)).map(([, t]) => t.original);
+  const unknown = [...byName.entries()]
+    .filter(([n]) => !known.has(n) && !IGNORED_BUFFERS.test(n))
+    .map(([, t]) => t.original);
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 10).join(", ");
-    warn(`${folder}: ignored ${unknown.length} checkpoint tensors the model does not use: ${shown}${unknown.length > 10 ? ", ..." : ""}`);
+    warn(
+      `${folder}: ignored ${unknown.length} checkpoint tensors the model does not use: ${shown}${unknown.length > 10 ? ", ..." : ""}`,
+    );
   }
   if (initialised.length > 0) {
     warn(`${folder}: newly initialised (not in the checkpoint): ${initialised.join(", ")}; train them before use`);

@@ -11,7 +11,12 @@ import { loadModel } from "./load-model.js";
 const fixture = (p: string) => fileURLToPath(new URL(`../../../../fixtures/${p}`, import.meta.url));
 const BERT = fixture("hf-parity/bert-tiny-cls3");
 const quiet = { warn: () => undefined };
-const batch = { batchSize: 1, seqLength: 4, inputIds: Int32Array.from([2, 5, 7, 3]), attentionMask: Int32Array.from([1, 1, 1, 1]) };
+const batch = {
+  batchSize: 1,
+  seqLength: 4,
+  inputIds: Int32Array.from([2, 5, 7, 3]),
+  attentionMask: Int32Array.from([1, 1, 1, 1]),
+};
 let tmp: string;
 
 beforeAll(async () => {
@@ -46,7 +51,9 @@ describe("loadModel: one call from a model folder", () => {
     expect(tokenizer).not.toBeNull();
     model.dispose();
     // A checkpoint whose head has 3 labels cannot become a 5-label model: Transformers' size-mismatch error, naming the tensor.
-    await expect(loadModel(BERT, { ...quiet, task: { numLabels: 5 } })).rejects.toThrow(/shape mismatch: classifier\.weight .*checkpoint \[3, 32\], model \[5, 32\]/);
+    await expect(loadModel(BERT, { ...quiet, task: { numLabels: 5 } })).rejects.toThrow(
+      /shape mismatch: classifier\.weight .*checkpoint \[3, 32\], model \[5, 32\]/,
+    );
     const reg = await loadModel(BERT, { ...quiet, task: { numLabels: 3, problemType: "multi_label_classification" } });
     expect(reg.config.problemType).toBe("multi_label_classification");
     expect(reg.config.id2label).toEqual({ 0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2" });
@@ -56,6 +63,8 @@ describe("loadModel: one call from a model folder", () => {
   it("errors name the folder or file", async () => {
     await expect(loadModel(join(tmp, "nowhere"), quiet)).rejects.toThrow(/nowhere: no such folder/);
     await expect(loadModel(tmp, quiet)).rejects.toThrow(/no config\.json \(is this a Hugging Face model folder\?\)/);
-    await expect(loadModel(BERT, { ...quiet, task: { numLabels: 0 } })).rejects.toThrow(/config\.json: task\.numLabels: expected a positive integer, got 0/);
+    await expect(loadModel(BERT, { ...quiet, task: { numLabels: 0 } })).rejects.toThrow(
+      /config\.json: task\.numLabels: expected a positive integer, got 0/,
+    );
   });
 });

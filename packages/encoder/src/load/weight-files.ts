@@ -52,7 +52,8 @@ async function collect(files: string[], read: Reader, indexFile?: string): Promi
   if (wanted) {
     for (const [name, shard] of wanted) {
       const got = tensors.get(name);
-      if (!got) throw new Error(`${indexFile}: weight_map lists "${name}" in ${shard}, but that file has no such tensor`);
+      if (!got)
+        throw new Error(`${indexFile}: weight_map lists "${name}" in ${shard}, but that file has no such tensor`);
     }
   }
   return { tensors, files };

@@ -14,7 +14,11 @@ export interface BuildOptions extends EncoderModelOptions {
 }
 
 /** Builds the model from a config with weights from `source` (HF layout), registering every variable. */
-export function buildEncoder(config: EncoderConfig, source: WeightSource, options: BuildOptions = {}): EncoderForSequenceClassification {
+export function buildEncoder(
+  config: EncoderConfig,
+  source: WeightSource,
+  options: BuildOptions = {},
+): EncoderForSequenceClassification {
   const registry = options.registry ?? new ParameterRegistry();
   const specs = stateDictSpecs(config);
   const before = new Set(registry.names());
@@ -42,7 +46,8 @@ export function hfInitializer(config: EncoderConfig, rng: Rng): WeightSource {
         return rng.fork(spec.name).normalArray(size, 0, config.initializerRange);
       case "embedding": {
         const w = rng.fork(spec.name).normalArray(size, 0, config.initializerRange);
-        if (spec.paddingIdx !== undefined) w.fill(0, spec.paddingIdx * spec.shape[1]!, (spec.paddingIdx + 1) * spec.shape[1]!);
+        if (spec.paddingIdx !== undefined)
+          w.fill(0, spec.paddingIdx * spec.shape[1]!, (spec.paddingIdx + 1) * spec.shape[1]!);
         return w;
       }
       case "layer-norm-weight":
@@ -60,7 +65,10 @@ export interface CreateOptions extends BuildOptions {
 }
 
 /** A model with random HF-style weights from a config (demos, benchmarks, tests). */
-export function createEncoderFromConfig(config: EncoderConfig, options: CreateOptions = {}): EncoderForSequenceClassification {
+export function createEncoderFromConfig(
+  config: EncoderConfig,
+  options: CreateOptions = {},
+): EncoderForSequenceClassification {
   const rng = new Rng(options.seed ?? 0);
   return buildEncoder(config, hfInitializer(config, rng.fork("weights")), options);
 }

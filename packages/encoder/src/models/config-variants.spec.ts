@@ -5,13 +5,45 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readEncoderConfig } from "../config/read-config.js";
 import { createEncoderFromConfig } from "./build-encoder.js";
 
-const tiny = { hidden_size: 8, num_attention_heads: 2, num_hidden_layers: 2, intermediate_size: 16, vocab_size: 30, max_position_embeddings: 16, initializer_range: 0.3 };
+const tiny = {
+  hidden_size: 8,
+  num_attention_heads: 2,
+  num_hidden_layers: 2,
+  intermediate_size: 16,
+  vocab_size: 30,
+  max_position_embeddings: 16,
+  initializer_range: 0.3,
+};
 
 const variants: [string, Record<string, unknown>][] = [
-  ["deberta-v2 without relative attention (absolute positions only)", { model_type: "deberta-v2", relative_attention: false }],
-  ["deberta-v2 p2c only with shared keys", { model_type: "deberta-v2", relative_attention: true, pos_att_type: "p2c", share_att_key: true, position_biased_input: false }],
-  ["deberta-v2 c2p+p2c with separate position projections, log buckets", { model_type: "deberta-v2", relative_attention: true, pos_att_type: ["c2p", "p2c"], position_buckets: 4, max_relative_positions: 12 }],
-  ["deberta-v2 relative attention with no c2p/p2c terms", { model_type: "deberta-v2", relative_attention: true, norm_rel_ebd: "layer_norm" }],
+  [
+    "deberta-v2 without relative attention (absolute positions only)",
+    { model_type: "deberta-v2", relative_attention: false },
+  ],
+  [
+    "deberta-v2 p2c only with shared keys",
+    {
+      model_type: "deberta-v2",
+      relative_attention: true,
+      pos_att_type: "p2c",
+      share_att_key: true,
+      position_biased_input: false,
+    },
+  ],
+  [
+    "deberta-v2 c2p+p2c with separate position projections, log buckets",
+    {
+      model_type: "deberta-v2",
+      relative_attention: true,
+      pos_att_type: ["c2p", "p2c"],
+      position_buckets: 4,
+      max_relative_positions: 12,
+    },
+  ],
+  [
+    "deberta-v2 relative attention with no c2p/p2c terms",
+    { model_type: "deberta-v2", relative_attention: true, norm_rel_ebd: "layer_norm" },
+  ],
   ["bert with gelu_new and 3 token types", { model_type: "bert", hidden_act: "gelu_new", type_vocab_size: 3 }],
   ["roberta multi-label", { model_type: "roberta", num_labels: 3, problem_type: "multi_label_classification" }],
 ];

@@ -33,12 +33,15 @@ interface Segments {
 /** The plain backward: one tape over the whole forward (every activation alive until it returns). */
 export function wholeGraphGradients(stages: EncoderStages, vars: ReadonlyMap<string, tf.Variable>): NamedGradients {
   const entries = [...vars.entries()];
-  const { value, grads } = vjp(() => {
-    const rel = stages.relativeTable();
-    let h = stages.embed();
-    for (let l = 0; l < stages.numLayers; l++) h = stages.layer(l, h, rel);
-    return stages.headLoss(h);
-  }, entries.map(([, v]) => v));
+  const { value, grads } = vjp(
+    () => {
+      const rel = stages.relativeTable();
+      let h = stages.embed();
+      for (let l = 0; l < stages.numLayers; l++) h = stages.layer(l, h, rel);
+      return stages.headLoss(h);
+    },
+    entries.map(([, v]) => v),
+  );
   const byName = new Map<string, tf.Tensor>();
   entries.forEach(([n], i) => {
     if (grads[i]) byName.set(n, grads[i]!);
@@ -113,16 +116,24 @@ export function recomputedGradients(stages: EncoderStages, vars: ReadonlyMap<str
 }
 
 function segments(stages: EncoderStages, vars: ReadonlyMap<string, tf.Variable>): Segments {
-  const seg: Segments = { embeddings: [], rel: [], layers: Array.from({ length: stages.numLayers }, () => []), head: [], floating: [] };
+  const seg: Segments = {
+    embeddings: [],
+    rel: [],
+    layers: Array.from({ length: stages.numLayers }, () => []),
+    head: [],
+    floating: [],
+  };
   const p = stages.prefix;
   const layerPrefix = `${p}.encoder.layer.`;
   for (const entry of vars.entries()) {
     const name = entry[0];
     const m = name.startsWith(layerPrefix) ? /^(\d+)\./.exec(name.slice(layerPrefix.length)) : null;
     if (name.startsWith(`${p}.embeddings.`)) seg.embeddings.push(entry);
-    else if (name.startsWith(`${p}.encoder.rel_embeddings.`) || name.startsWith(`${p}.encoder.LayerNorm.`)) seg.rel.push(entry);
+    else if (name.startsWith(`${p}.encoder.rel_embeddings.`) || name.startsWith(`${p}.encoder.LayerNorm.`))
+      seg.rel.push(entry);
     else if (m && Number(m[1]) < stages.numLayers) seg.layers[Number(m[1])]!.push(entry);
-    else if (name.startsWith("classifier.") || name.startsWith("pooler.") || name.startsWith(`${p}.pooler.`)) seg.head.push(entry);
+    else if (name.startsWith("classifier.") || name.startsWith("pooler.") || name.startsWith(`${p}.pooler.`))
+      seg.head.push(entry);
     else seg.floating.push(entry);
   }
   return seg;

@@ -55,7 +55,12 @@ export class ModuleFactory {
    * One encoder layer around its attention core, with the Hugging Face module names every
    * family shares: `attention.output.{dense,LayerNorm}`, `intermediate.dense`, `output.{dense,LayerNorm}`.
    */
-  transformerLayer(name: string, attention: AttentionCore, activation: Activation, config: { layerNormEps: number; hiddenDropoutProb: number }): TransformerLayer {
+  transformerLayer(
+    name: string,
+    attention: AttentionCore,
+    activation: Activation,
+    config: { layerNormEps: number; hiddenDropoutProb: number },
+  ): TransformerLayer {
     return new TransformerLayer(
       name,
       attention,

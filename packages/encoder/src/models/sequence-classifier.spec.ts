@@ -67,9 +67,9 @@ describe("EncoderForSequenceClassification", () => {
     back.dispose();
     const linears = model.linears();
     expect(linears.get("deberta.encoder.layer.0.attention.self.query_proj")!.kernel).toBe(q.variable);
-    expect([...linears.values()].map((l) => ({ name: l.name, inFeatures: l.inFeatures, outFeatures: l.outFeatures }))).toEqual(
-      linearModuleSpecs(model.config),
-    );
+    expect(
+      [...linears.values()].map((l) => ({ name: l.name, inFeatures: l.inFeatures, outFeatures: l.outFeatures })),
+    ).toEqual(linearModuleSpecs(model.config));
     model.dispose();
     expect(registry.names()).toEqual([]);
   });
@@ -113,13 +113,25 @@ describe("EncoderForSequenceClassification", () => {
       deltaKernel: () => tf.mul(tf.matMul(a, b), s) as tf.Tensor2D,
     };
     target.adapter = adapter;
-    registry.register("deberta.encoder.layer.1.attention.self.value_proj.lora_A.weight", a, { group: "adapter-matrix", trainable: true });
-    registry.register("deberta.encoder.layer.1.attention.self.value_proj.lora_B.weight", b, { group: "adapter-matrix", trainable: true });
+    registry.register("deberta.encoder.layer.1.attention.self.value_proj.lora_A.weight", a, {
+      group: "adapter-matrix",
+      trainable: true,
+    });
+    registry.register("deberta.encoder.layer.1.attention.self.value_proj.lora_B.weight", b, {
+      group: "adapter-matrix",
+      trainable: true,
+    });
     registry.register("shared_scale", s, { group: "adapter-vector", trainable: true });
     const batch = await firstBatch("deberta-v3-tiny-cls3");
     const vars = registry.trainableVariables();
     expect([...vars.keys()].sort()).toEqual(
-      ["classifier.bias", "classifier.weight", "deberta.encoder.layer.1.attention.self.value_proj.lora_A.weight", "deberta.encoder.layer.1.attention.self.value_proj.lora_B.weight", "shared_scale"].sort(),
+      [
+        "classifier.bias",
+        "classifier.weight",
+        "deberta.encoder.layer.1.attention.self.value_proj.lora_A.weight",
+        "deberta.encoder.layer.1.attention.self.value_proj.lora_B.weight",
+        "shared_scale",
+      ].sort(),
     );
     const { whole, segmented } = bothModes(model, batch, vars);
     expect([...segmented.grads.keys()]).toEqual([...vars.keys()]);
@@ -162,16 +174,22 @@ describe("EncoderForSequenceClassification", () => {
     const ok = await firstBatch("roberta-tiny-cls2");
     const bad = Int32Array.from(ok.inputIds);
     bad[3] = 99999;
-    expect(() => model.predict({ ...ok, inputIds: bad })).toThrow(/batch\.inputIds\[0\]\[3\] = 99999 is outside 0\.\.\d+ \(vocab_size/);
-    expect(() => model.predict({ ...ok, attentionMask: ok.attentionMask.slice(1) })).toThrow(/batch\.attentionMask: \d+ values, expected batchSize × seqLength/);
+    expect(() => model.predict({ ...ok, inputIds: bad })).toThrow(
+      /batch\.inputIds\[0\]\[3\] = 99999 is outside 0\.\.\d+ \(vocab_size/,
+    );
+    expect(() => model.predict({ ...ok, attentionMask: ok.attentionMask.slice(1) })).toThrow(
+      /batch\.attentionMask: \d+ values, expected batchSize × seqLength/,
+    );
     const long = 70;
     const ids = new Int32Array(long).fill(5);
-    expect(() => model.predict({ batchSize: 1, seqLength: long, inputIds: ids, attentionMask: new Int32Array(long).fill(1) })).toThrow(
-      /sequence length 70 needs position id 71, but the model has max_position_embeddings 66/,
-    );
+    expect(() =>
+      model.predict({ batchSize: 1, seqLength: long, inputIds: ids, attentionMask: new Int32Array(long).fill(1) }),
+    ).toThrow(/sequence length 70 needs position id 71, but the model has max_position_embeddings 66/);
     expect(() => model.lossAndGradients({ ...ok, labels: undefined }, new Map())).toThrow(/batch\.labels/);
     const types = new Int32Array(ok.inputIds.length).fill(1);
-    expect(() => model.predict({ ...ok, tokenTypeIds: types })).toThrow(/batch\.tokenTypeIds\[0\]\[0\] = 1 is outside 0\.\.0 \(type_vocab_size 1\)/);
+    expect(() => model.predict({ ...ok, tokenTypeIds: types })).toThrow(
+      /batch\.tokenTypeIds\[0\]\[0\] = 1 is outside 0\.\.0 \(type_vocab_size 1\)/,
+    );
     model.dispose();
   });
 

@@ -1,5 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng, type Json, type Linear, type LossAndGradients, type ParameterRegistry, type Stateful, type TextBatch, type TrainableModel } from "@aflora/core";
+import {
+  Rng,
+  type Json,
+  type Linear,
+  type LossAndGradients,
+  type ParameterRegistry,
+  type Stateful,
+  type TextBatch,
+  type TrainableModel,
+} from "@aflora/core";
 import { attentionSpan, type EncoderConfig } from "../config/encoder-config.js";
 import type { AttentionContext } from "../layers/attention-context.js";
 import type { BatchInputs } from "../layers/batch-inputs.js";
@@ -108,8 +117,15 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
       const hidden = options.outputHiddenStates ? states.map((x) => tf.reshape(x, [b, s, h]) as tf.Tensor3D) : [];
       return [logits, pooled, tf.reshape(last, [b, s, h]) as tf.Tensor3D, ...hidden];
     });
-    const [logits, pooledOutput, lastHiddenState, ...hiddenStates] = out as [tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, ...tf.Tensor3D[]];
-    return options.outputHiddenStates ? { logits, pooledOutput, lastHiddenState, hiddenStates } : { logits, pooledOutput, lastHiddenState };
+    const [logits, pooledOutput, lastHiddenState, ...hiddenStates] = out as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor3D,
+      ...tf.Tensor3D[],
+    ];
+    return options.outputHiddenStates
+      ? { logits, pooledOutput, lastHiddenState, hiddenStates }
+      : { logits, pooledOutput, lastHiddenState };
   }
 
   /** Logits [B, num_labels] in eval mode (regression: [B, 1]). */
@@ -148,7 +164,8 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
         embed: () => this.parts.embeddings.apply(inputs, drop),
         relativeTable: () => this.relativeTable(),
         layer: (l, h, rel) => this.parts.layers[l]!.apply(h, rel, ctx),
-        headLoss: (last) => tf.tidy(() => this.lossFromLogits(this.parts.head.apply(last, b, sl, drop).logits, batch, labels)),
+        headLoss: (last) =>
+          tf.tidy(() => this.lossFromLogits(this.parts.head.apply(last, b, sl, drop).logits, batch, labels)),
       };
       const grads = this.recompute ? recomputedGradients(stages, vars) : wholeGraphGradients(stages, vars);
       const all = [...vars.values()];
@@ -181,7 +198,11 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     // Padding rows that fill a short last batch do not count.
     const perRow = labels.length / b;
     return tf.tidy(() =>
-      sequenceClassificationLoss(this.config, tf.slice(logits, [0, 0], [real, logits.shape[1]]), labels.slice(0, real * perRow) as Int32Array | Float32Array),
+      sequenceClassificationLoss(
+        this.config,
+        tf.slice(logits, [0, 0], [real, logits.shape[1]]),
+        labels.slice(0, real * perRow) as Int32Array | Float32Array,
+      ),
     );
   }
 
@@ -198,7 +219,8 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
       seqLength: s,
       inputIds: tf.tensor1d(batch.inputIds, "int32"),
       positionIds: positions ? tf.tensor1d(positions, "int32") : null,
-      tokenTypeIds: batch.tokenTypeIds && this.config.typeVocabSize > 0 ? tf.tensor1d(batch.tokenTypeIds, "int32") : null,
+      tokenTypeIds:
+        batch.tokenTypeIds && this.config.typeVocabSize > 0 ? tf.tensor1d(batch.tokenTypeIds, "int32") : null,
       mask: tf.tensor2d(Float32Array.from(batch.attentionMask), [b * s, 1]),
     };
   }
@@ -207,7 +229,12 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     const { batchSize: b, seqLength: s } = batch;
     const keyMask = new Float32Array(b * s);
     for (let i = 0; i < b * s; i++) keyMask[i] = batch.attentionMask[i] ? 0 : MASK_VALUE;
-    const ctx: AttentionContext = { batchSize: b, seqLength: s, keyMask: tf.tensor4d(keyMask, [1, b, 1, s]), dropout: drop };
+    const ctx: AttentionContext = {
+      batchSize: b,
+      seqLength: s,
+      keyMask: tf.tensor4d(keyMask, [1, b, 1, s]),
+      dropout: drop,
+    };
     if (this.config.modelType === "deberta-v2" && this.config.relativeAttention && this.config.posAttType.length > 0) {
       const idx = this.relativeIndices(b, s);
       if (this.config.posAttType.includes("c2p")) ctx.c2pIndex = tf.tensor1d(idx.c2p, "int32");
@@ -224,7 +251,10 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
       const index = relEmbeddingIndex(config, s);
       const n = config.numAttentionHeads * b;
       const span2 = 2 * attentionSpan(config);
-      hit = { c2p: flatRelativeIndices(index, s, span2, n, "c2p"), p2c: flatRelativeIndices(index, s, span2, n, "p2c") };
+      hit = {
+        c2p: flatRelativeIndices(index, s, span2, n, "c2p"),
+        p2c: flatRelativeIndices(index, s, span2, n, "p2c"),
+      };
       if (this.indexCache.size >= 8) this.indexCache.delete(this.indexCache.keys().next().value!);
       this.indexCache.set(key, hit);
     }
@@ -235,7 +265,9 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
   private relativeTable(): tf.Tensor2D | null {
     const t = this.parts.relativeTable;
     if (!t) return null;
-    return tf.tidy(() => (t.layerNorm ? t.layerNorm.apply(t.embeddings.weight) : tf.clone(t.embeddings.weight)) as tf.Tensor2D);
+    return tf.tidy(
+      () => (t.layerNorm ? t.layerNorm.apply(t.embeddings.weight) : tf.clone(t.embeddings.weight)) as tf.Tensor2D,
+    );
   }
 }
 

@@ -47,14 +47,25 @@ export function stateDictSpecs(config: EncoderConfig): ParameterSpec[] {
     specs.push({ name: `${name}.bias`, shape: [dim], kind: "layer-norm-bias", required: true });
   };
   const embedding = (name: string, rows: number, dim: number, paddingIdx?: number) => {
-    specs.push({ name: `${name}.weight`, shape: [rows, dim], kind: "embedding", required: true, ...(paddingIdx === undefined ? {} : { paddingIdx }) });
+    specs.push({
+      name: `${name}.weight`,
+      shape: [rows, dim],
+      kind: "embedding",
+      required: true,
+      ...(paddingIdx === undefined ? {} : { paddingIdx }),
+    });
   };
 
   embedding(`${p}.embeddings.word_embeddings`, config.vocabSize, h, config.padTokenId);
   if (config.modelType === "deberta-v2") {
     if (config.positionBiasedInput) embedding(`${p}.embeddings.position_embeddings`, config.maxPositionEmbeddings, h);
   } else {
-    embedding(`${p}.embeddings.position_embeddings`, config.maxPositionEmbeddings, h, config.modelType === "roberta" ? config.padTokenId : undefined);
+    embedding(
+      `${p}.embeddings.position_embeddings`,
+      config.maxPositionEmbeddings,
+      h,
+      config.modelType === "roberta" ? config.padTokenId : undefined,
+    );
   }
   if (config.typeVocabSize > 0) embedding(`${p}.embeddings.token_type_embeddings`, config.typeVocabSize, h);
   layerNorm(`${p}.embeddings.LayerNorm`, h);

@@ -10,7 +10,8 @@ export function validateBatch(batch: TextBatch, config: EncoderConfig): void {
   const n = b * s;
   const check = (field: string, arr: Int32Array | undefined, limit: number, what: string) => {
     if (!arr) return;
-    if (arr.length !== n) throw new Error(`batch.${field}: ${arr.length} values, expected batchSize × seqLength = ${b} × ${s} = ${n}`);
+    if (arr.length !== n)
+      throw new Error(`batch.${field}: ${arr.length} values, expected batchSize × seqLength = ${b} × ${s} = ${n}`);
     for (let i = 0; i < n; i++) {
       const v = arr[i]!;
       if (v < 0 || v >= limit) {
@@ -24,7 +25,10 @@ export function validateBatch(batch: TextBatch, config: EncoderConfig): void {
   if (batch.tokenTypeIds && config.typeVocabSize > 0) {
     check("tokenTypeIds", batch.tokenTypeIds, config.typeVocabSize, `type_vocab_size ${config.typeVocabSize}`);
   }
-  if (batch.examples !== undefined && !(Number.isInteger(batch.examples) && batch.examples >= 0 && batch.examples <= b)) {
+  if (
+    batch.examples !== undefined &&
+    !(Number.isInteger(batch.examples) && batch.examples >= 0 && batch.examples <= b)
+  ) {
     throw new Error(`batch.examples ${batch.examples} is not an integer in 0..${b}`);
   }
 }

@@ -14,15 +14,22 @@ describe('model plugin "encoder"', () => {
   it("builds the demo encoder with the task's labels, and saves a folder that loads alone (weights, config, tokenizer)", async () => {
     await tf.setBackend("cpu");
     const before = tf.memory().numTensors;
-    const source = register(new PluginRegistry()).create<ModelSource>("model", { name: "encoder", path: "demo" }, container.createChildContainer());
+    const source = register(new PluginRegistry()).create<ModelSource>(
+      "model",
+      { name: "encoder", path: "demo" },
+      container.createChildContainer(),
+    );
     expect(source.nameOrPath).toBeNull();
     const loaded = await source.load({ task, seed: 1, warn: () => {} });
     expect(loaded.modelConfig).toMatchObject({ num_labels: 2, id2label: { "0": "no", "1": "yes" } });
     expect(loaded.randomInit).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "encoder-save-"));
     loaded.save(dir);
-    for (const f of ["config.json", "model.safetensors", "tokenizer.json"]) expect(existsSync(join(dir, f)), f).toBe(true);
-    const again = await register(new PluginRegistry()).create<ModelSource>("model", { name: "encoder", path: dir }, container.createChildContainer()).load({ task, seed: 2, warn: () => {} });
+    for (const f of ["config.json", "model.safetensors", "tokenizer.json"])
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    const again = await register(new PluginRegistry())
+      .create<ModelSource>("model", { name: "encoder", path: dir }, container.createChildContainer())
+      .load({ task, seed: 2, warn: () => {} });
     expect(again.randomInit).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).num_labels).toBe(2);
     loaded.model.params.dispose();
@@ -32,7 +39,13 @@ describe('model plugin "encoder"', () => {
   });
 
   it("says 'no such folder' for a path that does not exist, instead of trying the hub", async () => {
-    const source = register(new PluginRegistry()).create<ModelSource>("model", { name: "encoder", path: "./models/nope" }, container.createChildContainer());
-    await expect(source.load({ task, seed: 1, warn: () => {} })).rejects.toThrow(/^model\.path: no such folder: .*models\/nope$/);
+    const source = register(new PluginRegistry()).create<ModelSource>(
+      "model",
+      { name: "encoder", path: "./models/nope" },
+      container.createChildContainer(),
+    );
+    await expect(source.load({ task, seed: 1, warn: () => {} })).rejects.toThrow(
+      /^model\.path: no such folder: .*models\/nope$/,
+    );
   });
 });

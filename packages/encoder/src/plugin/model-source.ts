@@ -48,26 +48,48 @@ function readJson(path: string): Record<string, unknown> {
 
 /** True for strings a user means as a path (`./x`, `../x`, `/x`, `~/x`, `C:\x`), not as a hub id. */
 export function looksLikePath(s: string): boolean {
-  return s.startsWith(".") || s.startsWith("~") || isAbsolute(s) || /^[A-Za-z]:[\\/]/.test(s) || s.split("/").length > 2;
+  return (
+    s.startsWith(".") || s.startsWith("~") || isAbsolute(s) || /^[A-Za-z]:[\\/]/.test(s) || s.split("/").length > 2
+  );
 }
 
 /**
  * A checkpoint fine-tuned for another task has a classifier of another width; like Transformers'
  * `ignore_mismatched_sizes=True`, it is dropped (and initialised afresh) instead of failing.
  */
-export function dropMismatchedHead(tensors: Map<string, { shape: number[] }>, numLabels: number, warn: (m: string) => void): void {
+export function dropMismatchedHead(
+  tensors: Map<string, { shape: number[] }>,
+  numLabels: number,
+  warn: (m: string) => void,
+): void {
   for (const [name, t] of [...tensors]) {
     if (/(^|\.)classifier\.(weight|bias)$/.test(name) && t.shape[0] !== numLabels) {
       tensors.delete(name);
-      warn(`${name}: the checkpoint's head has ${t.shape[0]} outputs, the task needs ${numLabels}; it is initialised afresh`);
+      warn(
+        `${name}: the checkpoint's head has ${t.shape[0]} outputs, the task needs ${numLabels}; it is initialised afresh`,
+      );
     }
   }
 }
 
 /** Tokenizer files Transformers' `save_pretrained` writes, copied next to a saved model so the folder loads alone. */
-const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "spm.model", "vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"];
+const TOKENIZER_FILES = [
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "spm.model",
+  "vocab.txt",
+  "vocab.json",
+  "merges.txt",
+  "added_tokens.json",
+];
 
-function saveWithTokenizer(params: Parameters<typeof saveModelFolder>[0], raw: Record<string, unknown>, tokenizerPath: string, dir: string): void {
+function saveWithTokenizer(
+  params: Parameters<typeof saveModelFolder>[0],
+  raw: Record<string, unknown>,
+  tokenizerPath: string,
+  dir: string,
+): void {
   saveModelFolder(params, raw, dir);
   const from = existsSync(tokenizerPath) && statSync(tokenizerPath).isFile() ? dirname(tokenizerPath) : tokenizerPath;
   for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(dir, f));
@@ -98,9 +120,20 @@ export class EncoderSource implements ModelSource {
     if (this.o.path === "demo") {
       const raw = withTaskLabels(readJson(resolve(DEMO_ENCODER_DIR, "config.json")), task);
       const model = createEncoderFromConfig(readEncoderConfig(raw, "demo-encoder/config.json", warn), { seed });
-      const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR), { mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE });
+      const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR), {
+        mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE,
+      });
       const origin = "the built-in demo encoder (tiny DeBERTa-v3-style config, randomly initialised)";
-      return { model, tokenizer, modelConfig: raw, origin, randomInit: true, nameOrPath: null, taskType: "SEQ_CLS", save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(DEMO_ENCODER_DIR), dir) };
+      return {
+        model,
+        tokenizer,
+        modelConfig: raw,
+        origin,
+        randomInit: true,
+        nameOrPath: null,
+        taskType: "SEQ_CLS",
+        save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(DEMO_ENCODER_DIR), dir),
+      };
     }
     if (looksLikePath(this.o.path) && !(existsSync(this.o.path) && statSync(this.o.path).isDirectory())) {
       throw new Error(`model.path: no such folder: ${resolve(this.o.path)}`);
@@ -119,8 +152,20 @@ export class EncoderSource implements ModelSource {
     const source = matchCheckpoint(encoderConfig, weights, folder, warn);
     const init = hfInitializer(encoderConfig, new Rng(seed).fork("weights"));
     const model = buildEncoder(encoderConfig, (spec) => source.get(spec.name) ?? init(spec), { seed });
-    const tokenizer = await loadTokenizer(tokenizerDir(folder), { mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE });
-    const origin = hub.origin === "local" ? folder : `${hub.id} (${hub.origin === "cache" ? "cached" : "downloaded"} in ${folder})`;
-    return { model, tokenizer, modelConfig: raw, origin, randomInit: false, nameOrPath: this.o.path, taskType: "SEQ_CLS", save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(folder), dir) };
+    const tokenizer = await loadTokenizer(tokenizerDir(folder), {
+      mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE,
+    });
+    const origin =
+      hub.origin === "local" ? folder : `${hub.id} (${hub.origin === "cache" ? "cached" : "downloaded"} in ${folder})`;
+    return {
+      model,
+      tokenizer,
+      modelConfig: raw,
+      origin,
+      randomInit: false,
+      nameOrPath: this.o.path,
+      taskType: "SEQ_CLS",
+      save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(folder), dir),
+    };
   }
 }

@@ -96,17 +96,27 @@ const int = (x: number) => (x < 256 ? [K, x] : [0x4d, x & 0xff, x >> 8]);
 
 /** `_rebuild_tensor_v2(('storage', <type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`. */
 function tensor(type: string, key: string, numel: number, offset: number, size: number[], stride: number[]) {
-  const tuple = (xs: number[]) => (xs.length === 1 ? [...int(xs[0]!), TUPLE1] : [...int(xs[0]!), ...int(xs[1]!), TUPLE2]);
+  const tuple = (xs: number[]) =>
+    xs.length === 1 ? [...int(xs[0]!), TUPLE1] : [...int(xs[0]!), ...int(xs[1]!), TUPLE2];
   return [
     { g: "torch._utils\n_rebuild_tensor_v2" },
     MARK,
-    MARK, "storage", { g: `torch\n${type}` }, key, "cpu", ...int(numel), TUPLE,
+    MARK,
+    "storage",
+    { g: `torch\n${type}` },
+    key,
+    "cpu",
+    ...int(numel),
+    TUPLE,
     BINPERSID,
-    K, offset,
+    K,
+    offset,
     ...tuple(size),
     ...tuple(stride),
     NEWFALSE,
-    { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE,
+    { g: "collections\nOrderedDict" },
+    EMPTY_TUPLE,
+    REDUCE,
     TUPLE,
     REDUCE,
   ];
@@ -117,22 +127,30 @@ function f32(...xs: number[]) {
 }
 
 const minimal = (deflate = false) =>
-  zip({
-    "archive/data.pkl": pickle(
-      ...PROTO2,
-      { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE,
-      MARK,
-      "w", ...tensor("FloatStorage", "0", 6, 0, [2, 3], [3, 1]),
-      "w_t", ...tensor("FloatStorage", "0", 6, 0, [3, 2], [1, 3]),
-      "h", ...tensor("HalfStorage", "1", 3, 1, [2], [1]),
-      SETITEMS,
-      STOP,
-    ),
-    "archive/byteorder": new TextEncoder().encode("little"),
-    "archive/data/0": f32(1, 2, 3, 4, 5, 6),
-    // float16 bits of 0.5, 1.0, -2.0
-    "archive/data/1": new Uint8Array(Uint16Array.of(0x3800, 0x3c00, 0xc000).buffer),
-  }, deflate);
+  zip(
+    {
+      "archive/data.pkl": pickle(
+        ...PROTO2,
+        { g: "collections\nOrderedDict" },
+        EMPTY_TUPLE,
+        REDUCE,
+        MARK,
+        "w",
+        ...tensor("FloatStorage", "0", 6, 0, [2, 3], [3, 1]),
+        "w_t",
+        ...tensor("FloatStorage", "0", 6, 0, [3, 2], [1, 3]),
+        "h",
+        ...tensor("HalfStorage", "1", 3, 1, [2], [1]),
+        SETITEMS,
+        STOP,
+      ),
+      "archive/byteorder": new TextEncoder().encode("little"),
+      "archive/data/0": f32(1, 2, 3, 4, 5, 6),
+      // float16 bits of 0.5, 1.0, -2.0
+      "archive/data/1": new Uint8Array(Uint16Array.of(0x3800, 0x3c00, 0xc000).buffer),
+    },
+    deflate,
+  );
 
 describe("readPytorchBin", () => {
   it("loads both parity fixtures to tensors identical to their model.safetensors", async () => {
@@ -184,19 +202,47 @@ describe("readPytorchBin", () => {
     expect(() => readPytorchBin(good.subarray(0, good.length - 30), "cut.bin")).toThrow(/cut\.bin: not a zip archive/);
     const flipped = good.slice();
     flipped[60] = flipped[60]! ^ 0xff; // inside data.pkl
-    expect(() => readPytorchBin(flipped, "flip.bin")).toThrow(/flip\.bin: entry "archive\/data\.pkl" fails its CRC-32 check/);
-    const noStop = zip({ "archive/data.pkl": pickle(...PROTO2, { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE) });
+    expect(() => readPytorchBin(flipped, "flip.bin")).toThrow(
+      /flip\.bin: entry "archive\/data\.pkl" fails its CRC-32 check/,
+    );
+    const noStop = zip({
+      "archive/data.pkl": pickle(...PROTO2, { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE),
+    });
     expect(() => readPytorchBin(noStop, "nostop.bin")).toThrow(/nostop\.bin archive\/data\.pkl: .*truncated/);
     const shortStorage = zip({
-      "archive/data.pkl": pickle(...PROTO2, { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE, MARK, "w", ...tensor("FloatStorage", "0", 6, 0, [2, 3], [3, 1]), SETITEMS, STOP),
+      "archive/data.pkl": pickle(
+        ...PROTO2,
+        { g: "collections\nOrderedDict" },
+        EMPTY_TUPLE,
+        REDUCE,
+        MARK,
+        "w",
+        ...tensor("FloatStorage", "0", 6, 0, [2, 3], [3, 1]),
+        SETITEMS,
+        STOP,
+      ),
       "archive/data/0": f32(1, 2, 3),
     });
-    expect(() => readPytorchBin(shortStorage, "short.bin")).toThrow(/short\.bin: tensor "w": storage 0 holds 12 bytes, but 6 × F32 need 24/);
+    expect(() => readPytorchBin(shortStorage, "short.bin")).toThrow(
+      /short\.bin: tensor "w": storage 0 holds 12 bytes, but 6 × F32 need 24/,
+    );
     const outOfRange = zip({
-      "archive/data.pkl": pickle(...PROTO2, { g: "collections\nOrderedDict" }, EMPTY_TUPLE, REDUCE, MARK, "w", ...tensor("FloatStorage", "0", 6, 2, [2, 3], [3, 1]), SETITEMS, STOP),
+      "archive/data.pkl": pickle(
+        ...PROTO2,
+        { g: "collections\nOrderedDict" },
+        EMPTY_TUPLE,
+        REDUCE,
+        MARK,
+        "w",
+        ...tensor("FloatStorage", "0", 6, 2, [2, 3], [3, 1]),
+        SETITEMS,
+        STOP,
+      ),
       "archive/data/0": f32(1, 2, 3, 4, 5, 6),
     });
-    expect(() => readPytorchBin(outOfRange, "oob.bin")).toThrow(/oob\.bin: tensor "w": view .* reads past its 6-element storage/);
+    expect(() => readPytorchBin(outOfRange, "oob.bin")).toThrow(
+      /oob\.bin: tensor "w": view .* reads past its 6-element storage/,
+    );
     expect(() => readPytorchBin(new TextEncoder().encode("hello"), "text.bin")).toThrow(/text\.bin: not a zip archive/);
   });
 
@@ -232,7 +278,9 @@ describe("readPytorchBin", () => {
     const items: (number | string | { g: string })[] = [];
     for (let i = 0; i < 300; i++) items.push(`w${i}`, ...tensor("FloatStorage", "0", 60000, 0, [60000], [1]));
     const many = zip({ "archive/data.pkl": stateDict(...items), "archive/data/0": new Uint8Array(240000) });
-    expect(() => readPytorchBin(many, "many.bin")).toThrow(/many\.bin: tensors up to "w\d+" would take more than 4 × the archive's/);
+    expect(() => readPytorchBin(many, "many.bin")).toThrow(
+      /many\.bin: tensors up to "w\d+" would take more than 4 × the archive's/,
+    );
   });
 
   it("inflates only the entries a tensor references", () => {
@@ -253,19 +301,29 @@ describe("readPytorchBin", () => {
     // Central directory entry of archive/data/0: set its uncompressed size to 2 GB.
     const central = Buffer.from(bytes).lastIndexOf("archive/data/0") - 46;
     new DataView(bytes.buffer).setUint32(central + 24, 2_000_000_000, true);
-    expect(() => readPytorchBin(bytes, "zipbomb.bin")).toThrow(/zipbomb\.bin: entry "archive\/data\/0" claims 2000000000 bytes from \d+ deflated bytes/);
+    expect(() => readPytorchBin(bytes, "zipbomb.bin")).toThrow(
+      /zipbomb\.bin: entry "archive\/data\/0" claims 2000000000 bytes from \d+ deflated bytes/,
+    );
   });
 
   it("reads a pickle list of 2 million items without overflowing the stack", () => {
     const n = 2_000_000;
     const body = new Uint8Array(n).fill(0x4e); // NONE
     const list = concat([Uint8Array.of(...PROTO2, 0x5d, MARK), body, Uint8Array.of(0x65, STOP)]);
-    expect(() => readPytorchBin(zip({ "archive/data.pkl": list }), "list.bin")).toThrow("list.bin: the pickled object is not a state dict");
+    expect(() => readPytorchBin(zip({ "archive/data.pkl": list }), "list.bin")).toThrow(
+      "list.bin: the pickled object is not a state dict",
+    );
   });
 
   it("refuses an integer too wide to decode quickly", () => {
-    const long4 = concat([Uint8Array.of(...PROTO2, 0x8b, 0x00, 0x00, 0x10, 0x00), new Uint8Array(1 << 20), Uint8Array.of(STOP)]);
-    expect(() => readPytorchBin(zip({ "archive/data.pkl": long4 }), "long.bin")).toThrow(/long\.bin archive\/data\.pkl: .*LONG4 of 1048576 bytes/);
+    const long4 = concat([
+      Uint8Array.of(...PROTO2, 0x8b, 0x00, 0x00, 0x10, 0x00),
+      new Uint8Array(1 << 20),
+      Uint8Array.of(STOP),
+    ]);
+    expect(() => readPytorchBin(zip({ "archive/data.pkl": long4 }), "long.bin")).toThrow(
+      /long\.bin archive\/data\.pkl: .*LONG4 of 1048576 bytes/,
+    );
   });
 
   it("reads the real fixture bytes from memory as well as from a path", async () => {

@@ -1,4 +1,10 @@
-import { dtypeByteSize, readWeightFileBytes, typedArrayFor, type SafetensorsFile, type SafetensorsTensor } from "@aflora/core";
+import {
+  dtypeByteSize,
+  readWeightFileBytes,
+  typedArrayFor,
+  type SafetensorsFile,
+  type SafetensorsTensor,
+} from "@aflora/core";
 import { unpickle, PyDict } from "./pickle-machine.js";
 import { findTorchGlobal, loadTorchStorage, TensorRef } from "./torch-globals.js";
 import { readZip, type ZipEntry } from "./zip-reader.js";
@@ -13,15 +19,22 @@ export function readPytorchBin(bytes: Uint8Array, source: string): SafetensorsFi
   const entries = readZip(bytes, source);
   const pkl = [...entries.keys()].filter((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
   if (pkl.length !== 1) {
-    throw new Error(`${source}: expected exactly one data.pkl in the archive, found ${pkl.length === 0 ? "none" : pkl.join(", ")} (is this a torch.save file?)`);
+    throw new Error(
+      `${source}: expected exactly one data.pkl in the archive, found ${pkl.length === 0 ? "none" : pkl.join(", ")} (is this a torch.save file?)`,
+    );
   }
   const prefix = pkl[0]!.slice(0, -"data.pkl".length);
   const byteorder = entries.get(`${prefix}byteorder`);
   if (byteorder && (byteorder.size > 16 || new TextDecoder().decode(byteorder.read()).trim() !== "little")) {
     throw new Error(`${source}: tensors are stored big-endian; only little-endian checkpoints are supported`);
   }
-  const root = unpickle(entries.get(pkl[0]!)!.read(), { findGlobal: findTorchGlobal, persistentLoad: loadTorchStorage }, `${source} ${pkl[0]}`);
-  if (!(root instanceof PyDict)) throw new Error(`${source}: the pickled object is not a state dict (a dict of tensors)`);
+  const root = unpickle(
+    entries.get(pkl[0]!)!.read(),
+    { findGlobal: findTorchGlobal, persistentLoad: loadTorchStorage },
+    `${source} ${pkl[0]}`,
+  );
+  if (!(root instanceof PyDict))
+    throw new Error(`${source}: the pickled object is not a state dict (a dict of tensors)`);
 
   const tensors = new Map<string, SafetensorsTensor>();
   // Tied weights may share a storage, but tensors need never exceed a few times the archive's data.
@@ -33,7 +46,9 @@ export function readPytorchBin(bytes: Uint8Array, source: string): SafetensorsFi
     const reserve = (bytes: number) => {
       budget -= bytes;
       if (budget < 0) {
-        throw new Error(`${source}: tensors up to "${name}" would take more than 4 × the archive's ${stored} data bytes (views repeating shared storage)`);
+        throw new Error(
+          `${source}: tensors up to "${name}" would take more than 4 × the archive's ${stored} data bytes (views repeating shared storage)`,
+        );
       }
     };
     tensors.set(name, materialise(name, value, entries, prefix, source, reserve));
@@ -60,15 +75,20 @@ function materialise(
   const entry = entries.get(`${prefix}data/${key}`);
   if (!entry) return fail(`its storage ${prefix}data/${key} is missing from the archive`);
   const size = dtypeByteSize(dtype);
-  if (entry.size !== numel * size) fail(`storage ${key} holds ${entry.size} bytes, but ${numel} × ${dtype} need ${numel * size}`);
+  if (entry.size !== numel * size)
+    fail(`storage ${key} holds ${entry.size} bytes, but ${numel} × ${dtype} need ${numel * size}`);
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (count > 0) {
     // Checked before allocating: a view that repeats or overlaps elements could claim far more than its storage holds.
     const problem = viewProblem(t.shape, t.stride);
-    if (problem) fail(`view (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) ${problem}; refusing to expand it`);
+    if (problem)
+      fail(`view (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) ${problem}; refusing to expand it`);
     // Last element reached by the view: offset + Σ (size_i − 1)·stride_i.
     const last = t.offset + t.shape.reduce((acc, d, i) => acc + (d - 1) * t.stride[i]!, 0);
-    if (last >= numel) fail(`view (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) reads past its ${numel}-element storage`);
+    if (last >= numel)
+      fail(
+        `view (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) reads past its ${numel}-element storage`,
+      );
   }
   reserve(count * size);
   const out = new Uint8Array(count * size);

@@ -53,7 +53,8 @@ const intList = (v: unknown, what: string): number[] => {
 const rebuildTensor = new PyGlobal("torch._utils._rebuild_tensor_v2", (args) => {
   const [storage, offset, size, stride] = args;
   if (!isStorageRef(storage)) throw new Error("first argument is not a storage");
-  if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw new Error(`storage offset ${String(offset)} is not a non-negative integer`);
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0)
+    throw new Error(`storage offset ${String(offset)} is not a non-negative integer`);
   const shape = intList(size, "size");
   const strides = intList(stride, "stride");
   if (shape.length !== strides.length) throw new Error(`size [${shape}] and stride [${strides}] differ in length`);
@@ -74,7 +75,10 @@ const GLOBALS = new Map<string, PyGlobal>([
       return data;
     }),
   ],
-  ...Object.entries(STORAGE_DTYPES).map(([name, dtype]): [string, PyGlobal] => [`torch.${name}`, new StorageType(name, dtype)]),
+  ...Object.entries(STORAGE_DTYPES).map(([name, dtype]): [string, PyGlobal] => [
+    `torch.${name}`,
+    new StorageType(name, dtype),
+  ]),
 ]);
 
 /** The whitelist: anything else (`os.system`, `builtins.eval`, ...) is refused by name. */
@@ -96,9 +100,12 @@ export function loadTorchStorage(pid: unknown): StorageRef {
     throw new Error(`persistent id ${describePid(pid)} is not ('storage', type, key, location, numel)`);
   }
   const [, type, key, , numel] = pid as unknown[];
-  if (!(type instanceof StorageType)) throw new Error(`persistent id names ${describePid(type)}, not a torch storage type`);
-  if (typeof key !== "string" || !/^\w+$/.test(key)) throw new Error(`storage key ${JSON.stringify(key)} is not a plain name`);
-  if (!Number.isSafeInteger(numel) || (numel as number) < 0) throw new Error(`storage size ${String(numel)} is not a non-negative integer`);
+  if (!(type instanceof StorageType))
+    throw new Error(`persistent id names ${describePid(type)}, not a torch storage type`);
+  if (typeof key !== "string" || !/^\w+$/.test(key))
+    throw new Error(`storage key ${JSON.stringify(key)} is not a plain name`);
+  if (!Number.isSafeInteger(numel) || (numel as number) < 0)
+    throw new Error(`storage size ${String(numel)} is not a non-negative integer`);
   return { dtype: type.dtype, key, numel: numel as number };
 }
 

@@ -30,25 +30,32 @@ export function readZip(bytes: Uint8Array, source: string): Map<string, ZipEntry
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const eocd = findEndOfCentralDirectory(view);
-  if (eocd < 0) fail("not a zip archive (no end-of-central-directory record; truncated file, or a pre-1.6 PyTorch legacy file?)");
+  if (eocd < 0)
+    fail("not a zip archive (no end-of-central-directory record; truncated file, or a pre-1.6 PyTorch legacy file?)");
   let count = view.getUint16(eocd + 10, true);
   let cdSize = view.getUint32(eocd + 12, true);
   let cdOffset = view.getUint32(eocd + 16, true);
   if (count === 0xffff || cdSize === U32_MAX || cdOffset === U32_MAX) {
     const loc = eocd - 20;
-    if (loc < 0 || view.getUint32(loc, true) !== EOCD64_LOCATOR) fail("zip64 sizes announced but the zip64 locator is missing");
+    if (loc < 0 || view.getUint32(loc, true) !== EOCD64_LOCATOR)
+      fail("zip64 sizes announced but the zip64 locator is missing");
     const rec = safeNumber(view.getBigUint64(loc + 8, true), "zip64 record offset", fail);
-    if (rec + 56 > bytes.length || view.getUint32(rec, true) !== EOCD64) fail(`zip64 end record not found at byte ${rec}`);
+    if (rec + 56 > bytes.length || view.getUint32(rec, true) !== EOCD64)
+      fail(`zip64 end record not found at byte ${rec}`);
     count = safeNumber(view.getBigUint64(rec + 32, true), "entry count", fail);
     cdSize = safeNumber(view.getBigUint64(rec + 40, true), "central directory size", fail);
     cdOffset = safeNumber(view.getBigUint64(rec + 48, true), "central directory offset", fail);
   }
-  if (cdOffset + cdSize > bytes.length) fail(`central directory (bytes ${cdOffset}..${cdOffset + cdSize}) runs past the end of the ${bytes.length}-byte file (truncated?)`);
+  if (cdOffset + cdSize > bytes.length)
+    fail(
+      `central directory (bytes ${cdOffset}..${cdOffset + cdSize}) runs past the end of the ${bytes.length}-byte file (truncated?)`,
+    );
 
   const entries = new Map<string, ZipEntry>();
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > cdOffset + cdSize || view.getUint32(p, true) !== CENTRAL) fail(`central directory entry ${i} is corrupt (at byte ${p})`);
+    if (p + 46 > cdOffset + cdSize || view.getUint32(p, true) !== CENTRAL)
+      fail(`central directory entry ${i} is corrupt (at byte ${p})`);
     const flags = view.getUint16(p + 8, true);
     const method = view.getUint16(p + 10, true);
     const crc = view.getUint32(p + 16, true);
@@ -82,13 +89,20 @@ export function readZip(bytes: Uint8Array, source: string): Map<string, ZipEntry
     p = extraEnd + commentLen;
 
     if (flags & 1) fail(`entry "${name}" is encrypted`);
-    if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL) fail(`entry "${name}": local header missing at byte ${localOffset} (truncated file?)`);
+    if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL)
+      fail(`entry "${name}": local header missing at byte ${localOffset} (truncated file?)`);
     const start = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
-    if (start + compressed > bytes.length) fail(`entry "${name}" (bytes ${start}..${start + compressed}) runs past the end of the ${bytes.length}-byte file (truncated?)`);
+    if (start + compressed > bytes.length)
+      fail(
+        `entry "${name}" (bytes ${start}..${start + compressed}) runs past the end of the ${bytes.length}-byte file (truncated?)`,
+      );
     const raw = bytes.subarray(start, start + compressed);
-    if (method === 0 && compressed !== size) fail(`entry "${name}" is stored with ${compressed} bytes but the directory says ${size}`);
+    if (method === 0 && compressed !== size)
+      fail(`entry "${name}" is stored with ${compressed} bytes but the directory says ${size}`);
     if (method === 8 && size > compressed * MAX_DEFLATE_RATIO + 64) {
-      fail(`entry "${name}" claims ${size} bytes from ${compressed} deflated bytes, more than deflate can produce (a zip bomb?)`);
+      fail(
+        `entry "${name}" claims ${size} bytes from ${compressed} deflated bytes, more than deflate can produce (a zip bomb?)`,
+      );
     }
     if (method !== 0 && method !== 8) {
       fail(`entry "${name}" uses zip compression method ${method}; only stored (0) and deflate (8) are supported`);
@@ -98,7 +112,14 @@ export function readZip(bytes: Uint8Array, source: string): Map<string, ZipEntry
   return entries;
 }
 
-function inflateEntry(name: string, method: number, raw: Uint8Array, size: number, crc: number, fail: (msg: string) => never): Uint8Array {
+function inflateEntry(
+  name: string,
+  method: number,
+  raw: Uint8Array,
+  size: number,
+  crc: number,
+  fail: (msg: string) => never,
+): Uint8Array {
   let data: Uint8Array;
   if (method === 0) {
     data = raw;
@@ -106,7 +127,9 @@ function inflateEntry(name: string, method: number, raw: Uint8Array, size: numbe
     try {
       data = inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) });
     } catch (err) {
-      return fail(`entry "${name}": deflate data is corrupt or longer than the ${size} bytes the directory says (${(err as Error).message})`);
+      return fail(
+        `entry "${name}": deflate data is corrupt or longer than the ${size} bytes the directory says (${(err as Error).message})`,
+      );
     }
   }
   if (data.length !== size) fail(`entry "${name}" has ${data.length} bytes but the directory says ${size}`);

@@ -25,7 +25,10 @@ describe.each(["cpu", "wasm"])("Hugging Face parity on %s", (backend) => {
     ]);
     for (const r of results) {
       expect(r.error, r.fixture).toBeUndefined();
-      expect(r.checks.filter((c) => !c.pass), r.fixture).toEqual([]);
+      expect(
+        r.checks.filter((c) => !c.pass),
+        r.fixture,
+      ).toEqual([]);
       expect(r.checks.some((c) => c.quantity.startsWith("grad "))).toBe(true);
     }
   });
@@ -36,13 +39,20 @@ describe("parity with per-layer recomputation", () => {
     installFastGradients();
     let results;
     try {
-      results = await runEncoderParity(fixtures, { backend: "wasm", only: ["deberta-v3-tiny-cls3", "deberta-v2-tiny-c2p-clamp", "bert-tiny-cls3"], recompute: true });
+      results = await runEncoderParity(fixtures, {
+        backend: "wasm",
+        only: ["deberta-v3-tiny-cls3", "deberta-v2-tiny-c2p-clamp", "bert-tiny-cls3"],
+        recompute: true,
+      });
     } finally {
       uninstallFastGradients();
     }
     for (const r of results) {
       expect(r.error, r.fixture).toBeUndefined();
-      expect(r.checks.filter((c) => !c.pass), r.fixture).toEqual([]);
+      expect(
+        r.checks.filter((c) => !c.pass),
+        r.fixture,
+      ).toEqual([]);
     }
     expect(results).toHaveLength(3);
   });

@@ -54,7 +54,12 @@ export interface ParityOptions {
 export function listParityFixtures(fixturesDir: string): string[] {
   if (!existsSync(fixturesDir)) throw new Error(`${fixturesDir}: no such folder`);
   return readdirSync(fixturesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, "expected.json")) && existsSync(join(fixturesDir, d.name, "config.json")))
+    .filter(
+      (d) =>
+        d.isDirectory() &&
+        existsSync(join(fixturesDir, d.name, "expected.json")) &&
+        existsSync(join(fixturesDir, d.name, "config.json")),
+    )
     .map((d) => d.name)
     .sort();
 }
@@ -64,14 +69,18 @@ export function listParityFixtures(fixturesDir: string): string[] {
  * model's logits, loss, pooled output, hidden states, gradients and derived integer tables
  * with the Hugging Face numbers, at the fixtures' tolerances.
  */
-export async function runEncoderParity(fixturesDir: string, options: ParityOptions = {}): Promise<FixtureParityResult[]> {
+export async function runEncoderParity(
+  fixturesDir: string,
+  options: ParityOptions = {},
+): Promise<FixtureParityResult[]> {
   if (options.backend && tf.getBackend() !== options.backend) {
     const ok = await tf.setBackend(options.backend);
     if (!ok) throw new Error(`runEncoderParity: TensorFlow.js backend "${options.backend}" could not be initialised`);
   }
   await tf.ready();
   const names = listParityFixtures(fixturesDir).filter((n) => !options.only || options.only.includes(n));
-  if (names.length === 0) throw new Error(`${fixturesDir}: no fixture folders (each needs config.json and expected.json)`);
+  if (names.length === 0)
+    throw new Error(`${fixturesDir}: no fixture folders (each needs config.json and expected.json)`);
   const results: FixtureParityResult[] = [];
   for (const name of names) results.push(await runFixture(join(fixturesDir, name), name, options));
   return results;
@@ -86,7 +95,13 @@ interface ExpectedBatch {
   attention_mask: Nested;
   token_type_ids?: Nested;
   labels?: Nested;
-  outputs: { logits: Nested; loss?: number; pooled_output: Nested; last_hidden_state: Nested; hidden_states?: Nested[] };
+  outputs: {
+    logits: Nested;
+    loss?: number;
+    pooled_output: Nested;
+    last_hidden_state: Nested;
+    hidden_states?: Nested[];
+  };
   derived?: { position_ids?: Nested; relative_position?: Nested; rel_embedding_index?: Nested };
   gradients?: { loss: number; params: Record<string, Nested> };
 }
@@ -136,7 +151,13 @@ async function runFixture(dir: string, name: string, options: ParityOptions): Pr
     model?.dispose();
     registry.dispose();
   }
-  return { fixture: name, backend, pass: checks.length > 0 && checks.every((c) => c.pass), checks, worst: worstOf(checks) };
+  return {
+    fixture: name,
+    backend,
+    pass: checks.length > 0 && checks.every((c) => c.pass),
+    checks,
+    worst: worstOf(checks),
+  };
 }
 
 function worstOf(checks: ParityCheck[]): ParityCheck | null {
@@ -178,7 +199,12 @@ function add(checks: ParityCheck[], quantity: string, batch: string, error: numb
   checks.push({ quantity, batch, error, tolerance, pass: error <= tolerance });
 }
 
-function checkBatch(model: EncoderForSequenceClassification, expected: Expected, eb: ExpectedBatch, checks: ParityCheck[]): void {
+function checkBatch(
+  model: EncoderForSequenceClassification,
+  expected: Expected,
+  eb: ExpectedBatch,
+  checks: ParityCheck[],
+): void {
   const batch = toBatch(eb);
   const { batchSize: b, seqLength: s } = batch;
   const mask = batch.attentionMask;
@@ -188,14 +214,38 @@ function checkBatch(model: EncoderForSequenceClassification, expected: Expected,
   const headRow = (row: number) => mask[row * s] === 1;
   const out = model.forward(batch, { outputHiddenStates: eb.outputs.hidden_states !== undefined });
   try {
-    add(checks, "last_hidden_state", eb.name, maxAbs(out.lastHiddenState.dataSync(), flat(eb.outputs.last_hidden_state), realToken), PARITY_TOLERANCE.hidden);
+    add(
+      checks,
+      "last_hidden_state",
+      eb.name,
+      maxAbs(out.lastHiddenState.dataSync(), flat(eb.outputs.last_hidden_state), realToken),
+      PARITY_TOLERANCE.hidden,
+    );
     eb.outputs.hidden_states?.forEach((ref, k) => {
-      add(checks, `hidden_states[${k}]`, eb.name, maxAbs(out.hiddenStates![k]!.dataSync(), flat(ref), realToken), PARITY_TOLERANCE.hidden);
+      add(
+        checks,
+        `hidden_states[${k}]`,
+        eb.name,
+        maxAbs(out.hiddenStates![k]!.dataSync(), flat(ref), realToken),
+        PARITY_TOLERANCE.hidden,
+      );
     });
     const c = model.config.numLabels;
     const p = out.pooledOutput.shape[1];
-    add(checks, "logits", eb.name, maxAbs(out.logits.dataSync(), flat(eb.outputs.logits), (i) => headRow(Math.floor(i / c))), PARITY_TOLERANCE.logits);
-    add(checks, "pooled_output", eb.name, maxAbs(out.pooledOutput.dataSync(), flat(eb.outputs.pooled_output), (i) => headRow(Math.floor(i / p))), PARITY_TOLERANCE.pooled);
+    add(
+      checks,
+      "logits",
+      eb.name,
+      maxAbs(out.logits.dataSync(), flat(eb.outputs.logits), (i) => headRow(Math.floor(i / c))),
+      PARITY_TOLERANCE.logits,
+    );
+    add(
+      checks,
+      "pooled_output",
+      eb.name,
+      maxAbs(out.pooledOutput.dataSync(), flat(eb.outputs.pooled_output), (i) => headRow(Math.floor(i / p))),
+      PARITY_TOLERANCE.pooled,
+    );
   } finally {
     tf.dispose([out.logits, out.pooledOutput, out.lastHiddenState, ...(out.hiddenStates ?? [])]);
   }
@@ -216,7 +266,12 @@ function lossError(got: number, ref: number): number {
   return Number.isNaN(abs) ? Infinity : Math.min(abs, rel);
 }
 
-function checkGradients(model: EncoderForSequenceClassification, batch: TextBatch, eb: ExpectedBatch, checks: ParityCheck[]): void {
+function checkGradients(
+  model: EncoderForSequenceClassification,
+  batch: TextBatch,
+  eb: ExpectedBatch,
+  checks: ParityCheck[],
+): void {
   const names = Object.keys(eb.gradients!.params);
   const vars = new Map<string, tf.Variable>();
   for (const n of names) vars.set(n, model.params.get(n).variable);
@@ -229,7 +284,10 @@ function checkGradients(model: EncoderForSequenceClassification, batch: TextBatc
       const inState = model.toStateLayout(n, grads.get(n)!);
       const values = inState.dataSync();
       inState.dispose();
-      const scale = Math.max(1e-3, ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+      const scale = Math.max(
+        1e-3,
+        ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+      );
       add(checks, `grad ${n}`, eb.name, maxAbs(values, ref) / scale, PARITY_TOLERANCE.gradientRelative);
     }
   } finally {
@@ -238,7 +296,13 @@ function checkGradients(model: EncoderForSequenceClassification, batch: TextBatc
   }
 }
 
-function exact(checks: ParityCheck[], quantity: string, batch: string, got: ArrayLike<number>, ref: readonly number[]): void {
+function exact(
+  checks: ParityCheck[],
+  quantity: string,
+  batch: string,
+  got: ArrayLike<number>,
+  ref: readonly number[],
+): void {
   let wrong = got.length === ref.length ? 0 : Math.max(got.length, ref.length);
   for (let i = 0; i < Math.min(got.length, ref.length); i++) if (got[i] !== ref[i]) wrong++;
   // For integer tables the "error" is the number of wrong entries; the tolerance is zero.
@@ -257,14 +321,27 @@ function checkBatchDerived(
   const d = eb.derived!;
   const config = model.config;
   if (d.position_ids && config.modelType === "roberta") {
-    exact(checks, "derived.position_ids", eb.name, robertaPositionIds(batch.inputIds, b, s, config.padTokenId), flat(d.position_ids));
+    exact(
+      checks,
+      "derived.position_ids",
+      eb.name,
+      robertaPositionIds(batch.inputIds, b, s, config.padTokenId),
+      flat(d.position_ids),
+    );
   }
   if (config.modelType === "deberta-v2") {
     const cfg = config as DebertaV2Config;
     if (d.relative_position) {
-      exact(checks, "derived.relative_position", eb.name, buildRelativePosition(s, s, cfg.positionBuckets, maxRelativePositions(cfg)), flat(d.relative_position));
+      exact(
+        checks,
+        "derived.relative_position",
+        eb.name,
+        buildRelativePosition(s, s, cfg.positionBuckets, maxRelativePositions(cfg)),
+        flat(d.relative_position),
+      );
     }
-    if (d.rel_embedding_index) exact(checks, "derived.rel_embedding_index", eb.name, relEmbeddingIndex(cfg, s), flat(d.rel_embedding_index));
+    if (d.rel_embedding_index)
+      exact(checks, "derived.rel_embedding_index", eb.name, relEmbeddingIndex(cfg, s), flat(d.rel_embedding_index));
   }
 }
 
@@ -291,14 +368,25 @@ export function formatParityResult(r: FixtureParityResult): string {
   const head = `${r.pass ? "PASS" : "FAIL"} ${r.fixture} [${r.backend}]`;
   if (r.error) return `${head} error: ${r.error.split("\n").join(" | ")}`;
   const w = r.worst;
-  const worst = w ? `largest error ${w.error.toExponential(2)} (${w.quantity}, ${w.batch}; tolerance ${w.tolerance.toExponential(0)})` : "no checks";
+  const worst = w
+    ? `largest error ${w.error.toExponential(2)} (${w.quantity}, ${w.batch}; tolerance ${w.tolerance.toExponential(0)})`
+    : "no checks";
   const failed = r.checks.filter((c) => !c.pass);
-  const extra = failed.length > 1 ? `; ${failed.length} checks failed: ${failed.slice(0, 5).map((c) => `${c.quantity}/${c.batch}`).join(", ")}` : "";
+  const extra =
+    failed.length > 1
+      ? `; ${failed.length} checks failed: ${failed
+          .slice(0, 5)
+          .map((c) => `${c.quantity}/${c.batch}`)
+          .join(", ")}`
+      : "";
   return `${head} ${r.checks.length} checks, ${worst}${extra}`;
 }
 
 /** Prints every result line and a summary; returns true when every fixture passed. */
-export function printParityResults(results: readonly FixtureParityResult[], write: (line: string) => void = (l) => console.log(l)): boolean {
+export function printParityResults(
+  results: readonly FixtureParityResult[],
+  write: (line: string) => void = (l) => console.log(l),
+): boolean {
   for (const r of results) write(formatParityResult(r));
   const failed = results.filter((r) => !r.pass).length;
   write(failed === 0 ? `all ${results.length} fixtures pass` : `${failed} of ${results.length} fixtures FAIL`);

@@ -6,7 +6,12 @@ import { clsSepTemplate, type AddedTokenJson, type TokenizerJson } from "./token
 export function wordPieceTokenizerJson(
   vocabTxt: string,
   source: string,
-  opts: { doLowerCase?: boolean; tokenizeChineseChars?: boolean; stripAccents?: boolean | null; special: SpecialTokens },
+  opts: {
+    doLowerCase?: boolean;
+    tokenizeChineseChars?: boolean;
+    stripAccents?: boolean | null;
+    special: SpecialTokens;
+  },
 ): TokenizerJson {
   const vocab: Record<string, number> = {};
   const lines = vocabTxt.split("\n");
@@ -26,7 +31,8 @@ export function wordPieceTokenizerJson(
   const idOf = (t: string) => added.find((a) => a.content === t)?.id ?? vocab[t];
   const clsId = idOf(special.cls);
   const sepId = idOf(special.sep);
-  if (clsId === undefined || sepId === undefined) throw new Error(`${source}: the vocabulary has no ${special.cls} or ${special.sep} token`);
+  if (clsId === undefined || sepId === undefined)
+    throw new Error(`${source}: the vocabulary has no ${special.cls} or ${special.sep} token`);
   return {
     version: "1.0",
     added_tokens: added,
@@ -38,7 +44,13 @@ export function wordPieceTokenizerJson(
       lowercase: opts.doLowerCase ?? true,
     },
     pre_tokenizer: { type: "BertPreTokenizer" },
-    model: { type: "WordPiece", unk_token: special.unk, continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
+    model: {
+      type: "WordPiece",
+      unk_token: special.unk,
+      continuing_subword_prefix: "##",
+      max_input_chars_per_word: 100,
+      vocab,
+    },
     post_processor: clsSepTemplate(special.cls, clsId, special.sep, sepId) as unknown as Record<string, unknown>,
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
   };
@@ -62,7 +74,10 @@ export function byteLevelBpeTokenizerJson(
     .map((l) => l.replace(/\r$/, ""))
     .filter((l, i) => l.length > 0 && !(i === 0 && l.startsWith("#version")));
   merges.forEach((m, i) => {
-    if (m.split(" ").length !== 2) throw new Error(`${source}/merges.txt line ${i + 2}: expected two symbols separated by one space, got ${JSON.stringify(m)}`);
+    if (m.split(" ").length !== 2)
+      throw new Error(
+        `${source}/merges.txt line ${i + 2}: expected two symbols separated by one space, got ${JSON.stringify(m)}`,
+      );
   });
   const special = { ...opts.special };
   special.bos ??= "<s>";
@@ -75,7 +90,13 @@ export function byteLevelBpeTokenizerJson(
   const added: AddedTokenJson[] = [];
   const size = Object.values(vocab).reduce((m, v) => Math.max(m, v + 1), 0);
   // RobertaTokenizer's mask token strips the space before it, so "a <mask>" → ["a", "<mask>"].
-  addSpecialTokens(added, (t) => vocab[t], specialTokenStrings(special), size, (t) => (t === special.mask ? { lstrip: true } : {}));
+  addSpecialTokens(
+    added,
+    (t) => vocab[t],
+    specialTokenStrings(special),
+    size,
+    (t) => (t === special.mask ? { lstrip: true } : {}),
+  );
   const idOf = (t: string) => added.find((a) => a.content === t)?.id ?? vocab[t];
   const addPrefixSpace = opts.addPrefixSpace ?? false;
   return {
@@ -83,7 +104,16 @@ export function byteLevelBpeTokenizerJson(
     added_tokens: added,
     normalizer: null,
     pre_tokenizer: { type: "ByteLevel", add_prefix_space: addPrefixSpace, trim_offsets: true, use_regex: true },
-    model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "", fuse_unk: false, vocab, merges },
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: "",
+      end_of_word_suffix: "",
+      fuse_unk: false,
+      vocab,
+      merges,
+    },
     post_processor: {
       type: "RobertaProcessing",
       sep: [special.sep, idOf(special.sep)],

@@ -42,7 +42,10 @@ export class HfTokenizer implements Tokenizer {
   tokenize(text: string): number[] {
     const ids = this.inner.encode(text, { add_special_tokens: false }).ids;
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i] === undefined) throw new Error(`${this.source}: ${JSON.stringify(text)} has a token outside the vocabulary and the tokenizer has no unknown token`);
+      if (ids[i] === undefined)
+        throw new Error(
+          `${this.source}: ${JSON.stringify(text)} has a token outside the vocabulary and the tokenizer has no unknown token`,
+        );
     }
     return ids;
   }
@@ -68,7 +71,9 @@ export class HfTokenizer implements Tokenizer {
       const reserved = addSpecial ? this.numSpecialTokens(b !== null) : 0;
       const budget = options.maxLength - reserved;
       if (!Number.isInteger(options.maxLength) || budget < 0) {
-        throw new Error(`${this.source}: maxLength ${options.maxLength} leaves no room for the text after ${reserved} special tokens`);
+        throw new Error(
+          `${this.source}: maxLength ${options.maxLength} leaves no room for the text after ${reserved} special tokens`,
+        );
       }
       if (b === null) a = a.slice(0, budget);
       else {

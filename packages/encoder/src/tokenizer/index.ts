@@ -5,7 +5,13 @@ export { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
 export { useMetaspaceSplit, splitMergedWithNext } from "./metaspace-split.js";
 export * from "./sentencepiece/index.js";
 export { HfTokenizer, type HfTokenizerSettings } from "./hf-tokenizer.js";
-export { parseSentencePieceModel, writeSentencePieceModel, PieceType, type SentencePieceModel, type SentencePiece } from "./sentencepiece-model.js";
+export {
+  parseSentencePieceModel,
+  writeSentencePieceModel,
+  PieceType,
+  type SentencePieceModel,
+  type SentencePiece,
+} from "./sentencepiece-model.js";
 export { debertaV2TokenizerJson, type DebertaV2ConvertOptions } from "./convert-sentencepiece.js";
 export { wordPieceTokenizerJson, byteLevelBpeTokenizerJson } from "./convert-vocab-files.js";
 export { longestFirstLengths } from "./truncation.js";

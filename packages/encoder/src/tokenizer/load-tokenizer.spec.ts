@@ -34,18 +34,26 @@ describe("BERT WordPiece (tokenizer.json)", async () => {
 
   it("truncates pairs longest_first as the fast tokenizers do", () => {
     // 8 + 5 tokens, budget 10 - 3 = 7: both cut, the shorter to 3, the longer to 4.
-    expect(tok.encode("The cats sat on the mat.", "A dog playing!", { maxLength: 10 }).inputIds).toEqual([2, 5, 6, 10, 7, 3, 11, 12, 15, 3]);
+    expect(tok.encode("The cats sat on the mat.", "A dog playing!", { maxLength: 10 }).inputIds).toEqual([
+      2, 5, 6, 10, 7, 3, 11, 12, 15, 3,
+    ]);
     // 5 + 5, budget 7: a tie leaves the first with ⌊7/2⌋ = 3 and the second with 4.
-    expect(tok.encode("the cat sat on the", "a dog playing !", { maxLength: 10 }).inputIds).toEqual([2, 5, 6, 7, 3, 11, 12, 15, 16, 3]);
+    expect(tok.encode("the cat sat on the", "a dog playing !", { maxLength: 10 }).inputIds).toEqual([
+      2, 5, 6, 7, 3, 11, 12, 15, 16, 3,
+    ]);
     // 2 + 8, budget 5: only the longer is cut, to 5 - 2 = 3.
-    expect(tok.encode("the cat", "The cats sat on the mat.", { maxLength: 8 }).inputIds).toEqual([2, 5, 6, 3, 5, 6, 10, 3]);
+    expect(tok.encode("the cat", "The cats sat on the mat.", { maxLength: 8 }).inputIds).toEqual([
+      2, 5, 6, 3, 5, 6, 10, 3,
+    ]);
     // single text: keep maxLength - 2 tokens
     expect(tok.encode("The cats sat on the mat.", null, { maxLength: 5 })).toEqual({
       inputIds: [2, 5, 6, 10, 3],
       attentionMask: [1, 1, 1, 1, 1],
       tokenTypeIds: [0, 0, 0, 0, 0],
     });
-    expect(() => tok.encode("the", "cat", { maxLength: 2 })).toThrow(/maxLength 2 leaves no room for the text after 3 special tokens/);
+    expect(() => tok.encode("the", "cat", { maxLength: 2 })).toThrow(
+      /maxLength 2 leaves no room for the text after 3 special tokens/,
+    );
   });
 
   it("reads special tokens and model_max_length from the config files", () => {
@@ -57,7 +65,9 @@ describe("BERT WordPiece (tokenizer.json)", async () => {
 
   it("builds the same tokenizer from a bare vocab.txt", async () => {
     const fromVocab = await loadTokenizer(dir("bert-vocab-txt"));
-    expect(fromVocab.encode("The cats sat on the mat.", "A dog playing!")).toEqual(tok.encode("The cats sat on the mat.", "A dog playing!"));
+    expect(fromVocab.encode("The cats sat on the mat.", "A dog playing!")).toEqual(
+      tok.encode("The cats sat on the mat.", "A dog playing!"),
+    );
     expect(fromVocab.tokenize("Café xyz [MASK]")).toEqual([19, 1, 4]);
   });
 });
@@ -76,7 +86,10 @@ describe("RoBERTa byte-level BPE", async () => {
 
   it("adds <s> a </s></s> b </s> and no token types", () => {
     expect(tok.encode("hello world!")).toEqual({ inputIds: [0, 15, 20, 21, 2], attentionMask: [1, 1, 1, 1, 1] });
-    expect(tok.encode("hello world!", "hold")).toEqual({ inputIds: [0, 15, 20, 21, 2, 2, 4, 7, 19, 2], attentionMask: new Array(10).fill(1) });
+    expect(tok.encode("hello world!", "hold")).toEqual({
+      inputIds: [0, 15, 20, 21, 2, 2, 4, 7, 19, 2],
+      attentionMask: new Array(10).fill(1),
+    });
     // 4 special tokens for a pair: budget 8 - 4 = 4, 3 + 3 → 2 + 2
     expect(tok.encode("hello world!", "hold", { maxLength: 8 }).inputIds).toEqual([0, 15, 20, 2, 2, 4, 7, 2]);
     expect(tok.padTokenId).toBe(1);
@@ -86,7 +99,10 @@ describe("RoBERTa byte-level BPE", async () => {
 
   it("builds the same tokenizer from vocab.json + merges.txt", async () => {
     const fromFiles = await loadTokenizer(dir("roberta-vocab-merges"));
-    expect(fromFiles.encode("hello world!", "hold <mask>")).toEqual({ inputIds: [0, 15, 20, 21, 2, 2, 4, 7, 19, 22, 2], attentionMask: new Array(11).fill(1) });
+    expect(fromFiles.encode("hello world!", "hold <mask>")).toEqual({
+      inputIds: [0, 15, 20, 21, 2, 2, 4, 7, 19, 22, 2],
+      attentionMask: new Array(11).fill(1),
+    });
     // no tokenizer_config.json: 66 positions − pad_token_id 1 − 1
     expect(fromFiles.modelMaxLength).toBe(64);
   });
@@ -112,15 +128,23 @@ describe("DeBERTa-v3 Unigram", async () => {
   });
 
   it("spm.model converts to the same tokenizer as the equivalent tokenizer.json", () => {
-    const texts: [string, string | null][] = [["the cats sat on the mat.", null], ["the cat", "on the mat"], ["a cat eats", "the dog sat."]];
-    for (const [a, b] of texts) expect(fromSpm.encode(a, b, { maxLength: 9 })).toEqual(fromJson.encode(a, b, { maxLength: 9 }));
+    const texts: [string, string | null][] = [
+      ["the cats sat on the mat.", null],
+      ["the cat", "on the mat"],
+      ["a cat eats", "the dog sat."],
+    ];
+    for (const [a, b] of texts)
+      expect(fromSpm.encode(a, b, { maxLength: 9 })).toEqual(fromJson.encode(a, b, { maxLength: 9 }));
     expect(fromSpm.vocabSize).toBe(21);
     expect(fromJson.vocabSize).toBe(21);
   });
 
   it("adds [CLS] a [SEP] b [SEP]; token types only when the model has a type vocabulary", async () => {
     // config.json: type_vocab_size 0, as in microsoft/deberta-v3-base
-    expect(fromSpm.encode("the cat", "on the mat")).toEqual({ inputIds: [1, 5, 6, 2, 9, 5, 10, 2], attentionMask: new Array(8).fill(1) });
+    expect(fromSpm.encode("the cat", "on the mat")).toEqual({
+      inputIds: [1, 5, 6, 2, 9, 5, 10, 2],
+      attentionMask: new Array(8).fill(1),
+    });
     const typed = await loadTokenizer(dir("deberta-v3-spm"), { returnTokenTypeIds: true });
     expect(typed.encode("the cat", "on the mat").tokenTypeIds).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
     expect(fromSpm.padTokenId).toBe(0);
@@ -133,7 +157,9 @@ describe("errors", () => {
   it("names the folder and the files it needs when there is no tokenizer", async () => {
     const empty = await mkdtemp(join(tmpdir(), "aflora-tok-"));
     try {
-      await expect(loadTokenizer(empty)).rejects.toThrow(/no tokenizer found; the folder needs tokenizer\.json, or spm\.model .*vocab\.txt .*vocab\.json \+ merges\.txt/);
+      await expect(loadTokenizer(empty)).rejects.toThrow(
+        /no tokenizer found; the folder needs tokenizer\.json, or spm\.model .*vocab\.txt .*vocab\.json \+ merges\.txt/,
+      );
       await writeFile(join(empty, "tokenizer.json"), "{ not json");
       await expect(loadTokenizer(empty)).rejects.toThrow(/tokenizer\.json: not valid JSON/);
       await cp(dir("deberta-v3-spm/spm.model"), join(empty, "spm.model"));

@@ -5,7 +5,13 @@ import { debertaV2TokenizerJson } from "./convert-sentencepiece.js";
 import { byteLevelBpeTokenizerJson, wordPieceTokenizerJson } from "./convert-vocab-files.js";
 import { HfTokenizer } from "./hf-tokenizer.js";
 import { parseSentencePieceModel } from "./sentencepiece-model.js";
-import { clsSep, NO_SPECIAL_TOKENS, roberta, templateFromPostProcessor, type SpecialTokenTemplate } from "./special-token-template.js";
+import {
+  clsSep,
+  NO_SPECIAL_TOKENS,
+  roberta,
+  templateFromPostProcessor,
+  type SpecialTokenTemplate,
+} from "./special-token-template.js";
 import { defaultSpecialTokens, readSpecialTokens, type SpecialTokens } from "./special-tokens.js";
 import { useRustUnigramViterbi } from "./unigram-viterbi.js";
 import { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
@@ -26,7 +32,15 @@ export interface LoadTokenizerOptions {
 export const SENTENCEPIECE_FILES = ["spm.model", "tokenizer.model"] as const;
 
 /** The tokenizer files aflora understands, in the order it looks for them. */
-export const TOKENIZER_FILES = ["tokenizer.json", "spm.model", "vocab.txt", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"] as const;
+export const TOKENIZER_FILES = [
+  "tokenizer.json",
+  "spm.model",
+  "vocab.txt",
+  "vocab.json",
+  "merges.txt",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+] as const;
 
 /** Transformers' VERY_LARGE_INTEGER: what tokenizer_config holds when a model sets no limit. */
 const NO_LIMIT = 1e12;
@@ -61,7 +75,11 @@ export async function loadTokenizer(path: string, options: LoadTokenizerOptions 
   let inner: TokenizersJs;
   try {
     inner = new TokenizersJs(json, {
-      ...Object.fromEntries(Object.entries(special).filter(([, v]) => typeof v === "string").map(([k, v]) => [`${k}_token`, v])),
+      ...Object.fromEntries(
+        Object.entries(special)
+          .filter(([, v]) => typeof v === "string")
+          .map(([k, v]) => [`${k}_token`, v]),
+      ),
       additional_special_tokens: special.additional,
       clean_up_tokenization_spaces: tokConfig["clean_up_tokenization_spaces"] ?? true,
     });
@@ -86,9 +104,15 @@ export async function loadTokenizer(path: string, options: LoadTokenizerOptions 
   if (mode === "hf-fast") return new HfTokenizer(inner, settings);
   for (const name of SENTENCEPIECE_FILES) {
     const bytes = await readOptional(join(folder, name));
-    if (bytes) return new SentencePieceTokenizer(inner, SentencePieceProcessor.fromBytes(bytes, join(folder, name)), { ...settings, source: join(folder, name) });
+    if (bytes)
+      return new SentencePieceTokenizer(inner, SentencePieceProcessor.fromBytes(bytes, join(folder, name)), {
+        ...settings,
+        source: join(folder, name),
+      });
   }
-  throw new Error(`${folder}: tokenizer.mode "sentencepiece" needs a SentencePiece model (${SENTENCEPIECE_FILES.join(" or ")}) in the folder; use "hf-fast" for this tokenizer`);
+  throw new Error(
+    `${folder}: tokenizer.mode "sentencepiece" needs a SentencePiece model (${SENTENCEPIECE_FILES.join(" or ")}) in the folder; use "hf-fast" for this tokenizer`,
+  );
 }
 
 /** The tokenizer.json model types @huggingface/tokenizers implements (WordLevel and unknown ones are refused). */
@@ -105,18 +129,30 @@ async function tokenizerJson(
   if (json) {
     const file = join(folder, tokenizerFile);
     const model = json["model"] as Record<string, unknown> | null | undefined;
-    if (typeof model !== "object" || model === null || Array.isArray(model)) throw new Error(`${file}: no "model" object`);
+    if (typeof model !== "object" || model === null || Array.isArray(model))
+      throw new Error(`${file}: no "model" object`);
     // Like the Rust tokenizers, a missing type is inferred from the model's keys; a named unknown one is an error.
     if (model["type"] !== undefined && !MODEL_TYPES.includes(model["type"] as string)) {
-      throw new Error(`${file}: model.type ${JSON.stringify(model["type"])} is not supported (supported: ${MODEL_TYPES.join(", ")})`);
+      throw new Error(
+        `${file}: model.type ${JSON.stringify(model["type"])} is not supported (supported: ${MODEL_TYPES.join(", ")})`,
+      );
     }
-    return { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...json } as unknown as TokenizerJson;
+    return {
+      normalizer: null,
+      pre_tokenizer: null,
+      post_processor: null,
+      decoder: null,
+      added_tokens: [],
+      ...json,
+    } as unknown as TokenizerJson;
   }
   const spm = await readOptional(join(folder, "spm.model"));
   if (spm) {
     const source = join(folder, "spm.model");
     if (modelType !== undefined && modelType !== "deberta-v2") {
-      throw new Error(`${source}: converting a SentencePiece model is supported for DeBERTa-v2/v3 only, but config.json says model_type "${modelType}"; save a tokenizer.json with Transformers instead`);
+      throw new Error(
+        `${source}: converting a SentencePiece model is supported for DeBERTa-v2/v3 only, but config.json says model_type "${modelType}"; save a tokenizer.json with Transformers instead`,
+      );
     }
     return debertaV2TokenizerJson(parseSentencePieceModel(spm, source), source, {
       doLowerCase: tokConfig["do_lower_case"] === true,
@@ -177,7 +213,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function fallbackTemplate(modelType: string | undefined, special: SpecialTokens, idOf: (t: string | undefined) => number | undefined): SpecialTokenTemplate {
+function fallbackTemplate(
+  modelType: string | undefined,
+  special: SpecialTokens,
+  idOf: (t: string | undefined) => number | undefined,
+): SpecialTokenTemplate {
   const cls = idOf(special.cls ?? (modelType === "roberta" ? "<s>" : "[CLS]"));
   const sep = idOf(special.sep ?? (modelType === "roberta" ? "</s>" : "[SEP]"));
   if (cls === undefined || sep === undefined) return NO_SPECIAL_TOKENS;
@@ -186,19 +226,29 @@ function fallbackTemplate(modelType: string | undefined, special: SpecialTokens,
   return NO_SPECIAL_TOKENS;
 }
 
-function modelMaxLength(tokConfig: Record<string, unknown>, modelConfig: Record<string, unknown>, modelType: string | undefined): number {
+function modelMaxLength(
+  tokConfig: Record<string, unknown>,
+  modelConfig: Record<string, unknown>,
+  modelType: string | undefined,
+): number {
   const fromTokenizer = tokConfig["model_max_length"];
   if (typeof fromTokenizer === "number" && fromTokenizer > 0 && fromTokenizer < NO_LIMIT) return fromTokenizer;
   const positions = modelConfig["max_position_embeddings"];
   if (typeof positions === "number" && positions > 0) {
     // RoBERTa's position ids start after the padding index: 514 positions hold 512 tokens.
-    if (modelType === "roberta" || modelType === "xlm-roberta") return positions - ((modelConfig["pad_token_id"] as number | undefined) ?? 1) - 1;
+    if (modelType === "roberta" || modelType === "xlm-roberta")
+      return positions - ((modelConfig["pad_token_id"] as number | undefined) ?? 1) - 1;
     return positions;
   }
   return 512;
 }
 
-function usesTokenTypes(modelType: string | undefined, modelConfig: Record<string, unknown>, tokConfig: Record<string, unknown>, template: SpecialTokenTemplate): boolean {
+function usesTokenTypes(
+  modelType: string | undefined,
+  modelConfig: Record<string, unknown>,
+  tokConfig: Record<string, unknown>,
+  template: SpecialTokenTemplate,
+): boolean {
   if (modelType === "roberta" || modelType === "xlm-roberta") return false;
   const typeVocab = modelConfig["type_vocab_size"];
   if (typeof typeVocab === "number") return typeVocab > 0;
@@ -228,6 +278,7 @@ async function readJson(folder: string, name: string): Promise<Record<string, un
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${path}: expected a JSON object`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error(`${path}: expected a JSON object`);
   return parsed as Record<string, unknown>;
 }

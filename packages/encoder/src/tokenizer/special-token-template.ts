@@ -39,7 +39,8 @@ export function templateFromPostProcessor(pp: unknown, source: string): SpecialT
     throw new Error(`${source}: post_processor ${msg}`);
   };
   const pairOf = (v: unknown, key: string): number => {
-    if (!Array.isArray(v) || v.length !== 2 || typeof v[1] !== "number") fail(`"${key}" should be [token, id], got ${JSON.stringify(v)}`);
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[1] !== "number")
+      fail(`"${key}" should be [token, id], got ${JSON.stringify(v)}`);
     return (v as [string, number])[1];
   };
   switch (p["type"]) {
@@ -51,7 +52,8 @@ export function templateFromPostProcessor(pp: unknown, source: string): SpecialT
           if (it["SpecialToken"]) {
             const { id, type_id } = it["SpecialToken"];
             const ids = specials[id]?.ids;
-            if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x))) fail(`"${key}" uses special token ${JSON.stringify(id)} that "special_tokens" does not define`);
+            if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x)))
+              fail(`"${key}" uses special token ${JSON.stringify(id)} that "special_tokens" does not define`);
             return { kind: "special", ids: ids as number[], typeId: type_id ?? 0 };
           }
           if (it["Sequence"]) {
@@ -69,14 +71,18 @@ export function templateFromPostProcessor(pp: unknown, source: string): SpecialT
     case "RobertaProcessing":
       return roberta(pairOf(p["cls"], "cls"), pairOf(p["sep"], "sep"));
     case "Sequence": {
-      const found = ((p["processors"] ?? []) as unknown[]).map((q) => templateFromPostProcessor(q, source)).filter((t) => t !== null);
+      const found = ((p["processors"] ?? []) as unknown[])
+        .map((q) => templateFromPostProcessor(q, source))
+        .filter((t) => t !== null);
       if (found.length > 1) fail("Sequence holds more than one special-token processor");
       return found[0] ?? null;
     }
     case "ByteLevel":
       return null;
     default:
-      return fail(`type ${JSON.stringify(p["type"])} is not supported (TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence)`);
+      return fail(
+        `type ${JSON.stringify(p["type"])} is not supported (TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence)`,
+      );
   }
 }
 

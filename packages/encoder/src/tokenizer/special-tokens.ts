@@ -16,12 +16,16 @@ const KEYS = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"] as const;
 function tokenString(v: unknown, where: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string") return v;
-  if (typeof v === "object" && typeof (v as { content?: unknown }).content === "string") return (v as { content: string }).content;
+  if (typeof v === "object" && typeof (v as { content?: unknown }).content === "string")
+    return (v as { content: string }).content;
   throw new Error(`${where}: expected a token string or {"content": ...}, got ${JSON.stringify(v)}`);
 }
 
 /** Later sources override earlier ones, as in Transformers (special_tokens_map.json wins over tokenizer_config.json). */
-export function readSpecialTokens(sources: { config: Record<string, unknown>; file: string }[], defaults: SpecialTokens = { additional: [] }): SpecialTokens {
+export function readSpecialTokens(
+  sources: { config: Record<string, unknown>; file: string }[],
+  defaults: SpecialTokens = { additional: [] },
+): SpecialTokens {
   const out: SpecialTokens = { ...defaults, additional: [...defaults.additional] };
   for (const { config, file } of sources) {
     for (const k of KEYS) {
@@ -29,7 +33,8 @@ export function readSpecialTokens(sources: { config: Record<string, unknown>; fi
       if (v !== undefined) out[k] = v;
     }
     const extra = config["additional_special_tokens"];
-    if (Array.isArray(extra)) out.additional = extra.map((t, i) => tokenString(t, `${file} "additional_special_tokens"[${i}]`)!);
+    if (Array.isArray(extra))
+      out.additional = extra.map((t, i) => tokenString(t, `${file} "additional_special_tokens"[${i}]`)!);
   }
   return out;
 }
@@ -45,10 +50,28 @@ export function defaultSpecialTokens(modelType: string | undefined): SpecialToke
     case "bert":
       return { unk: "[UNK]", sep: "[SEP]", pad: "[PAD]", cls: "[CLS]", mask: "[MASK]", additional: [] };
     case "deberta-v2":
-      return { bos: "[CLS]", eos: "[SEP]", unk: "[UNK]", sep: "[SEP]", pad: "[PAD]", cls: "[CLS]", mask: "[MASK]", additional: [] };
+      return {
+        bos: "[CLS]",
+        eos: "[SEP]",
+        unk: "[UNK]",
+        sep: "[SEP]",
+        pad: "[PAD]",
+        cls: "[CLS]",
+        mask: "[MASK]",
+        additional: [],
+      };
     case "roberta":
     case "xlm-roberta":
-      return { bos: "<s>", eos: "</s>", unk: "<unk>", sep: "</s>", pad: "<pad>", cls: "<s>", mask: "<mask>", additional: [] };
+      return {
+        bos: "<s>",
+        eos: "</s>",
+        unk: "<unk>",
+        sep: "</s>",
+        pad: "<pad>",
+        cls: "<s>",
+        mask: "<mask>",
+        additional: [],
+      };
     default:
       return { additional: [] };
   }

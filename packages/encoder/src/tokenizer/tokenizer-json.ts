@@ -9,7 +9,8 @@ export interface AddedTokenJson {
   special: boolean;
 }
 
-export type TemplatePieceJson = { SpecialToken: { id: string; type_id: number } } | { Sequence: { id: "A" | "B"; type_id: number } };
+export type TemplatePieceJson =
+  { SpecialToken: { id: string; type_id: number } } | { Sequence: { id: "A" | "B"; type_id: number } };
 
 export interface TemplateProcessingJson {
   type: "TemplateProcessing";
@@ -30,7 +31,12 @@ export interface TokenizerJson {
   padding?: unknown;
 }
 
-export function addedToken(id: number, content: string, special: boolean, extra: Partial<AddedTokenJson> = {}): AddedTokenJson {
+export function addedToken(
+  id: number,
+  content: string,
+  special: boolean,
+  extra: Partial<AddedTokenJson> = {},
+): AddedTokenJson {
   return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: !special, special, ...extra };
 }
 

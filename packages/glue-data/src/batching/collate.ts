@@ -5,7 +5,12 @@ import { exampleLength, type EncodedDataset } from "../encode/encoded-dataset.js
  * Pads the examples `indices` into one TextBatch: to the longest example in the batch
  * (dynamic padding), or to `padTo` when given (the authors' `pad_to_max_length`).
  */
-export function collate(data: EncodedDataset, indices: ArrayLike<number>, padTokenId: number, padTo?: number): TextBatch {
+export function collate(
+  data: EncodedDataset,
+  indices: ArrayLike<number>,
+  padTokenId: number,
+  padTo?: number,
+): TextBatch {
   const batchSize = indices.length;
   let seqLength = 0;
   for (let k = 0; k < batchSize; k++) seqLength = Math.max(seqLength, exampleLength(data, indices[k]!));
@@ -27,5 +32,13 @@ export function collate(data: EncodedDataset, indices: ArrayLike<number>, padTok
     if (tokenTypeIds) tokenTypeIds.set(data.tokenTypeIds!.subarray(start, start + len), row);
     labels[k] = data.labels[i]!;
   }
-  return { batchSize, seqLength, inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}), labels, examples: batchSize };
+  return {
+    batchSize,
+    seqLength,
+    inputIds,
+    attentionMask,
+    ...(tokenTypeIds ? { tokenTypeIds } : {}),
+    labels,
+    examples: batchSize,
+  };
 }

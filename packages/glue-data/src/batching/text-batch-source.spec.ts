@@ -8,7 +8,11 @@ const tok = new WhitespaceTokenizer();
 const w = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(" ");
 
 async function dataset(lengths: number[], pair = false) {
-  const examples: Example[] = lengths.map((n, i) => ({ textA: w(n, `a${i}_`), textB: pair ? w(2, `b${i}_`) : null, label: i % 3 }));
+  const examples: Example[] = lengths.map((n, i) => ({
+    textA: w(n, `a${i}_`),
+    textB: pair ? w(2, `b${i}_`) : null,
+    label: i % 3,
+  }));
   return encodeExamples(examples, tok, { maxSeqLength: 8, regression: false });
 }
 
@@ -45,7 +49,11 @@ describe("encodeExamples + TextBatchSource", () => {
 
   it("pads to max length when asked (pad_to_max_length)", async () => {
     const data = await dataset([1, 2], true);
-    const [b] = [...new TextBatchSource(data, { batchSize: 2, padTokenId: 0, seed: 1, shuffle: false, padToMaxLength: 8 }).epoch(0)];
+    const [b] = [
+      ...new TextBatchSource(data, { batchSize: 2, padTokenId: 0, seed: 1, shuffle: false, padToMaxLength: 8 }).epoch(
+        0,
+      ),
+    ];
     expect(b!.seqLength).toBe(8);
     // [CLS] a0 [SEP] b0 b1 [SEP] → token types 0 0 0 1 1 1, then padding 0
     expect(Array.from(b!.tokenTypeIds!.slice(0, 8))).toEqual([0, 0, 0, 1, 1, 1, 0, 0]);
@@ -73,17 +81,23 @@ describe("encodeExamples + TextBatchSource", () => {
     const data = await dataset(lengths);
     const plain = new TextBatchSource(data, { batchSize: 8, padTokenId: 0, seed: 5 });
     const grouped = new TextBatchSource(data, { batchSize: 8, padTokenId: 0, seed: 5, groupByLength: true });
-    const padding = (s: TextBatchSource) => [...s.epoch(0)].reduce((p, b) => p + b.batchSize * b.seqLength - b.attentionMask.reduce((x, y) => x + y, 0), 0);
+    const padding = (s: TextBatchSource) =>
+      [...s.epoch(0)].reduce((p, b) => p + b.batchSize * b.seqLength - b.attentionMask.reduce((x, y) => x + y, 0), 0);
     expect(padding(grouped)).toBeLessThan(padding(plain));
     const flat = grouped.epochIndices(0).flatMap((x) => Array.from(x));
     expect([...flat].sort((x, y) => x - y)).toEqual(Array.from({ length: 64 }, (_, i) => i));
     const seqs = [...grouped.epoch(0)].map((b) => b.seqLength);
     expect(seqs[0]).toBe(Math.max(...seqs));
-    expect(grouped.epochIndices(2)).toEqual(new TextBatchSource(data, { batchSize: 8, padTokenId: 0, seed: 5, groupByLength: true }).epochIndices(2));
+    expect(grouped.epochIndices(2)).toEqual(
+      new TextBatchSource(data, { batchSize: 8, padTokenId: 0, seed: 5, groupByLength: true }).epochIndices(2),
+    );
   });
 
   it("regression labels stay Float32", async () => {
-    const data = await encodeExamples([{ textA: "a b", textB: "c", label: 3.25 }], tok, { maxSeqLength: 8, regression: true });
+    const data = await encodeExamples([{ textA: "a b", textB: "c", label: 3.25 }], tok, {
+      maxSeqLength: 8,
+      regression: true,
+    });
     const [b] = [...new TextBatchSource(data, { batchSize: 4, padTokenId: 0, seed: 0 }).epoch(0)];
     expect(b!.labels).toBeInstanceOf(Float32Array);
     expect(b!.labels![0]).toBe(3.25);

@@ -23,7 +23,8 @@ export class TextBatchSource implements BatchSource<TextBatch> {
     readonly data: EncodedDataset,
     private readonly options: TextBatchSourceOptions,
   ) {
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batchSize: expected a positive integer, got ${options.batchSize}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new Error(`batchSize: expected a positive integer, got ${options.batchSize}`);
     if (data.size === 0) throw new Error("TextBatchSource: the dataset has no examples");
     this.batchesPerEpoch = Math.ceil(data.size / options.batchSize);
   }

@@ -24,7 +24,9 @@ export async function encodeExamples(
   for await (const ex of examples) {
     const enc = tokenizer.encode(ex.textA, ex.textB, { maxLength: options.maxSeqLength, addSpecialTokens: true });
     if (enc.inputIds.length > options.maxSeqLength) {
-      throw new Error(`tokenizer returned ${enc.inputIds.length} tokens for maxLength ${options.maxSeqLength}; it must truncate`);
+      throw new Error(
+        `tokenizer returned ${enc.inputIds.length} tokens for maxLength ${options.maxSeqLength}; it must truncate`,
+      );
     }
     builder.add(enc.inputIds, enc.tokenTypeIds, ex.label);
   }

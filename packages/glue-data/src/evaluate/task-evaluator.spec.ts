@@ -37,11 +37,24 @@ describe("TaskEvaluator", () => {
   it("argmaxes logits and reports MRPC accuracy, F1 and combined_score without leaking tensors", async () => {
     // labels 0 1 0 0 0, predictions 0 1 1 0 1 → accuracy 0.6, F1 0.5
     const labels = [0, 1, 0, 0, 0];
-    const logits = [[2, 1], [0, 3], [-1, 0.5], [0.1, 0], [1, 1.5]];
-    const data = await encodeExamples(labels.map((l, i) => ex(`w${i}`, l)), tok, { maxSeqLength: 16, regression: false });
+    const logits = [
+      [2, 1],
+      [0, 3],
+      [-1, 0.5],
+      [0.1, 0],
+      [1, 1.5],
+    ];
+    const data = await encodeExamples(
+      labels.map((l, i) => ex(`w${i}`, l)),
+      tok,
+      { maxSeqLength: 16, regression: false },
+    );
     const seen: number[] = [];
     const model = lookupModel(new Map(logits.map((row, i) => [`w${i}`, row])), 2, seen);
-    const evaluator = new TaskEvaluator(GLUE_TASKS.mrpc, [{ name: "validation", data, metricSuffix: "" }], { batchSize: 2, padTokenId: 0 });
+    const evaluator = new TaskEvaluator(GLUE_TASKS.mrpc, [{ name: "validation", data, metricSuffix: "" }], {
+      batchSize: 2,
+      padTokenId: 0,
+    });
     const before = tf.memory().numTensors;
     expect(evaluator.evaluate(model)).toEqual({ accuracy: 0.6, f1: 0.5, combined_score: 0.55 });
     expect(tf.memory().numTensors).toBe(before);
@@ -73,14 +86,20 @@ describe("TaskEvaluator", () => {
   });
 
   it("squeezes regression outputs for STS-B", async () => {
-    const data = await encodeExamples([ex("p", 1), ex("q", 2), ex("r", 3), ex("s", 4)], tok, { maxSeqLength: 16, regression: true });
+    const data = await encodeExamples([ex("p", 1), ex("q", 2), ex("r", 3), ex("s", 4)], tok, {
+      maxSeqLength: 16,
+      regression: true,
+    });
     const outputs = new Map([
       ["p", [2]],
       ["q", [4]],
       ["r", [5]],
       ["s", [9]],
     ]);
-    const evaluator = new TaskEvaluator(GLUE_TASKS.stsb, [{ name: "validation", data, metricSuffix: "" }], { batchSize: 3, padTokenId: 0 });
+    const evaluator = new TaskEvaluator(GLUE_TASKS.stsb, [{ name: "validation", data, metricSuffix: "" }], {
+      batchSize: 3,
+      padTokenId: 0,
+    });
     const r = evaluator.evaluate(lookupModel(outputs, 1));
     expect(r.pearson).toBeCloseTo(11 / Math.sqrt(130), 6);
     expect(r.spearmanr).toBeCloseTo(1, 12);
@@ -89,9 +108,14 @@ describe("TaskEvaluator", () => {
 
   it("a model output of the wrong width is a clear error, and the tensor is still disposed", async () => {
     const data = await encodeExamples([ex("a", 0)], tok, { maxSeqLength: 16, regression: false });
-    const evaluator = new TaskEvaluator(GLUE_TASKS.mnli, [{ name: "validation_matched", data, metricSuffix: "" }], { batchSize: 8, padTokenId: 0 });
+    const evaluator = new TaskEvaluator(GLUE_TASKS.mnli, [{ name: "validation_matched", data, metricSuffix: "" }], {
+      batchSize: 8,
+      padTokenId: 0,
+    });
     const before = tf.memory().numTensors;
-    expect(() => evaluator.evaluate(lookupModel(new Map([["a", [1, 2]]]), 2))).toThrow("model output shape [1,2] does not fit 1 examples × 3 outputs");
+    expect(() => evaluator.evaluate(lookupModel(new Map([["a", [1, 2]]]), 2))).toThrow(
+      "model output shape [1,2] does not fit 1 examples × 3 outputs",
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

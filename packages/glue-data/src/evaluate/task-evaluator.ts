@@ -33,7 +33,8 @@ export class TaskEvaluator implements Evaluator<TextBatch> {
     private readonly options: TaskEvaluatorOptions,
   ) {
     if (splits.length === 0) throw new Error(`TaskEvaluator(${task.name}): no evaluation split`);
-    for (const s of splits) if (s.data.size === 0) throw new Error(`TaskEvaluator(${task.name}): evaluation split "${s.name}" is empty`);
+    for (const s of splits)
+      if (s.data.size === 0) throw new Error(`TaskEvaluator(${task.name}): evaluation split "${s.name}" is empty`);
     this.selectionMetric = task.metrics.selectionMetric;
   }
 
@@ -43,20 +44,26 @@ export class TaskEvaluator implements Evaluator<TextBatch> {
     const out = new Float64Array(data.size);
     const width = this.task.numLabels;
     for (let start = 0; start < data.size; start += this.options.batchSize) {
-      const indices = Int32Array.from({ length: Math.min(this.options.batchSize, data.size - start) }, (_, k) => start + k);
+      const indices = Int32Array.from(
+        { length: Math.min(this.options.batchSize, data.size - start) },
+        (_, k) => start + k,
+      );
       const batch = collate(data, indices, this.options.padTokenId, this.options.padToMaxLength);
       const logits = model.predict(batch);
       let values: Float32Array | Int32Array | Uint8Array;
       try {
         const size = logits.shape.reduce((a, b) => a * b, 1);
         if (size !== indices.length * width) {
-          throw new Error(`TaskEvaluator(${this.task.name}): model output shape [${logits.shape}] does not fit ${indices.length} examples × ${width} outputs`);
+          throw new Error(
+            `TaskEvaluator(${this.task.name}): model output shape [${logits.shape}] does not fit ${indices.length} examples × ${width} outputs`,
+          );
         }
         values = logits.dataSync() as Float32Array;
       } finally {
         logits.dispose();
       }
-      for (let k = 0; k < indices.length; k++) out[start + k] = width === 1 && this.task.labels === null ? values[k]! : argmax(values, k * width, width);
+      for (let k = 0; k < indices.length; k++)
+        out[start + k] = width === 1 && this.task.labels === null ? values[k]! : argmax(values, k * width, width);
     }
     return out;
   }

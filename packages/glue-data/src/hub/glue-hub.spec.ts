@@ -38,12 +38,20 @@ function hubServer(): Server {
       res.end(JSON.stringify({ error: "Entry not found" }));
       return;
     }
-    const headers = { ETag: `"${createHash("sha256").update(body).digest("hex")}"`, "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream" };
+    const headers = {
+      ETag: `"${createHash("sha256").update(body).digest("hex")}"`,
+      "Accept-Ranges": "bytes",
+      "Content-Type": "application/octet-stream",
+    };
     const range = /^bytes=(\d+)-(\d+)?$/.exec(req.headers.range ?? "");
     if (range) {
       const start = Number(range[1]);
       const end = Math.min(range[2] === undefined ? body.length - 1 : Number(range[2]), body.length - 1);
-      res.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${body.length}`, "Content-Length": end - start + 1 });
+      res.writeHead(206, {
+        ...headers,
+        "Content-Range": `bytes ${start}-${end}/${body.length}`,
+        "Content-Length": end - start + 1,
+      });
       res.end(body.subarray(start, end + 1));
       return;
     }
@@ -70,8 +78,14 @@ describe("glue:<task> from the hub", () => {
         join(cacheDir, "nyu-mll/glue/main/mnli/validation_matched-00000-of-00001.parquet"),
         join(cacheDir, "nyu-mll/glue/main/mnli/validation_mismatched-00000-of-00001.parquet"),
       ]);
-      expect(readFileSync(files.train).equals(readFileSync(join(PARQUET, "mnli/train-00000-of-00001.parquet")))).toBe(true);
-      expect(requests.some((r) => r.startsWith("GET /datasets/nyu-mll/glue/resolve/main/mnli/validation_mismatched-00000-of-00001.parquet"))).toBe(true);
+      expect(readFileSync(files.train).equals(readFileSync(join(PARQUET, "mnli/train-00000-of-00001.parquet")))).toBe(
+        true,
+      );
+      expect(
+        requests.some((r) =>
+          r.startsWith("GET /datasets/nyu-mll/glue/resolve/main/mnli/validation_mismatched-00000-of-00001.parquet"),
+        ),
+      ).toBe(true);
 
       requests.length = 0;
       const again = await fetchGlueParquet(GLUE_TASKS.mnli, { cacheDir, hubUrl: "http://127.0.0.1:9" });
@@ -85,7 +99,11 @@ describe("glue:<task> from the hub", () => {
   it("loads a task end to end through glueTaskData (no dataDir → hub)", async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), "glue-hub-"));
     try {
-      const loaded = await glueTaskData({ task: "rte", cacheDir, hubUrl }).load({ tokenizer: new WhitespaceTokenizer(), batchSize: 2, seed: 42 });
+      const loaded = await glueTaskData({ task: "rte", cacheDir, hubUrl }).load({
+        tokenizer: new WhitespaceTokenizer(),
+        batchSize: 2,
+        seed: 42,
+      });
       expect(loaded.train.data.size).toBe(4);
       expect(loaded.evaluator.splits[0]!.data.size).toBe(3);
       expect(loaded.readStats.map((s) => s.rows)).toEqual([4, 3]);
@@ -106,7 +124,9 @@ describe("glue:<task> from the hub", () => {
       const msg = (err as Error).message;
       expect(msg).toMatch(/^Cannot download GLUE MNLI from the Hugging Face hub/);
       for (const split of ["train", "validation_matched", "validation_mismatched"]) {
-        expect(msg).toContain(`${join(cacheDir, "nyu-mll/glue/main/mnli", `${split}-00000-of-00001.parquet`)}  ←  ${deadUrl}/datasets/nyu-mll/glue/resolve/main/mnli/${split}-00000-of-00001.parquet`);
+        expect(msg).toContain(
+          `${join(cacheDir, "nyu-mll/glue/main/mnli", `${split}-00000-of-00001.parquet`)}  ←  ${deadUrl}/datasets/nyu-mll/glue/resolve/main/mnli/${split}-00000-of-00001.parquet`,
+        );
       }
       expect(msg).toContain("MNLI/train.tsv, dev_matched.tsv, dev_mismatched.tsv");
       expect(() => statSync(join(cacheDir, "nyu-mll/glue/main/mnli/train-00000-of-00001.parquet"))).toThrow();
@@ -118,7 +138,9 @@ describe("glue:<task> from the hub", () => {
   it("a file missing on the hub is reported, not cached", async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), "glue-hub-"));
     try {
-      await expect(fetchGlueParquet(GLUE_TASKS.cola, { cacheDir, hubUrl })).rejects.toThrow(/Cannot download GLUE CoLA .*cola\/train-00000-of-00001\.parquet: not found on the hub/);
+      await expect(fetchGlueParquet(GLUE_TASKS.cola, { cacheDir, hubUrl })).rejects.toThrow(
+        /Cannot download GLUE CoLA .*cola\/train-00000-of-00001\.parquet: not found on the hub/,
+      );
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
@@ -156,7 +178,9 @@ describe("glue:<task> from the hub", () => {
         res.end(body);
         return url !== "";
       };
-      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false })).rejects.toThrow(/the content hashes to [0-9a-f]{64}, the hub's ETag says 0{64}/);
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false })).rejects.toThrow(
+        /the content hashes to [0-9a-f]{64}, the hub's ETag says 0{64}/,
+      );
     }));
 
   it("a poisoned cached file is downloaded again online, and offline is an error naming it", () =>
@@ -168,13 +192,19 @@ describe("glue:<task> from the hub", () => {
       );
       const notes: string[] = [];
       await fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false, warn: (m) => notes.push(m) });
-      expect(notes).toEqual([`${files.train}: is an HTML page, not a parquet file (a proxy, login or error page?); downloading it again`]);
-      expect(readFileSync(files.train).equals(readFileSync(join(PARQUET, "rte/train-00000-of-00001.parquet")))).toBe(true);
+      expect(notes).toEqual([
+        `${files.train}: is an HTML page, not a parquet file (a proxy, login or error page?); downloading it again`,
+      ]);
+      expect(readFileSync(files.train).equals(readFileSync(join(PARQUET, "rte/train-00000-of-00001.parquet")))).toBe(
+        true,
+      );
       // Same size, other bytes, still PAR1 at both ends: caught by the SHA-256 recorded at download.
       const flipped = readFileSync(files.train);
       flipped[20] = flipped[20]! ^ 0xff;
       writeFileSync(files.train, flipped);
-      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: true })).rejects.toThrow(/its content no longer matches the SHA-256 recorded at download/);
+      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: true })).rejects.toThrow(
+        /its content no longer matches the SHA-256 recorded at download/,
+      );
     }));
 
   it("a revision like ../../.. (or absolute, or percent-encoded) is refused before anything is written", () =>
@@ -187,7 +217,9 @@ describe("glue:<task> from the hub", () => {
       }
       expect(requests).toEqual([]);
       expect(readdirSync(cacheDir)).toEqual([]);
-      const err = await fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, revision: "../../.." }).catch((e: unknown) => e);
+      const err = await fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, revision: "../../.." }).catch(
+        (e: unknown) => e,
+      );
       expect((err as GlueDownloadError).kind).toBe("input");
     }));
 
@@ -196,7 +228,9 @@ describe("glue:<task> from the hub", () => {
       const hung: import("node:http").ServerResponse[] = [];
       fault = (_url, res) => (hung.push(res), true);
       const started = Date.now();
-      await expect(fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false, connectTimeoutMs: 200 })).rejects.toThrow(
+      await expect(
+        fetchGlueParquet(GLUE_TASKS.rte, { cacheDir, hubUrl, offline: false, connectTimeoutMs: 200 }),
+      ).rejects.toThrow(
         `GET ${hubUrl}/datasets/nyu-mll/glue/resolve/main/rte/train-00000-of-00001.parquet: no response within 0.2 s`,
       );
       expect(Date.now() - started).toBeLessThan(3000);

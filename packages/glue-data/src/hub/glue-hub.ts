@@ -95,7 +95,10 @@ export async function fetchGlueParquet(
     if (problem === null) continue;
     if (problem !== "missing") {
       if (offline)
-        throw new GlueDownloadError(`${local[i]}: ${problem}; delete it and download it again (offline mode is on)`, "cache");
+        throw new GlueDownloadError(
+          `${local[i]}: ${problem}; delete it and download it again (offline mode is on)`,
+          "cache",
+        );
       warn(`${local[i]}: ${problem}; downloading it again`);
       await rm(local[i]!, { force: true });
       await rm(`${local[i]}.sha256`, { force: true });

@@ -55,7 +55,9 @@ describe("custom task files", () => {
   it("a short CSV row is an error naming file and line, or skipped and counted", async () => {
     const file = join(dir, "short.csv");
     writeFileSync(file, "premise,hypothesis,gold\nA,B,yes\nC,no\nD,E,maybe\nF,G,no\n");
-    await expect(collect(readCustomExamples(file, schema))).rejects.toThrow(`${file}:line 3: expected 3 columns, found 2`);
+    await expect(collect(readCustomExamples(file, schema))).rejects.toThrow(
+      `${file}:line 3: expected 3 columns, found 2`,
+    );
     const stats = newReadStats(file);
     const rows = await collect(readCustomExamples(file, schema, { skipMalformed: true }, stats));
     expect(rows.map((r) => r.textA)).toEqual(["A", "F"]);
@@ -67,7 +69,9 @@ describe("custom task files", () => {
     const file = join(dir, "data.jsonl");
     writeFileSync(file, '{"text":"good","score":4.5}\n\n{"text":"bad","score":"0.5"}\n{"text":3,"score":1}\n{oops\n');
     const reg = { textFields: ["text"], labelField: "score", regression: true };
-    await expect(collect(readCustomExamples(file, reg))).rejects.toThrow(`${file}:line 4: field "text" is not a string`);
+    await expect(collect(readCustomExamples(file, reg))).rejects.toThrow(
+      `${file}:line 4: field "text" is not a string`,
+    );
     const stats = newReadStats(file);
     const rows = await collect(readCustomExamples(file, reg, { skipMalformed: true }, stats));
     expect(rows).toEqual([
@@ -80,7 +84,14 @@ describe("custom task files", () => {
 
   it("in-memory records go through the same checks", async () => {
     const stats = newReadStats("mail");
-    const rows = await collect(readRecordExamples([{ text: "hi", label: "spam" }, { text: "x" }], { textFields: ["text"], labelField: "label", labels: ["ham", "spam"] }, { skipMalformed: true }, stats));
+    const rows = await collect(
+      readRecordExamples(
+        [{ text: "hi", label: "spam" }, { text: "x" }],
+        { textFields: ["text"], labelField: "label", labels: ["ham", "spam"] },
+        { skipMalformed: true },
+        stats,
+      ),
+    );
     expect(rows).toEqual([{ textA: "hi", textB: null, label: 1 }]);
     expect(stats.skippedDetails).toEqual(['record 2: field "label" is missing']);
   });
@@ -88,19 +99,38 @@ describe("custom task files", () => {
   it("a missing header column is one clear error", async () => {
     const file = join(dir, "nohdr.csv");
     writeFileSync(file, "premise,label\nA,yes\n");
-    await expect(collect(readCustomExamples(file, schema))).rejects.toThrow(`${file}:line 1: header has no column "hypothesis" (found: premise, label)`);
+    await expect(collect(readCustomExamples(file, schema))).rejects.toThrow(
+      `${file}:line 1: header has no column "hypothesis" (found: premise, label)`,
+    );
   });
 });
 
 describe("custom task schema", () => {
   it("validates fields and picks default metrics", () => {
-    expect(() => parseCustomTaskSchema({ textFields: [], labelField: "y", labels: ["a", "b"] })).toThrow("task.textFields: expected one or two column names");
-    expect(() => parseCustomTaskSchema({ textFields: ["x"], labelField: "y" })).toThrow("task.labels: expected a list of at least two class names");
-    expect(() => parseCustomTaskSchema({ textFields: ["x"], labelField: "y", regression: true, labels: ["a", "b"] })).toThrow("task.labels: a regression task");
-    expect(() => parseCustomTaskSchema({ textFields: ["x"], labelField: "y", labels: ["a", "b"], metrics: ["auc"] })).toThrow('task.metrics: unknown metric "auc"');
-    expect(customTaskInfo("t", { textFields: ["x"], labelField: "y", labels: ["a", "b"] }).metrics).toEqual({ metrics: ["accuracy", "f1"], selectionMetric: "accuracy" });
-    expect(customTaskInfo("t", { textFields: ["x"], labelField: "y", labels: ["a", "b", "c"] }).metrics.metrics).toEqual(["accuracy"]);
+    expect(() => parseCustomTaskSchema({ textFields: [], labelField: "y", labels: ["a", "b"] })).toThrow(
+      "task.textFields: expected one or two column names",
+    );
+    expect(() => parseCustomTaskSchema({ textFields: ["x"], labelField: "y" })).toThrow(
+      "task.labels: expected a list of at least two class names",
+    );
+    expect(() =>
+      parseCustomTaskSchema({ textFields: ["x"], labelField: "y", regression: true, labels: ["a", "b"] }),
+    ).toThrow("task.labels: a regression task");
+    expect(() =>
+      parseCustomTaskSchema({ textFields: ["x"], labelField: "y", labels: ["a", "b"], metrics: ["auc"] }),
+    ).toThrow('task.metrics: unknown metric "auc"');
+    expect(customTaskInfo("t", { textFields: ["x"], labelField: "y", labels: ["a", "b"] }).metrics).toEqual({
+      metrics: ["accuracy", "f1"],
+      selectionMetric: "accuracy",
+    });
+    expect(
+      customTaskInfo("t", { textFields: ["x"], labelField: "y", labels: ["a", "b", "c"] }).metrics.metrics,
+    ).toEqual(["accuracy"]);
     const reg = customTaskInfo("t", { textFields: ["x"], labelField: "y", regression: true });
-    expect(reg).toMatchObject({ numLabels: 1, problemType: "regression", metrics: { metrics: ["pearson", "spearmanr"], selectionMetric: "pearson" } });
+    expect(reg).toMatchObject({
+      numLabels: 1,
+      problemType: "regression",
+      metrics: { metrics: ["pearson", "spearmanr"], selectionMetric: "pearson" },
+    });
   });
 });

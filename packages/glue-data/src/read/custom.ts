@@ -15,7 +15,11 @@ export function customFormatOf(file: string, format?: CustomFormat): CustomForma
   if (ext === ".csv") return "csv";
   if (ext === ".tsv") return "tsv";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
-  throw new DataFormatError(file, null, `cannot tell the format from the extension "${ext}"; set format to csv, tsv or jsonl`);
+  throw new DataFormatError(
+    file,
+    null,
+    `cannot tell the format from the extension "${ext}"; set format to csv, tsv or jsonl`,
+  );
 }
 
 /** Examples of a custom task file described by `schema`, streamed. */
@@ -26,7 +30,8 @@ export async function* readCustomExamples(
   stats: ReadStats = newReadStats(file),
 ): AsyncGenerator<Example> {
   const format = customFormatOf(file, options.format);
-  const records = format === "jsonl" ? jsonlRecords(file, schema) : delimitedRecords(file, schema, format === "tsv" ? "\t" : ",");
+  const records =
+    format === "jsonl" ? jsonlRecords(file, schema) : delimitedRecords(file, schema, format === "tsv" ? "\t" : ",");
   yield* examplesOf(records, schema, options, stats, file);
 }
 
@@ -43,7 +48,8 @@ async function* delimitedRecords(file: string, schema: CustomTaskSchema, delimit
       header = rec.cells.map((c) => c.trim());
       const find = (name: string) => {
         const i = header!.indexOf(name);
-        if (i < 0) throw new DataFormatError(file, where, `header has no column "${name}" (found: ${header!.join(", ")})`);
+        if (i < 0)
+          throw new DataFormatError(file, where, `header has no column "${name}" (found: ${header!.join(", ")})`);
         return i;
       };
       textIdx = schema.textFields.map(find);
@@ -51,7 +57,8 @@ async function* delimitedRecords(file: string, schema: CustomTaskSchema, delimit
       continue;
     }
     if (rec.error) yield { where, error: rec.error };
-    else if (rec.cells.length !== header.length) yield { where, error: `expected ${header.length} columns, found ${rec.cells.length}` };
+    else if (rec.cells.length !== header.length)
+      yield { where, error: `expected ${header.length} columns, found ${rec.cells.length}` };
     else yield { where, texts: textIdx.map((i) => rec.cells[i]!), label: rec.cells[labelIdx] };
   }
   if (header === null) throw new DataFormatError(file, null, "the file is empty (expected a header line)");
@@ -78,7 +85,8 @@ async function* jsonlRecords(file: string, schema: CustomTaskSchema): AsyncGener
 
 function recordToRaw(o: Record<string, unknown>, schema: CustomTaskSchema, where: string): RawRecord {
   const missing = schema.textFields.find((f) => typeof o[f] !== "string");
-  if (missing) return { where, error: `field "${missing}" is ${o[missing] === undefined ? "missing" : "not a string"}` };
+  if (missing)
+    return { where, error: `field "${missing}" is ${o[missing] === undefined ? "missing" : "not a string"}` };
   if (!(schema.labelField in o)) return { where, error: `field "${schema.labelField}" is missing` };
   return { where, texts: schema.textFields.map((f) => o[f] as string), label: o[schema.labelField] };
 }

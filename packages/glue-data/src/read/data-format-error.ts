@@ -13,7 +13,13 @@ export class DataFormatError extends Error {
 }
 
 /** Throws, or records the skip when the user opted in; never yields a shifted row. */
-export function rejectRow(file: string, stats: ReadStats, skipMalformed: boolean | undefined, location: string, reason: string): void {
+export function rejectRow(
+  file: string,
+  stats: ReadStats,
+  skipMalformed: boolean | undefined,
+  location: string,
+  reason: string,
+): void {
   if (!skipMalformed) throw new DataFormatError(file, location, reason);
   stats.skipped++;
   if (stats.skippedDetails.length < 20) stats.skippedDetails.push(`${location}: ${reason}`);

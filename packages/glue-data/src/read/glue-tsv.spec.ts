@@ -13,7 +13,14 @@ async function read(task: keyof typeof GLUE_TASKS, file: string, skipMalformed?:
   const t = GLUE_TASKS[task];
   const stats = newReadStats(file);
   const rows: Example[] = [];
-  for await (const ex of readGlueTsv(join(TSV, t.tsv.folder, file), t.tsv, t.labels, skipMalformed === undefined ? {} : { skipMalformed }, stats)) rows.push(ex);
+  for await (const ex of readGlueTsv(
+    join(TSV, t.tsv.folder, file),
+    t.tsv,
+    t.labels,
+    skipMalformed === undefined ? {} : { skipMalformed },
+    stats,
+  ))
+    rows.push(ex);
   return { rows, stats };
 }
 
@@ -47,7 +54,11 @@ describe("readGlueTsv", () => {
     expect(stsb.rows[0]!.textB).toBe("A man plays the guitar.");
     const wnli = await read("wnli", "train.tsv");
     // WNLI: 1 = entailment, HF order (not_entailment, entailment)
-    expect(wnli.rows.map((r) => GLUE_TASKS.wnli.labels![r.label])).toEqual(["entailment", "not_entailment", "entailment"]);
+    expect(wnli.rows.map((r) => GLUE_TASKS.wnli.labels![r.label])).toEqual([
+      "entailment",
+      "not_entailment",
+      "entailment",
+    ]);
   });
 
   it("reads MNLI train (12 columns) and dev (16 columns) by the gold label", async () => {
@@ -70,7 +81,9 @@ describe("readGlueTsv", () => {
   });
 
   it("a QQP row with missing fields is an error naming file and line, or skipped and counted", async () => {
-    await expect(read("qqp", "train.tsv", false)).rejects.toThrow(/QQP\/train\.tsv:line 4: expected 6 tab-separated columns, found 4/);
+    await expect(read("qqp", "train.tsv", false)).rejects.toThrow(
+      /QQP\/train\.tsv:line 4: expected 6 tab-separated columns, found 4/,
+    );
     const { rows, stats } = await read("qqp", "train.tsv", true);
     expect(rows).toHaveLength(4);
     expect(stats.skipped).toBe(1);
@@ -82,7 +95,10 @@ describe("readGlueTsv", () => {
   it("never shifts columns: an extra tab or a bad label is malformed; a wrong header is one clear error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "glue-tsv-"));
     const file = join(dir, "dev.tsv");
-    writeFileSync(file, "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\ta\textra\tb\tentailment\n2\ta\tb\tmaybe\n");
+    writeFileSync(
+      file,
+      "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\ta\textra\tb\tentailment\n2\ta\tb\tmaybe\n",
+    );
     const t = GLUE_TASKS.rte;
     const collect = async (skip: boolean) => {
       const stats = newReadStats(file);
@@ -97,7 +113,9 @@ describe("readGlueTsv", () => {
     const wrong = join(dir, "wrong.tsv");
     writeFileSync(wrong, "sentence\tlabel\nhello\t1\n");
     const it = readGlueTsv(wrong, t.tsv, t.labels);
-    await expect(it.next()).rejects.toThrow(`${wrong}:line 1: header has no column "sentence1" (found: sentence, label)`);
+    await expect(it.next()).rejects.toThrow(
+      `${wrong}:line 1: header has no column "sentence1" (found: sentence, label)`,
+    );
   });
 
   it("reads CRLF line endings, a BOM and a last line without newline", async () => {
@@ -119,7 +137,9 @@ describe("readGlueTsv", () => {
       for (const file of ["train.tsv", ...t.evalSplits.map((s) => s.tsvFile)]) {
         const { rows } = await read(name, file, name === "qqp");
         expect(rows.length, `${name}/${file}`).toBeGreaterThanOrEqual(2);
-        expect(rows.every((r) => (t.textFields.length === 2 ? typeof r.textB === "string" : r.textB === null))).toBe(true);
+        expect(rows.every((r) => (t.textFields.length === 2 ? typeof r.textB === "string" : r.textB === null))).toBe(
+          true,
+        );
       }
     }
   });

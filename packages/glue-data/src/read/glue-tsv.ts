@@ -30,7 +30,13 @@ export async function* readGlueTsv(
     }
     const where = `line ${lineNumber}`;
     if (cells.length !== columnCount) {
-      rejectRow(file, stats, options.skipMalformed, where, `expected ${columnCount} tab-separated columns, found ${cells.length}`);
+      rejectRow(
+        file,
+        stats,
+        options.skipMalformed,
+        where,
+        `expected ${columnCount} tab-separated columns, found ${cells.length}`,
+      );
       continue;
     }
     const label = parseLabel(cells[index.label], labels);
@@ -45,12 +51,20 @@ export async function* readGlueTsv(
   if (index === null) throw new DataFormatError(file, null, "the file is empty (expected a header line)");
 }
 
-function resolveColumns(layout: GlueTsvLayout, header: string[] | null, file: string): { a: number; b: number; label: number } {
+function resolveColumns(
+  layout: GlueTsvLayout,
+  header: string[] | null,
+  file: string,
+): { a: number; b: number; label: number } {
   const find = (column: TsvColumn): number => {
     if (typeof column === "number") return column;
     const i = header!.indexOf(column);
     if (i < 0) {
-      throw new DataFormatError(file, "line 1", `header has no column "${column}" (found: ${header!.join(", ")}); is this the right task's file?`);
+      throw new DataFormatError(
+        file,
+        "line 1",
+        `header has no column "${column}" (found: ${header!.join(", ")}); is this the right task's file?`,
+      );
     }
     return i;
   };

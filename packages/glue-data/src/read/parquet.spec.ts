@@ -18,8 +18,14 @@ describe("readParquetExamples (nyu-mll/glue layout)", () => {
   it("gives the same examples as the GLUE TSV files, across row groups (MNLI m/mm)", async () => {
     const t = GLUE_TASKS.mnli;
     const cols: ParquetColumns = { textA: "premise", textB: "hypothesis", label: "label" };
-    for (const [split, tsv] of [["train", "train.tsv"], ["validation_matched", "dev_matched.tsv"], ["validation_mismatched", "dev_mismatched.tsv"]]) {
-      const fromParquet = await collect(readParquetExamples(join(ROOT, `parquet/mnli/${split}-00000-of-00001.parquet`), cols, t.labels));
+    for (const [split, tsv] of [
+      ["train", "train.tsv"],
+      ["validation_matched", "dev_matched.tsv"],
+      ["validation_mismatched", "dev_mismatched.tsv"],
+    ]) {
+      const fromParquet = await collect(
+        readParquetExamples(join(ROOT, `parquet/mnli/${split}-00000-of-00001.parquet`), cols, t.labels),
+      );
       const fromTsv = await collect(readGlueTsv(join(ROOT, "tsv/MNLI", tsv!), t.tsv, t.labels));
       expect(fromParquet).toEqual(fromTsv);
     }
@@ -27,12 +33,20 @@ describe("readParquetExamples (nyu-mll/glue layout)", () => {
 
   it("reads STS-B float labels and RTE class ids", async () => {
     const stsb = await collect(
-      readParquetExamples(join(ROOT, "parquet/stsb/validation-00000-of-00001.parquet"), { textA: "sentence1", textB: "sentence2", label: "label" }, null),
+      readParquetExamples(
+        join(ROOT, "parquet/stsb/validation-00000-of-00001.parquet"),
+        { textA: "sentence1", textB: "sentence2", label: "label" },
+        null,
+      ),
     );
     expect(stsb.map((e) => e.label)).toEqual([4.5, 0.25, 3.75]);
     expect(stsb[0]!.textA).toBe("A child is riding a bike.");
     const rte = await collect(
-      readParquetExamples(join(ROOT, "parquet/rte/train-00000-of-00001.parquet"), { textA: "sentence1", textB: "sentence2", label: "label" }, GLUE_TASKS.rte.labels),
+      readParquetExamples(
+        join(ROOT, "parquet/rte/train-00000-of-00001.parquet"),
+        { textA: "sentence1", textB: "sentence2", label: "label" },
+        GLUE_TASKS.rte.labels,
+      ),
     );
     expect(rte.map((e) => e.label)).toEqual([0, 1, 0, 1]);
   });
@@ -44,18 +58,25 @@ describe("readParquetExamples (nyu-mll/glue layout)", () => {
       `${file}:row 1: label -1 is not one of 0=entailment, 1=not_entailment`,
     );
     const stats = newReadStats(file);
-    expect(await collect(readParquetExamples(file, cols, GLUE_TASKS.rte.labels, { skipMalformed: true }, stats))).toEqual([]);
+    expect(
+      await collect(readParquetExamples(file, cols, GLUE_TASKS.rte.labels, { skipMalformed: true }, stats)),
+    ).toEqual([]);
     expect(stats.skipped).toBe(3);
-    await expect(collect(readParquetExamples(file, { textA: "question", label: "label" }, GLUE_TASKS.rte.labels))).rejects.toThrow(
-      `${file}: parquet file has no column "question" (found: sentence1, sentence2, label, idx)`,
-    );
+    await expect(
+      collect(readParquetExamples(file, { textA: "question", label: "label" }, GLUE_TASKS.rte.labels)),
+    ).rejects.toThrow(`${file}: parquet file has no column "question" (found: sentence1, sentence2, label, idx)`);
   });
 
   it("maxExamples stops after the first N rows", async () => {
     const out = await collect(
-      readParquetExamples(join(ROOT, "parquet/mnli/train-00000-of-00001.parquet"), { textA: "premise", textB: "hypothesis", label: "label" }, GLUE_TASKS.mnli.labels, {
-        maxExamples: 3,
-      }),
+      readParquetExamples(
+        join(ROOT, "parquet/mnli/train-00000-of-00001.parquet"),
+        { textA: "premise", textB: "hypothesis", label: "label" },
+        GLUE_TASKS.mnli.labels,
+        {
+          maxExamples: 3,
+        },
+      ),
     );
     expect(out.map((e) => e.label)).toEqual([0, 1, 2]);
   });

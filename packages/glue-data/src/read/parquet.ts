@@ -31,7 +31,8 @@ export async function* readParquetExamples(
   let metadata;
   try {
     const head = new Uint8Array(await buffer.slice(0, 4));
-    if (buffer.byteLength < 12 || new TextDecoder().decode(head) !== "PAR1") throw new Error("no PAR1 magic number at the start");
+    if (buffer.byteLength < 12 || new TextDecoder().decode(head) !== "PAR1")
+      throw new Error("no PAR1 magic number at the start");
     metadata = await parquetMetadataAsync(buffer);
   } catch (e) {
     throw new DataFormatError(file, null, `not a parquet file (${(e as Error).message})`);
@@ -39,7 +40,8 @@ export async function* readParquetExamples(
   const present = metadata.schema.slice(1).map((s) => s.name);
   const wanted = [columns.textA, ...(columns.textB ? [columns.textB] : []), columns.label];
   for (const c of wanted) {
-    if (!present.includes(c)) throw new DataFormatError(file, null, `parquet file has no column "${c}" (found: ${present.join(", ")})`);
+    if (!present.includes(c))
+      throw new DataFormatError(file, null, `parquet file has no column "${c}" (found: ${present.join(", ")})`);
   }
   let rowStart = 0;
   for (const group of metadata.row_groups) {
@@ -49,7 +51,11 @@ export async function* readParquetExamples(
       rows = await parquetReadObjects({ file: buffer, metadata, columns: wanted, rowStart, rowEnd });
     } catch (e) {
       const where = `rows ${rowStart + 1}-${rowEnd}`;
-      throw new DataFormatError(file, where, `corrupt parquet data (${(e as Error).message}); delete the file and download it again`);
+      throw new DataFormatError(
+        file,
+        where,
+        `corrupt parquet data (${(e as Error).message}); delete the file and download it again`,
+      );
     }
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
@@ -57,7 +63,13 @@ export async function* readParquetExamples(
       const a = row[columns.textA];
       const b = columns.textB ? row[columns.textB] : null;
       if (typeof a !== "string" || (columns.textB && typeof b !== "string")) {
-        rejectRow(file, stats, options.skipMalformed, where, `text column is ${a === null || b === null ? "null" : "not a string"}`);
+        rejectRow(
+          file,
+          stats,
+          options.skipMalformed,
+          where,
+          `text column is ${a === null || b === null ? "null" : "not a string"}`,
+        );
         continue;
       }
       const label = parseLabel(row[columns.label], labels);

@@ -8,7 +8,12 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export function parseLabel(raw: unknown, labels: readonly string[] | null): number | string {
   if (labels === null) {
     // Decimal only, as Python's float() reads it: Number() would also take "0x1F" (31), "0b1" and "0o7".
-    const v = typeof raw === "number" ? raw : typeof raw === "string" && DECIMAL.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+    const v =
+      typeof raw === "number"
+        ? raw
+        : typeof raw === "string" && DECIMAL.test(raw.trim())
+          ? Number(raw.trim())
+          : Number.NaN;
     return Number.isFinite(v) ? v : `regression label ${JSON.stringify(raw)} is not a decimal number`;
   }
   if (typeof raw === "string") {

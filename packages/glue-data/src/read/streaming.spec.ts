@@ -17,7 +17,12 @@ describe("streaming", () => {
     out.write("id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n");
     const filler = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ".repeat(2);
     for (let i = 0; i < 200_000; i++) {
-      if (!out.write(`${i}\t${2 * i}\t${2 * i + 1}\tquestion ${i} ${filler}?\tanother question ${i} ${filler}?\t${i % 2}\n`)) await once(out, "drain");
+      if (
+        !out.write(
+          `${i}\t${2 * i}\t${2 * i + 1}\tquestion ${i} ${filler}?\tanother question ${i} ${filler}?\t${i % 2}\n`,
+        )
+      )
+        await once(out, "drain");
     }
     out.end();
     await once(out, "close");

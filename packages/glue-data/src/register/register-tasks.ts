@@ -40,7 +40,9 @@ function withLoadDefaults(data: TaskData, options: Record<string, unknown>): Tas
 
 const glueOptions = z
   .object({
-    dataDir: pathOption("a local GLUE folder (TSV or parquet); default: download from the hub into cacheDir").optional(),
+    dataDir: pathOption(
+      "a local GLUE folder (TSV or parquet); default: download from the hub into cacheDir",
+    ).optional(),
     cacheDir: pathOption("where hub downloads are cached", { mustExist: false }).optional(),
     hubUrl: z.string().url().optional().describe("hub endpoint (default https://huggingface.co)"),
     revision: z.string().min(1).optional().describe("revision of the nyu-mll/glue dataset on the hub"),
@@ -55,13 +57,21 @@ function customOptions(format: "csv" | "jsonl") {
       taskName: z.string().min(1).optional().describe("the task's name in reports"),
       train: pathOption(`training ${format.toUpperCase()} file`),
       validation: pathOption(`validation ${format.toUpperCase()} file`),
-      textFields: z.array(z.string().min(1)).min(1).max(2).optional().describe("one text column, or two for sentence pairs"),
+      textFields: z
+        .array(z.string().min(1))
+        .min(1)
+        .max(2)
+        .optional()
+        .describe("one text column, or two for sentence pairs"),
       labelField: z.string().min(1).optional().describe("the label column"),
       labels: z.array(z.string()).optional().describe("class names in label-id order"),
       regression: z.boolean().optional().describe("a regression task (one output)"),
       metrics: z.array(z.string().min(1)).optional().describe("metrics to report"),
       selectionMetric: z.string().min(1).optional().describe("the metric that picks the best checkpoint"),
-      average: z.enum(F1_AVERAGES).optional().describe("how f1 averages over three or more classes (sklearn's average): binary, macro, micro, weighted"),
+      average: z
+        .enum(F1_AVERAGES)
+        .optional()
+        .describe("how f1 averages over three or more classes (sklearn's average): binary, macro, micro, weighted"),
       ...(format === "csv" ? { delimiter: z.enum([",", "\t"]).optional().describe("field delimiter") } : {}),
       ...examplesShape,
       ...loadShape,
@@ -85,7 +95,8 @@ function glueTask(name: (typeof GLUE_TASK_NAMES)[number]) {
     description: `GLUE ${task.displayName} (${task.labels ? task.labels.join("/") : "regression"}; selects on ${task.metrics.selectionMetric}) from a local TSV/parquet folder (dataDir) or the hub (glue:${name})`,
     package: PACKAGE,
     options: glueOptions,
-    create: (o): TaskData => withLoadDefaults(glueTaskData({ ...(o as Omit<GlueTaskDataOptions, "task">), task: name }), o),
+    create: (o): TaskData =>
+      withLoadDefaults(glueTaskData({ ...(o as Omit<GlueTaskDataOptions, "task">), task: name }), o),
   });
 }
 
@@ -118,13 +129,17 @@ function customTask(format: "csv" | "jsonl") {
 export const hansPlugin = definePlugin({
   kind: "task",
   name: "hans",
-  description: "HANS (McCoy et al., 2019), entailment vs non-entailment, from its .txt files or a CSV/JSONL export; scored with accuracy as HF's glue metric",
+  description:
+    "HANS (McCoy et al., 2019), entailment vs non-entailment, from its .txt files or a CSV/JSONL export; scored with accuracy as HF's glue metric",
   package: PACKAGE,
   options: z
     .object({
       train: pathOption("training file (heuristics_train_set.txt, .csv or .jsonl)"),
       validation: pathOption("evaluation file (heuristics_evaluation_set.txt, .csv or .jsonl)"),
-      format: z.enum(["tsv", "csv", "jsonl"]).optional().describe("file format (default: from the extension; .txt is the original TSV)"),
+      format: z
+        .enum(["tsv", "csv", "jsonl"])
+        .optional()
+        .describe("file format (default: from the extension; .txt is the original TSV)"),
       ...examplesShape,
       ...loadShape,
     })
@@ -138,7 +153,8 @@ export const hansPlugin = definePlugin({
 export const spamAssassinPlugin = definePlugin({
   kind: "task",
   name: "spam-assassin",
-  description: "SpamAssassin public corpus, ham vs spam (subject + body), seeded train/dev split; for demos and end-to-end tests",
+  description:
+    "SpamAssassin public corpus, ham vs spam (subject + body), seeded train/dev split; for demos and end-to-end tests",
   package: PACKAGE,
   options: z
     .object({

@@ -33,18 +33,46 @@ const accuracyOnly = { metrics: ["accuracy"], selection: "accuracy" };
 
 /** The nine GLUE tasks as the authors' code sees them (PAPER.md §6; WNLI is not in the paper). */
 export const AUTHORS_GLUE_TASKS: Readonly<Record<GlueTaskName, GlueTaskExpectation>> = {
-  cola: { ...single, labels: ["unacceptable", "acceptable"], metrics: ["matthews_correlation"], selection: "matthews_correlation", handMetrics: { matthews_correlation: 0.5 } },
+  cola: {
+    ...single,
+    labels: ["unacceptable", "acceptable"],
+    metrics: ["matthews_correlation"],
+    selection: "matthews_correlation",
+    handMetrics: { matthews_correlation: 0.5 },
+  },
   sst2: { ...single, ...accuracyOnly, labels: ["negative", "positive"], handMetrics: BINARY_ACC },
-  mrpc: { ...pair, labels: ["not_equivalent", "equivalent"], metrics: ["accuracy", "f1"], selection: "f1", handMetrics: { accuracy: 4 / 6, f1: 4 / 6, combined_score: 4 / 6 } },
-  qqp: { ...pair, labels: ["not_duplicate", "duplicate"], metrics: ["accuracy", "f1"], selection: "accuracy", handMetrics: { accuracy: 4 / 6, f1: 4 / 6, combined_score: 4 / 6 } },
+  mrpc: {
+    ...pair,
+    labels: ["not_equivalent", "equivalent"],
+    metrics: ["accuracy", "f1"],
+    selection: "f1",
+    handMetrics: { accuracy: 4 / 6, f1: 4 / 6, combined_score: 4 / 6 },
+  },
+  qqp: {
+    ...pair,
+    labels: ["not_duplicate", "duplicate"],
+    metrics: ["accuracy", "f1"],
+    selection: "accuracy",
+    handMetrics: { accuracy: 4 / 6, f1: 4 / 6, combined_score: 4 / 6 },
+  },
   stsb: {
     ...pair,
     labels: null,
     metrics: ["pearson", "spearmanr"],
     selection: "pearson",
-    handMetrics: { pearson: STSB_PEARSON, spearmanr: STSB_SPEARMAN, combined_score: (STSB_PEARSON + STSB_SPEARMAN) / 2 },
+    handMetrics: {
+      pearson: STSB_PEARSON,
+      spearmanr: STSB_SPEARMAN,
+      combined_score: (STSB_PEARSON + STSB_SPEARMAN) / 2,
+    },
   },
-  mnli: { ...pair, ...accuracyOnly, labels: ["entailment", "neutral", "contradiction"], evalSuffixes: ["", "_mm"], handMetrics: MNLI_ACC },
+  mnli: {
+    ...pair,
+    ...accuracyOnly,
+    labels: ["entailment", "neutral", "contradiction"],
+    evalSuffixes: ["", "_mm"],
+    handMetrics: MNLI_ACC,
+  },
   qnli: { ...pair, ...accuracyOnly, labels: ["entailment", "not_entailment"], handMetrics: BINARY_ACC },
   rte: { ...pair, ...accuracyOnly, labels: ["entailment", "not_entailment"], handMetrics: BINARY_ACC },
   wnli: { ...pair, ...accuracyOnly, labels: ["not_entailment", "entailment"], handMetrics: BINARY_ACC },
@@ -52,7 +80,18 @@ export const AUTHORS_GLUE_TASKS: Readonly<Record<GlueTaskName, GlueTaskExpectati
 
 /** The small prediction set scored by the suite: [predictions, gold] for a task with `numLabels` outputs. */
 export function glueDataReproPredictions(numLabels: number): [number[], number[]] {
-  if (numLabels === 1) return [[1, 2, 3, 4], [2, 4, 5, 4]];
-  if (numLabels === 3) return [[0, 1, 2, 2, 1, 0], [0, 1, 2, 1, 1, 2]];
-  return [[1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 0, 0]];
+  if (numLabels === 1)
+    return [
+      [1, 2, 3, 4],
+      [2, 4, 5, 4],
+    ];
+  if (numLabels === 3)
+    return [
+      [0, 1, 2, 2, 1, 0],
+      [0, 1, 2, 1, 1, 2],
+    ];
+  return [
+    [1, 0, 1, 1, 0, 1],
+    [1, 0, 0, 1, 0, 0],
+  ];
 }

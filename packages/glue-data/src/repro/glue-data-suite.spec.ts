@@ -15,16 +15,24 @@ describe("runGlueDataRepro", () => {
     expect(r.ok).toBe(true);
     // 9 tasks in tsv + MNLI, RTE, STS-B in parquet; one metrics row per task.
     expect(r.text.match(/\| PASS \| [^|]+ \| (tsv|parquet) \|/g)).toHaveLength(12);
-    expect(r.text).toContain("| PASS | CoLA | tsv | unacceptable, acceptable | 1 | matthews_correlation (selects on matthews_correlation) | validation |");
+    expect(r.text).toContain(
+      "| PASS | CoLA | tsv | unacceptable, acceptable | 1 | matthews_correlation (selects on matthews_correlation) | validation |",
+    );
     expect(r.text).toContain("| PASS | MRPC | tsv | not_equivalent, equivalent | 2 | accuracy, f1 (selects on f1) |");
     expect(r.text).toContain("| PASS | STS-B | parquet | regression | 2 | pearson, spearmanr (selects on pearson) |");
-    expect(r.text).toContain("| PASS | MNLI | parquet | entailment, neutral, contradiction | 2 | accuracy (selects on accuracy) | validation_matched, validation_mismatched (_mm) |");
+    expect(r.text).toContain(
+      "| PASS | MNLI | parquet | entailment, neutral, contradiction | 2 | accuracy (selects on accuracy) | validation_matched, validation_mismatched (_mm) |",
+    );
     expect(r.text).toContain("| PASS | CoLA | matthews_correlation 0.500000 | matthews_correlation 0.500000 |");
     expect(r.text).toContain("| PASS | MRPC | accuracy 0.666667, f1 0.666667, combined_score 0.666667 |");
   });
 
   it("reports an expectation the package does not meet as FAIL, naming the task and field", async () => {
-    const wrong = { ...AUTHORS_GLUE_TASKS, mrpc: { ...AUTHORS_GLUE_TASKS.mrpc, selection: "accuracy" }, cola: { ...AUTHORS_GLUE_TASKS.cola, handMetrics: { matthews_correlation: 0.6 } } };
+    const wrong = {
+      ...AUTHORS_GLUE_TASKS,
+      mrpc: { ...AUTHORS_GLUE_TASKS.mrpc, selection: "accuracy" },
+      cola: { ...AUTHORS_GLUE_TASKS.cola, handMetrics: { matthews_correlation: 0.6 } },
+    };
     const r = await runGlueDataRepro(GLUE_TINY, wrong);
     expect(r.ok).toBe(false);
     expect(r.text).toContain("| FAIL | MRPC | tsv |");

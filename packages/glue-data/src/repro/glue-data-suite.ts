@@ -25,7 +25,8 @@ export async function runGlueDataRepro(
   fixturesDir: string,
   expected: Readonly<Record<GlueTaskName, GlueTaskExpectation>> = AUTHORS_GLUE_TASKS,
 ): Promise<GlueDataReproResult> {
-  if (!existsSync(join(fixturesDir, "tsv"))) throw new Error(`${fixturesDir}: no tsv/ folder (expected a GLUE fixture folder such as fixtures/glue-tiny)`);
+  if (!existsSync(join(fixturesDir, "tsv")))
+    throw new Error(`${fixturesDir}: no tsv/ folder (expected a GLUE fixture folder such as fixtures/glue-tiny)`);
   const tokenizer = new WhitespaceTokenizer();
   const problems: string[] = [];
   const loadRows: string[][] = [];
@@ -46,20 +47,32 @@ export async function runGlueDataRepro(
       }
       const fails: string[] = [];
       const check = (what: string, got: unknown, wanted: unknown) => {
-        if (JSON.stringify(got) !== JSON.stringify(wanted)) fails.push(`${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(wanted)}`);
+        if (JSON.stringify(got) !== JSON.stringify(wanted))
+          fails.push(`${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(wanted)}`);
       };
       try {
-        const loaded = await glueTaskData({ task: name, dataDir: dir }).load({ tokenizer, batchSize: 4, seed: 42, maxSeqLength: 64 });
+        const loaded = await glueTaskData({ task: name, dataDir: dir }).load({
+          tokenizer,
+          batchSize: 4,
+          seed: 42,
+          maxSeqLength: 64,
+        });
         const info = loaded.info;
         check("labels", info.labels, want.labels);
         check("text fields", info.textFields.length, want.textFields);
         check("metrics", info.metrics.metrics, want.metrics);
         check("selection metric", selectionMetric(info.metrics), want.selection);
-        check("evaluation split suffixes", loaded.evaluator.splits.map((s) => s.metricSuffix), want.evalSuffixes);
+        check(
+          "evaluation split suffixes",
+          loaded.evaluator.splits.map((s) => s.metricSuffix),
+          want.evalSuffixes,
+        );
         for (const s of loaded.readStats) if (s.rows === 0) fails.push(`${s.file}: no examples`);
         const labels = loaded.evaluator.splits.map((s) => Array.from(s.data.labels));
         for (const [i, split] of labels.entries()) {
-          const bad = split.find((l) => (info.labels === null ? !(l >= 0 && l <= 5) : !(Number.isInteger(l) && l >= 0 && l < info.labels.length)));
+          const bad = split.find((l) =>
+            info.labels === null ? !(l >= 0 && l <= 5) : !(Number.isInteger(l) && l >= 0 && l < info.labels.length),
+          );
           if (bad !== undefined) fails.push(`${loaded.evaluator.splits[i]!.name}: label ${bad} outside the label set`);
         }
         labelsByLayout.push(JSON.stringify(labels));
@@ -80,13 +93,17 @@ export async function runGlueDataRepro(
       }
       problems.push(...fails.map((f) => `${task.displayName} (${layout}): ${f}`));
     }
-    if (labelsByLayout.length === 2 && labelsByLayout[0] !== labelsByLayout[1]) problems.push(`${task.displayName}: tsv and parquet give different evaluation labels`);
+    if (labelsByLayout.length === 2 && labelsByLayout[0] !== labelsByLayout[1])
+      problems.push(`${task.displayName}: tsv and parquet give different evaluation labels`);
     metricRows.push(scoreHandSet(task.displayName, task.numLabels, task.metrics, want.handMetrics, problems));
   }
   const text = [
     "## Every GLUE task loads as in the authors' code",
     "",
-    markdownTable(["", "task", "layout", "labels", "text fields", "metrics", "evaluation splits", "examples (train / eval)"], loadRows),
+    markdownTable(
+      ["", "task", "layout", "labels", "text fields", "metrics", "evaluation splits", "examples (train / eval)"],
+      loadRows,
+    ),
     "",
     "## Task metrics on a small prediction set (hand-computed, to 1e-12)",
     "",
@@ -108,7 +125,10 @@ function scoreHandSet(
   const got = computeTaskMetrics(spec, predictions, gold);
   const names = [...new Set([...Object.keys(got), ...Object.keys(hand)])];
   const wrong = names.filter((n) => !(Math.abs((got[n] ?? NaN) - (hand[n] ?? NaN)) <= 1e-12));
-  for (const n of wrong) problems.push(`${displayName} metrics: ${n} = ${got[n]?.toFixed(6) ?? "missing"}, by hand ${hand[n]?.toFixed(6) ?? "missing"}`);
+  for (const n of wrong)
+    problems.push(
+      `${displayName} metrics: ${n} = ${got[n]?.toFixed(6) ?? "missing"}, by hand ${hand[n]?.toFixed(6) ?? "missing"}`,
+    );
   const show = (m: Record<string, number>) => names.map((n) => `${n} ${m[n]?.toFixed(6) ?? "–"}`).join(", ");
   return [wrong.length ? "FAIL" : "PASS", displayName, show(got), show(hand)];
 }

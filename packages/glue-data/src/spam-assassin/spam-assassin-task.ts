@@ -46,7 +46,8 @@ function dataDir(): string {
  */
 export function spamAssassinSplits(options: SpamAssassinOptions = {}): { train: SpamRecord[]; dev: SpamRecord[] } {
   const { seed = 42, devFraction = 0.2, maxChars = 2000, text = "subject+body" } = options;
-  if (!(devFraction > 0 && devFraction < 1)) throw new Error(`devFraction: expected a number in (0, 1), got ${devFraction}`);
+  if (!(devFraction > 0 && devFraction < 1))
+    throw new Error(`devFraction: expected a number in (0, 1), got ${devFraction}`);
   const dir = dataDir();
   const files = JSON.parse(readFileSync(join(dir, "file_list.json"), "utf8")) as string[];
   const order = new Rng(seed).fork("spam-assassin:split").shuffle(files.map((_, i) => i));

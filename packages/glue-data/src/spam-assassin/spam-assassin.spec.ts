@@ -48,7 +48,12 @@ describe("SpamAssassin corpus", () => {
 
   it("loads through the custom-task path with F1 of spam as the selection metric", async () => {
     const task = spamAssassinTask({ maxExamples: 60, maxChars: 400 });
-    expect(task.info).toMatchObject({ name: "spam-assassin", labels: ["ham", "spam"], numLabels: 2, metrics: { selectionMetric: "f1" } });
+    expect(task.info).toMatchObject({
+      name: "spam-assassin",
+      labels: ["ham", "spam"],
+      numLabels: 2,
+      metrics: { selectionMetric: "f1" },
+    });
     const loaded = await task.load({ tokenizer: new WhitespaceTokenizer(), batchSize: 16, seed: 42, maxSeqLength: 64 });
     expect(loaded.train.data.size).toBe(48);
     expect(loaded.evaluator.splits[0]!.data.size).toBe(12);

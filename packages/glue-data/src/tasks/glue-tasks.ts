@@ -74,7 +74,12 @@ export const GLUE_TASKS: Record<GlueTaskName, GlueTask> = {
     textA: 3,
     label: 1,
   }),
-  sst2: glue("sst2", "SST-2", ["negative", "positive"], ["sentence"], { folder: "SST-2", header: true, textA: "sentence", label: "label" }),
+  sst2: glue("sst2", "SST-2", ["negative", "positive"], ["sentence"], {
+    folder: "SST-2",
+    header: true,
+    textA: "sentence",
+    label: "label",
+  }),
   mrpc: glue("mrpc", "MRPC", ["not_equivalent", "equivalent"], ["sentence1", "sentence2"], {
     folder: "MRPC",
     header: true,
@@ -134,14 +139,21 @@ export const GLUE_TASKS: Record<GlueTaskName, GlueTask> = {
 
 /** Looks a task up by HF config name or GLUE spelling (`SST-2`, `sts-b`, `MNLI`). */
 export function glueTask(name: string): GlueTask {
-  const key = name.toLowerCase().replace(/^glue[/:]/, "").replace(/[-\s_]/g, "") as GlueTaskName;
+  const key = name
+    .toLowerCase()
+    .replace(/^glue[/:]/, "")
+    .replace(/[-\s_]/g, "") as GlueTaskName;
   const task = GLUE_TASKS[key];
   if (task) return task;
   if ((key as string) === "ax") {
-    throw new Error(`GLUE task "ax" cannot be trained or scored: Hugging Face's glue metric refuses it (the diagnostic set has no public labels). Known: ${GLUE_TASK_NAMES.join(", ")}`);
+    throw new Error(
+      `GLUE task "ax" cannot be trained or scored: Hugging Face's glue metric refuses it (the diagnostic set has no public labels). Known: ${GLUE_TASK_NAMES.join(", ")}`,
+    );
   }
   if ((key as string) === "hans") {
-    throw new Error(`"hans" is not in the GLUE distribution: load it with hansTaskData({ train, validation }) (HF's glue metric scores it with accuracy)`);
+    throw new Error(
+      `"hans" is not in the GLUE distribution: load it with hansTaskData({ train, validation }) (HF's glue metric scores it with accuracy)`,
+    );
   }
   throw new Error(`Unknown GLUE task "${name}". Known: ${GLUE_TASK_NAMES.join(", ")}`);
 }

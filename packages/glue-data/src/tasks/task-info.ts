@@ -14,7 +14,12 @@ export interface TaskInfo {
   metrics: TaskMetricSpec;
 }
 
-export function taskInfo(name: string, labels: readonly string[] | null, textFields: readonly string[], metrics: TaskMetricSpec): TaskInfo {
+export function taskInfo(
+  name: string,
+  labels: readonly string[] | null,
+  textFields: readonly string[],
+  metrics: TaskMetricSpec,
+): TaskInfo {
   return {
     name,
     labels,

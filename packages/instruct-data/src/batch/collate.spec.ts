@@ -24,7 +24,15 @@ describe("collate (DataCollatorForSeq2Seq)", () => {
   });
 
   it("refuses an empty batch and mismatched rows", () => {
-    expect(() => collate([], { padTokenId: 0, paddingSide: "left", padToMultipleOf: 8 })).toThrow(/at least one example/);
-    expect(() => collate([{ inputIds: [1], attentionMask: [1], labels: [] }], { padTokenId: 0, paddingSide: "left", padToMultipleOf: 8 })).toThrow(/example 0/);
+    expect(() => collate([], { padTokenId: 0, paddingSide: "left", padToMultipleOf: 8 })).toThrow(
+      /at least one example/,
+    );
+    expect(() =>
+      collate([{ inputIds: [1], attentionMask: [1], labels: [] }], {
+        padTokenId: 0,
+        paddingSide: "left",
+        padToMultipleOf: 8,
+      }),
+    ).toThrow(/example 0/);
   });
 });

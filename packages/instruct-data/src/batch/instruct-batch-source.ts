@@ -19,7 +19,8 @@ export class InstructBatchSource implements BatchSource<InstructBatch> {
     private readonly options: InstructBatchSourceOptions,
   ) {
     if (examples.length === 0) throw new Error("InstructBatchSource: no training examples");
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batchSize: expected a positive integer, got ${options.batchSize}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new Error(`batchSize: expected a positive integer, got ${options.batchSize}`);
     this.batchesPerEpoch = Math.ceil(examples.length / options.batchSize);
   }
 
@@ -33,6 +34,10 @@ export class InstructBatchSource implements BatchSource<InstructBatch> {
   }
 
   *epoch(epoch: number): Iterable<InstructBatch> {
-    for (const indices of this.epochIndices(epoch)) yield collate(indices.map((i) => this.examples[i]!), this.options);
+    for (const indices of this.epochIndices(epoch))
+      yield collate(
+        indices.map((i) => this.examples[i]!),
+        this.options,
+      );
   }
 }

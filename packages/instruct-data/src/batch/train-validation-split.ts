@@ -5,8 +5,13 @@ import { Rng } from "@aflora/core";
  * shuffle, then `valSetSize` examples held out. aflora's shuffle is its own seeded
  * Fisher–Yates (Rng), not numpy's, so the held-out examples differ from the authors' run.
  */
-export function trainValidationSplit<T>(examples: readonly T[], valSetSize: number, seed = 42): { train: T[]; validation: T[] } {
-  if (!Number.isInteger(valSetSize) || valSetSize < 0) throw new Error(`valSetSize: expected a non-negative integer, got ${valSetSize}`);
+export function trainValidationSplit<T>(
+  examples: readonly T[],
+  valSetSize: number,
+  seed = 42,
+): { train: T[]; validation: T[] } {
+  if (!Number.isInteger(valSetSize) || valSetSize < 0)
+    throw new Error(`valSetSize: expected a non-negative integer, got ${valSetSize}`);
   if (valSetSize >= examples.length && valSetSize > 0) {
     throw new Error(`valSetSize: ${valSetSize} validation examples leave none of the ${examples.length} for training`);
   }

@@ -26,7 +26,13 @@ const batchOf = (labels: number[], seqLength: number): InstructBatch => ({
 
 describe("causalLmLoss", () => {
   it("is HF's shifted loss: logits at t predict the label at t + 1, mean over labels that are not -100", () => {
-    const logits = tf.tensor3d([[[0, Math.log(3)], [0, 0], [5, 5]]]);
+    const logits = tf.tensor3d([
+      [
+        [0, Math.log(3)],
+        [0, 0],
+        [5, 5],
+      ],
+    ]);
     // t=0 → label 1: −ln(3/4); t=1 → label 0: ln 2; t=2 predicts nothing
     expect(causalLmLoss(logits, batchOf([-100, 1, 0], 3))).toBeCloseTo((Math.log(4 / 3) + Math.log(2)) / 2, 6);
     expect(causalLmLoss(logits, batchOf([7, -100, -100], 3))).toBeNaN();
@@ -46,7 +52,12 @@ describe("ValidationLossEvaluator", () => {
     };
     const rows = [0, 1, 2].map(() => ({ inputIds: [1, 5, 6], attentionMask: [1, 1, 1], labels: [-100, 5 % V, 6 % V] }));
     const before = tf.memory().numTensors;
-    const m = new ValidationLossEvaluator(rows, { batchSize: 2, padTokenId: 0, paddingSide: "left", padToMultipleOf: 8 }).evaluate(model);
+    const m = new ValidationLossEvaluator(rows, {
+      batchSize: 2,
+      padTokenId: 0,
+      paddingSide: "left",
+      padToMultipleOf: 8,
+    }).evaluate(model);
     expect(m["loss"]).toBeCloseTo(Math.log(V), 6);
     expect(m["neg_loss"]).toBe(-m["loss"]!);
     expect(tf.memory().numTensors).toBe(before);

@@ -10,7 +10,8 @@ import { collate, type CollateOptions, type InstructBatch } from "./collate.js";
 export function causalLmLoss(logits: tf.Tensor, batch: InstructBatch): number {
   const { batchSize: B, seqLength: S, labels } = batch;
   const V = logits.shape[logits.shape.length - 1]!;
-  if (logits.size !== B * S * V) throw new Error(`causalLmLoss: logits of shape [${logits.shape}] for a batch of ${B}×${S} tokens`);
+  if (logits.size !== B * S * V)
+    throw new Error(`causalLmLoss: logits of shape [${logits.shape}] for a batch of ${B}×${S} tokens`);
   const pairs: number[] = [];
   for (let b = 0; b < B; b++) {
     for (let t = 0; t + 1 < S; t++) {

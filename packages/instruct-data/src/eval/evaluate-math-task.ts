@@ -53,13 +53,15 @@ export function responseFromGeneration(prompt: string, generated: string): strin
  */
 export async function evaluateMathTask(options: EvaluateMathTaskOptions): Promise<MathEvaluation> {
   const { task, generate } = options;
-  if (!(MATH_TASKS as readonly string[]).includes(task)) throw new Error(`task: expected one of ${MATH_TASKS.join(", ")}, got ${JSON.stringify(task)}`);
+  if (!(MATH_TASKS as readonly string[]).includes(task))
+    throw new Error(`task: expected one of ${MATH_TASKS.join(", ")}, got ${JSON.stringify(task)}`);
   const origin = typeof options.data === "string" ? options.data : "data";
   const records = typeof options.data === "string" ? readInstructFile(options.data) : [...options.data];
   if (records.length === 0) throw new Error(`${origin}: no records to evaluate`);
   const golds = records.map((r, i) => goldAnswer(task, r.answer, `${origin}: record ${i}`));
   const batchSize = options.batchSize ?? 8;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize: expected a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batchSize: expected a positive integer, got ${batchSize}`);
   const predictions: MathPrediction[] = [];
   let correct = 0;
   for (let start = 0; start < records.length; start += batchSize) {
@@ -67,18 +69,33 @@ export async function evaluateMathTask(options: EvaluateMathTaskOptions): Promis
     const prompts = chunk.map((r) => evaluationPrompt(r.instruction));
     const outputs = await generate(prompts);
     if (!Array.isArray(outputs) || outputs.length !== prompts.length) {
-      throw new Error(`generate: returned ${Array.isArray(outputs) ? outputs.length : typeof outputs} outputs for ${prompts.length} prompts`);
+      throw new Error(
+        `generate: returned ${Array.isArray(outputs) ? outputs.length : typeof outputs} outputs for ${prompts.length} prompts`,
+      );
     }
     chunk.forEach((record, j) => {
       const index = start + j;
       const outputPred = responseFromGeneration(prompts[j]!, outputs[j]!);
       const { pred, correct: ok } = judge(task, outputPred, golds[index]!);
       if (ok) correct++;
-      predictions.push({ index, record, outputPred, pred: typeof pred === "number" && !Number.isFinite(pred) ? null : pred, correct: ok });
+      predictions.push({
+        index,
+        record,
+        outputPred,
+        pred: typeof pred === "number" && !Number.isFinite(pred) ? null : pred,
+        correct: ok,
+      });
     });
     options.onProgress?.(predictions.length, records.length, correct);
   }
-  const result: MathEvaluation = { task, total: records.length, correct, accuracy: correct / records.length, predictions, predictionsFile: null };
+  const result: MathEvaluation = {
+    task,
+    total: records.length,
+    correct,
+    accuracy: correct / records.length,
+    predictions,
+    predictionsFile: null,
+  };
   if (options.outDir) result.predictionsFile = writeEvaluation(options.outDir, result);
   return result;
 }
@@ -86,9 +103,14 @@ export async function evaluateMathTask(options: EvaluateMathTaskOptions): Promis
 /** Writes `predictions-<task>.jsonl` (evaluate.py's record + output_pred, pred, flag per line) and `metrics-<task>.json`. */
 export function writeEvaluation(outDir: string, e: MathEvaluation): string {
   mkdirSync(outDir, { recursive: true });
-  const lines = e.predictions.map((p) => JSON.stringify({ ...p.record, output_pred: p.outputPred, pred: p.pred, flag: p.correct }));
+  const lines = e.predictions.map((p) =>
+    JSON.stringify({ ...p.record, output_pred: p.outputPred, pred: p.pred, flag: p.correct }),
+  );
   const file = join(outDir, `predictions-${e.task}.jsonl`);
   writeFileAtomicSync(file, lines.join("\n") + "\n");
-  writeFileAtomicSync(join(outDir, `metrics-${e.task}.json`), JSON.stringify({ task: e.task, total: e.total, correct: e.correct, accuracy: e.accuracy }, null, 2) + "\n");
+  writeFileAtomicSync(
+    join(outDir, `metrics-${e.task}.json`),
+    JSON.stringify({ task: e.task, total: e.total, correct: e.correct, accuracy: e.accuracy }, null, 2) + "\n",
+  );
   return file;
 }

@@ -52,7 +52,9 @@ describe("goldAnswer", () => {
   });
 
   it("names the record and field of a bad answer", () => {
-    expect(() => goldAnswer("gsm8k", "eighteen", "test.json: record 3")).toThrow('test.json: record 3: answer: "eighteen" is not a number');
+    expect(() => goldAnswer("gsm8k", "eighteen", "test.json: record 3")).toThrow(
+      'test.json: record 3: answer: "eighteen" is not a number',
+    );
     expect(() => goldAnswer("gsm8k", undefined, "test.json: record 0")).toThrow("test.json: record 0: answer: missing");
   });
 });

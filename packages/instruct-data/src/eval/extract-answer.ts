@@ -32,12 +32,17 @@ export function goldAnswer(task: MathTask, answer: string | number | undefined, 
   if (task === "aqua") return String(answer);
   if (typeof answer === "number") return answer;
   const value = parsePythonFloat(answer);
-  if (value === null) throw new Error(`${where}: answer: ${JSON.stringify(answer)} is not a number (evaluate.py's float() would fail)`);
+  if (value === null)
+    throw new Error(`${where}: answer: ${JSON.stringify(answer)} is not a number (evaluate.py's float() would fail)`);
   return value;
 }
 
 /** The prediction of one generated response, and whether it counts as correct. */
-export function judge(task: MathTask, response: string, gold: number | string): { pred: number | string; correct: boolean } {
+export function judge(
+  task: MathTask,
+  response: string,
+  gold: number | string,
+): { pred: number | string; correct: boolean } {
   if (task === "aqua") {
     const pred = extractAnswerLetter(response);
     return { pred, correct: pred === gold };

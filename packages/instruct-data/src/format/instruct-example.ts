@@ -32,7 +32,8 @@ export class InstructFormatError extends Error {
 
 /** Checks parsed records (a JSON array, as in the LLM-Adapters files); `origin` names them in errors. */
 export function parseInstructExamples(records: unknown, origin: string): InstructExample[] {
-  if (!Array.isArray(records)) throw new InstructFormatError(`${origin}: expected a JSON array of { instruction, input, output, answer } records`);
+  if (!Array.isArray(records))
+    throw new InstructFormatError(`${origin}: expected a JSON array of { instruction, input, output, answer } records`);
   return records.map((r, i) => {
     const parsed = exampleSchema.safeParse(r);
     if (!parsed.success) {

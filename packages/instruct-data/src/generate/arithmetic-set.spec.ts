@@ -31,7 +31,11 @@ describe("generateArithmeticSet", () => {
   });
 
   it("names the option that cannot be met", () => {
-    expect(() => generateArithmeticSet({ seed: 0, train: 500, heldOut: 100, maxOperand: 5 })).toThrow(/train \+ heldOut: 600 records asked for, but only 57 distinct problems/);
-    expect(() => generateArithmeticSet({ seed: 0, train: -1, heldOut: 1 })).toThrow(/train: expected a non-negative integer/);
+    expect(() => generateArithmeticSet({ seed: 0, train: 500, heldOut: 100, maxOperand: 5 })).toThrow(
+      /train \+ heldOut: 600 records asked for, but only 57 distinct problems/,
+    );
+    expect(() => generateArithmeticSet({ seed: 0, train: -1, heldOut: 1 })).toThrow(
+      /train: expected a non-negative integer/,
+    );
   });
 });

@@ -35,7 +35,12 @@ function instructionOf(p: Problem, rng: Rng): string {
 
 function recordOf(p: Problem, rng: Rng): InstructExample {
   const c = value(p);
-  return { instruction: instructionOf(p, rng), input: "", output: `${p.a} ${p.op} ${p.b} = ${c}\nThe answer is ${c}`, answer: String(c) };
+  return {
+    instruction: instructionOf(p, rng),
+    input: "",
+    output: `${p.a} ${p.op} ${p.b} = ${c}\nThe answer is ${c}`,
+    answer: String(c),
+  };
 }
 
 /**
@@ -44,17 +49,27 @@ function recordOf(p: Problem, rng: Rng): InstructExample {
  * first `train` are the training set, the next `heldOut` the held-out test set (evaluated like
  * the numeric math sets: last number of the response, tolerance 0.001).
  */
-export function generateArithmeticSet(options: ArithmeticSetOptions): { train: InstructExample[]; heldOut: InstructExample[] } {
+export function generateArithmeticSet(options: ArithmeticSetOptions): {
+  train: InstructExample[];
+  heldOut: InstructExample[];
+} {
   const max = options.maxOperand ?? 20;
   const ops = options.operations ?? ["+", "-"];
-  for (const [k, v] of [["train", options.train], ["heldOut", options.heldOut], ["maxOperand", max]] as const) {
+  for (const [k, v] of [
+    ["train", options.train],
+    ["heldOut", options.heldOut],
+    ["maxOperand", max],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`${k}: expected a non-negative integer, got ${v}`);
   }
   if (ops.length === 0) throw new Error("operations: expected at least one of +, -, *");
   const problems: Problem[] = [];
-  for (const op of ops) for (let a = 0; a <= max; a++) for (let b = 0; b <= (op === "-" ? a : max); b++) problems.push({ a, op, b });
+  for (const op of ops)
+    for (let a = 0; a <= max; a++) for (let b = 0; b <= (op === "-" ? a : max); b++) problems.push({ a, op, b });
   if (options.train + options.heldOut > problems.length) {
-    throw new Error(`train + heldOut: ${options.train + options.heldOut} records asked for, but only ${problems.length} distinct problems exist with maxOperand ${max} and operations ${ops.join(" ")}`);
+    throw new Error(
+      `train + heldOut: ${options.train + options.heldOut} records asked for, but only ${problems.length} distinct problems exist with maxOperand ${max} and operations ${ops.join(" ")}`,
+    );
   }
   const rng = new Rng(options.seed).fork("arithmetic-set");
   rng.shuffle(problems);

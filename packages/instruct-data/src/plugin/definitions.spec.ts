@@ -16,7 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), "aflora-instruct-task-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const registry = register(new PluginRegistry());
-const create = (section: { name: string } & Record<string, unknown>) => registry.create<InstructTaskData>("task", section, container.createChildContainer(), "data");
+const create = (section: { name: string } & Record<string, unknown>) =>
+  registry.create<InstructTaskData>("task", section, container.createChildContainer(), "data");
 
 // A small sample in math_10k.json's format.
 const SAMPLE = Array.from({ length: 10 }, (_, i) => ({
@@ -60,9 +61,20 @@ describe("task plugin instruct-json", () => {
   it("takes a separate validation file, and trains on inputs when asked", async () => {
     const train = join(dir, "t.jsonl");
     const val = join(dir, "v.json");
-    writeFileSync(train, SAMPLE.slice(0, 4).map((r) => JSON.stringify(r)).join("\n"));
+    writeFileSync(
+      train,
+      SAMPLE.slice(0, 4)
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
     writeFileSync(val, JSON.stringify(SAMPLE.slice(4, 6)));
-    const loaded = await create({ name: "instruct-json", train, validation: val, trainOnInputs: true, padToMultipleOf: 1 }).load({ tokenizer: new CharTokenizer(), batchSize: 2, seed: 0 });
+    const loaded = await create({
+      name: "instruct-json",
+      train,
+      validation: val,
+      trainOnInputs: true,
+      padToMultipleOf: 1,
+    }).load({ tokenizer: new CharTokenizer(), batchSize: 2, seed: 0 });
     expect(loaded.validationRecords).toEqual(SAMPLE.slice(4, 6));
     const b = [...loaded.train.epoch(0)][0]!;
     const real = [...b.labels].filter((l) => l !== -100).length;
@@ -72,11 +84,17 @@ describe("task plugin instruct-json", () => {
   it("names the offending option, and refuses a tokenizer without </s>", async () => {
     expect(() => create({ name: "instruct-json" })).toThrow(/^data \(task "instruct-json"\): train: /);
     expect(() => create({ name: "instruct-json", train: "x.json", paddingSide: "middle" })).toThrow(/paddingSide: /);
-    expect(() => create({ name: "instruct-json", train: "x.json", cutoff_len: 256 })).toThrow(/cutoff_len: unknown option/);
-    const file = join(dir, "math_sample.json");
-    await expect(create({ name: "instruct-json", train: file, valSetSize: 0 }).load({ tokenizer: new CharTokenizer(null), batchSize: 1, seed: 0 })).rejects.toThrow(
-      /no eosTokenId/,
+    expect(() => create({ name: "instruct-json", train: "x.json", cutoff_len: 256 })).toThrow(
+      /cutoff_len: unknown option/,
     );
+    const file = join(dir, "math_sample.json");
+    await expect(
+      create({ name: "instruct-json", train: file, valSetSize: 0 }).load({
+        tokenizer: new CharTokenizer(null),
+        batchSize: 1,
+        seed: 0,
+      }),
+    ).rejects.toThrow(/no eosTokenId/);
   });
 });
 
@@ -85,13 +103,21 @@ describe("a cutoff shorter than the prompts", () => {
     const tokenizer = loadLlamaTokenizer(FIXTURE);
     const file = join(dir, "math_sample.json");
     // this tokenizer spends ~200 tokens on the template: 128 cuts every response away
-    await expect(create({ name: "instruct-json", train: file, valSetSize: 0, cutoffLen: 128 }).load({ tokenizer, batchSize: 2, seed: 0 })).rejects.toThrow(
-      /^cutoffLen: 128 tokens leave no response token in any of the 10 training examples/,
-    );
+    await expect(
+      create({ name: "instruct-json", train: file, valSetSize: 0, cutoffLen: 128 }).load({
+        tokenizer,
+        batchSize: 2,
+        seed: 0,
+      }),
+    ).rejects.toThrow(/^cutoffLen: 128 tokens leave no response token in any of the 10 training examples/);
     // char-level: the prompt is 1 + its characters; a record keeps no label when that reaches the cutoff
     const promptLengths = SAMPLE.map((r) => 1 + [...userPrompt(r)].length);
     const cutoff = Math.min(...promptLengths.filter((n) => n > Math.min(...promptLengths)));
-    const loaded = await create({ name: "instruct-json", train: file, valSetSize: 0, cutoffLen: cutoff }).load({ tokenizer: new CharTokenizer(), batchSize: 2, seed: 0 });
+    const loaded = await create({ name: "instruct-json", train: file, valSetSize: 0, cutoffLen: cutoff }).load({
+      tokenizer: new CharTokenizer(),
+      batchSize: 2,
+      seed: 0,
+    });
     expect(loaded.fullyMasked).toBe(promptLengths.filter((n) => n >= cutoff).length);
     expect(loaded.fullyMasked).toBeGreaterThan(0);
     expect(loaded.fullyMasked).toBeLessThan(10);
@@ -100,7 +126,11 @@ describe("a cutoff shorter than the prompts", () => {
 
 describe("task plugin arithmetic-demo", () => {
   it("trains on the generated set and validates on the held-out problems", async () => {
-    const loaded = await create({ name: "arithmetic-demo", trainExamples: 32, heldOutExamples: 8 }).load({ tokenizer: new CharTokenizer(), batchSize: 8, seed: 0 });
+    const loaded = await create({ name: "arithmetic-demo", trainExamples: 32, heldOutExamples: 8 }).load({
+      tokenizer: new CharTokenizer(),
+      batchSize: 8,
+      seed: 0,
+    });
     expect([loaded.train.batchesPerEpoch, loaded.validationRecords.length]).toEqual([4, 8]);
     expect(loaded.evaluator).toBeDefined();
   });

@@ -66,7 +66,9 @@ export interface InstructTaskData {
 function asCausal(tokenizer: Tokenizer): CausalTokenizer {
   const t = tokenizer as Partial<CausalTokenizer>;
   if (typeof t.eosTokenId !== "number") {
-    throw new Error("task: the model's tokenizer has no eosTokenId; instruction tuning needs a causal-LM tokenizer (e.g. @aflora/decoder's LlamaTokenizer)");
+    throw new Error(
+      "task: the model's tokenizer has no eosTokenId; instruction tuning needs a causal-LM tokenizer (e.g. @aflora/decoder's LlamaTokenizer)",
+    );
   }
   return tokenizer as CausalTokenizer;
 }
@@ -77,7 +79,11 @@ function asCausal(tokenizer: Tokenizer): CausalTokenizer {
  */
 export function instructTask(
   name: string,
-  readRecords: () => { records: InstructExample[]; readStats: { file: string; rows: number }[]; validation?: InstructExample[] },
+  readRecords: () => {
+    records: InstructExample[];
+    readStats: { file: string; rows: number }[];
+    validation?: InstructExample[];
+  },
   options: InstructDataOptions,
 ): InstructTaskData {
   return {
@@ -85,9 +91,16 @@ export function instructTask(
     async load(load: InstructLoadOptions): Promise<LoadedInstructTask> {
       const tokenizer = asCausal(load.tokenizer);
       const { records, readStats, validation: given } = readRecords();
-      const split = given ? { train: records, validation: given } : trainValidationSplit(records, options.valSetSize, options.valSeed);
-      const tok = (r: InstructExample) => tokenizeExample(r, tokenizer, { cutoffLen: options.cutoffLen, trainOnInputs: options.trainOnInputs });
-      const collateOptions = { padTokenId: tokenizer.padTokenId, paddingSide: options.paddingSide, padToMultipleOf: options.padToMultipleOf };
+      const split = given
+        ? { train: records, validation: given }
+        : trainValidationSplit(records, options.valSetSize, options.valSeed);
+      const tok = (r: InstructExample) =>
+        tokenizeExample(r, tokenizer, { cutoffLen: options.cutoffLen, trainOnInputs: options.trainOnInputs });
+      const collateOptions = {
+        padTokenId: tokenizer.padTokenId,
+        paddingSide: options.paddingSide,
+        padToMultipleOf: options.padToMultipleOf,
+      };
       const tokenized = split.train.map(tok);
       const fullyMasked = tokenized.filter((t) => t.labels.every((l) => l === IGNORE_INDEX)).length;
       if (fullyMasked === tokenized.length) {
@@ -95,12 +108,25 @@ export function instructTask(
           `cutoffLen: ${options.cutoffLen} tokens leave no response token in any of the ${tokenized.length} training examples (the prompts alone are that long with this tokenizer); raise cutoffLen`,
         );
       }
-      const train = new InstructBatchSource(tokenized, { ...collateOptions, batchSize: load.batchSize, seed: load.seed });
+      const train = new InstructBatchSource(tokenized, {
+        ...collateOptions,
+        batchSize: load.batchSize,
+        seed: load.seed,
+      });
       const evaluator =
         split.validation.length > 0
-          ? new ValidationLossEvaluator(split.validation.map(tok), { ...collateOptions, batchSize: load.evalBatchSize ?? load.batchSize })
+          ? new ValidationLossEvaluator(split.validation.map(tok), {
+              ...collateOptions,
+              batchSize: load.evalBatchSize ?? load.batchSize,
+            })
           : undefined;
-      return { train, ...(evaluator ? { evaluator } : {}), fullyMasked, validationRecords: split.validation, readStats };
+      return {
+        train,
+        ...(evaluator ? { evaluator } : {}),
+        fullyMasked,
+        validationRecords: split.validation,
+        readStats,
+      };
     },
   };
 }

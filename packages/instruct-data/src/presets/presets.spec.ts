@@ -20,13 +20,23 @@ function check(kind: "task" | "scorer" | "schedule", section: Record<string, unk
 describe("decoder presets", () => {
   it("ships llama-tiny-demo and llama_7b_math_aflora", () => {
     expect(listDecoderPresets()).toEqual(["llama-tiny-demo", "llama_7b_math_aflora"]);
-    expect(() => loadDecoderPreset("llama-13b")).toThrow('--preset: expected one of llama-tiny-demo, llama_7b_math_aflora (got "llama-13b")');
+    expect(() => loadDecoderPreset("llama-13b")).toThrow(
+      '--preset: expected one of llama-tiny-demo, llama_7b_math_aflora (got "llama-13b")',
+    );
   });
 
   it("llama_7b_math_aflora is the authors' script: lr 2e-3, 3 epochs, cutoff 256, batch 1, 100 warm-up steps, eval/save every 80, 120 validation examples", () => {
     const p = loadDecoderPreset("llama_7b_math_aflora") as Record<string, Record<string, unknown>>;
     expect(p["$comment"]).toBeUndefined();
-    expect(p["training"]).toMatchObject({ lr: 2e-3, epochs: 3, batchSize: 1, gradientAccumulation: 1, warmupSteps: 100, evalEvery: 80, checkpointEvery: 80 });
+    expect(p["training"]).toMatchObject({
+      lr: 2e-3,
+      epochs: 3,
+      batchSize: 1,
+      gradientAccumulation: 1,
+      warmupSteps: 100,
+      evalEvery: 80,
+      checkpointEvery: 80,
+    });
     expect(p["adapter"]).toEqual({
       name: "aflora",
       r: 32,
@@ -37,9 +47,20 @@ describe("decoder presets", () => {
       trainablePm: "all",
       targetModules: ["q_proj", "k_proj", "v_proj", "up_proj", "down_proj"],
     });
-    expect(check("task", p["data"]!)).toMatchObject({ cutoffLen: 256, valSetSize: 120, valSeed: 42, paddingSide: "left", padToMultipleOf: 8 });
+    expect(check("task", p["data"]!)).toMatchObject({
+      cutoffLen: 256,
+      valSetSize: 120,
+      valSeed: 42,
+      paddingSide: "left",
+      padToMultipleOf: 8,
+    });
     expect(check("scorer", p["scorer"]!)).toEqual({ beta1: 0.85, beta2: 0.95, deltaT: 10 });
-    expect(check("schedule", p["schedule"]!)).toEqual({ initialWarmup: 0.3, finalWarmup: 0.3, initialThreshold: 1, finalThreshold: 0 });
+    expect(check("schedule", p["schedule"]!)).toEqual({
+      initialWarmup: 0.3,
+      finalWarmup: 0.3,
+      initialThreshold: 1,
+      finalThreshold: 0,
+    });
   });
 
   it("llama-tiny-demo validates against the task, scorer and schedule schemas", () => {
@@ -56,7 +77,11 @@ describe("decoder presets", () => {
     const perEpoch = Math.ceil((p["data"]!["trainExamples"] as number) / (p["training"]!["batchSize"] as number));
     const T = perEpoch * (p["training"]!["epochs"] as number);
     expect([perEpoch, T]).toEqual([32, 96]);
-    const s = registry.create<FreezeSchedule>("schedule", { ...(p["schedule"] as { name: string }), deltaT: 4 }, container.createChildContainer());
+    const s = registry.create<FreezeSchedule>(
+      "schedule",
+      { ...(p["schedule"] as { name: string }), deltaT: 4 },
+      container.createChildContainer(),
+    );
     const ctx = { totalSteps: T, stepsPerEpoch: perEpoch, epochs: 3 };
     const masks = Array.from({ length: T }, (_, t) => t).filter((t) => s.at(t, ctx).mask);
     expect(masks.filter((t) => t < 68)).toEqual([32, 36, 40, 44, 48, 52, 56, 60, 64]);

@@ -12,7 +12,9 @@ export interface CausalTokenizer extends Tokenizer {
 export function eosIdOf(tokenizer: CausalTokenizer): number {
   const eos = tokenizer.eosTokenId;
   if (eos === null || eos === undefined || !Number.isInteger(eos)) {
-    throw new Error("tokenizer: no eos_token_id; finetune.py appends </s> to every training example, so the tokenizer must define one");
+    throw new Error(
+      "tokenizer: no eos_token_id; finetune.py appends </s> to every training example, so the tokenizer must define one",
+    );
   }
   return eos;
 }

@@ -21,7 +21,9 @@ describe("tokenization as finetune.py does it, against HF Transformers (hf-parit
   const tokenizer = loadLlamaTokenizer(FIXTURE);
   const expected = JSON.parse(readFileSync(`${FIXTURE}expected.json`, "utf8")) as { batches: FixtureBatch[] };
   const [right, left] = expected.batches as [FixtureBatch, FixtureBatch];
-  const rows = right.texts!.map((t) => tokenizePromptAndResponse(t.prompt, t.answer, tokenizer, { cutoffLen: 256, trainOnInputs: false }));
+  const rows = right.texts!.map((t) =>
+    tokenizePromptAndResponse(t.prompt, t.answer, tokenizer, { cutoffLen: 256, trainOnInputs: false }),
+  );
 
   it("prompt + answer with <s> and </s>, the prompt's tokens masked: HF's right-padded batch exactly", () => {
     const batch = collate(rows, { padTokenId: 0, paddingSide: "right", padToMultipleOf: 1 });
@@ -66,13 +68,23 @@ describe("cutoff_len and </s> (finetune.py `tokenize`)", () => {
 
   it("masks the prompt (train_on_inputs false) or trains on everything (true); a truncated prompt masks all", () => {
     const masked = tokenizePromptAndResponse("ab", "cd", tok, { cutoffLen: 10, trainOnInputs: false });
-    expect(masked).toEqual({ inputIds: [1, 100, 101, 102, 103, 2], attentionMask: [1, 1, 1, 1, 1, 1], labels: [-100, -100, -100, 102, 103, 2] });
-    expect(tokenizePromptAndResponse("ab", "cd", tok, { cutoffLen: 10, trainOnInputs: true }).labels).toEqual([1, 100, 101, 102, 103, 2]);
-    expect(tokenizePromptAndResponse("abcdef", "gh", tok, { cutoffLen: 4, trainOnInputs: false }).labels).toEqual([-100, -100, -100, -100]);
+    expect(masked).toEqual({
+      inputIds: [1, 100, 101, 102, 103, 2],
+      attentionMask: [1, 1, 1, 1, 1, 1],
+      labels: [-100, -100, -100, 102, 103, 2],
+    });
+    expect(tokenizePromptAndResponse("ab", "cd", tok, { cutoffLen: 10, trainOnInputs: true }).labels).toEqual([
+      1, 100, 101, 102, 103, 2,
+    ]);
+    expect(tokenizePromptAndResponse("abcdef", "gh", tok, { cutoffLen: 4, trainOnInputs: false }).labels).toEqual([
+      -100, -100, -100, -100,
+    ]);
   });
 
   it("refuses a tokenizer without </s> and a bad cutoff, naming them", () => {
     expect(() => tokenizePrompt("a", new CharTokenizer(null), 4)).toThrow(/no eos_token_id/);
-    expect(() => tokenizePromptAndResponse("a", "b", tok, { cutoffLen: 0, trainOnInputs: false })).toThrow(/cutoffLen: expected a positive integer, got 0/);
+    expect(() => tokenizePromptAndResponse("a", "b", tok, { cutoffLen: 0, trainOnInputs: false })).toThrow(
+      /cutoffLen: expected a positive integer, got 0/,
+    );
   });
 });

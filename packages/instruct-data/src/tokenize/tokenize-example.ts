@@ -26,7 +26,12 @@ export interface TokenizedExample {
  * appended only when the last id is not already `</s>` and the sequence is shorter than
  * `cutoffLen` (so a truncated example gets none); labels = the ids.
  */
-export function tokenizePrompt(text: string, tokenizer: CausalTokenizer, cutoffLen: number, addEosToken = true): TokenizedExample {
+export function tokenizePrompt(
+  text: string,
+  tokenizer: CausalTokenizer,
+  cutoffLen: number,
+  addEosToken = true,
+): TokenizedExample {
   const enc = tokenizer.encode(text, null, { maxLength: cutoffLen, addSpecialTokens: true });
   const inputIds = [...enc.inputIds];
   const attentionMask = [...enc.attentionMask];
@@ -46,8 +51,14 @@ export function tokenizePrompt(text: string, tokenizer: CausalTokenizer, cutoffL
  * −100, the prompt tokenized separately without `</s>` (so the boundary is where that separate
  * tokenization ends, as in the reference; `<s>` is part of the prompt).
  */
-export function tokenizePromptAndResponse(prompt: string, response: string, tokenizer: CausalTokenizer, options: TokenizeOptions): TokenizedExample {
-  if (!Number.isInteger(options.cutoffLen) || options.cutoffLen < 1) throw new Error(`cutoffLen: expected a positive integer, got ${options.cutoffLen}`);
+export function tokenizePromptAndResponse(
+  prompt: string,
+  response: string,
+  tokenizer: CausalTokenizer,
+  options: TokenizeOptions,
+): TokenizedExample {
+  if (!Number.isInteger(options.cutoffLen) || options.cutoffLen < 1)
+    throw new Error(`cutoffLen: expected a positive integer, got ${options.cutoffLen}`);
   const full = tokenizePrompt(prompt + response, tokenizer, options.cutoffLen, options.addEosToken ?? true);
   if (options.trainOnInputs) return full;
   const promptLen = tokenizePrompt(prompt, tokenizer, options.cutoffLen, false).inputIds.length;
@@ -58,6 +69,10 @@ export function tokenizePromptAndResponse(prompt: string, response: string, toke
 }
 
 /** One LLM-Adapters record as finetune.py tokenizes it: its training prompt, the output as the response. */
-export function tokenizeExample(example: InstructExample, tokenizer: CausalTokenizer, options: TokenizeOptions): TokenizedExample {
+export function tokenizeExample(
+  example: InstructExample,
+  tokenizer: CausalTokenizer,
+  options: TokenizeOptions,
+): TokenizedExample {
   return tokenizePromptAndResponse(userPrompt(example), example.output ?? "", tokenizer, options);
 }

@@ -36,15 +36,23 @@ export interface RunFlops {
  */
 export function runFlops(input: RunFlopsInput): RunFlops {
   const { shape, adapter, totalSteps } = input;
-  if (!Number.isInteger(totalSteps) || totalSteps <= 0) throw new Error(`flops: totalSteps must be a positive integer, got ${totalSteps}`);
+  if (!Number.isInteger(totalSteps) || totalSteps <= 0)
+    throw new Error(`flops: totalSteps must be a positive integer, got ${totalSteps}`);
   const steps = new Map(Object.entries(input.matrixSteps ?? {}));
   for (const [key, n] of steps) {
     const [layer, role, m] = key.split(".");
     const l = Number(layer);
-    if (!Number.isInteger(l) || l < 0 || l >= shape.layers || !(LINEAR_ROLES as readonly string[]).includes(role!) || (m !== "A" && m !== "B")) {
+    if (
+      !Number.isInteger(l) ||
+      l < 0 ||
+      l >= shape.layers ||
+      !(LINEAR_ROLES as readonly string[]).includes(role!) ||
+      (m !== "A" && m !== "B")
+    ) {
       throw new Error(`flops: matrixSteps key "${key}" is not "<layer>.<role>.<A|B>" for this shape`);
     }
-    if (!Number.isInteger(n) || n < 0) throw new Error(`flops: matrixSteps["${key}"] must be a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`flops: matrixSteps["${key}"] must be a non-negative integer, got ${n}`);
   }
   const startTrainable = adapter.matrixTrainable ?? ((_l: number, _r: LinearRole) => adapter.kind === "lora");
   // Steps at which the set of trainable matrices changes, then the cost of each segment.

@@ -52,7 +52,11 @@ describe("stepFlops", () => {
     expect(full.backwardWeight - none.backwardWeight).toBe(1536);
     expect(full.backwardInput - none.backwardInput).toBe(576 + 960 + 64);
     const start = stepFlops(TINY, { kind: "vector", r: 1, matrixTrainable: (_l, role) => role === "int" });
-    const noIntA = stepFlops(TINY, { kind: "vector", r: 1, matrixTrainable: (_l, role, m) => role === "int" && m === "B" });
+    const noIntA = stepFlops(TINY, {
+      kind: "vector",
+      r: 1,
+      matrixTrainable: (_l, role, m) => role === "int" && m === "B",
+    });
     expect(start.total - noIntA.total).toBe(48); // dA of int: 2·6·4·1
   });
 
@@ -65,8 +69,20 @@ describe("stepFlops", () => {
   it("matches the peer benchmark's independent count (peer-bench/flops.py) for every benchmark configuration", () => {
     // Totals and forward FLOPs printed by flops.py (Python) for the same shapes and methods.
     const peer = {
-      base: { full: [532738547712, 178787475456], lora: [366908350464, 181505384448], elora: [1049745235968, 526679826432], "aflora-start": [362246381568, 180146429952], "aflora-frozen": [361491406848, 180146429952] },
-      small: { full: [41076965376, 13960757248], lora: [29978836992, 14564737024], elora: [179589660672, 91270168576], "aflora-start": [28951232512, 14262747136], "aflora-frozen": [28783460352, 14262747136] },
+      base: {
+        full: [532738547712, 178787475456],
+        lora: [366908350464, 181505384448],
+        elora: [1049745235968, 526679826432],
+        "aflora-start": [362246381568, 180146429952],
+        "aflora-frozen": [361491406848, 180146429952],
+      },
+      small: {
+        full: [41076965376, 13960757248],
+        lora: [29978836992, 14564737024],
+        elora: [179589660672, 91270168576],
+        "aflora-start": [28951232512, 14262747136],
+        "aflora-frozen": [28783460352, 14262747136],
+      },
     } as const;
     for (const size of ["base", "small"] as const) {
       for (const m of BENCH_METHODS) {
@@ -74,12 +90,16 @@ describe("stepFlops", () => {
         expect([f.total, f.forward], `${size} ${m}`).toEqual(peer[size][m]);
       }
     }
-    const ratio = stepFlops(BENCH_SHAPES.base, benchAdapter("elora")).total / stepFlops(BENCH_SHAPES.base, benchAdapter("aflora-start")).total;
+    const ratio =
+      stepFlops(BENCH_SHAPES.base, benchAdapter("elora")).total /
+      stepFlops(BENCH_SHAPES.base, benchAdapter("aflora-start")).total;
     expect(ratio).toBeCloseTo(2.898, 3); // the paper reports 2.96×
   });
 
   it("rejects a bad shape with the field named", () => {
-    expect(() => stepFlops({ ...TINY, heads: 3 }, { kind: "none" })).toThrow(/shape.hidden \(4\) is not divisible by shape.heads \(3\)/);
+    expect(() => stepFlops({ ...TINY, heads: 3 }, { kind: "none" })).toThrow(
+      /shape.hidden \(4\) is not divisible by shape.heads \(3\)/,
+    );
     expect(() => stepFlops({ ...TINY, seq: 0 }, { kind: "none" })).toThrow(/shape.seq must be a positive integer/);
     expect(() => stepFlops(TINY, { kind: "lora" })).toThrow(/adapter.r must be a positive integer/);
   });
@@ -95,6 +115,8 @@ describe("runFlops", () => {
     expect(run.firstStep).toBe(start);
     expect(run.lastStep).toBe(start - 48 - 96);
     expect(run.averagePerStep).toBe(run.total / 10);
-    expect(() => runFlops({ shape: TINY, adapter, totalSteps: 10, matrixSteps: { "1.int.A": 3 } })).toThrow(/matrixSteps key "1.int.A"/);
+    expect(() => runFlops({ shape: TINY, adapter, totalSteps: 10, matrixSteps: { "1.int.A": 3 } })).toThrow(
+      /matrixSteps key "1.int.A"/,
+    );
   });
 });

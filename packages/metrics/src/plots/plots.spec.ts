@@ -9,11 +9,31 @@ import type { EventRecord } from "../report/event-json.js";
 
 describe("matrixPosition", () => {
   it("reads DeBERTa and BERT names into layer × module × matrix", () => {
-    expect(matrixPosition("deberta.encoder.layer.11.attention.self.query_proj.lora_A.weight")).toEqual({ layer: 11, module: "q", matrix: "A" });
-    expect(matrixPosition("bert.encoder.layer.0.attention.self.value.lora_B.weight")).toEqual({ layer: 0, module: "v", matrix: "B" });
-    expect(matrixPosition("deberta.encoder.layer.2.attention.output.dense.lora_B.weight")).toEqual({ layer: 2, module: "o", matrix: "B" });
-    expect(matrixPosition("deberta.encoder.layer.2.intermediate.dense.lora_A.weight")).toEqual({ layer: 2, module: "inter", matrix: "A" });
-    expect(matrixPosition("deberta.encoder.layer.2.output.dense.lora_A.weight")).toEqual({ layer: 2, module: "out", matrix: "A" });
+    expect(matrixPosition("deberta.encoder.layer.11.attention.self.query_proj.lora_A.weight")).toEqual({
+      layer: 11,
+      module: "q",
+      matrix: "A",
+    });
+    expect(matrixPosition("bert.encoder.layer.0.attention.self.value.lora_B.weight")).toEqual({
+      layer: 0,
+      module: "v",
+      matrix: "B",
+    });
+    expect(matrixPosition("deberta.encoder.layer.2.attention.output.dense.lora_B.weight")).toEqual({
+      layer: 2,
+      module: "o",
+      matrix: "B",
+    });
+    expect(matrixPosition("deberta.encoder.layer.2.intermediate.dense.lora_A.weight")).toEqual({
+      layer: 2,
+      module: "inter",
+      matrix: "A",
+    });
+    expect(matrixPosition("deberta.encoder.layer.2.output.dense.lora_A.weight")).toEqual({
+      layer: 2,
+      module: "out",
+      matrix: "A",
+    });
     expect(matrixPosition("deberta.encoder.layer.2.output.dense.lora_d")).toBeNull();
     expect(matrixPosition("classifier.weight")).toBeNull();
   });
@@ -22,15 +42,41 @@ describe("matrixPosition", () => {
 describe("writeRunPlots", () => {
   it("renders the four plots as SVG and PNG; the heatmap draws one cell per matrix", async () => {
     const names = [0, 1].flatMap((l) =>
-      ["attention.self.query_proj", "attention.self.key_proj", "attention.self.value_proj", "attention.output.dense", "intermediate.dense", "output.dense"].flatMap((m) =>
-        ["A", "B"].map((ab) => `deberta.encoder.layer.${l}.${m}.lora_${ab}.weight`),
-      ),
+      [
+        "attention.self.query_proj",
+        "attention.self.key_proj",
+        "attention.self.value_proj",
+        "attention.output.dense",
+        "intermediate.dense",
+        "output.dense",
+      ].flatMap((m) => ["A", "B"].map((ab) => `deberta.encoder.layer.${l}.${m}.lora_${ab}.weight`)),
     );
-    const ffn = names.filter((n) => n.includes("intermediate") || n.includes(".output.dense") && !n.includes("attention"));
+    const ffn = names.filter(
+      (n) => n.includes("intermediate") || (n.includes(".output.dense") && !n.includes("attention")),
+    );
     const counts = { total: 10, trainable: 5, trainableWithoutHead: 4, byGroup: {} };
     const events = [
-      { type: "run:start", time: 0, runId: "p", totalSteps: 3, stepsPerEpoch: 3, epochs: 1, backend: "cpu", startStep: 0, trainable: counts },
-      ...[0, 1, 2].map((s) => ({ type: "step:end", time: s + 1, step: s, epoch: 0, loss: 1 / (s + 1), learningRates: {}, gradNorm: 0, trainable: counts })),
+      {
+        type: "run:start",
+        time: 0,
+        runId: "p",
+        totalSteps: 3,
+        stepsPerEpoch: 3,
+        epochs: 1,
+        backend: "cpu",
+        startStep: 0,
+        trainable: counts,
+      },
+      ...[0, 1, 2].map((s) => ({
+        type: "step:end",
+        time: s + 1,
+        step: s,
+        epoch: 0,
+        loss: 1 / (s + 1),
+        learningRates: {},
+        gradNorm: 0,
+        trainable: counts,
+      })),
       { type: "params:frozen", time: 5, step: 1, names: ffn.slice(0, 3), reason: "aflora", trainable: counts },
       { type: "eval:end", time: 6, step: 3, epoch: 0, metrics: { accuracy: 0.5, f1: 0.4 } },
     ] as EventRecord[];

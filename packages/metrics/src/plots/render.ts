@@ -14,6 +14,10 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 /** Rasterises an SVG to PNG at `scale` with resvg (system fonts when present). */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
-  const resvg = new Resvg(svg, { fitTo: { mode: "zoom", value: scale }, background: "white", font: { loadSystemFonts: true } });
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: scale },
+    background: "white",
+    font: { loadSystemFonts: true },
+  });
   return resvg.render().asPng();
 }

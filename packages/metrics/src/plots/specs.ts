@@ -12,19 +12,29 @@ export function lossCurveSpec(r: RunReport): TopLevelSpec {
     ...SIZE,
     data: { values: r.loss.map((p) => ({ step: p.step, loss: p.loss })) },
     layer: [
-      { mark: { type: "line", opacity: 0.35 }, encoding: { x: { field: "step", type: "quantitative" }, y: { field: "loss", type: "quantitative" } } },
+      {
+        mark: { type: "line", opacity: 0.35 },
+        encoding: { x: { field: "step", type: "quantitative" }, y: { field: "loss", type: "quantitative" } },
+      },
       {
         // A moving average makes the trend readable at batch-level noise.
-        transform: [{ window: [{ op: "mean", field: "loss", as: "smoothed" }], frame: [-10, 10], sort: [{ field: "step" }] }],
+        transform: [
+          { window: [{ op: "mean", field: "loss", as: "smoothed" }], frame: [-10, 10], sort: [{ field: "step" }] },
+        ],
         mark: { type: "line", color: "#d62728" },
-        encoding: { x: { field: "step", type: "quantitative" }, y: { field: "smoothed", type: "quantitative", title: "loss" } },
+        encoding: {
+          x: { field: "step", type: "quantitative" },
+          y: { field: "smoothed", type: "quantitative", title: "loss" },
+        },
       },
     ],
   };
 }
 
 export function metricCurvesSpec(r: RunReport): TopLevelSpec {
-  const values = r.evaluations.flatMap((e) => Object.entries(e.metrics).map(([metric, value]) => ({ step: e.step, metric, value })));
+  const values = r.evaluations.flatMap((e) =>
+    Object.entries(e.metrics).map(([metric, value]) => ({ step: e.step, metric, value })),
+  );
   return {
     $schema: SCHEMA,
     title: `Evaluation metrics — ${r.runId}`,
@@ -72,12 +82,19 @@ export function freezingHeatmapSpec(r: RunReport): TopLevelSpec {
   const y = { field: "layer", type: "ordinal" as const, sort: "descending" as const };
   return {
     $schema: SCHEMA,
-    title: { text: "Step at which each projection matrix froze", subtitle: "grey: init = frozen from the start, — = never frozen" },
+    title: {
+      text: "Step at which each projection matrix froze",
+      subtitle: "grey: init = frozen from the start, — = never frozen",
+    },
     width: { step: 34 },
     height: { step: 22 },
     data: { values: cells },
     layer: [
-      { transform: [{ filter: "datum.state !== 'frozen'" }], mark: { type: "rect", color: "#dddddd" }, encoding: { x, y } },
+      {
+        transform: [{ filter: "datum.state !== 'frozen'" }],
+        mark: { type: "rect", color: "#dddddd" },
+        encoding: { x, y },
+      },
       {
         transform: [{ filter: "datum.state !== 'frozen'" }],
         mark: { type: "text", fontSize: 8, color: "#666666" },
@@ -86,7 +103,11 @@ export function freezingHeatmapSpec(r: RunReport): TopLevelSpec {
       {
         transform: [{ filter: "datum.state === 'frozen'" }],
         mark: "rect",
-        encoding: { x, y, color: { field: "step", type: "quantitative", scale: { scheme: "viridis" }, title: "frozen at step" } },
+        encoding: {
+          x,
+          y,
+          color: { field: "step", type: "quantitative", scale: { scheme: "viridis" }, title: "frozen at step" },
+        },
       },
     ],
   };

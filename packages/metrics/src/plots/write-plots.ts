@@ -18,7 +18,11 @@ export function runPlotSpecs(r: RunReport): Record<string, TopLevelSpec> {
 }
 
 /** Writes `<stem>.svg` and `<stem>.png` for each plot into `dir`; returns stem → SVG path relative to `dir`'s parent. */
-export async function writeRunPlots(r: RunReport, dir: string, relativePrefix = "plots"): Promise<Record<string, string>> {
+export async function writeRunPlots(
+  r: RunReport,
+  dir: string,
+  relativePrefix = "plots",
+): Promise<Record<string, string>> {
   const written: Record<string, string> = {};
   mkdirSync(dir, { recursive: true });
   for (const [stem, spec] of Object.entries(runPlotSpecs(r))) {

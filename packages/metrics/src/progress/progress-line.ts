@@ -16,14 +16,32 @@ export interface ProgressState {
 }
 
 export function initialProgress(): ProgressState {
-  return { step: 0, totalSteps: 0, epoch: 0, epochs: 0, loss: null, trainable: null, frozenMatrices: 0, startedAt: 0, startStep: 0, lastEval: null };
+  return {
+    step: 0,
+    totalSteps: 0,
+    epoch: 0,
+    epochs: 0,
+    loss: null,
+    trainable: null,
+    frozenMatrices: 0,
+    startedAt: 0,
+    startStep: 0,
+    lastEval: null,
+  };
 }
 
 /** Folds one event into the state; returns true when the line should be redrawn. */
 export function updateProgress(s: ProgressState, e: TrainerEvent, now: number): boolean {
   switch (e.type) {
     case "run:start":
-      Object.assign(s, { step: e.startStep, startStep: e.startStep, totalSteps: e.totalSteps, epochs: e.epochs, startedAt: now, trainable: e.trainable.trainableWithoutHead });
+      Object.assign(s, {
+        step: e.startStep,
+        startStep: e.startStep,
+        totalSteps: e.totalSteps,
+        epochs: e.epochs,
+        startedAt: now,
+        trainable: e.trainable.trainableWithoutHead,
+      });
       return true;
     case "epoch:start":
       s.epoch = e.epoch;
@@ -36,7 +54,11 @@ export function updateProgress(s: ProgressState, e: TrainerEvent, now: number): 
       s.trainable = e.trainable.trainableWithoutHead;
       return true;
     case "eval:end":
-      s.lastEval = e.selection ? `${e.selection.metric} ${e.selection.value.toFixed(4)}` : Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" ");
+      s.lastEval = e.selection
+        ? `${e.selection.metric} ${e.selection.value.toFixed(4)}`
+        : Object.entries(e.metrics)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(" ");
       return true;
     default:
       return false;

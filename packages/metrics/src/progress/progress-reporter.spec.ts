@@ -10,9 +10,22 @@ describe("attachProgress", () => {
     const events = new Subject<TrainerEvent>();
     const out: string[] = [];
     let frozenInRegistry = 0;
-    const detach = attachProgress(events, { stream: { write: (s: string) => out.push(s), isTTY: false }, now: () => 0, frozenAtStart: () => frozenInRegistry });
+    const detach = attachProgress(events, {
+      stream: { write: (s: string) => out.push(s), isTTY: false },
+      now: () => 0,
+      frozenAtStart: () => frozenInRegistry,
+    });
     frozenInRegistry = 3; // restored from the checkpoint by the time run:start is emitted
-    events.next({ type: "run:start", runId: "r", totalSteps: 4, stepsPerEpoch: 2, epochs: 2, backend: "cpu", startStep: 2, trainable: counts(20) });
+    events.next({
+      type: "run:start",
+      runId: "r",
+      totalSteps: 4,
+      stepsPerEpoch: 2,
+      epochs: 2,
+      backend: "cpu",
+      startStep: 2,
+      trainable: counts(20),
+    });
     events.next({ type: "params:frozen", step: 2, names: ["c"], reason: "x", trainable: counts(10) });
     detach();
     expect(out[0]).toBe("step 2/4 | epoch 1/2 | loss – | ETA – | trainable 20 | frozen 3\n");
@@ -23,12 +36,34 @@ describe("attachProgress", () => {
     const events = new Subject<TrainerEvent>();
     const out: string[] = [];
     let t = 0;
-    const detach = attachProgress(events, { stream: { write: (s: string) => out.push(s), isTTY: false }, everySteps: 2, now: () => t });
-    events.next({ type: "run:start", runId: "r", totalSteps: 4, stepsPerEpoch: 2, epochs: 2, backend: "cpu", startStep: 0, trainable: counts(50) });
+    const detach = attachProgress(events, {
+      stream: { write: (s: string) => out.push(s), isTTY: false },
+      everySteps: 2,
+      now: () => t,
+    });
+    events.next({
+      type: "run:start",
+      runId: "r",
+      totalSteps: 4,
+      stepsPerEpoch: 2,
+      epochs: 2,
+      backend: "cpu",
+      startStep: 0,
+      trainable: counts(50),
+    });
     for (let s = 0; s < 4; s++) {
       t += 1000;
-      events.next({ type: "step:end", step: s, epoch: s >> 1, loss: 1 - s / 10, learningRates: {}, gradNorm: 0, trainable: counts(50) });
-      if (s === 1) events.next({ type: "params:frozen", step: 1, names: ["a", "b"], reason: "x", trainable: counts(20) });
+      events.next({
+        type: "step:end",
+        step: s,
+        epoch: s >> 1,
+        loss: 1 - s / 10,
+        learningRates: {},
+        gradNorm: 0,
+        trainable: counts(50),
+      });
+      if (s === 1)
+        events.next({ type: "params:frozen", step: 1, names: ["a", "b"], reason: "x", trainable: counts(20) });
     }
     detach();
     expect(out[0]).toBe("step 0/4 | epoch 1/2 | loss – | ETA – | trainable 50 | frozen 0\n");
@@ -42,8 +77,21 @@ describe("attachProgress", () => {
   it("redraws one line in place on a TTY and ends it on detach", () => {
     const events = new Subject<TrainerEvent>();
     const out: string[] = [];
-    const detach = attachProgress(events, { stream: { write: (s: string) => out.push(s), isTTY: true, columns: 140 }, intervalMs: 0, now: () => 0 });
-    events.next({ type: "run:start", runId: "r", totalSteps: 2, stepsPerEpoch: 2, epochs: 1, backend: "cpu", startStep: 0, trainable: counts(5) });
+    const detach = attachProgress(events, {
+      stream: { write: (s: string) => out.push(s), isTTY: true, columns: 140 },
+      intervalMs: 0,
+      now: () => 0,
+    });
+    events.next({
+      type: "run:start",
+      runId: "r",
+      totalSteps: 2,
+      stepsPerEpoch: 2,
+      epochs: 1,
+      backend: "cpu",
+      startStep: 0,
+      trainable: counts(5),
+    });
     detach();
     expect(out[0]!.startsWith("\r\x1b[2K[")).toBe(true);
     expect(out.at(-1)).toBe("\n");

@@ -8,9 +8,35 @@ import type { EventRecord } from "./event-json.js";
 const report = (runId: string, acc: number, method: string) =>
   buildRunReport(
     [
-      { type: "run:start", time: 0, runId, totalSteps: 1, stepsPerEpoch: 1, epochs: 1, backend: "wasm", startStep: 0, trainable: { total: 9, trainable: 5, trainableWithoutHead: 3, byGroup: {} } },
-      { type: "step:end", time: 60_000, step: 0, epoch: 0, loss: 0.5, learningRates: {}, gradNorm: 0, trainable: { total: 9, trainable: 5, trainableWithoutHead: 3, byGroup: {} } },
-      { type: "eval:end", time: 61_000, step: 1, epoch: 0, metrics: { accuracy: acc }, selection: { metric: "accuracy", value: acc, isBest: true } },
+      {
+        type: "run:start",
+        time: 0,
+        runId,
+        totalSteps: 1,
+        stepsPerEpoch: 1,
+        epochs: 1,
+        backend: "wasm",
+        startStep: 0,
+        trainable: { total: 9, trainable: 5, trainableWithoutHead: 3, byGroup: {} },
+      },
+      {
+        type: "step:end",
+        time: 60_000,
+        step: 0,
+        epoch: 0,
+        loss: 0.5,
+        learningRates: {},
+        gradNorm: 0,
+        trainable: { total: 9, trainable: 5, trainableWithoutHead: 3, byGroup: {} },
+      },
+      {
+        type: "eval:end",
+        time: 61_000,
+        step: 1,
+        epoch: 0,
+        metrics: { accuracy: acc },
+        selection: { metric: "accuracy", value: acc, isBest: true },
+      },
     ] as EventRecord[],
     { facts: { task: "glue:rte", method } },
   );

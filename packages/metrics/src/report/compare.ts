@@ -9,7 +9,18 @@ export interface CompareOptions {
 
 /** One Markdown table comparing runs: selection metric (best, final), parameters, FLOPs, time, backend. */
 export function compareRuns(reports: readonly RunReport[], options: CompareOptions = {}): string {
-  const header = ["run", "task", "method", "selection metric", "best", "final", "#params (avg)", "FLOPs", "wall time", "backend"];
+  const header = [
+    "run",
+    "task",
+    "method",
+    "selection metric",
+    "best",
+    "final",
+    "#params (avg)",
+    "FLOPs",
+    "wall time",
+    "backend",
+  ];
   if (options.paper) header.push("paper");
   const rows = reports.map((r) => {
     const metric = r.best?.metric ?? r.selectionMetric;
@@ -29,7 +40,11 @@ export function compareRuns(reports: readonly RunReport[], options: CompareOptio
     return row;
   });
   const lines = [markdownTable(header, rows)];
-  if (options.paper) lines.push("", "Scores ×100. Paper: AFLoRA (ACL 2024) Table 1, DeBERTaV3-base, GLUE dev sets, best epoch; MNLI m/mm, QQP acc/F1.");
+  if (options.paper)
+    lines.push(
+      "",
+      "Scores ×100. Paper: AFLoRA (ACL 2024) Table 1, DeBERTaV3-base, GLUE dev sets, best epoch; MNLI m/mm, QQP acc/F1.",
+    );
   return lines.join("\n");
 }
 

@@ -12,7 +12,12 @@ export function eventToRecord(event: TrainerEvent, time: number = Date.now()): E
     case "step:gradients":
       return { type: event.type, time, step: event.step, epoch: event.epoch, variables: [...event.gradients.keys()] };
     case "run:error":
-      return { type: event.type, time, step: event.step, error: { name: event.error.name, message: event.error.message, stack: event.error.stack } };
+      return {
+        type: event.type,
+        time,
+        step: event.step,
+        error: { name: event.error.name, message: event.error.message, stack: event.error.stack },
+      };
     default:
       return { ...(event as unknown as Record<string, unknown>), type: event.type, time };
   }

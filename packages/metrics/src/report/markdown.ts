@@ -27,7 +27,11 @@ export function renderReportMarkdown(r: RunReport, options: MarkdownOptions = {}
     out.push(
       markdownTable(
         ["metric", `best (step ${r.best?.step ?? "–"})`, `final (step ${r.final?.step ?? "–"})`],
-        names.map((n) => [n + (n === r.best?.metric ? " (selection)" : ""), formatMetric(r.best?.metrics[n]), formatMetric(r.final?.metrics[n])]),
+        names.map((n) => [
+          n + (n === r.best?.metric ? " (selection)" : ""),
+          formatMetric(r.best?.metrics[n]),
+          formatMetric(r.final?.metrics[n]),
+        ]),
       ),
       "",
     );
@@ -37,19 +41,39 @@ export function renderReportMarkdown(r: RunReport, options: MarkdownOptions = {}
   out.push(
     markdownTable(
       ["start", "end", "step-averaged (paper's #Params)", "all parameters"],
-      [[formatCount(r.trainable.start), formatCount(r.trainable.end), formatCount(r.trainable.stepAveraged), formatCount(r.trainable.totalParameters)]],
+      [
+        [
+          formatCount(r.trainable.start),
+          formatCount(r.trainable.end),
+          formatCount(r.trainable.stepAveraged),
+          formatCount(r.trainable.totalParameters),
+        ],
+      ],
     ),
     "",
   );
 
   if (r.frozen.length) {
     const steps = r.frozen.map((f) => f.step);
-    out.push(`## Freezing`, "", `${r.frozen.length} matrices froze between step ${Math.min(...steps)} and step ${Math.max(...steps)}.`, "");
+    out.push(
+      `## Freezing`,
+      "",
+      `${r.frozen.length} matrices froze between step ${Math.min(...steps)} and step ${Math.max(...steps)}.`,
+      "",
+    );
   }
 
   if (r.evaluations.length) {
     const names = Object.keys(r.evaluations[0]!.metrics);
-    out.push("## Evaluations", "", markdownTable(["step", "epoch", ...names], r.evaluations.map((e) => [e.step, e.epoch, ...names.map((n) => formatMetric(e.metrics[n]))])), "");
+    out.push(
+      "## Evaluations",
+      "",
+      markdownTable(
+        ["step", "epoch", ...names],
+        r.evaluations.map((e) => [e.step, e.epoch, ...names.map((n) => formatMetric(e.metrics[n]))]),
+      ),
+      "",
+    );
   }
 
   const plots = Object.entries(options.plots ?? {});

@@ -15,9 +15,24 @@ function ev(type: string, time: number, fields: Record<string, unknown> = {}): E
 }
 
 const start = (time: number, startStep: number) =>
-  ev("run:start", time, { runId: "r1", totalSteps: 4, stepsPerEpoch: 2, epochs: 2, backend: "cpu", startStep, trainable: counts(100) });
+  ev("run:start", time, {
+    runId: "r1",
+    totalSteps: 4,
+    stepsPerEpoch: 2,
+    epochs: 2,
+    backend: "cpu",
+    startStep,
+    trainable: counts(100),
+  });
 const stepEnd = (time: number, step: number, loss: number, trainable: number) =>
-  ev("step:end", time, { step, epoch: Math.floor(step / 2), loss, learningRates: { adapter: 0.01 }, gradNorm: 1, trainable: counts(trainable) });
+  ev("step:end", time, {
+    step,
+    epoch: Math.floor(step / 2),
+    loss,
+    learningRates: { adapter: 0.01 },
+    gradNorm: 1,
+    trainable: counts(trainable),
+  });
 
 describe("buildRunReport", () => {
   it("computes start, end and the step-averaged trainable count (head excluded) and picks the best evaluation", () => {
@@ -25,11 +40,21 @@ describe("buildRunReport", () => {
       start(1000, 0),
       stepEnd(1100, 0, 0.9, 100),
       stepEnd(1200, 1, 0.8, 100),
-      ev("eval:end", 1250, { step: 2, epoch: 0, metrics: { accuracy: 0.6, f1: 0.5 }, selection: { metric: "accuracy", value: 0.6, isBest: true } }),
+      ev("eval:end", 1250, {
+        step: 2,
+        epoch: 0,
+        metrics: { accuracy: 0.6, f1: 0.5 },
+        selection: { metric: "accuracy", value: 0.6, isBest: true },
+      }),
       ev("params:frozen", 1260, { step: 2, names: ["m.lora_A.weight"], reason: "aflora", trainable: counts(40) }),
       stepEnd(1300, 2, 0.7, 40),
       stepEnd(1400, 3, 0.6, 40),
-      ev("eval:end", 1450, { step: 4, epoch: 1, metrics: { accuracy: 0.55, f1: 0.7 }, selection: { metric: "accuracy", value: 0.55, isBest: false } }),
+      ev("eval:end", 1450, {
+        step: 4,
+        epoch: 1,
+        metrics: { accuracy: 0.55, f1: 0.7 },
+        selection: { metric: "accuracy", value: 0.55, isBest: false },
+      }),
       ev("run:end", 1500, { step: 4, summary: {} }),
     ];
     const r = buildRunReport(events);
@@ -66,7 +91,11 @@ describe("buildRunReport", () => {
 
   it("marks a run without run:end as interrupted when told, and failed on run:error", () => {
     expect(buildRunReport([start(0, 0), stepEnd(5, 0, 1, 100)], { interrupted: true }).status).toBe("interrupted");
-    const stopped = [start(0, 0), stepEnd(5, 0, 1, 100), ev("run:end", 6, { step: 1, summary: { stoppedEarly: true } })];
+    const stopped = [
+      start(0, 0),
+      stepEnd(5, 0, 1, 100),
+      ev("run:end", 6, { step: 1, summary: { stoppedEarly: true } }),
+    ];
     expect(buildRunReport(stopped).status).toBe("stopped early");
     expect(buildRunReport(stopped, { interrupted: true }).status).toBe("interrupted");
     const failed = buildRunReport([start(0, 0), ev("run:error", 3, { step: 0, error: { message: "boom" } })]);

@@ -139,7 +139,8 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
         break;
       }
       case "params:frozen": {
-        for (const name of (e.names as string[]) ?? []) frozen.set(name, { name, step: num(e.step), reason: String(e.reason) });
+        for (const name of (e.names as string[]) ?? [])
+          frozen.set(name, { name, step: num(e.step), reason: String(e.reason) });
         if (e.trainable) lastCounts = e.trainable as TrainableCounts;
         break;
       }
@@ -168,7 +169,9 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
 
   const steps = [...loss.keys()].sort((a, b) => a - b);
   const evaluations = [...evals.values()].sort((a, b) => a.step - b.step);
-  const series = [...trainableAt.entries()].sort((a, b) => a[0] - b[0]).map(([step, trainable]) => ({ step, trainable }));
+  const series = [...trainableAt.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([step, trainable]) => ({ step, trainable }));
   let best: RunReport["best"] = null;
   for (const ev of evaluations) {
     const metric = ev.selection?.metric ?? selectionMetric;
@@ -203,7 +206,9 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
     segments,
     wallTimeMs: wall,
     loss: steps.map((s) => loss.get(s)!),
-    learningRates: steps.flatMap((s) => Object.entries(lrs.get(s) ?? {}).map(([group, lr]) => ({ step: s, group, lr }))),
+    learningRates: steps.flatMap((s) =>
+      Object.entries(lrs.get(s) ?? {}).map(([group, lr]) => ({ step: s, group, lr })),
+    ),
     evaluations: evaluations.map(strip),
     selectionMetric,
     final,

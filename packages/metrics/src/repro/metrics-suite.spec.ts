@@ -6,7 +6,9 @@ describe("runMetricsRepro", () => {
     const r = runMetricsRepro();
     expect(r.ok).toBe(true);
     expect(r.text).not.toContain("FAIL");
-    expect(r.text).toContain("| PASS | Matthews = (TP·TN−FP·FN)/√((TP+FP)(TP+FN)(TN+FP)(TN+FN)) = 4/8 | 0.500000 | 0.500000 |");
+    expect(r.text).toContain(
+      "| PASS | Matthews = (TP·TN−FP·FN)/√((TP+FP)(TP+FN)(TN+FP)(TN+FN)) = 4/8 | 0.500000 | 0.500000 |",
+    );
     expect(r.text).toContain("| PASS | cola | matthews_correlation | matthews_correlation |");
     expect(r.text).toContain("| PASS | mrpc | f1 | f1 |");
     expect(r.text).toContain("| PASS | stsb | pearson | pearson |");

@@ -35,7 +35,16 @@ export const AUTHORS_SELECTION_METRICS: Readonly<Record<string, string>> = {
 };
 
 /** DeBERTaV3-base at the paper's batch 64 × 256 tokens. */
-const DEBERTA_V3_BASE: EncoderShape = { layers: 12, hidden: 768, heads: 12, ffn: 3072, seq: 256, batch: 64, labels: 2, relativePositions: { span: 256 } };
+const DEBERTA_V3_BASE: EncoderShape = {
+  layers: 12,
+  hidden: 768,
+  heads: 12,
+  ffn: 3072,
+  seq: 256,
+  batch: 64,
+  labels: 2,
+  relativePositions: { span: 256 },
+};
 
 export interface MetricsReproExpected {
   /** Task → the metric that selects the best checkpoint. */
@@ -53,7 +62,9 @@ export interface MetricsReproResult {
  * hand-computed values, the selection metric of every task, and the FLOPs of one training step
  * beside the paper's 2.96× ELoRA/AFLoRA claim (informational: it never fails the suite).
  */
-export function runMetricsRepro(expected: MetricsReproExpected = { selection: AUTHORS_SELECTION_METRICS }): MetricsReproResult {
+export function runMetricsRepro(
+  expected: MetricsReproExpected = { selection: AUTHORS_SELECTION_METRICS },
+): MetricsReproResult {
   let ok = true;
   const defRows = DEFINITIONS.map(([label, f, want]) => {
     const got = f();
@@ -70,7 +81,11 @@ export function runMetricsRepro(expected: MetricsReproExpected = { selection: AU
   });
   const ffnOnly = (_layer: number, role: string) => role === "int" || role === "out";
   const flops = {
-    "AFLoRA r=4, start (FFN A/B trainable)": stepFlops(DEBERTA_V3_BASE, { kind: "vector", r: 4, matrixTrainable: ffnOnly }).total,
+    "AFLoRA r=4, start (FFN A/B trainable)": stepFlops(DEBERTA_V3_BASE, {
+      kind: "vector",
+      r: 4,
+      matrixTrainable: ffnOnly,
+    }).total,
     "AFLoRA r=4, all A/B frozen": stepFlops(DEBERTA_V3_BASE, { kind: "vector", r: 4 }).total,
     "LoRA r=8": stepFlops(DEBERTA_V3_BASE, { kind: "lora", r: 8 }).total,
     "ELoRA r=1024": stepFlops(DEBERTA_V3_BASE, { kind: "vector", r: 1024 }).total,

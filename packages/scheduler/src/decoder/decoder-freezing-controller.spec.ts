@@ -1,5 +1,13 @@
 import "@tensorflow/tfjs-backend-cpu";
-import { EventBus, ParameterRegistry, PluginRegistry, Tokens, type FreezingScorer, type Json, type TrackedMatrix } from "@aflora/core";
+import {
+  EventBus,
+  ParameterRegistry,
+  PluginRegistry,
+  Tokens,
+  type FreezingScorer,
+  type Json,
+  type TrackedMatrix,
+} from "@aflora/core";
 import { AfloraDecoderScorer, decoderScorerDefinitions } from "@aflora/scorer";
 import * as tf from "@tensorflow/tfjs-core";
 import { container } from "tsyringe";
@@ -48,10 +56,16 @@ afterEach(() => registry?.dispose());
 
 function drive(controller: DecoderFreezingController, totalSteps: number, steps: number): DecoderFreezingDecision[] {
   registry = new ParameterRegistry();
-  for (const [name, group] of PARAMS) registry.register(name, tf.variable(tf.ones([2]), true, name), { group, trainable: true });
+  for (const [name, group] of PARAMS)
+    registry.register(name, tf.variable(tf.ones([2]), true, name), { group, trainable: true });
   const bus = new EventBus();
   const run = { runId: "t", totalSteps, stepsPerEpoch: totalSteps, epochs: 1, seed: 0, outputDir: null };
-  controller.attach({ events: bus.events, params: registry, control: { requestStop() {}, requestCheckpoint() {}, stopRequested: null }, run });
+  controller.attach({
+    events: bus.events,
+    params: registry,
+    control: { requestStop() {}, requestCheckpoint() {}, stopRequested: null },
+    run,
+  });
   const out: DecoderFreezingDecision[] = [];
   for (let step = 0; step < steps; step++) {
     const values = registry.trainableVariables();
@@ -64,9 +78,21 @@ function drive(controller: DecoderFreezingController, totalSteps: number, steps:
 }
 
 const schedule = (o: Partial<QuadraticFractionScheduleOptions>) =>
-  new QuadraticFractionSchedule({ initialWarmup: 0.3, finalWarmup: 0.3, initialThreshold: 1, finalThreshold: 0, deltaT: 1, ...o });
+  new QuadraticFractionSchedule({
+    initialWarmup: 0.3,
+    finalWarmup: 0.3,
+    initialThreshold: 1,
+    finalThreshold: 0,
+    deltaT: 1,
+    ...o,
+  });
 
-const SCORES = { "q.lora_A.weight": [1, 3], "q.lora_B.weight": [5, 7], "v.lora_A.weight": [0, 2], "v.lora_B.weight": [10, 20] };
+const SCORES = {
+  "q.lora_A.weight": [1, 3],
+  "q.lora_B.weight": [5, 7],
+  "v.lora_A.weight": [0, 2],
+  "v.lora_B.weight": [10, 20],
+};
 
 describe("adaptive-freezing-decoder controller (FORMAT.md §2)", () => {
   it("decides at step:gradients, before the update: a matrix frozen at step t is already out of the trainable set", () => {
@@ -92,13 +118,24 @@ describe("adaptive-freezing-decoder controller (FORMAT.md §2)", () => {
     // t=4: threshold 1 − (1/4)² = 0.9375, k = trunc(8·0.0625) = 0
     const d = drive(new DecoderFreezingController(new FixedScorer(SCORES), schedule({})), 10, 6);
     expect(d[4]!.kth).toEqual({ poolSize: 8, k: 0, kReal: 0.5 });
-    expect([d[4]!.maskThreshold, d[4]!.frozen, d[4]!.counts]).toEqual([null, [], { trainableParams: 10, unfrozenMatrixParams: 8 }]);
+    expect([d[4]!.maskThreshold, d[4]!.frozen, d[4]!.counts]).toEqual([
+      null,
+      [],
+      { trainableParams: 10, unfrozenMatrixParams: 8 },
+    ]);
     expect(d[5]!.mask).toBe(true);
   });
 
   it("documented choice for k > N (a final threshold below 0): the k-th value is the pool's largest element", () => {
     // warm-ups 0.5/0.5, T = 10: no ramp step; t=6 is in the final phase, k = trunc(8·1.5) = 12 > N = 8
-    const d = drive(new DecoderFreezingController(new FixedScorer(SCORES), schedule({ initialWarmup: 0.5, finalWarmup: 0.5, finalThreshold: -0.5 })), 10, 7);
+    const d = drive(
+      new DecoderFreezingController(
+        new FixedScorer(SCORES),
+        schedule({ initialWarmup: 0.5, finalWarmup: 0.5, finalThreshold: -0.5 }),
+      ),
+      10,
+      7,
+    );
     expect(d[6]!.kth).toEqual({ poolSize: 8, k: 12, kReal: 12 });
     expect(d[6]!.maskThreshold).toBe(20);
     expect(d[6]!.frozen).toHaveLength(4);
@@ -109,7 +146,12 @@ describe("adaptive-freezing-decoder controller (FORMAT.md §2)", () => {
     const scorer = new FixedScorer(SCORES);
     const d = drive(new DecoderFreezingController(scorer, schedule({})), 10, 10);
     const frozenAt = new Map(d.flatMap((x) => x.frozen.map((n) => [n, x.step] as const)));
-    expect(Object.fromEntries(frozenAt)).toEqual({ "q.lora_A.weight": 6, "v.lora_A.weight": 6, "q.lora_B.weight": 7, "v.lora_B.weight": 7 });
+    expect(Object.fromEntries(frozenAt)).toEqual({
+      "q.lora_A.weight": 6,
+      "v.lora_A.weight": 6,
+      "q.lora_B.weight": 7,
+      "v.lora_B.weight": 7,
+    });
     expect(d.findIndex((x) => x.stopNow)).toBe(8);
     // acc: t=4 +10·4, t=5 +10·1, t=6 +10·1, t=7 +6·1, stop at 8: +2·(10 − 7)
     expect(d[8]!.accumulated).toBe(40 + 10 + 10 + 6 + 6);
@@ -124,7 +166,9 @@ describe("adaptive-freezing-decoder controller (FORMAT.md §2)", () => {
   });
 
   it("refuses a schedule whose ΔT differs from the scorer's window", () => {
-    expect(() => new DecoderFreezingController(new FixedScorer(SCORES), schedule({ deltaT: 10 }))).toThrow(/schedule.deltaT \(10\) differs from scorer.deltaT \(1\)/);
+    expect(() => new DecoderFreezingController(new FixedScorer(SCORES), schedule({ deltaT: 10 }))).toThrow(
+      /schedule.deltaT \(10\) differs from scorer.deltaT \(1\)/,
+    );
   });
 });
 
@@ -135,7 +179,11 @@ describe("adaptive-freezing-decoder as a plugin", () => {
   run.register(Tokens.PluginRegistry, { useValue: plugins });
 
   it("defaults to the authors' decoder scorer and schedule, the schedule taking the scorer's ΔT", () => {
-    const c = plugins.create<DecoderFreezingController>("plugin", { name: "adaptive-freezing-decoder", scorer: { name: "aflora-decoder", deltaT: 7 } }, run);
+    const c = plugins.create<DecoderFreezingController>(
+      "plugin",
+      { name: "adaptive-freezing-decoder", scorer: { name: "aflora-decoder", deltaT: 7 } },
+      run,
+    );
     expect(c.scorer).toBeInstanceOf(AfloraDecoderScorer);
     expect(c.schedule.deltaT).toBe(7);
     const d = createDecoderFreezingController(undefined, { plugins });
@@ -143,7 +191,11 @@ describe("adaptive-freezing-decoder as a plugin", () => {
   });
 
   it("names the offending field", () => {
-    expect(() => createDecoderFreezingController({ scorer: { name: "aflora-decoder", beta1: 2 } }, { plugins })).toThrow(/^freezing\.scorer \(scorer "aflora-decoder"\): beta1:/);
-    expect(() => plugins.create("plugin", { name: "adaptive-freezing-decoder", granularity: "pair" }, run)).toThrow(/granularity: unknown option/);
+    expect(() =>
+      createDecoderFreezingController({ scorer: { name: "aflora-decoder", beta1: 2 } }, { plugins }),
+    ).toThrow(/^freezing\.scorer \(scorer "aflora-decoder"\): beta1:/);
+    expect(() => plugins.create("plugin", { name: "adaptive-freezing-decoder", granularity: "pair" }, run)).toThrow(
+      /granularity: unknown option/,
+    );
   });
 });

@@ -101,7 +101,11 @@ export class DecoderFreezingController implements TrainerPlugin {
 
   attach(ctx: PluginContext): () => void {
     this.params = ctx.params;
-    this.scheduleCtx ??= { totalSteps: ctx.run.totalSteps, stepsPerEpoch: ctx.run.stepsPerEpoch, epochs: ctx.run.epochs };
+    this.scheduleCtx ??= {
+      totalSteps: ctx.run.totalSteps,
+      stepsPerEpoch: ctx.run.stepsPerEpoch,
+      epochs: ctx.run.epochs,
+    };
     const sub = ctx.events.subscribe((e) => this.handle(e));
     return () => sub.unsubscribe();
   }
@@ -113,7 +117,10 @@ export class DecoderFreezingController implements TrainerPlugin {
       else if (e.type === "step:gradients") this.onGradients(e);
     } catch (err) {
       const step = "step" in e ? e.step : "?";
-      this.failed = new Error(`adaptive freezing (decoder) failed at step ${step}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      this.failed = new Error(
+        `adaptive freezing (decoder) failed at step ${step}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
       throw this.failed;
     }
   }
@@ -140,7 +147,9 @@ export class DecoderFreezingController implements TrainerPlugin {
   private onGradients(e: StepGradientsEvent): void {
     const step = e.step;
     if (this.lastGradientStep !== null && step <= this.lastGradientStep) {
-      throw new Error(`step:gradients for step ${step} after step ${this.lastGradientStep}: the decoder freezer runs once per optimizer step`);
+      throw new Error(
+        `step:gradients for step ${step} after step ${this.lastGradientStep}: the decoder freezer runs once per optimizer step`,
+      );
     }
     this.lastGradientStep = step;
     const skipped = this.stopped;
@@ -169,7 +178,10 @@ export class DecoderFreezingController implements TrainerPlugin {
     const out: TrackedMatrix[] = [];
     for (const p of this.registry().list({ group: FREEZABLE_GROUP, trainable: true })) {
       const grad = e.gradients.get(p.name);
-      if (!grad) throw new Error(`step:gradients at step ${e.step} has no gradient for the trainable adapter matrix "${p.name}"`);
+      if (!grad)
+        throw new Error(
+          `step:gradients at step ${e.step} has no gradient for the trainable adapter matrix "${p.name}"`,
+        );
       out.push({ name: p.name, grad, value: e.values.get(p.name) ?? p.variable });
     }
     return out;
@@ -232,9 +244,14 @@ export class DecoderFreezingController implements TrainerPlugin {
     reason: string,
   ): string[] {
     if (names.length === 0) return [];
-    const details: Record<string, unknown> = { threshold, maskThreshold, scores: Object.fromEntries(names.map((n) => [n, scores.get(n) ?? null])) };
+    const details: Record<string, unknown> = {
+      threshold,
+      maskThreshold,
+      scores: Object.fromEntries(names.map((n) => [n, scores.get(n) ?? null])),
+    };
     const newly = this.registry().freeze(names, reason, details);
-    for (const n of newly) this.record.push({ name: n, step, score: scores.get(n) ?? null, threshold, maskThreshold, reason });
+    for (const n of newly)
+      this.record.push({ name: n, step, score: scores.get(n) ?? null, threshold, maskThreshold, reason });
     this.scorer.forget(newly);
     return newly;
   }
@@ -253,7 +270,10 @@ export class DecoderFreezingController implements TrainerPlugin {
     const scorerState = this.scorer.saveState();
     const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
     for (const [k, t] of Object.entries(scorerState.tensors ?? {})) {
-      tensors[`scorer/${k}`] = t instanceof Float32Array ? { data: t.slice(), shape: [t.length] } : { data: t.data.slice(), shape: [...t.shape] };
+      tensors[`scorer/${k}`] =
+        t instanceof Float32Array
+          ? { data: t.slice(), shape: [t.length] }
+          : { data: t.data.slice(), shape: [...t.shape] };
     }
     const json: SavedState = {
       version: 1,
@@ -277,10 +297,14 @@ export class DecoderFreezingController implements TrainerPlugin {
       ["scorer", s.scorer, this.scorer.name],
       ["schedule", s.schedule, this.schedule.name],
     ] as const) {
-      if (saved !== now) throw new Error(`freezing state: the checkpoint was written with ${what} "${saved}" but this run uses "${now}"`);
+      if (saved !== now)
+        throw new Error(
+          `freezing state: the checkpoint was written with ${what} "${saved}" but this run uses "${now}"`,
+        );
     }
     const scorerTensors: Record<string, { data: Float32Array; shape: number[] }> = {};
-    for (const [k, t] of Object.entries(state.tensors)) if (k.startsWith("scorer/")) scorerTensors[k.slice("scorer/".length)] = t;
+    for (const [k, t] of Object.entries(state.tensors))
+      if (k.startsWith("scorer/")) scorerTensors[k.slice("scorer/".length)] = t;
     this.scorer.loadState({ json: s.scorerState, tensors: scorerTensors });
     this.stopped = s.stopped;
     this.stopStep = s.stopStep;

@@ -13,7 +13,10 @@ const plugins = new PluginRegistry();
 for (const d of [...decoderScorerDefinitions, ...decoderScheduleDefinitions]) plugins.register(d);
 
 const tmp = mkdtempSync(join(tmpdir(), "aflora-decoder-freezing-"));
-const CONFIG = { scorer: { name: "aflora-decoder", deltaT: 2 }, schedule: { name: "quadratic-fraction", initialWarmup: 0.3, finalWarmup: 0.3 } };
+const CONFIG = {
+  scorer: { name: "aflora-decoder", deltaT: 2 },
+  schedule: { name: "quadratic-fraction", initialWarmup: 0.3, finalWarmup: 0.3 },
+};
 
 beforeAll(useCpu);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,21 +27,34 @@ describe("the decoder freezing controller inside the core Trainer", () => {
     const model = new TinyAdapterModel(3);
     // 10 epochs × 4 batches, no accumulation: T = 40; warm-up t ≤ 12, ramp masks at 14, 16, …, 28, final phase from 29.
     const controller = createDecoderFreezingController(
-      { scorer: { name: "aflora-decoder", deltaT: 2 }, schedule: { name: "quadratic-fraction", initialWarmup: 0.3, finalWarmup: 0.3 } },
+      {
+        scorer: { name: "aflora-decoder", deltaT: 2 },
+        schedule: { name: "quadratic-fraction", initialWarmup: 0.3, finalWarmup: 0.3 },
+      },
       { plugins },
     );
-    const t = new Trainer({ model, train: new FixedBatches(4), epochs: 10, optimizer: { lr: 0.05 }, seed: 5, plugins: [controller] });
+    const t = new Trainer({
+      model,
+      train: new FixedBatches(4),
+      epochs: 10,
+      optimizer: { lr: 0.05 },
+      seed: 5,
+      plugins: [controller],
+    });
     const frozenEvents: { step: number; names: string[] }[] = [];
     const trainableAtStart = new Map<number, number>();
     t.events.subscribe((e) => {
       if (e.type === "params:frozen") frozenEvents.push({ step: e.step, names: e.names });
-      if (e.type === "step:start") trainableAtStart.set(e.step, model.params.names({ group: "adapter-matrix", trainable: true }).length);
+      if (e.type === "step:start")
+        trainableAtStart.set(e.step, model.params.names({ group: "adapter-matrix", trainable: true }).length);
     });
     await t.run();
     const record = controller.freezeRecord();
     expect(record.map((r) => r.name).sort()).toEqual(["l0.lora_A", "l0.lora_B", "l1.lora_A", "l1.lora_B"]);
     for (const r of record) {
-      expect(r.step === 29 || (r.step >= 14 && r.step <= 28 && r.step % 2 === 0), `${r.name} froze at ${r.step}`).toBe(true);
+      expect(r.step === 29 || (r.step >= 14 && r.step <= 28 && r.step % 2 === 0), `${r.name} froze at ${r.step}`).toBe(
+        true,
+      );
       expect(model.params.get(r.name).frozenAt?.step).toBe(r.step); // frozen while step r.step ran
       expect(trainableAtStart.get(r.step + 1)).toBeLessThan(trainableAtStart.get(r.step)!);
     }
@@ -54,7 +70,18 @@ describe("the decoder freezing controller inside the core Trainer", () => {
     const dir = join(tmp, "ckpt");
     const run = (model: TinyAdapterModel, extra: Record<string, unknown>) => {
       const controller = createDecoderFreezingController(CONFIG, { plugins });
-      return { controller, done: new Trainer({ model, train: new FixedBatches(4), epochs: 10, optimizer: { lr: 0.05 }, seed: 5, plugins: [controller], ...extra }).run() };
+      return {
+        controller,
+        done: new Trainer({
+          model,
+          train: new FixedBatches(4),
+          epochs: 10,
+          optimizer: { lr: 0.05 },
+          seed: 5,
+          plugins: [controller],
+          ...extra,
+        }).run(),
+      };
     };
     const straightModel = new TinyAdapterModel(3);
     const straight = run(straightModel, { checkpointDir: dir, checkpointEvery: 15 });

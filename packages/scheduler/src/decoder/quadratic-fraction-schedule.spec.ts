@@ -24,14 +24,25 @@ describe("quadratic-fraction schedule (FORMAT.md §2.3)", () => {
   });
 
   it("ignores the initial and final thresholds inside the ramp, and jumps to the final one after it", () => {
-    const t = new QuadraticFractionSchedule({ initialWarmup: 0.2, finalWarmup: 0.35, initialThreshold: 0.9, finalThreshold: 0.15, deltaT: 7 });
+    const t = new QuadraticFractionSchedule({
+      initialWarmup: 0.2,
+      finalWarmup: 0.35,
+      initialThreshold: 0.9,
+      finalThreshold: 0.15,
+      deltaT: 7,
+    });
     expect(t.at(21, ctx(107))).toEqual({ threshold: 0.9, mask: false });
     expect(t.at(69, ctx(107)).threshold).toBeCloseTo(0.023, 3);
     expect(t.at(70, ctx(107))).toEqual({ threshold: 0.15, mask: true });
   });
 
   it("documented choice: a step inside a zero-length ramp (the reference divides by zero) is the warm-up's last step", () => {
-    const t = new QuadraticFractionSchedule({ ...QUADRATIC_FRACTION_DEFAULTS, initialWarmup: 0.7, finalWarmup: 0.3, deltaT: 7 });
+    const t = new QuadraticFractionSchedule({
+      ...QUADRATIC_FRACTION_DEFAULTS,
+      initialWarmup: 0.7,
+      finalWarmup: 0.3,
+      deltaT: 7,
+    });
     expect(0.7 * 90).toBe(62.99999999999999);
     expect(90 - (0.3 + 0.7) * 90).toBe(0);
     expect(t.at(63, ctx(90))).toEqual({ threshold: 1, mask: false, zeroLengthRamp: true });
@@ -59,7 +70,13 @@ describe("at LLaMA-7B scale (FORMAT.md §9)", () => {
 describe("quadratic-fraction as a plugin", () => {
   const registry = new PluginRegistry();
   for (const d of decoderScheduleDefinitions) registry.register(d);
-  const create = (o: Record<string, unknown>) => registry.create<FreezeSchedule>("schedule", { name: "quadratic-fraction", ...o }, container.createChildContainer(), "freezing.schedule");
+  const create = (o: Record<string, unknown>) =>
+    registry.create<FreezeSchedule>(
+      "schedule",
+      { name: "quadratic-fraction", ...o },
+      container.createChildContainer(),
+      "freezing.schedule",
+    );
 
   it("defaults to the authors' commonsense config", () => {
     const s = create({}) as QuadraticFractionSchedule;
@@ -67,7 +84,9 @@ describe("quadratic-fraction as a plugin", () => {
   });
 
   it("names the offending field", () => {
-    expect(() => create({ initialWarmup: 1.5 })).toThrow(/^freezing\.schedule \(schedule "quadratic-fraction"\): initialWarmup: /);
+    expect(() => create({ initialWarmup: 1.5 })).toThrow(
+      /^freezing\.schedule \(schedule "quadratic-fraction"\): initialWarmup: /,
+    );
     expect(() => create({ initialWarmupEpochs: 1 })).toThrow(/initialWarmupEpochs: unknown option/);
     expect(() => create({ deltaT: 2.5 })).toThrow(/deltaT: /);
   });

@@ -42,7 +42,8 @@ export class QuadraticFractionSchedule implements FreezeSchedule {
   readonly deltaT: number;
 
   constructor(readonly options: QuadraticFractionScheduleOptions = QUADRATIC_FRACTION_DEFAULTS) {
-    if (!Number.isInteger(options.deltaT) || options.deltaT < 1) throw new Error(`deltaT: expected a positive integer, got ${options.deltaT}`);
+    if (!Number.isInteger(options.deltaT) || options.deltaT < 1)
+      throw new Error(`deltaT: expected a positive integer, got ${options.deltaT}`);
     this.deltaT = options.deltaT;
   }
 

@@ -33,7 +33,12 @@ export interface DecoderScenario {
     avg_train_params_acc: number;
     avg_train_params: number | null;
     nan_inf_warnings?: number;
-    param_counts_at_start?: { trainable_params: number; lora_AB_trainable: number; all_params?: number; lora_AB_all?: number };
+    param_counts_at_start?: {
+      trainable_params: number;
+      lora_AB_trainable: number;
+      all_params?: number;
+      lora_AB_all?: number;
+    };
   };
 }
 
@@ -71,7 +76,12 @@ export interface DecoderStep {
 
 /** Whether parsed JSON is a decoder scenario (index.json and other JSON are not). */
 export function isDecoderScenarioJson(value: unknown): boolean {
-  return !!value && typeof value === "object" && "steps" in value && (value as { format?: unknown }).format === "aflora-reference-decoder";
+  return (
+    !!value &&
+    typeof value === "object" &&
+    "steps" in value &&
+    (value as { format?: unknown }).format === "aflora-reference-decoder"
+  );
 }
 
 const NON_FINITE = new Set(["NaN", "Infinity", "-Infinity"]);
@@ -82,24 +92,65 @@ export function validateDecoderScenario(file: string, value: unknown): DecoderSc
   const need = (cond: boolean, field: string, problem: string) => {
     if (!cond) throw new FixtureFormatError(file, field, problem);
   };
-  need(s.format === "aflora-reference-decoder", "format", `expected "aflora-reference-decoder", got ${JSON.stringify(s.format)}`);
+  need(
+    s.format === "aflora-reference-decoder",
+    "format",
+    `expected "aflora-reference-decoder", got ${JSON.stringify(s.format)}`,
+  );
   need(s.format_version === 1, "format_version", `expected 1, got ${JSON.stringify(s.format_version)}`);
   need(typeof s.scenario === "string", "scenario", "expected a string");
   need(!!s.config && typeof s.config === "object", "config", "expected an object");
-  for (const key of ["initial_threshold", "final_threshold", "initial_warmup", "final_warmup", "beta1", "beta2", "deltaT", "total_step"] as const) {
-    need(typeof s.config[key] === "number" && Number.isFinite(s.config[key]), `config.${key}`, "expected a finite number");
+  for (const key of [
+    "initial_threshold",
+    "final_threshold",
+    "initial_warmup",
+    "final_warmup",
+    "beta1",
+    "beta2",
+    "deltaT",
+    "total_step",
+  ] as const) {
+    need(
+      typeof s.config[key] === "number" && Number.isFinite(s.config[key]),
+      `config.${key}`,
+      "expected a finite number",
+    );
   }
-  need(Number.isInteger(s.config.total_step) && s.config.total_step > 0, "config.total_step", "expected a positive integer");
-  need(s.config.pruner_name === "PLATON", "config.pruner_name", `expected "PLATON" (the decoder variant's only scorer), got ${JSON.stringify(s.config.pruner_name)}`);
+  need(
+    Number.isInteger(s.config.total_step) && s.config.total_step > 0,
+    "config.total_step",
+    "expected a positive integer",
+  );
+  need(
+    s.config.pruner_name === "PLATON",
+    "config.pruner_name",
+    `expected "PLATON" (the decoder variant's only scorer), got ${JSON.stringify(s.config.pruner_name)}`,
+  );
   need(Array.isArray(s.params) && s.params.length > 0, "params", "expected a non-empty array");
   s.params.forEach((p, i) => {
     need(typeof p.name === "string", `params[${i}].name`, "expected a string");
-    need(Array.isArray(p.shape) && p.shape.every((d) => Number.isInteger(d) && d > 0), `params[${i}].shape`, "expected positive integers");
-    need(typeof p.freezable === "boolean" && typeof p.trainable_initially === "boolean", `params[${i}]`, "expected booleans freezable and trainable_initially");
+    need(
+      Array.isArray(p.shape) && p.shape.every((d) => Number.isInteger(d) && d > 0),
+      `params[${i}].shape`,
+      "expected positive integers",
+    );
+    need(
+      typeof p.freezable === "boolean" && typeof p.trainable_initially === "boolean",
+      `params[${i}]`,
+      "expected booleans freezable and trainable_initially",
+    );
   });
-  need(Array.isArray(s.matrices) && s.matrices.every((m) => typeof m === "string"), "matrices", "expected an array of names");
+  need(
+    Array.isArray(s.matrices) && s.matrices.every((m) => typeof m === "string"),
+    "matrices",
+    "expected an array of names",
+  );
   const freezable = s.params.filter((p) => p.freezable).map((p) => p.name);
-  need(JSON.stringify(freezable) === JSON.stringify(s.matrices), "matrices", "expected the freezable params, in parameter order");
+  need(
+    JSON.stringify(freezable) === JSON.stringify(s.matrices),
+    "matrices",
+    "expected the freezable params, in parameter order",
+  );
   const sizes = new Map(s.params.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)]));
   const n = s.matrices.length;
   need(Array.isArray(s.steps), "steps", "expected an array");
@@ -109,29 +160,53 @@ export function validateDecoderScenario(file: string, value: unknown): DecoderSc
     need(!!st.expected && typeof st.expected === "object", `${at}.expected`, "expected an object");
     const e = st.expected;
     const erred = !!e.error;
-    need(erred ? e.threshold === null || typeof e.threshold === "number" : typeof e.threshold === "number", `${at}.expected.threshold`, "expected a number");
-    need(erred ? e.mask_ind === null || typeof e.mask_ind === "boolean" : typeof e.mask_ind === "boolean", `${at}.expected.mask_ind`, "expected a boolean");
+    need(
+      erred ? e.threshold === null || typeof e.threshold === "number" : typeof e.threshold === "number",
+      `${at}.expected.threshold`,
+      "expected a number",
+    );
+    need(
+      erred ? e.mask_ind === null || typeof e.mask_ind === "boolean" : typeof e.mask_ind === "boolean",
+      `${at}.expected.mask_ind`,
+      "expected a boolean",
+    );
     for (const key of ["values", "grads", "grads_nonfinite"] as const) {
       const arr = st[key];
       if (arr === undefined) continue;
-      need(Array.isArray(arr) && arr.length === n, `${at}.${key}`, `expected an array aligned with matrices (${n} entries)`);
+      need(
+        Array.isArray(arr) && arr.length === n,
+        `${at}.${key}`,
+        `expected an array aligned with matrices (${n} entries)`,
+      );
       arr.forEach((v, j) => {
         if (v === null) return;
         need(Array.isArray(v), `${at}.${key}[${j}]`, "expected an array or null");
         if (key === "grads_nonfinite") {
           for (const entry of v as [number, string][]) {
             need(
-              Array.isArray(entry) && Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < sizes.get(s.matrices[j]!)! && NON_FINITE.has(entry[1]),
+              Array.isArray(entry) &&
+                Number.isInteger(entry[0]) &&
+                entry[0] >= 0 &&
+                entry[0] < sizes.get(s.matrices[j]!)! &&
+                NON_FINITE.has(entry[1]),
               `${at}.${key}[${j}]`,
               'expected [flat_index, "NaN" | "Infinity" | "-Infinity"] pairs',
             );
           }
         } else {
-          need(v.length === sizes.get(s.matrices[j]!), `${at}.${key}[${j}]`, `expected ${sizes.get(s.matrices[j]!)} numbers (the shape of ${s.matrices[j]})`);
+          need(
+            v.length === sizes.get(s.matrices[j]!),
+            `${at}.${key}[${j}]`,
+            `expected ${sizes.get(s.matrices[j]!)} numbers (the shape of ${s.matrices[j]})`,
+          );
         }
       });
     }
   });
-  need(!!s.summary && typeof s.summary === "object" && typeof s.summary.freeze_step_by_param === "object", "summary", "expected an object with freeze_step_by_param");
+  need(
+    !!s.summary && typeof s.summary === "object" && typeof s.summary.freeze_step_by_param === "object",
+    "summary",
+    "expected an object with freeze_step_by_param",
+  );
   return s;
 }

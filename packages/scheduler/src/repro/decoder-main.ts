@@ -7,7 +7,9 @@ import { runDecoderFreezingRepro } from "./run-decoder-freezing-repro.js";
 
 const arg = process.argv[2];
 if (!arg) {
-  process.stderr.write("usage: node dist/repro/decoder-main.js <fixtures root (holding aflora-reference-decoder/) or that folder>\n");
+  process.stderr.write(
+    "usage: node dist/repro/decoder-main.js <fixtures root (holding aflora-reference-decoder/) or that folder>\n",
+  );
   process.exit(2);
 }
 const nested = join(arg, "aflora-reference-decoder");

@@ -27,7 +27,12 @@ export interface ReferenceScenario {
     stop_pruning_step: number | null;
     avg_train_params_acc: number;
     avg_train_params: number | null;
-    param_counts_at_start?: { trainable_params: number; lora_AB_trainable: number; all_params?: number; lora_AB_all?: number };
+    param_counts_at_start?: {
+      trainable_params: number;
+      lora_AB_trainable: number;
+      all_params?: number;
+      lora_AB_all?: number;
+    };
   };
 }
 
@@ -87,21 +92,51 @@ export function validateScenario(file: string, value: unknown): ReferenceScenari
   need(s.format_version === 1, "format_version", `expected 1, got ${JSON.stringify(s.format_version)}`);
   need(typeof s.scenario === "string", "scenario", "expected a string");
   need(!!s.config && typeof s.config === "object", "config", "expected an object");
-  for (const key of ["initial_threshold", "final_threshold", "initial_warmup", "final_warmup", "beta1", "beta2", "deltaT", "num_train_epochs", "total_step"] as const) {
-    need(typeof s.config[key] === "number" && Number.isFinite(s.config[key]), `config.${key}`, "expected a finite number");
+  for (const key of [
+    "initial_threshold",
+    "final_threshold",
+    "initial_warmup",
+    "final_warmup",
+    "beta1",
+    "beta2",
+    "deltaT",
+    "num_train_epochs",
+    "total_step",
+  ] as const) {
+    need(
+      typeof s.config[key] === "number" && Number.isFinite(s.config[key]),
+      `config.${key}`,
+      "expected a finite number",
+    );
   }
   need(typeof s.config.pruner_name === "string", "config.pruner_name", "expected a string");
   need(Array.isArray(s.params) && s.params.length > 0, "params", "expected a non-empty array");
   s.params.forEach((p, i) => {
     need(typeof p.name === "string", `params[${i}].name`, "expected a string");
-    need(Array.isArray(p.shape) && p.shape.every((d) => Number.isInteger(d) && d > 0), `params[${i}].shape`, "expected positive integers");
-    need(typeof p.freezable === "boolean" && typeof p.trainable_initially === "boolean", `params[${i}]`, "expected booleans freezable and trainable_initially");
+    need(
+      Array.isArray(p.shape) && p.shape.every((d) => Number.isInteger(d) && d > 0),
+      `params[${i}].shape`,
+      "expected positive integers",
+    );
+    need(
+      typeof p.freezable === "boolean" && typeof p.trainable_initially === "boolean",
+      `params[${i}]`,
+      "expected booleans freezable and trainable_initially",
+    );
   });
   need(Array.isArray(s.steps), "steps", "expected an array");
   s.steps.forEach((st, i) => {
     need(st.global_step === i, `steps[${i}].global_step`, `expected ${i}, got ${JSON.stringify(st.global_step)}`);
-    need(!!st.expected && typeof st.expected.threshold === "number" && typeof st.expected.mask_ind === "boolean", `steps[${i}].expected`, "expected threshold (number) and mask_ind (boolean)");
+    need(
+      !!st.expected && typeof st.expected.threshold === "number" && typeof st.expected.mask_ind === "boolean",
+      `steps[${i}].expected`,
+      "expected threshold (number) and mask_ind (boolean)",
+    );
   });
-  need(!!s.summary && typeof s.summary === "object" && typeof s.summary.freeze_step_by_param === "object", "summary", "expected an object with freeze_step_by_param");
+  need(
+    !!s.summary && typeof s.summary === "object" && typeof s.summary.freeze_step_by_param === "object",
+    "summary",
+    "expected an object with freeze_step_by_param",
+  );
   return s;
 }

@@ -3,4 +3,9 @@ export { runFreezingRepro, type ReproResults } from "./run-freezing-repro.js";
 export { formatReproResults, printReproResults } from "./print.js";
 export { runDecoderFreezingRepro } from "./run-decoder-freezing-repro.js";
 export { replayDecoderScenario } from "./decoder-replay-scenario.js";
-export { validateDecoderScenario, isDecoderScenarioJson, type DecoderScenario, type DecoderStep } from "./decoder-fixture-format.js";
+export {
+  validateDecoderScenario,
+  isDecoderScenarioJson,
+  type DecoderScenario,
+  type DecoderStep,
+} from "./decoder-fixture-format.js";

@@ -94,13 +94,24 @@ export function freezingConfigOf(s: ReferenceScenario): FreezingConfig {
  * error steps).
  */
 export function replayScenario(s: ReferenceScenario, file: string): ScenarioResult {
-  const result: ScenarioResult = { scenario: s.scenario, file, ok: false, message: "", stepsReplayed: 0, freezes: 0, avgTrainParams: null };
+  const result: ScenarioResult = {
+    scenario: s.scenario,
+    file,
+    ok: false,
+    message: "",
+    stepsReplayed: 0,
+    freezes: 0,
+    avgTrainParams: null,
+  };
   const tensorsBefore = tf.memory().numTensors;
   const registry = new ParameterRegistry();
   let controller: FreezingController | null = null;
   try {
     const calls = s.harness?.calls_per_global_step ?? 1;
-    if (calls !== 1) throw new Divergence(`harness.calls_per_global_step = ${calls}: aflora updates scores once per optimizer step (documented), so this trace cannot be replayed`);
+    if (calls !== 1)
+      throw new Divergence(
+        `harness.calls_per_global_step = ${calls}: aflora updates scores once per optimizer step (documented), so this trace cannot be replayed`,
+      );
     const plugins = registerSchedules(registerScorers(new PluginRegistry()));
     const expectedError = s.summary.error;
     try {
@@ -136,9 +147,25 @@ export function replayScenario(s: ReferenceScenario, file: string): ScenarioResu
         return stopRequested;
       },
     };
-    const run: RunInfo = { runId: `repro:${s.scenario}`, totalSteps: T, stepsPerEpoch, epochs, seed: 0, outputDir: null };
+    const run: RunInfo = {
+      runId: `repro:${s.scenario}`,
+      totalSteps: T,
+      stepsPerEpoch,
+      epochs,
+      seed: 0,
+      outputDir: null,
+    };
     const detach = controller.attach({ events: events.events, params: registry, control, run });
-    emit(events, null, { type: "run:start", runId: run.runId, totalSteps: T, stepsPerEpoch, epochs, backend: "cpu", startStep: 0, trainable: registry.counts("head") });
+    emit(events, null, {
+      type: "run:start",
+      runId: run.runId,
+      totalSteps: T,
+      stepsPerEpoch,
+      epochs,
+      backend: "cpu",
+      startStep: 0,
+      trainable: registry.counts("head"),
+    });
 
     for (const step of s.steps) {
       replayStep(s, step, registry, shapes, events, controller, stepsPerEpoch);
@@ -151,7 +178,9 @@ export function replayScenario(s: ReferenceScenario, file: string): ScenarioResu
     result.freezes = controller.freezeRecord().length;
     result.avgTrainParams = acc.averageTrainableParams;
     result.ok = true;
-    const err = expectedError ? `; reference error ${expectedError.type} at step ${expectedError.global_step} handled as documented` : "";
+    const err = expectedError
+      ? `; reference error ${expectedError.type} at step ${expectedError.global_step} handled as documented`
+      : "";
     result.message = `${result.stepsReplayed} steps, ${result.freezes} freezes, avg trainable params ${acc.averageTrainableParams ?? "not finalised"}${err}`;
   } catch (e) {
     if (!(e instanceof Divergence)) throw e;
@@ -172,11 +201,15 @@ function checkStartCounts(s: ReferenceScenario, registry: ParameterRegistry): vo
   if (!c) return;
   const counts = registry.counts("head");
   const ab = counts.byGroup[FREEZABLE_GROUP] ?? { total: 0, trainable: 0 };
-  if (counts.trainableWithoutHead !== c.trainable_params) diverge(null, "param_counts_at_start.trainable_params", c.trainable_params, counts.trainableWithoutHead);
-  if (ab.trainable !== c.lora_AB_trainable) diverge(null, "param_counts_at_start.lora_AB_trainable", c.lora_AB_trainable, ab.trainable);
+  if (counts.trainableWithoutHead !== c.trainable_params)
+    diverge(null, "param_counts_at_start.trainable_params", c.trainable_params, counts.trainableWithoutHead);
+  if (ab.trainable !== c.lora_AB_trainable)
+    diverge(null, "param_counts_at_start.lora_AB_trainable", c.lora_AB_trainable, ab.trainable);
   const allWithoutHead = counts.total - (counts.byGroup["head"]?.total ?? 0); // the reference's all_params also skips the classifier
-  if (c.all_params !== undefined && allWithoutHead !== c.all_params) diverge(null, "param_counts_at_start.all_params", c.all_params, allWithoutHead);
-  if (c.lora_AB_all !== undefined && ab.total !== c.lora_AB_all) diverge(null, "param_counts_at_start.lora_AB_all", c.lora_AB_all, ab.total);
+  if (c.all_params !== undefined && allWithoutHead !== c.all_params)
+    diverge(null, "param_counts_at_start.all_params", c.all_params, allWithoutHead);
+  if (c.lora_AB_all !== undefined && ab.total !== c.lora_AB_all)
+    diverge(null, "param_counts_at_start.lora_AB_all", c.lora_AB_all, ab.total);
 }
 
 function replayStep(
@@ -210,7 +243,15 @@ function replayStep(
     for (const g of gradients.values()) g.dispose();
   }
   const means = scorerMeans(controller, step);
-  emit(events, t, { type: "step:end", step: t, epoch, loss: 0, learningRates: {}, gradNorm: 0, trainable: registry.counts("head") });
+  emit(events, t, {
+    type: "step:end",
+    step: t,
+    epoch,
+    loss: 0,
+    learningRates: {},
+    gradNorm: 0,
+    trainable: registry.counts("head"),
+  });
   const d = controller.lastDecision;
   if (!d || d.step !== t) diverge(t, "decision", `a decision for step ${t}`, d ? `step ${d.step}` : "none");
   if (step.expected.error) checkErrorStep(s, step, d, controller);
@@ -244,7 +285,12 @@ function meanOf(a: Float32Array): number {
   return s / a.length;
 }
 
-function checkMeans(t: number, field: string, expected: Record<string, number> | undefined, actual: Map<string, number> | null | undefined): void {
+function checkMeans(
+  t: number,
+  field: string,
+  expected: Record<string, number> | undefined,
+  actual: Map<string, number> | null | undefined,
+): void {
   if (!expected) return;
   if (!actual) diverge(t, field, "recorded", "no such state in aflora's scorer");
   for (const [n, v] of Object.entries(expected)) {
@@ -264,7 +310,8 @@ function checkStep(step: ReferenceStep, d: FreezingStepDecision, registry: Param
   const t = step.global_step;
   if (d.threshold !== e.threshold) diverge(t, "threshold", e.threshold, d.threshold);
   if (d.mask !== e.mask_ind) diverge(t, "mask_ind", e.mask_ind, d.mask);
-  if (d.skipped !== (e.skipped_stop_pruning === true)) diverge(t, "skipped_stop_pruning", e.skipped_stop_pruning === true, d.skipped);
+  if (d.skipped !== (e.skipped_stop_pruning === true))
+    diverge(t, "skipped_stop_pruning", e.skipped_stop_pruning === true, d.skipped);
   if (e.returned) {
     const r = returnedOf(d);
     if (r[0] !== e.returned[0]) diverge(t, "returned[0] (threshold)", e.returned[0], r[0]);
@@ -273,20 +320,25 @@ function checkStep(step: ReferenceStep, d: FreezingStepDecision, registry: Param
   }
   if (!!e.counts !== !!d.counts) diverge(t, "counts", e.counts ?? "not counted", d.counts ?? "not counted");
   if (e.counts && d.counts) {
-    if (d.counts.trainableParams !== e.counts.trainable_params) diverge(t, "counts.trainable_params", e.counts.trainable_params, d.counts.trainableParams);
-    if (d.counts.unfrozenMatrixParams !== e.counts.unfreezed_lora_AB) diverge(t, "counts.unfreezed_lora_AB", e.counts.unfreezed_lora_AB, d.counts.unfrozenMatrixParams);
+    if (d.counts.trainableParams !== e.counts.trainable_params)
+      diverge(t, "counts.trainable_params", e.counts.trainable_params, d.counts.trainableParams);
+    if (d.counts.unfrozenMatrixParams !== e.counts.unfreezed_lora_AB)
+      diverge(t, "counts.unfreezed_lora_AB", e.counts.unfreezed_lora_AB, d.counts.unfrozenMatrixParams);
   }
-  if ((e.stop_pruning_now === true) !== d.stopNow) diverge(t, "stop_pruning_now", e.stop_pruning_now === true, d.stopNow);
+  if ((e.stop_pruning_now === true) !== d.stopNow)
+    diverge(t, "stop_pruning_now", e.stop_pruning_now === true, d.stopNow);
   if (!!e.kth !== !!d.kth) diverge(t, "kth", e.kth ?? "not requested", d.kth ?? "not requested");
   if (e.kth && d.kth) {
     if (d.kth.poolSize !== e.kth.pool_size) diverge(t, "kth.pool_size", e.kth.pool_size, d.kth.poolSize);
     if (d.kth.kReal !== e.kth.k_real) diverge(t, "kth.k_real", e.kth.k_real, d.kth.kReal);
     if (d.kth.k !== e.kth.k) diverge(t, "kth.k", e.kth.k, d.kth.k);
   }
-  if (e.mask_threshold !== undefined && d.maskThreshold !== Math.fround(e.mask_threshold)) diverge(t, "mask_threshold", e.mask_threshold, d.maskThreshold);
+  if (e.mask_threshold !== undefined && d.maskThreshold !== Math.fround(e.mask_threshold))
+    diverge(t, "mask_threshold", e.mask_threshold, d.maskThreshold);
   if (e.scores) {
     const ours = d.scores ?? new Map<string, number>();
-    if (ours.size !== Object.keys(e.scores).length) diverge(t, "scores (matrices)", Object.keys(e.scores), [...ours.keys()]);
+    if (ours.size !== Object.keys(e.scores).length)
+      diverge(t, "scores (matrices)", Object.keys(e.scores), [...ours.keys()]);
     for (const [n, v] of Object.entries(e.scores)) {
       const a = ours.get(n);
       if (a === undefined || !closeRel(a, Math.fround(v))) diverge(t, `scores["${n}"]`, v, a ?? "missing");
@@ -300,7 +352,8 @@ function checkStep(step: ReferenceStep, d: FreezingStepDecision, registry: Param
     const now = registry.names({ group: FREEZABLE_GROUP, trainable: true });
     if (fmt(e.trainable_freezable) !== fmt(now)) diverge(t, "trainable_freezable", e.trainable_freezable, now);
   }
-  if (e.avg_train_params_acc !== undefined && d.accumulated !== e.avg_train_params_acc) diverge(t, "avg_train_params_acc", e.avg_train_params_acc, d.accumulated);
+  if (e.avg_train_params_acc !== undefined && d.accumulated !== e.avg_train_params_acc)
+    diverge(t, "avg_train_params_acc", e.avg_train_params_acc, d.accumulated);
   if (e.last_step !== undefined && d.lastStep !== e.last_step) diverge(t, "last_step", e.last_step, d.lastStep);
 }
 
@@ -310,7 +363,12 @@ function checkStep(step: ReferenceStep, d: FreezingStepDecision, registry: Param
  * - KeyError (beta2 == 1, or ≤ 0: the reference's logging reads a never-allocated uncertainty): no crash;
  *   with beta2 == 1 every matrix is scored by its smoothed sensitivity Ī alone.
  */
-function checkErrorStep(s: ReferenceScenario, step: ReferenceStep, d: FreezingStepDecision, controller: FreezingController): void {
+function checkErrorStep(
+  s: ReferenceScenario,
+  step: ReferenceStep,
+  d: FreezingStepDecision,
+  controller: FreezingController,
+): void {
   const e = step.expected;
   const t = step.global_step;
   const type = e.error!.type;
@@ -318,27 +376,43 @@ function checkErrorStep(s: ReferenceScenario, step: ReferenceStep, d: FreezingSt
   if (d.mask !== e.mask_ind) diverge(t, "mask_ind", e.mask_ind, d.mask);
   if (e.counts) {
     if (!d.counts) diverge(t, "counts", e.counts, "not counted");
-    if (d.counts.trainableParams !== e.counts.trainable_params) diverge(t, "counts.trainable_params", e.counts.trainable_params, d.counts.trainableParams);
-    if (d.counts.unfrozenMatrixParams !== e.counts.unfreezed_lora_AB) diverge(t, "counts.unfreezed_lora_AB", e.counts.unfreezed_lora_AB, d.counts.unfrozenMatrixParams);
+    if (d.counts.trainableParams !== e.counts.trainable_params)
+      diverge(t, "counts.trainable_params", e.counts.trainable_params, d.counts.trainableParams);
+    if (d.counts.unfrozenMatrixParams !== e.counts.unfreezed_lora_AB)
+      diverge(t, "counts.unfreezed_lora_AB", e.counts.unfreezed_lora_AB, d.counts.unfrozenMatrixParams);
   }
   if (type === "RuntimeError") {
-    if (!e.kth || e.kth.k !== 0) diverge(t, "error", "RuntimeError with kth.k = 0 (the only RuntimeError FORMAT.md documents)", e.kth);
-    if (!d.kth || d.kth.k !== 0 || d.kth.poolSize !== e.kth.pool_size || d.kth.kReal !== e.kth.k_real) diverge(t, "kth (k = 0 step)", e.kth, d.kth);
-    if (d.frozen.length !== 0 || d.maskThreshold !== null) diverge(t, "k = 0 behaviour", "nothing frozen, no mask threshold", { frozen: d.frozen, maskThreshold: d.maskThreshold });
+    if (!e.kth || e.kth.k !== 0)
+      diverge(t, "error", "RuntimeError with kth.k = 0 (the only RuntimeError FORMAT.md documents)", e.kth);
+    if (!d.kth || d.kth.k !== 0 || d.kth.poolSize !== e.kth.pool_size || d.kth.kReal !== e.kth.k_real)
+      diverge(t, "kth (k = 0 step)", e.kth, d.kth);
+    if (d.frozen.length !== 0 || d.maskThreshold !== null)
+      diverge(t, "k = 0 behaviour", "nothing frozen, no mask threshold", {
+        frozen: d.frozen,
+        maskThreshold: d.maskThreshold,
+      });
   } else if (type === "KeyError") {
-    if (!(s.config.beta2 === 1 || s.config.beta2 <= 0)) diverge(t, "error", "KeyError only with beta2 == 1 or beta2 <= 0", `beta2 = ${s.config.beta2}`);
+    if (!(s.config.beta2 === 1 || s.config.beta2 <= 0))
+      diverge(t, "error", "KeyError only with beta2 == 1 or beta2 <= 0", `beta2 = ${s.config.beta2}`);
     if (!d.kth) diverge(t, "decision", "scored and decided without crashing", "no decision");
     if (s.config.beta2 === 1) {
       const scorer = controller.scorer;
-      if (!(scorer instanceof SmoothedScorer) || scorer.mode !== "none") diverge(t, "beta2 = 1 score", "smoothed sensitivity alone", scorer.name);
+      if (!(scorer instanceof SmoothedScorer) || scorer.mode !== "none")
+        diverge(t, "beta2 = 1 score", "smoothed sensitivity alone", scorer.name);
       for (const [n, score] of d.scores ?? []) {
         const st = scorer.statistics(n);
         // frozen matrices' statistics are dropped; the others must score exactly mean(Ī)
-        if (st && score !== meanOf(st.expAvgIpt)) diverge(t, `scores["${n}"] (beta2 = 1 ⇒ mean of exp_avg_ipt)`, meanOf(st.expAvgIpt), score);
+        if (st && score !== meanOf(st.expAvgIpt))
+          diverge(t, `scores["${n}"] (beta2 = 1 ⇒ mean of exp_avg_ipt)`, meanOf(st.expAvgIpt), score);
       }
     }
   } else {
-    diverge(t, "error", "an error type with documented aflora behaviour (RuntimeError k = 0, KeyError beta2 = 1, AttributeError beta2 = 2)", type);
+    diverge(
+      t,
+      "error",
+      "an error type with documented aflora behaviour (RuntimeError k = 0, KeyError beta2 = 1, AttributeError beta2 = 2)",
+      type,
+    );
   }
 }
 
@@ -354,7 +428,10 @@ function checkSummary(s: ReferenceScenario, controller: FreezingController): voi
   if (ours.size > 0) diverge(null, "summary.freeze_step_by_param", "no other freezes", Object.fromEntries(ours));
   if (s.summary.error) return;
   const acc = controller.accounting();
-  if (acc.stopStep !== s.summary.stop_pruning_step) diverge(null, "summary.stop_pruning_step", s.summary.stop_pruning_step, acc.stopStep);
-  if (acc.accumulated !== s.summary.avg_train_params_acc) diverge(null, "summary.avg_train_params_acc", s.summary.avg_train_params_acc, acc.accumulated);
-  if (acc.averageTrainableParams !== s.summary.avg_train_params) diverge(null, "summary.avg_train_params", s.summary.avg_train_params, acc.averageTrainableParams);
+  if (acc.stopStep !== s.summary.stop_pruning_step)
+    diverge(null, "summary.stop_pruning_step", s.summary.stop_pruning_step, acc.stopStep);
+  if (acc.accumulated !== s.summary.avg_train_params_acc)
+    diverge(null, "summary.avg_train_params_acc", s.summary.avg_train_params_acc, acc.accumulated);
+  if (acc.averageTrainableParams !== s.summary.avg_train_params)
+    diverge(null, "summary.avg_train_params", s.summary.avg_train_params, acc.averageTrainableParams);
 }

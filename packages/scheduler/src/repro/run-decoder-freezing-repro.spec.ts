@@ -67,7 +67,9 @@ describe("runDecoderFreezingRepro on the authors' decoder-variant traces", () =>
     s.steps[2].grads = [[1, 2]];
     writeFileSync(join(scratch, "tampered.json"), JSON.stringify(s));
     const r = await runDecoderFreezingRepro(scratch);
-    expect(r.scenarios[0]!.message).toMatch(/tampered\.json: steps\[2\]\.grads: expected an array aligned with matrices/);
+    expect(r.scenarios[0]!.message).toMatch(
+      /tampered\.json: steps\[2\]\.grads: expected an array aligned with matrices/,
+    );
   });
 
   it("refuses a folder without decoder scenarios", async () => {

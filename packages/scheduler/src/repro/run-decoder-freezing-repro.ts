@@ -43,9 +43,20 @@ export async function runDecoderFreezingRepro(dir: string): Promise<ReproResults
     } catch (e) {
       if (!(e instanceof FixtureFormatError)) throw e;
       const name = (parsed as { scenario?: unknown } | undefined)?.scenario;
-      scenarios.push({ scenario: typeof name === "string" ? name : shown, file: shown, ok: false, message: e.message, stepsReplayed: 0, freezes: 0, avgTrainParams: null });
+      scenarios.push({
+        scenario: typeof name === "string" ? name : shown,
+        file: shown,
+        ok: false,
+        message: e.message,
+        stepsReplayed: 0,
+        freezes: 0,
+        avgTrainParams: null,
+      });
     }
   }
-  if (scenarios.length === 0) throw new Error(`aflora repro freezing-decoder: no decoder scenario files (format "aflora-reference-decoder") under "${dir}"`);
+  if (scenarios.length === 0)
+    throw new Error(
+      `aflora repro freezing-decoder: no decoder scenario files (format "aflora-reference-decoder") under "${dir}"`,
+    );
   return { dir, ok: scenarios.every((s) => s.ok), scenarios };
 }

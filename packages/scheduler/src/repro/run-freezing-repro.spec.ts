@@ -45,8 +45,12 @@ describe("runFreezingRepro on the shared reference traces", () => {
   });
 
   it("treats the reference's crashes as checks of aflora's documented behaviour", () => {
-    expect(results.scenarios.find((s) => s.scenario === "kth_k_zero_error")!.message).toMatch(/RuntimeError at step 10 handled as documented/);
-    expect(results.scenarios.find((s) => s.scenario === "beta2_one_official_keyerror")!.message).toMatch(/KeyError at step 20 handled as documented/);
+    expect(results.scenarios.find((s) => s.scenario === "kth_k_zero_error")!.message).toMatch(
+      /RuntimeError at step 10 handled as documented/,
+    );
+    expect(results.scenarios.find((s) => s.scenario === "beta2_one_official_keyerror")!.message).toMatch(
+      /KeyError at step 20 handled as documented/,
+    );
   });
 });
 

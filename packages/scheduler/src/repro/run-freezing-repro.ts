@@ -48,9 +48,18 @@ export async function runFreezingRepro(dir: string): Promise<ReproResults> {
     } catch (e) {
       if (!(e instanceof FixtureFormatError)) throw e;
       const name = (parsed as { scenario?: unknown } | undefined)?.scenario;
-      scenarios.push({ scenario: typeof name === "string" ? name : shown, file: shown, ok: false, message: e.message, stepsReplayed: 0, freezes: 0, avgTrainParams: null });
+      scenarios.push({
+        scenario: typeof name === "string" ? name : shown,
+        file: shown,
+        ok: false,
+        message: e.message,
+        stepsReplayed: 0,
+        freezes: 0,
+        avgTrainParams: null,
+      });
     }
   }
-  if (scenarios.length === 0) throw new Error(`aflora repro freezing: no scenario files (FORMAT.md format_version 1) under "${dir}"`);
+  if (scenarios.length === 0)
+    throw new Error(`aflora repro freezing: no scenario files (FORMAT.md format_version 1) under "${dir}"`);
   return { dir, ok: scenarios.every((s) => s.ok), scenarios };
 }

@@ -22,11 +22,15 @@ describe("at-epoch schedule (the authors' freeze_by_epoch)", () => {
   it("makes the controller freeze every projection matrix at that step:end, then stop", () => {
     const before = tf.memory().numTensors;
     const controller = new FreezingController({ scorer: new FixedScorer(), schedule: new AtEpochSchedule(1) });
-    const h = new Harness(controller, [
-      { name: "a.lora_A", shape: [2, 2], group: "adapter-matrix" },
-      { name: "a.lora_B", shape: [2, 2], group: "adapter-matrix" },
-      { name: "a.lora_d", shape: [2], group: "adapter-vector" },
-    ], { totalSteps: 20, stepsPerEpoch: 5, epochs: 4 }).start();
+    const h = new Harness(
+      controller,
+      [
+        { name: "a.lora_A", shape: [2, 2], group: "adapter-matrix" },
+        { name: "a.lora_B", shape: [2, 2], group: "adapter-matrix" },
+        { name: "a.lora_d", shape: [2], group: "adapter-vector" },
+      ],
+      { totalSteps: 20, stepsPerEpoch: 5, epochs: 4 },
+    ).start();
     for (let t = 0; t < 4; t++) h.step(t);
     expect(h.trainableMatrices()).toHaveLength(2);
     h.step(4);
@@ -37,7 +41,13 @@ describe("at-epoch schedule (the authors' freeze_by_epoch)", () => {
     ]);
     h.step(5);
     // 10 trainable for 4 steps (0→4), then 2 for the remaining 16
-    expect(controller.accounting()).toEqual({ accumulated: 10 * 4 + 2 * 16, lastStep: 4, stopped: true, stopStep: 5, averageTrainableParams: 3.6 });
+    expect(controller.accounting()).toEqual({
+      accumulated: 10 * 4 + 2 * 16,
+      lastStep: 4,
+      stopped: true,
+      stopStep: 5,
+      averageTrainableParams: 3.6,
+    });
     h.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -17,19 +17,26 @@ function scheduleOf(file: string, override: Partial<{ finalWarmupEpochs: number 
     deltaT: c.deltaT,
     ...override,
   });
-  const ctx = { totalSteps: c.total_step, epochs: c.num_train_epochs, stepsPerEpoch: pyFloorDiv(c.total_step, c.num_train_epochs) };
+  const ctx = {
+    totalSteps: c.total_step,
+    epochs: c.num_train_epochs,
+    stepsPerEpoch: pyFloorDiv(c.total_step, c.num_train_epochs),
+  };
   return { s, schedule, ctx };
 }
 
 describe("cubic schedule (FORMAT.md §2.3)", () => {
-  it.each(index.scenarios.map((x) => x.file))("gives the reference's threshold (bit-exact) and mask flag at every step of %s", (file) => {
-    const { s, schedule, ctx } = scheduleOf(file);
-    for (const step of s.steps) {
-      const d = schedule.at(step.global_step, ctx);
-      expect(d.threshold, `step ${step.global_step}`).toBe(step.expected.threshold);
-      expect(d.mask, `step ${step.global_step}`).toBe(step.expected.mask_ind);
-    }
-  });
+  it.each(index.scenarios.map((x) => x.file))(
+    "gives the reference's threshold (bit-exact) and mask flag at every step of %s",
+    (file) => {
+      const { s, schedule, ctx } = scheduleOf(file);
+      for (const step of s.steps) {
+        const d = schedule.at(step.global_step, ctx);
+        expect(d.threshold, `step ${step.global_step}`).toBe(step.expected.threshold);
+        expect(d.mask, `step ${step.global_step}`).toBe(step.expected.mask_ind);
+      }
+    },
+  );
 
   it("counts warm-ups in epochs of W = T // epochs steps, masks every ΔT steps, then every step", () => {
     const { schedule, ctx } = scheduleOf("mrpc_defaults.json"); // T 200, 20 epochs, warm-ups 1 / 14, ΔT 10
@@ -44,7 +51,10 @@ describe("cubic schedule (FORMAT.md §2.3)", () => {
     for (const file of ["mrpc_defaults.json", "sst2_defaults_final_phase.json"]) {
       const explicit = scheduleOf(file);
       const defaulted = scheduleOf(file, { finalWarmupEpochs: undefined });
-      for (const step of explicit.s.steps) expect(defaulted.schedule.at(step.global_step, defaulted.ctx)).toEqual(explicit.schedule.at(step.global_step, explicit.ctx));
+      for (const step of explicit.s.steps)
+        expect(defaulted.schedule.at(step.global_step, defaulted.ctx)).toEqual(
+          explicit.schedule.at(step.global_step, explicit.ctx),
+        );
     }
   });
 
@@ -58,7 +68,11 @@ describe("cubic schedule (FORMAT.md §2.3)", () => {
         const t = step.global_step;
         if (t <= c.initial_warmup * W || t > c.total_step - c.final_warmup * W) continue;
         const mul = 1 - (t - c.initial_warmup * W) / (c.total_step - (c.final_warmup + c.initial_warmup) * W);
-        if (c.final_threshold + (c.initial_threshold - c.final_threshold) * Math.pow(mul, 3) !== step.expected.threshold) missed++;
+        if (
+          c.final_threshold + (c.initial_threshold - c.final_threshold) * Math.pow(mul, 3) !==
+          step.expected.threshold
+        )
+          missed++;
       }
     }
     expect(missed).toBeGreaterThan(0);

@@ -22,7 +22,13 @@ describe("from-start schedule (ELoRA-like)", () => {
     h.step(0);
     expect(scorer.updates).toEqual([{ step: 0, names: [] }]);
     // nothing left to freeze: the freezer stops at once; only the vector trains (head excluded)
-    expect(controller.accounting()).toEqual({ accumulated: 2 * 20, lastStep: 0, stopped: true, stopStep: 0, averageTrainableParams: 2 });
+    expect(controller.accounting()).toEqual({
+      accumulated: 2 * 20,
+      lastStep: 0,
+      stopped: true,
+      stopStep: 0,
+      averageTrainableParams: 2,
+    });
     h.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

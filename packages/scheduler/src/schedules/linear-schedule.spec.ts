@@ -3,7 +3,13 @@ import { PolynomialSchedule } from "./polynomial-schedule.js";
 
 describe("linear schedule", () => {
   // T = 100 over 10 epochs → W = 10; warm-ups 1 and 3 epochs → main phase (10, 70], 60 steps long.
-  const schedule = new PolynomialSchedule("linear", 1, { initialThreshold: 1, finalThreshold: 0.2, initialWarmupEpochs: 1, finalWarmupEpochs: 3, deltaT: 10 });
+  const schedule = new PolynomialSchedule("linear", 1, {
+    initialThreshold: 1,
+    finalThreshold: 0.2,
+    initialWarmupEpochs: 1,
+    finalWarmupEpochs: 3,
+    deltaT: 10,
+  });
   const ctx = { totalSteps: 100, epochs: 10, stepsPerEpoch: 10 };
 
   it("falls linearly from the initial to the final remaining ratio between the warm-ups", () => {

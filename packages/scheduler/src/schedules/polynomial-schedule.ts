@@ -14,7 +14,12 @@ export interface PolynomialScheduleOptions {
   deltaT: number;
 }
 
-export const CUBIC_DEFAULTS: PolynomialScheduleOptions = { initialThreshold: 1, finalThreshold: 0, initialWarmupEpochs: 1, deltaT: 10 };
+export const CUBIC_DEFAULTS: PolynomialScheduleOptions = {
+  initialThreshold: 1,
+  finalThreshold: 0,
+  initialWarmupEpochs: 1,
+  deltaT: 10,
+};
 
 /**
  * The authors' "remaining ratio" schedule (`schedule_threshold_comb`, FORMAT.md §2.3) with

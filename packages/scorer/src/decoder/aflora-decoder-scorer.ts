@@ -1,6 +1,11 @@
 import type { FreezingScorer, Json, TrackedMatrix } from "@aflora/core";
 import { readFloat32 } from "../read-tensor.js";
-import { DecoderWindowStats, hasNonFinite, type DecoderUncertaintyMode, type DecoderWindowState } from "./decoder-window-stats.js";
+import {
+  DecoderWindowStats,
+  hasNonFinite,
+  type DecoderUncertaintyMode,
+  type DecoderWindowState,
+} from "./decoder-window-stats.js";
 
 export interface AfloraDecoderScorerOptions {
   /** EMA factor of Ī (the authors' commonsense config: 0.85). */
@@ -64,16 +69,20 @@ export class AfloraDecoderScorer implements FreezingScorer {
   }
 
   update(step: number, tracked: readonly TrackedMatrix[]): void {
-    if (!Number.isInteger(step) || step < 0) throw new Error(`${this.name} scorer: step must be a non-negative integer, got ${step}`);
+    if (!Number.isInteger(step) || step < 0)
+      throw new Error(`${this.name} scorer: step must be a non-negative integer, got ${step}`);
     if (this.lastStep !== null && step <= this.lastStep) {
-      throw new Error(`${this.name} scorer: update for step ${step} after step ${this.lastStep}; scores are updated once per optimizer step`);
+      throw new Error(
+        `${this.name} scorer: update for step ${step} after step ${this.lastStep}; scores are updated once per optimizer step`,
+      );
     }
     this.lastStep = step;
     this.lastNonFinite = [];
     for (const m of tracked) {
       const grad = readFloat32(m.grad, `gradient of ${m.name}`);
       const value = readFloat32(m.value, `value of ${m.name}`);
-      if (value.length !== grad.length) throw new Error(`${this.name} scorer: value and gradient of ${m.name} differ in size`);
+      if (value.length !== grad.length)
+        throw new Error(`${this.name} scorer: value and gradient of ${m.name} differ in size`);
       let s: Float32Array | null = null;
       if (hasNonFinite(grad)) {
         this.lastNonFinite.push(m.name);
@@ -124,7 +133,10 @@ export class AfloraDecoderScorer implements FreezingScorer {
 
   loadState(state: { json: Json; tensors: Record<string, { data: Float32Array; shape: number[] }> }): void {
     const j = state.json as { scorer?: unknown; lastStep?: unknown; warnings?: unknown; stats?: Json };
-    if (j.scorer !== this.name) throw new Error(`scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`);
+    if (j.scorer !== this.name)
+      throw new Error(
+        `scorer state: the checkpoint holds "${String(j.scorer)}" scorer state, this run uses "${this.name}"`,
+      );
     this.stats.load(j.stats ?? null, state.tensors);
     this.lastStep = typeof j.lastStep === "number" ? j.lastStep : null;
     this.warnings = typeof j.warnings === "number" ? j.warnings : 0;

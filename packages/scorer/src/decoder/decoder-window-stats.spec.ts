@@ -88,10 +88,14 @@ describe("DecoderWindowStats (FORMAT.md §2.2)", () => {
     const b = new DecoderWindowStats(0.5, 2, 2);
     b.load(saved.json, saved.tensors);
     expect([...b.score("m")]).toEqual([...a.score("m")]);
-    expect(() => new DecoderWindowStats(0.5, 0.95, 2).load(saved.json, saved.tensors)).toThrow(/beta2 = 2 but this run uses beta2 = 0.95/);
+    expect(() => new DecoderWindowStats(0.5, 0.95, 2).load(saved.json, saved.tensors)).toThrow(
+      /beta2 = 2 but this run uses beta2 = 0.95/,
+    );
   });
 
   it("detects NaN and ±Infinity", () => {
-    expect([Float32Array.of(1, Number.NaN), Float32Array.of(-Infinity), Float32Array.of(0, 3e38)].map(hasNonFinite)).toEqual([true, true, false]);
+    expect(
+      [Float32Array.of(1, Number.NaN), Float32Array.of(-Infinity), Float32Array.of(0, 3e38)].map(hasNonFinite),
+    ).toEqual([true, true, false]);
   });
 });

@@ -135,7 +135,9 @@ export class DecoderWindowStats {
     const j = json as { beta1?: unknown; beta2?: unknown; deltaT?: unknown; matrices?: unknown };
     for (const key of ["beta1", "beta2", "deltaT"] as const) {
       if (j[key] !== this[key]) {
-        throw new Error(`scorer state: the checkpoint was written with ${key} = ${JSON.stringify(j[key])} but this run uses ${key} = ${this[key]}`);
+        throw new Error(
+          `scorer state: the checkpoint was written with ${key} = ${JSON.stringify(j[key])} but this run uses ${key} = ${this[key]}`,
+        );
       }
     }
     if (!Array.isArray(j.matrices)) throw new Error("scorer state: missing the list of matrices");
@@ -147,7 +149,12 @@ export class DecoderWindowStats {
     this.states.clear();
     for (const m of j.matrices as { name: string; shape: number[] }[]) {
       const expAvgUnc = this.allocatesUnc() ? take("exp_avg_unc", m.name) : null;
-      this.states.set(m.name, { shape: [...m.shape], ipt: take("ipt", m.name), expAvgIpt: take("exp_avg_ipt", m.name), expAvgUnc });
+      this.states.set(m.name, {
+        shape: [...m.shape],
+        ipt: take("ipt", m.name),
+        expAvgIpt: take("exp_avg_ipt", m.name),
+        expAvgUnc,
+      });
     }
   }
 

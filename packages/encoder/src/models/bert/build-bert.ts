@@ -46,6 +46,7 @@ export function buildBert(config: BertConfig, f: ModuleFactory): EncoderParts {
     relativeTable: null,
     head,
     linears: f.linears,
-    positionIds: (ids, b, s) => (p === "roberta" ? robertaPositionIds(ids, b, s, config.padTokenId) : absolutePositionIds(b, s)),
+    positionIds: (ids, b, s) =>
+      p === "roberta" ? robertaPositionIds(ids, b, s, config.padTokenId) : absolutePositionIds(b, s),
   };
 }

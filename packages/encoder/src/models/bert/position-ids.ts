@@ -9,7 +9,12 @@ export function absolutePositionIds(batchSize: number, seqLength: number): Int32
  * RoBERTa's `create_position_ids_from_input_ids`: derived from `input_ids != pad_token_id`
  * (not from the attention mask). Real tokens count up from pad+1; pads get pad.
  */
-export function robertaPositionIds(inputIds: Int32Array, batchSize: number, seqLength: number, padTokenId: number): Int32Array {
+export function robertaPositionIds(
+  inputIds: Int32Array,
+  batchSize: number,
+  seqLength: number,
+  padTokenId: number,
+): Int32Array {
   const out = new Int32Array(batchSize * seqLength);
   for (let b = 0; b < batchSize; b++) {
     let count = 0;

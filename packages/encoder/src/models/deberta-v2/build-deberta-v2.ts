@@ -46,7 +46,9 @@ export function buildDebertaV2(config: DebertaV2Config, f: ModuleFactory): Encod
   const relativeTable = rel
     ? {
         embeddings: f.embedding(`${p}.encoder.rel_embeddings`),
-        layerNorm: config.normRelEbd.includes("layer_norm") ? f.layerNorm(`${p}.encoder.LayerNorm`, config.layerNormEps) : null,
+        layerNorm: config.normRelEbd.includes("layer_norm")
+          ? f.layerNorm(`${p}.encoder.LayerNorm`, config.layerNormEps)
+          : null,
       }
     : null;
   const head = new DebertaClassificationHead(
