@@ -5,9 +5,14 @@ import { fileURLToPath } from "node:url";
 export const SCAFFOLD_KINDS = ["scorer", "schedule", "adapter", "task", "reporter"] as const;
 export type ScaffoldKind = (typeof SCAFFOLD_KINDS)[number];
 
+const OWN_VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
 /** Versions the scaffolded package is developed and tested against (ranges, as published). */
 export const TEMPLATE_VERSIONS = {
-  aflora: "^0.1.0",
+  /** @aflora/core: the release this CLI belongs to (every @aflora package is released with the same version). */
+  aflora: `^${OWN_VERSION}`,
   tfjs: "^4.22.0",
   zod: "^4.0.0",
   typescript: "^5.9.3",
