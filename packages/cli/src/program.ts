@@ -16,6 +16,7 @@ import { generateCommand } from "./commands/generate.js";
 import { evalMathCommand, isMathTask } from "./commands/eval-math.js";
 import { dashboardCommand } from "./commands/dashboard.js";
 import { exportCommand } from "./commands/export.js";
+import { sweepReportCommand, sweepRunCommand, sweepStatusCommand, workerCommand } from "./commands/sweep.js";
 import { SCAFFOLD_KINDS, pluginNewCommand } from "./scaffold/index.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -139,6 +140,29 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     .option("--dir <dir>", "target folder (default: ./<name without scope>)")
     .option("--description <text>", "the package's description")
     .action(pluginNewCommand);
+
+  const sweep = program.command("sweep").description("Sweeps over config values: embedded (child processes) or distributed on BullMQ over Redis.");
+  sweep
+    .command("run")
+    .description("Run (or continue) a sweep: every trial is a normal run folder under <output>/<sweep name>/, next to sweep.json.")
+    .argument("[file]", "sweep file (YAML or JSON): name, base, grid and/or trials")
+    .option("--preset <name>", "a shipped sweep instead of a file: paper-glue")
+    .option("--queue <url>", "distributed: enqueue on BullMQ at redis://host:port (or rediss://) for aflora worker processes")
+    .option("--parallel <n>", "embedded: trials at a time (default: cores ÷ threads per trial)")
+    .option("--output <dir>", "parent folder of the sweep folder")
+    .option("--detach", "with --queue: enqueue and return")
+    .action(sweepRunCommand);
+  sweep.command("status").description("Progress of a sweep: each trial's state, step and loss.").argument("<dir>", "sweep folder").option("--queue <url>", "live progress from the queue").action(sweepStatusCommand);
+  sweep.command("report").description("Aggregate a sweep: mean ± std over seeds per method and task (markdown, CSV, JSON, plot).").argument("<dir>", "sweep folder").action(sweepReportCommand);
+
+  program
+    .command("worker")
+    .description("Run queued sweep trials (any machine that sees the same output folder).")
+    .requiredOption("--queue <url>", "redis://host:port (or rediss://user:password@host:port)")
+    .option("--concurrency <n>", "trials at a time (default 1)")
+    .option("--lock-duration <ms>", "job lock duration: a dead worker's trial moves on after this (BullMQ default 30000)")
+    .option("--stalled-interval <ms>", "how often to look for stalled jobs (BullMQ default 30000)")
+    .action(workerCommand);
 
   program
     .command("repro")

@@ -27,6 +27,8 @@ export interface PluginDefinition<T = unknown, O = Record<string, unknown>> {
   create: (options: O, container: DependencyContainer) => T;
   /** Package that registered it (for error messages and docs). */
   package?: string;
+  /** Model plugins: the Hugging Face `model_type`s of config.json they load, so a bare model path finds its family. */
+  modelTypes?: readonly string[];
   /** Other config sections this plugin relies on (an AFLoRA adapter uses a "scorer" and a "schedule"). */
   uses?: readonly PluginKind[];
 }

@@ -8,6 +8,8 @@ export const DEFAULT_TARGET_MODULES = {
   "deberta-v2": ["query_proj", "key_proj", "value_proj", "attention.output.dense", "intermediate.dense", "output.dense"],
   bert: ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"],
   roberta: ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"],
+  // The authors' LLaMA runs (llama_7b_math_aflora.sh): q, k, v, up and down projections.
+  llama: ["q_proj", "k_proj", "v_proj", "up_proj", "down_proj"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type KnownArchitecture = keyof typeof DEFAULT_TARGET_MODULES;

@@ -12,6 +12,16 @@ const SUITES: Record<string, () => Promise<SuiteRunner>> = {
     return async (fixtures) => runParamsRepro(fixtures);
   },
   freezing: async () => (await import("../integrations/repro/freezing.js")).freezingSuite,
+  "freezing-decoder": async () => (await import("../integrations/repro/freezing.js")).freezingDecoderSuite,
+  decoder: async () => {
+    const { runDecoderRepro } = await import("@aflora/decoder/repro");
+    await import("@tensorflow/tfjs-backend-cpu");
+    await import("@tensorflow/tfjs-backend-wasm");
+    return async (fixtures) => {
+      const r = await runDecoderRepro(join(fixtures, "hf-parity-decoder"));
+      return { ok: r.ok, text: r.text };
+    };
+  },
   metrics: async () => {
     const { runMetricsRepro } = await import("@aflora/metrics");
     return async () => runMetricsRepro();

@@ -1,10 +1,22 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { isPathOption, PLUGIN_SECTIONS, type PluginKind, type PluginRegistry } from "@aflora/core";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The model family whose plugin loads this folder's config.json `model_type` (undefined: leave the default). */
+function familyOf(path: unknown, registry: PluginRegistry): string | undefined {
+  if (typeof path !== "string" || !existsSync(resolve(path, "config.json"))) return undefined;
+  let modelType: unknown;
+  try {
+    modelType = (JSON.parse(readFileSync(resolve(path, "config.json"), "utf8")) as { model_type?: unknown }).model_type;
+  } catch {
+    return undefined;
+  }
+  return registry.definitions("model").find((d) => typeof modelType === "string" && d.modelTypes?.includes(modelType))?.name;
+}
 
 /** A model given as a string is a path when it looks like one or names something that exists; otherwise a hub id. */
 function resolveModelPath(value: string, base: string): string {
@@ -36,8 +48,10 @@ export function resolveLayerPaths(layer: Obj, registry: PluginRegistry, base: st
     if (out[field] === undefined) continue;
     // `model: "<path or id>"` is the model family's `path`; the family itself defaults when the layers are validated.
     if (field === "model" && typeof out.model === "string") out.model = { path: resolveModelPath(out.model, base) };
-    else if (field === "model" && isObj(out.model) && out.model.name === undefined) {
-      out.model = typeof out.model.path === "string" ? { ...out.model, path: resolveModelPath(out.model.path, base) } : out.model;
+    if (field === "model" && isObj(out.model) && out.model.name === undefined) {
+      const path = typeof out.model.path === "string" ? resolveModelPath(out.model.path, base) : out.model.path;
+      const family = familyOf(path, registry);
+      out.model = { ...(family ? { name: family } : {}), ...out.model, ...(path !== undefined ? { path } : {}) };
     } else out[field] = resolveSection(out[field], spec.kind, registry, base);
   }
   for (const [field, kind] of [["reportTo", "reporter"], ["plugins", "plugin"]] as const) {

@@ -10,6 +10,7 @@ export const llamaModel = definePlugin({
   name: "llama",
   description: "LLaMA / Llama-2 causal language models (LlamaForCausalLM) from a Hugging Face folder or hub id",
   package: PACKAGE,
+  modelTypes: ["llama"],
   options: z
     .object({
       path: z

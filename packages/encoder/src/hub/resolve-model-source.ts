@@ -37,6 +37,7 @@ const TOKENIZER_FILES = [
   "special_tokens_map.json",
   "added_tokens.json",
   "spm.model",
+  "tokenizer.model",
   "vocab.txt",
   "vocab.json",
   "merges.txt",

@@ -10,6 +10,7 @@ export const encoderModel = definePlugin({
   name: "encoder",
   description: "BERT, RoBERTa and DeBERTa-v2/v3 sequence classifiers from a Hugging Face folder or hub id (or the built-in demo)",
   package: PACKAGE,
+  modelTypes: ["bert", "roberta", "deberta", "deberta-v2"],
   options: z
     .object({
       path: z.string().min(1).default("demo").describe('"demo" (a tiny random DeBERTa-v3-style encoder), a Hugging Face model folder, or a hub id'),

@@ -1,9 +1,15 @@
 import { join } from "node:path";
-import { formatReproResults, runFreezingRepro } from "@aflora/scheduler";
+import { formatReproResults, runDecoderFreezingRepro, runFreezingRepro } from "@aflora/scheduler/repro";
 import type { SuiteResult } from "./suite.js";
 
 /** Scorer + schedule + controller replayed against the authors' freezing traces (fixtures/aflora-reference). */
 export async function freezingSuite(fixtures: string): Promise<SuiteResult> {
   const results = await runFreezingRepro(join(fixtures, "aflora-reference"));
+  return { ok: results.ok, text: formatReproResults(results) };
+}
+
+/** The decoder variant's freezing replayed against the authors' LLaMA Pruner traces (fixtures/aflora-reference-decoder). */
+export async function freezingDecoderSuite(fixtures: string): Promise<SuiteResult> {
+  const results = await runDecoderFreezingRepro(join(fixtures, "aflora-reference-decoder"));
   return { ok: results.ok, text: formatReproResults(results) };
 }
