@@ -12,7 +12,7 @@ describe("an ablation config that swaps the scorer and the schedule", () => {
       [
         "# AFLoRA with AdaLoRA's |θ·∇θ| sensitivity and a linear freezing schedule",
         "model: demo",
-        "method: aflora",
+        "adapter: { name: aflora }",
         "data: { name: spam-assassin, maxExamples: 240 }",
         "scorer: { name: sensitivity, beta1: 0.85, beta2: 0.95 }",
         "schedule: { name: linear, initialWarmupEpochs: 1, finalWarmupEpochs: 1 }",

@@ -7,12 +7,14 @@ describe("aflora --help", () => {
   it("lists every command, and each command has its own help", () => {
     const top = aflora(["--help"]);
     expect(top.status).toBe(0);
-    for (const c of ["train", "eval", "report", "params", "repro", "bench"]) expect(top.stdout).toContain(c);
+    for (const c of ["train", "eval", "generate", "export", "dashboard", "sweep", "worker", "report", "params", "plugins", "config", "repro", "bench"]) expect(top.stdout).toContain(c);
     const expectations: Record<string, string[]> = {
       train: [
         "--preset <name>",
         "--resume <run>",
-        "--method <value>",
+        "--method <name>",
+        "--adapter <value>",
+        "--plugin <package-or-path>",
         "--scorer <value>",
         "--schedule <value>",
         "glue/rte",
@@ -39,7 +41,7 @@ describe("a bad config", () => {
     const r = aflora(["train", "--config", file], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      `aflora: invalid config\n${file}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")\n`,
+      `aflora: invalid config\n${file}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never, quadratic-fraction (got "cubik")\n`,
     );
     expect(r.stdout).toBe("");
   });
@@ -48,7 +50,7 @@ describe("a bad config", () => {
     const dir = scratch("badflag");
     const r = aflora(["train", "--method", "qlora"], { cwd: dir });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('config: method: expected one of aflora, lora, elora, full (got "qlora")');
+    expect(r.stderr).toContain('config: adapter.name: expected one of aflora, elora, full, lora (got "qlora")');
     expect(aflora(["report", join(dir, "runs", "x")], { cwd: dir }).status).toBe(1);
   });
 });
@@ -93,8 +95,8 @@ describe("a model that cannot be loaded", () => {
   it("fails with one message naming the model, and leaves no run folder behind", () => {
     const dir = scratch("nomodel");
     const r = aflora(["train", "--model", "./no-such-model-folder", "--quiet"], { cwd: dir });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('aflora: model: model folder "./no-such-model-folder" does not exist');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`aflora: invalid input: model.path: no such folder: ${join(dir, "no-such-model-folder")}\n`);
     expect(readdirSync(join(dir, "runs"))).toEqual([]);
   });
 });

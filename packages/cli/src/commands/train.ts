@@ -94,7 +94,9 @@ export async function trainCommand(
     `Report:     ${rel(join(dir, "report.md"))}`,
     "",
   ];
+  // --quiet keeps stdout for what a user must act on: how to continue an interrupted run.
   if (!flags.quiet) process.stdout.write(out.join("\n"));
+  else if (interrupted) process.stdout.write(out[1] + "\n");
   if (interrupted) process.exitCode = 130;
 }
 

@@ -56,6 +56,8 @@ describe("GLUE presets", () => {
         maxSeqLength: 256,
         seed: 42,
         evalEvery: "epoch",
+        // transformers 4.31's default optimizer, which the authors' runs used
+        optim: "adamw_hf",
       });
       expect(p.schedule).toEqual({ name: "cubic", initialWarmupEpochs: row.ti, finalWarmupEpochs: row.tf });
       expect(p.scorer).toEqual({ name: "aflora", beta1: 0.85, beta2: 0.95, deltaT: 10 });

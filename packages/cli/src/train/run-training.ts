@@ -28,6 +28,8 @@ export interface TrainingOptions {
   /** Write a per-kernel time table for this many steps (after one warm-up step). */
   profileSteps?: number | undefined;
   log: (line: string) => void;
+  /** Warnings (a re-initialised head, a NaN metric): printed even when progress output is off. */
+  warn?: (message: string) => void;
 }
 
 export interface TrainingResult {
@@ -49,6 +51,7 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
     runId: o.runId,
     resume: o.resume,
     log: o.log,
+    warn: o.warn ?? ((m) => process.stderr.write(`warning: ${m}\n`)),
   });
   try {
     o.log(`backend: ${describeBackend(run.compute)}`);
