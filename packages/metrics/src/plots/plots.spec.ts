@@ -93,6 +93,11 @@ describe("writeRunPlots", () => {
       expect(cells.filter((c) => c.includes('fill="#dddddd"')).length).toBe(21);
       expect(cells.filter((c) => !c.includes(`fill="#dddddd"`) && /step: 1\b/.test(c)).length).toBe(3);
       expect(heat).toContain("frozen at step");
+      // The loss plot has a legend naming both lines.
+      const loss = readFileSync(join(dir, "loss.svg"), "utf8");
+      expect(loss).toContain('aria-roledescription="legend"');
+      expect(loss).toContain("loss per step");
+      expect(loss).toContain("moving average (21 steps)");
       const png = readFileSync(join(dir, "loss.png"));
       expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
     } finally {

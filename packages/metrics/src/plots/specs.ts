@@ -5,7 +5,19 @@ import { HEATMAP_MODULES, matrixPosition } from "./matrix-position.js";
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 const SIZE = { width: 520, height: 260 };
 
+/** Legend labels of the loss plot's two lines. */
+export const LOSS_SERIES = { raw: "loss per step", smoothed: "moving average (21 steps)" } as const;
+
 export function lossCurveSpec(r: RunReport): TopLevelSpec {
+  // Both layers colour by a constant "series" field on one shared scale, so vega-lite draws one legend.
+  const color = {
+    field: "series",
+    type: "nominal" as const,
+    title: null,
+    scale: { domain: [LOSS_SERIES.raw, LOSS_SERIES.smoothed], range: ["#1f77b4", "#d62728"] },
+    legend: { orient: "top-right" as const },
+  };
+  const x = { field: "step", type: "quantitative" as const };
   return {
     $schema: SCHEMA,
     title: `Training loss — ${r.runId}`,
@@ -13,19 +25,18 @@ export function lossCurveSpec(r: RunReport): TopLevelSpec {
     data: { values: r.loss.map((p) => ({ step: p.step, loss: p.loss })) },
     layer: [
       {
+        transform: [{ calculate: JSON.stringify(LOSS_SERIES.raw), as: "series" }],
         mark: { type: "line", opacity: 0.35 },
-        encoding: { x: { field: "step", type: "quantitative" }, y: { field: "loss", type: "quantitative" } },
+        encoding: { x, y: { field: "loss", type: "quantitative" }, color },
       },
       {
         // A moving average makes the trend readable at batch-level noise.
         transform: [
           { window: [{ op: "mean", field: "loss", as: "smoothed" }], frame: [-10, 10], sort: [{ field: "step" }] },
+          { calculate: JSON.stringify(LOSS_SERIES.smoothed), as: "series" },
         ],
-        mark: { type: "line", color: "#d62728" },
-        encoding: {
-          x: { field: "step", type: "quantitative" },
-          y: { field: "smoothed", type: "quantitative", title: "loss" },
-        },
+        mark: { type: "line" },
+        encoding: { x, y: { field: "smoothed", type: "quantitative", title: "loss" }, color },
       },
     ],
   };

@@ -69,6 +69,9 @@ describe("buildRunReport", () => {
     expect(r.wallTimeMs).toBe(500);
     expect(r.steps).toEqual({ done: 4, total: 4, perEpoch: 2 });
     expect(r.learningRates).toHaveLength(4);
+    // Epochs count from 1 in the report, as on the progress line (events.jsonl counts from 0).
+    expect(r.evaluations.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(r.loss.map((p) => p.epoch)).toEqual([1, 1, 2, 2]);
   });
 
   it("counts steps redone after a resume once and sums the wall time of both segments", () => {

@@ -6,6 +6,7 @@ export type RunStatus = "completed" | "stopped early" | "interrupted" | "failed"
 
 export interface EvaluationPoint {
   step: number;
+  /** Counted from 1, as the progress line shows it (events.jsonl counts from 0). */
   epoch: number;
   metrics: Record<string, number>;
 }
@@ -36,6 +37,7 @@ export interface RunReport {
   /** Number of times the run was started (1 + resumes). */
   segments: number;
   wallTimeMs: number;
+  /** `epoch` counted from 1, as the progress line shows it. */
   loss: { step: number; epoch: number; loss: number }[];
   learningRates: { step: number; group: string; lr: number }[];
   evaluations: EvaluationPoint[];
@@ -131,7 +133,7 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
     switch (e.type) {
       case "step:end": {
         const step = num(e.step);
-        loss.set(step, { step, epoch: num(e.epoch), loss: num(e.loss) });
+        loss.set(step, { step, epoch: num(e.epoch) + 1, loss: num(e.loss) });
         lrs.set(step, (e.learningRates as Record<string, number>) ?? {});
         const counts = e.trainable as TrainableCounts;
         trainableAt.set(step, counts.trainableWithoutHead);
@@ -148,7 +150,12 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
         const step = num(e.step);
         const sel = e.selection as { metric: string; value: number } | undefined;
         if (sel) selectionMetric = sel.metric;
-        evals.set(step, { step, epoch: num(e.epoch), metrics: e.metrics as Record<string, number>, selection: sel });
+        evals.set(step, {
+          step,
+          epoch: num(e.epoch) + 1,
+          metrics: e.metrics as Record<string, number>,
+          selection: sel,
+        });
         break;
       }
       case "run:end": {

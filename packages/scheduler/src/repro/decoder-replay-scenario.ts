@@ -13,6 +13,7 @@ import { QuadraticFractionSchedule } from "../decoder/quadratic-fraction-schedul
 import { FREEZABLE_GROUP } from "../freezing-controller.js";
 import type { DecoderScenario, DecoderStep } from "./decoder-fixture-format.js";
 import { MEAN_RELATIVE_TOLERANCE, type ScenarioResult } from "./replay-scenario.js";
+import { formatAverage } from "./format-average.js";
 
 class Divergence extends Error {}
 
@@ -189,7 +190,7 @@ export function replayDecoderScenario(s: DecoderScenario, file: string): Scenari
     const err = s.summary.error
       ? `; reference ${s.summary.error.type} at step ${s.summary.error.global_step} handled as documented`
       : "";
-    result.message = `${result.stepsReplayed} steps, ${result.freezes} freezes, avg trainable params ${acc.averageTrainableParams ?? "not finalised"}${err}`;
+    result.message = `${result.stepsReplayed} steps, ${result.freezes} freezes, avg trainable params ${formatAverage(acc.averageTrainableParams)}${err}`;
   } catch (e) {
     if (!(e instanceof Divergence)) throw e;
     result.message = e.message;

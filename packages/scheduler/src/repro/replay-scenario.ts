@@ -14,6 +14,7 @@ import { pyFloorDiv } from "../exact-math.js";
 import { FREEZABLE_GROUP, type FreezingController, type FreezingStepDecision } from "../freezing-controller.js";
 import { registerSchedules } from "../register.js";
 import type { ReferenceScenario, ReferenceStep } from "./fixture-format.js";
+import { formatAverage } from "./format-average.js";
 
 export interface ScenarioResult {
   scenario: string;
@@ -181,7 +182,7 @@ export function replayScenario(s: ReferenceScenario, file: string): ScenarioResu
     const err = expectedError
       ? `; reference error ${expectedError.type} at step ${expectedError.global_step} handled as documented`
       : "";
-    result.message = `${result.stepsReplayed} steps, ${result.freezes} freezes, avg trainable params ${acc.averageTrainableParams ?? "not finalised"}${err}`;
+    result.message = `${result.stepsReplayed} steps, ${result.freezes} freezes, avg trainable params ${formatAverage(acc.averageTrainableParams)}${err}`;
   } catch (e) {
     if (!(e instanceof Divergence)) throw e;
     result.message = e.message;

@@ -38,6 +38,10 @@ describe("runFreezingRepro on the shared reference traces", () => {
   it("reports the reference's average trainable parameters", () => {
     const mrpc = results.scenarios.find((s) => s.scenario === "mrpc_defaults")!;
     expect(mrpc.avgTrainParams).toBe(212.1);
+    // Printed with two decimals, not as a raw float (288.0833333333333).
+    expect(mrpc.message).toContain("avg trainable params 212.10");
+    const cascade = results.scenarios.find((s) => s.scenario === "beta2_fallback_branch_cascade")!;
+    expect(cascade.message).toContain("avg trainable params 288.08");
     expect(mrpc.freezes).toBe(12);
     expect(results.scenarios.find((s) => s.scenario === "final_threshold_survivors")!.avgTrainParams).toBeNull();
     expect(results.ok).toBe(true);
