@@ -1,4 +1,4 @@
-import { PluginRegistry, registerLossLogger, registerOptimizers } from "@aflora/core";
+import { PluginRegistry, registerKernelProfiler, registerLossLogger, registerOptimizers } from "@aflora/core";
 import { register as registerAdapters } from "@aflora/adapter";
 import { register as registerDecoder } from "@aflora/decoder";
 import { register as registerEncoder } from "@aflora/encoder";
@@ -10,7 +10,12 @@ import { register as registerTensorboard } from "@aflora/tensorboard";
 
 /** The plugin packages every run starts with, in order; more come from `imports` and `--plugin`. */
 export const DEFAULT_PLUGIN_PACKAGES: readonly { name: string; register: (r: PluginRegistry) => unknown }[] = [
-  { name: "@aflora/core", register: (r) => registerLossLogger(registerOptimizers(r)) },
+  {
+    name: "@aflora/core",
+    register: (r) => {
+      registerKernelProfiler(registerLossLogger(registerOptimizers(r)));
+    },
+  },
   { name: "@aflora/encoder", register: registerEncoder },
   { name: "@aflora/decoder", register: registerDecoder },
   { name: "@aflora/adapter", register: registerAdapters },
