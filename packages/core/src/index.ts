@@ -1,52 +1,159 @@
 import "reflect-metadata";
+// Importing @aflora/core registers TensorFlow.js's own gradients (tfjs-core's Node entry registers none).
+import "./nn/tfjs-gradients.js";
 
-export * from "./backend-name.js";
-export * from "./events.js";
-export * from "./tokens.js";
-export * from "./run-info.js";
-export * from "./trainer-plugin.js";
-export * from "./freezing.js";
-export * from "./tokenizer.js";
-export * from "./model.js";
-export * from "./parameter-registry.js";
-export * from "./plugin-registry.js";
-export * from "./nn/linear.js";
-export * from "./data.js";
-export * from "./random/rng.js";
-export * from "./random/kaiming.js";
-export * from "./io/safetensors.js";
-export * from "./io/atomic.js";
-export * from "./backend.js";
-export * from "./event-bus.js";
-export * from "./run-control.js";
-export * from "./train-plan.js";
-export * from "./stateful.js";
-export * from "./container.js";
-export * from "./best-weights.js";
-export * from "./optim/adamw.js";
-export * from "./optim/param-groups.js";
-export * from "./optim/lr-schedule.js";
-export * from "./optim/schedulers.js";
-export * from "./optim/clip.js";
-export * from "./io/checkpoint.js";
-export * from "./trainer.js";
-export * from "./trainer-options.js";
-export * from "./trainer-state.js";
-export * from "./non-finite.js";
-export * from "./event-log.js";
-export * from "./nn/tfjs-gradients.js";
-export * from "./nn/fast-gradients.js";
-export * from "./nn/plain-matmul.js";
-export * from "./nn/wasm-fast-matmul.js";
-export * from "./examples/loss-logger.js";
-export * from "./nn/wasm-shared-identity.js";
-export * from "./nn/wasm-fast-layout.js";
-export * from "./plugin-options.js";
-export * from "./repro/repro-main.js";
-export * from "./compose/contracts.js";
-export * from "./compose/run-config.js";
-export * from "./compose/training-schema.js";
-export * from "./compose/json-schema.js";
-export * from "./compose/optimizer.js";
-export * from "./compose/compose-run.js";
-export * from "./compose/input-error.js";
+// Backends: selection (wasm by default, cpu, native), kernel profiling.
+export { BACKEND_NAMES, type BackendName } from "./backend-name.js";
+export {
+  createKernelProfiler,
+  describeBackend,
+  NATIVE_HINT,
+  registerKernelProfiler,
+  renderKernelProfile,
+  selectBackend,
+  selectBackendInfo,
+  type BackendSelection,
+  type KernelProfile,
+  type KernelProfiler,
+  type KernelProfilerOptions,
+  type KernelProfileRow,
+  type KernelProfilerPluginOptions,
+  type NativeModule,
+  type SelectBackendOptions,
+} from "./backend.js";
+export { installFastGradients, uninstallFastGradients } from "./nn/fast-gradients.js";
+
+// The trainer's event stream, as plugins and reporters see it.
+export {
+  TRAINER_EVENT_TYPES,
+  type CheckpointSavedEvent,
+  type EpochEndEvent,
+  type EpochStartEvent,
+  type EvalEndEvent,
+  type ParamsFrozenEvent,
+  type RunEndEvent,
+  type RunEndStatus,
+  type RunErrorEvent,
+  type RunStartEvent,
+  type RunSummary,
+  type StepEndEvent,
+  type StepGradientsEvent,
+  type StepStartEvent,
+  type TrainableCounts,
+  type TrainerEvent,
+  type TrainerEventOf,
+  type TrainerEventType,
+} from "./events.js";
+export { EventBus } from "./event-bus.js";
+export { eventLogRecord, type EventLogLevel } from "./event-log.js";
+
+// Run-scoped dependency injection: tokens and the per-run container.
+export { Tokens } from "./tokens.js";
+export { createRunContainer, RunTokens, type RunContainerValues } from "./container.js";
+export type { RunInfo } from "./run-info.js";
+export { RunControl } from "./run-control.js";
+
+// Contracts every plugin implements or receives.
+export type { Json, PluginContext, Stateful, TrainerControl, TrainerPlugin } from "./trainer-plugin.js";
+export type { FreezeSchedule, FreezingScorer, ScheduleContext, ScheduleDecision, TrackedMatrix } from "./freezing.js";
+export type { EncodeOptions, Encoding, Tokenizer } from "./tokenizer.js";
+export type { LossAndGradients, TextBatch, TrainableModel } from "./model.js";
+export type { BatchSource, Evaluator } from "./data.js";
+export type {
+  AdapterApplyContext,
+  AdapterFactory,
+  LoadedModel,
+  LoadedTask,
+  ModelLoadContext,
+  ModelSource,
+  ReadStat,
+  Reporter,
+  RunAdapter,
+  RunTask,
+  TaskInfo,
+  TaskLoadOptions,
+} from "./compose/contracts.js";
+
+// The plugin registry and the helpers plugin option schemas use.
+export {
+  definePlugin,
+  PLUGIN_KINDS,
+  PluginRegistry,
+  UnknownPluginError,
+  type PluginDefinition,
+  type PluginKind,
+} from "./plugin-registry.js";
+export {
+  deltaTAgrees,
+  deltaTOf,
+  deltaTShape,
+  isPathOption,
+  pathOption,
+  pathOptionKind,
+  type NumberRule,
+} from "./plugin-options.js";
+export { LossLogger, registerLossLogger, type LossLoggerOptions } from "./examples/loss-logger.js";
+
+// The composition root: one run config in, one composed run out.
+export {
+  expandDataShorthand,
+  PLUGIN_SECTIONS,
+  resolveRunConfig,
+  RunConfigError,
+  runConfigShape,
+  type PluginSection,
+  type RunConfig,
+} from "./compose/run-config.js";
+export { trainingSchema, type TrainingConfig } from "./compose/training-schema.js";
+export { runConfigJsonSchema } from "./compose/json-schema.js";
+export { composeRun, withScorerDeltaT, type ComposedRun, type ComposeOptions } from "./compose/compose-run.js";
+
+// Parameters, layers and randomness.
+export {
+  ParameterRegistry,
+  type FreezeNotice,
+  type NamedParameter,
+  type ParameterGroup,
+  type RegisterOptions,
+} from "./parameter-registry.js";
+export { Linear, type LinearAdapter } from "./nn/linear.js";
+export { Rng } from "./random/rng.js";
+
+// Training: the trainer, AdamW and its parameter groups, divergence handling.
+export { Trainer, type TrainerOptions } from "./trainer.js";
+export { AdamW, type AdamWConfig, type AdamWSavedState, type OptimName } from "./optim/adamw.js";
+export {
+  paperParamGroups,
+  type PaperGroupsOptions,
+  type ParamGroupSpec,
+  type ResolvedGroup,
+} from "./optim/param-groups.js";
+export {
+  FREEZING_PLUGIN,
+  registerOptimizers,
+  type OptimizerFactory,
+  type OptimizerSettings,
+} from "./compose/optimizer.js";
+export { firstNonFiniteArray, NAN_POLICIES, TrainingDivergedError, type NanPolicy } from "./non-finite.js";
+
+// Files: safetensors, checkpoints, atomic writes.
+export {
+  dtypeByteSize,
+  floatToHalf,
+  halfToFloat,
+  isSafetensorsDtype,
+  readSafetensors,
+  readSafetensorsFile,
+  readSafetensorsHeader,
+  readWeightFileBytes,
+  toFloat32,
+  typedArrayFor,
+  writeSafetensors,
+  type SafetensorsData,
+  type SafetensorsDtype,
+  type SafetensorsFile,
+  type SafetensorsInput,
+  type SafetensorsTensor,
+} from "./io/safetensors.js";
+export { checkpointName, latestCheckpoint, type CheckpointState, type LoadedCheckpoint } from "./io/checkpoint.js";
+export { writeFileAtomic, writeFileAtomicSync } from "./io/atomic.js";

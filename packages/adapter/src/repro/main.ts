@@ -4,7 +4,7 @@
  * Usage: node dist/repro/main.js [fixturesDir] [--out <dir>]   (default out: the repository's repro-reports/)
  */
 import { fileURLToPath } from "node:url";
-import { reproEntry } from "@aflora/core";
+import { reproEntry } from "@aflora/core/repro";
 import { runParamsRepro } from "./params-suite.js";
 
 reproEntry({

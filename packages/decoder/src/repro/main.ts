@@ -7,7 +7,7 @@
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { fileURLToPath } from "node:url";
-import { reproEntry } from "@aflora/core";
+import { reproEntry } from "@aflora/core/repro";
 import { runDecoderRepro } from "./suite.js";
 
 reproEntry({

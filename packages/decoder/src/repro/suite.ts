@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import type { ReproResult } from "@aflora/core";
+import type { ReproResult } from "@aflora/core/repro";
 import { checkDecoderFixture, listDecoderFixtures, type DecoderFixtureResult } from "./parity.js";
 
 /** The folder under the fixtures root that this suite checks. */

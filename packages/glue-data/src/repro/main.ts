@@ -7,7 +7,7 @@
  *   (defaults: the repository's fixtures/glue-tiny and repro-reports/)
  */
 import { fileURLToPath } from "node:url";
-import { reproEntry } from "@aflora/core";
+import { reproEntry } from "@aflora/core/repro";
 import { runGlueDataRepro } from "./glue-data-suite.js";
 
 const REPO = new URL("../../../../", import.meta.url);

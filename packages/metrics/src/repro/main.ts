@@ -5,7 +5,7 @@
  * Usage: node dist/repro/main.js [--out <dir>]   (default out: the repository's repro-reports/)
  */
 import { fileURLToPath } from "node:url";
-import { reproEntry } from "@aflora/core";
+import { reproEntry } from "@aflora/core/repro";
 import { runMetricsRepro } from "./metrics-suite.js";
 
 reproEntry({
