@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fsyncSync, openSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readSync, fstatSync, ftruncateSync } from "node:fs";
 import { eventLogRecord, type EventLogLevel, type TrainerEvent } from "@aflora/core";
 
 /**
@@ -14,7 +14,10 @@ export class EventsLog {
     eventsPath: string,
     metricsPath: string,
     private readonly level: EventLogLevel = "info",
+    warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
   ) {
+    repairTornTail(eventsPath, warn);
+    repairTornTail(metricsPath, warn);
     this.fd = openSync(eventsPath, "a");
     this.metricsFd = openSync(metricsPath, "a");
   }
@@ -35,5 +38,39 @@ export class EventsLog {
   close(): void {
     closeSync(this.fd);
     closeSync(this.metricsFd);
+  }
+}
+
+/**
+ * A process killed (or a disk filled) during an append leaves a partial last line. Before anything
+ * is appended, the file is cut back to its last complete line, so the log stays one JSON record per line.
+ */
+export function repairTornTail(path: string, warn: (message: string) => void): void {
+  if (!existsSync(path)) return;
+  const fd = openSync(path, "r+");
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    // Scan back in chunks for the last newline; everything after it is the torn record.
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    let keep = 0;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      const i = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (i >= 0) {
+        keep = start + i + 1;
+        break;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, keep);
+    warn(`${path}: cut a partial last line (${size - keep} bytes) left by an interrupted write`);
+  } finally {
+    closeSync(fd);
   }
 }
