@@ -1,7 +1,11 @@
+// Applying an adapter to a model, counting what it trains, and taking it off again.
 export type { AdaptableModel } from "./base/adaptable-model.js";
 export { applyAdapter, planAdapter, moduleSpecs, type ApplyOptions, type AdapterLayout } from "./apply/apply.js";
 export { AppliedAdapter, type AdaptedModule } from "./apply/applied-adapter.js";
+export { removeAdapter } from "./apply/remove-adapter.js";
 export { countParameters, formatParameterCounts, type AdapterParameterCount } from "./apply/counts.js";
+
+// The method contract: plans, module kinds and target modules.
 export { LowRankPath } from "./base/low-rank-path.js";
 export type { AdapterMethod, BaseAdapterConfig, PlanContext } from "./base/method.js";
 export { moduleKind, type ModuleKind } from "./base/module-kind.js";
@@ -24,6 +28,8 @@ export {
   type KnownArchitecture,
   type TargetModules,
 } from "./base/targets.js";
+
+// The methods (full, LoRA, ELoRA/VeRA, AFLoRA) and their configs.
 export {
   ADAPTER_METHODS,
   ADAPTER_METHOD_NAMES,
@@ -35,14 +41,13 @@ export {
 export type { LoraConfig } from "./lora/config.js";
 export type { EloraConfig } from "./elora/config.js";
 export { TRAINABLE_PM, type AfloraConfig, type TrainablePm } from "./aflora/config.js";
+
+// Plugins for core's registry and the run adapter they build.
 export { register, registerAdapters, adapterPlugins } from "./register.js";
 export { ADAPTER_DIR, modulesToCarry, lowRankFactory } from "./plugin/low-rank-run-adapter.js";
 export { MODEL_DIR } from "./full/plugin.js";
 
-/** Detaches an adapter and restores the model exactly (see `AppliedAdapter.remove`). */
-export function removeAdapter(adapter: import("./apply/applied-adapter.js").AppliedAdapter): void {
-  adapter.remove();
-}
+// Saving, loading and exporting in Hugging Face PEFT layout (or merged into the base weights).
 export { saveAdapter, METADATA_ALSO_SAVED, METADATA_CONFIG, METADATA_FLAGS, METADATA_VERSION } from "./peft/save.js";
 export { loadAdapter } from "./peft/load.js";
 export { exportPeftLora } from "./peft/export-lora.js";
@@ -64,13 +69,7 @@ export {
   PEFT_MODEL_PREFIX,
   fileKey,
 } from "./peft/names.js";
+
+// The params report: trainable parameters per method for a Hugging Face config.
 export { modelShapes, type ModelShapes, type StateEntry } from "./report/hf-shapes.js";
 export { paramsReport, type ParamsReport, type ParamsReportOptions } from "./report/params-report.js";
-export {
-  DEBERTA_V3_BASE_CONFIG,
-  PAPER_PARAM_COUNTS,
-  PARAMS_REPRO_CONFIG_FILE,
-  runParamsRepro,
-  type ParamCountCheck,
-  type ParamsReproResult,
-} from "./repro/params-suite.js";

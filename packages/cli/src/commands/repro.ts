@@ -8,7 +8,7 @@ import type { SuiteRunner } from "../integrations/repro/suite.js";
 const SUITES: Record<string, () => Promise<SuiteRunner>> = {
   encoder: async () => (await import("../integrations/repro/encoder.js")).encoderSuite,
   adapter: async () => {
-    const { runParamsRepro } = await import("@aflora/adapter");
+    const { runParamsRepro } = await import("@aflora/adapter/repro");
     return async (fixtures) => runParamsRepro(fixtures);
   },
   freezing: async () => (await import("../integrations/repro/freezing.js")).freezingSuite,
