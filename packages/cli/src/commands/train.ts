@@ -9,6 +9,7 @@ import { createRunFolder, runPaths } from "../run/run-folder.js";
 import { acquireRunLock } from "../run/run-lock.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
 import { runTraining, hasCheckpoint } from "../train/run-training.js";
+import { refuseConfigFlagsOnResume } from "./resume-flags.js";
 
 export interface TrainFlags extends Record<string, unknown> {
   config?: string;
@@ -38,6 +39,7 @@ export async function trainCommand(
   let dir: string;
   let runId: string;
   if (flags.resume) {
+    refuseConfigFlagsOnResume(flags);
     dir = resolve(flags.resume);
     const paths = runPaths(dir);
     if (!existsSync(paths.config))

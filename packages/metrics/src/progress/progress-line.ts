@@ -37,6 +37,8 @@ export function updateProgress(s: ProgressState, e: TrainerEvent, now: number): 
       Object.assign(s, {
         step: e.startStep,
         startStep: e.startStep,
+        // A resumed run shows the epoch of its last completed step, as the line does after every step.
+        epoch: e.stepsPerEpoch > 0 ? Math.floor(Math.max(0, e.startStep - 1) / e.stepsPerEpoch) : 0,
         totalSteps: e.totalSteps,
         epochs: e.epochs,
         startedAt: now,

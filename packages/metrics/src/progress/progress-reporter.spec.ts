@@ -32,6 +32,28 @@ describe("attachProgress", () => {
     expect(out[1]).toBe("step 2/4 | epoch 1/2 | loss – | ETA – | trainable 10 | frozen 4\n");
   });
 
+  it("shows the epoch of a resumed run's last completed step, not epoch 1", () => {
+    const events = new Subject<TrainerEvent>();
+    const out: string[] = [];
+    const detach = attachProgress(events, {
+      stream: { write: (s: string) => out.push(s), isTTY: false },
+      now: () => 0,
+    });
+    // A finished run (4 of 4 steps, 2 per epoch) resumed: nothing left to do, still in epoch 2.
+    events.next({
+      type: "run:start",
+      runId: "r",
+      totalSteps: 4,
+      stepsPerEpoch: 2,
+      epochs: 2,
+      backend: "cpu",
+      startStep: 4,
+      trainable: counts(20),
+    });
+    detach();
+    expect(out[0]).toBe("step 4/4 | epoch 2/2 | loss – | ETA – | trainable 20 | frozen 0\n");
+  });
+
   it("prints plain lines with step, epoch, loss, ETA, trainable parameters and frozen matrices when not a TTY", () => {
     const events = new Subject<TrainerEvent>();
     const out: string[] = [];
