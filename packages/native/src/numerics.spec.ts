@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { fileURLToPath } from "node:url";
 import { installFastGradients } from "@aflora/core";
-import { runEncoderParity } from "@aflora/encoder";
+import { runEncoderParity } from "@aflora/encoder/repro";
 import { runFreezingRepro } from "@aflora/scheduler/repro";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerNativeBackend } from "./native-backend.js";

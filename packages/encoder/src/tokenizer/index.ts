@@ -3,7 +3,18 @@ export { TOKENIZER_MODES, DEFAULT_TOKENIZER_MODE, checkTokenizerMode, type Token
 export { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 export { usePrecompiledCharsmap } from "./hf-precompiled-patch.js";
 export { useMetaspaceSplit, splitMergedWithNext } from "./metaspace-split.js";
-export * from "./sentencepiece/index.js";
+export {
+  bytePiece,
+  DoubleArray,
+  HfPrecompiledNormalizer,
+  parsePrecompiledCharsmap,
+  SentencePieceNormalizer,
+  SentencePieceProcessor,
+  type NormalizerSpec,
+  type PrecompiledCharsmap,
+  type SentencePieceNormalizerOptions,
+  type SentencePieceToken,
+} from "./sentencepiece/index.js";
 export { HfTokenizer, type HfTokenizerSettings } from "./hf-tokenizer.js";
 export {
   parseSentencePieceModel,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { formatParityResult, runEncoderParity } from "@aflora/encoder";
+import { formatParityResult, runEncoderParity } from "@aflora/encoder/repro";
 import { selectBackend } from "@aflora/core";
 import type { SuiteResult } from "./suite.js";
 
