@@ -23,7 +23,7 @@ const SUITES: Record<string, () => Promise<SuiteRunner>> = {
     };
   },
   metrics: async () => {
-    const { runMetricsRepro } = await import("@aflora/metrics");
+    const { runMetricsRepro } = await import("@aflora/metrics/repro");
     return async () => runMetricsRepro();
   },
   "glue-data": async () => {
