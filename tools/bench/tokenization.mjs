@@ -5,7 +5,8 @@
 // @aflora/encoder's dist exports it, and always the WhitespaceTokenizer. Inputs are GLUE-like
 // sentence pairs (~25 + ~15 words, from the glue-tiny fixture vocabulary).
 import { fileURLToPath } from "node:url";
-import { encodeExamples, TextBatchSource, WhitespaceTokenizer } from "@aflora/glue-data";
+import { encodeExamples, TextBatchSource } from "@aflora/glue-data";
+import { WhitespaceTokenizer } from "@aflora/glue-data/testing";
 
 const n = Number(process.argv[2] ?? 20000);
 const root = fileURLToPath(new URL("../../", import.meta.url));

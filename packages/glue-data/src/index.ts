@@ -1,26 +1,45 @@
-export * from "./read/example.js";
-export * from "./read/data-format-error.js";
-export * from "./read/parse-label.js";
-export * from "./read/lines.js";
-export * from "./read/glue-tsv.js";
-export * from "./read/parquet.js";
-export * from "./read/csv-records.js";
-export * from "./read/custom.js";
-export * from "./tasks/task-info.js";
-export * from "./tasks/glue-tasks.js";
-export * from "./tasks/custom-task.js";
-export * from "./encode/encoded-dataset.js";
-export * from "./encode/encode-examples.js";
-export * from "./batching/collate.js";
-export * from "./batching/text-batch-source.js";
-export * from "./evaluate/task-evaluator.js";
-export * from "./task-data.js";
-export * from "./glue-task-data.js";
-export * from "./custom-task-data.js";
-export * from "./hub/glue-hub.js";
-export * from "./spam-assassin/email-text.js";
-export * from "./spam-assassin/spam-assassin-task.js";
-export * from "./register/register-tasks.js";
-export * from "./testing/whitespace-tokenizer.js";
-export * from "./repro/authors-glue-tasks.js";
-export * from "./repro/glue-data-suite.js";
+// Reading examples: GLUE TSV and parquet layouts, custom CSV/JSONL/TSV files.
+export type { Example } from "./read/example.js";
+export { DataFormatError } from "./read/data-format-error.js";
+export { readParquetExamples, type ParquetColumns } from "./read/parquet.js";
+export { readCustomExamples, type CustomFormat } from "./read/custom.js";
+
+// Task definitions: the nine GLUE tasks, HANS, SpamAssassin.
+export type { TaskInfo } from "./tasks/task-info.js";
+export {
+  GLUE_TASK_NAMES,
+  GLUE_TASKS,
+  glueTask,
+  HANS_TASK,
+  hansTaskData,
+  type GlueEvalSplit,
+  type GlueTask,
+  type GlueTaskName,
+  type GlueTsvLayout,
+  type HansTaskDataOptions,
+  type TsvColumn,
+} from "./tasks/glue-tasks.js";
+
+// Tokenizing once per run, then batching and evaluating.
+export type { EncodedDataset } from "./encode/encoded-dataset.js";
+export { encodeExamples, type EncodeExamplesOptions } from "./encode/encode-examples.js";
+export { TextBatchSource, type TextBatchSourceOptions } from "./batching/text-batch-source.js";
+export { TaskEvaluator, type EvalSplit, type TaskEvaluatorOptions } from "./evaluate/task-evaluator.js";
+
+// Loading a task's splits in code.
+export type { LoadedTask, TaskData, TaskLoadOptions } from "./task-data.js";
+export { glueTaskData, type GlueTaskDataOptions } from "./glue-task-data.js";
+export { customTaskData, type CustomTaskDataOptions } from "./custom-task-data.js";
+
+// Downloading GLUE from the Hugging Face Hub.
+export { fetchGlueParquet, GlueDownloadError, type GlueHubOptions } from "./hub/glue-hub.js";
+
+// SpamAssassin (the email task) and the task plugins for core's registry.
+export {
+  spamAssassinSplits,
+  spamAssassinTask,
+  type SpamAssassinOptions,
+  type SpamRecord,
+} from "./spam-assassin/spam-assassin-task.js";
+export { register, registerTasks } from "./register/register-tasks.js";
+

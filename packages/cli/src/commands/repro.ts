@@ -27,7 +27,7 @@ const SUITES: Record<string, () => Promise<SuiteRunner>> = {
     return async () => runMetricsRepro();
   },
   "glue-data": async () => {
-    const { runGlueDataRepro } = await import("@aflora/glue-data");
+    const { runGlueDataRepro } = await import("@aflora/glue-data/repro");
     // --fixtures is the repository's fixtures/ (→ glue-tiny/) or a GLUE fixture folder itself.
     return (fixtures) => runGlueDataRepro(existsSync(join(fixtures, "glue-tiny")) ? join(fixtures, "glue-tiny") : fixtures);
   },
