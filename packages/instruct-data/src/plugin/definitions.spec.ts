@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PluginRegistry } from "@aflora/core";
+import { PluginRegistry, pathOptionKind } from "@aflora/core";
+import type { z } from "zod";
 import { loadLlamaTokenizer } from "@aflora/decoder";
 import { container } from "tsyringe";
 import { afterAll, describe, expect, it } from "vitest";
@@ -79,6 +80,12 @@ describe("task plugin instruct-json", () => {
     const b = [...loaded.train.epoch(0)][0]!;
     const real = [...b.labels].filter((l) => l !== -100).length;
     expect(real).toBe([...b.attentionMask].filter((m) => m === 1).length); // every real token is a label
+  });
+
+  it("marks train and validation as paths, so a config file's relative paths resolve against its folder", () => {
+    const shape = (registry.get("task", "instruct-json").options as z.ZodObject).shape;
+    expect(pathOptionKind(shape.train as z.ZodType)).toBe("existing");
+    expect(pathOptionKind(shape.validation as z.ZodType)).toBe("existing");
   });
 
   it("names the offending option, and refuses a tokenizer without </s>", async () => {

@@ -1,4 +1,4 @@
-import { definePlugin, type PluginDefinition } from "@aflora/core";
+import { definePlugin, pathOption, type PluginDefinition } from "@aflora/core";
 import { z } from "zod";
 import { readInstructFile } from "../format/instruct-example.js";
 import { generateArithmeticSet } from "../generate/arithmetic-set.js";
@@ -43,12 +43,9 @@ export const instructJsonTask = definePlugin({
   package: PACKAGE,
   options: z
     .object({
-      train: z.string().min(1).describe("training records: a JSON array file (math_10k.json) or .jsonl"),
-      validation: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("validation records; without it valSetSize records are held out of train"),
+      // Paths: relative to the config file that gives them, and checked to exist before the run starts.
+      train: pathOption("training records: a JSON array file (math_10k.json) or .jsonl"),
+      validation: pathOption("validation records; without it valSetSize records are held out of train").optional(),
       maxTrainExamples: z.number().int().min(1).optional().describe("use only the first N training records"),
       ...dataOptions,
     })
