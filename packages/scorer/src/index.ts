@@ -1,10 +1,25 @@
-export * from "./windowed-ema.js";
-export * from "./smoothed-scorer.js";
-export * from "./aflora-scorer.js";
-export * from "./sensitivity-scorer.js";
-export * from "./grad-norm-scorer.js";
-export * from "./magnitude-scorer.js";
-export * from "./random-scorer.js";
-export * from "./register.js";
-export { readFloat32 } from "./read-tensor.js";
-export * from "./decoder/index.js";
+// The AFLoRA freezing score: sensitivity smoothed and weighted by its uncertainty.
+export { WindowedEma, type UncertaintyMode, type WindowState } from "./windowed-ema.js";
+export { SmoothedScorer } from "./smoothed-scorer.js";
+export { AFLORA_DEFAULTS, AfloraScorer, type SmoothedScorerOptions } from "./aflora-scorer.js";
+
+// Scorers for ablations (sensitivity alone, gradient norm, magnitude, random).
+export { SensitivityScorer } from "./sensitivity-scorer.js";
+export { GradNormScorer, type GradNormScorerOptions } from "./grad-norm-scorer.js";
+export { MagnitudeScorer } from "./magnitude-scorer.js";
+export { RandomScorer } from "./random-scorer.js";
+
+// Plugins for core's registry.
+export { register, registerScorers, scorerDefinitions, type ScorerName } from "./register.js";
+
+// Decoders (LLaMA): the windowed AFLoRA scorer.
+export {
+  AFLORA_DECODER_SCORER_DEFAULTS,
+  AfloraDecoderScorer,
+  decoderScorerDefinitions,
+  type AfloraDecoderScorerOptions,
+  type DecoderScoreLog,
+  type DecoderUncertaintyMode,
+  type DecoderWindowState,
+} from "./decoder/index.js";
+
