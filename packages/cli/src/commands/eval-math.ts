@@ -1,3 +1,4 @@
+import { selectBackend, type BackendName } from "@aflora/core";
 import { runGenerate } from "@aflora/decoder";
 import { evaluateMathTask, MATH_TASKS, type MathTask } from "@aflora/instruct-data";
 import { ConfigError } from "../config/config-error.js";
@@ -16,10 +17,14 @@ export async function evalMathCommand(flags: {
   adapter?: string;
   out?: string;
   maxNewTokens?: string;
+  backend?: string;
 }): Promise<void> {
   if (!flags.data) throw new ConfigError(`--data: the ${flags.task} test file (LLM-Adapters JSON) is required`);
   if (!flags.model) throw new ConfigError("--model: a LlamaForCausalLM folder or hub id is required");
   const maxNewTokens = flags.maxNewTokens === undefined ? 256 : Number(flags.maxNewTokens);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+    throw new ConfigError(`--max-new-tokens: expected a positive integer (got "${flags.maxNewTokens}")`);
+  await selectBackend((flags.backend ?? "auto") as BackendName | "auto");
   const result = await evaluateMathTask({
     task: flags.task,
     data: flags.data,

@@ -1,3 +1,4 @@
+import { selectBackend } from "@aflora/core";
 import { runGenerate } from "@aflora/decoder";
 import { ConfigError } from "../config/config-error.js";
 
@@ -15,6 +16,8 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
     throw new ConfigError(`--max-new-tokens: expected a positive integer (got "${flags.maxNewTokens}")`);
   if (!flags.prompt?.length) throw new ConfigError("--prompt: give at least one prompt");
+  // As for train: the fastest backend available, or the one AFLORA_BACKEND forces.
+  await selectBackend("auto");
   const out = await runGenerate({
     model: flags.model,
     ...(flags.adapter ? { adapter: flags.adapter } : {}),

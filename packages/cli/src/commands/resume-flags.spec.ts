@@ -4,7 +4,14 @@ import { refuseConfigFlagsOnResume } from "./resume-flags.js";
 describe("refuseConfigFlagsOnResume", () => {
   it("lets run-only flags through (commander's --no-plots default included)", () => {
     expect(() =>
-      refuseConfigFlagsOnResume({ resume: "runs/x", plots: true, quiet: true, plugin: ["./p.mjs"], profile: 3 }),
+      refuseConfigFlagsOnResume({
+        resume: "runs/x",
+        plots: true,
+        quiet: true,
+        plugin: ["p"],
+        trustRunImports: true,
+        profile: 3,
+      }),
     ).not.toThrow();
   });
 

@@ -1,7 +1,7 @@
 import { ConfigError } from "../config/config-error.js";
 
 /** Flags of `aflora train` that say how to run, not what to train: allowed next to --resume. */
-const RUN_ONLY_FLAGS = new Set(["resume", "plots", "quiet", "plugin", "profile"]);
+const RUN_ONLY_FLAGS = new Set(["resume", "plots", "quiet", "plugin", "trustRunImports", "profile"]);
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
