@@ -52,6 +52,7 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
       .command("train")
       .description("Fine-tune a model. With no arguments: the built-in demo (AFLoRA on SpamAssassin with a tiny encoder).")
       .option("--resume <run>", "continue an interrupted run from its latest checkpoint")
+      .option("--trust-run-imports", "with --resume: load the plugin modules the run folder's config imports (never done otherwise)")
       .option("--no-plots", "skip SVG/PNG plots in the report")
       .option("--quiet", "no progress output")
       .option("--profile [steps]", "write a per-kernel time table (kernel-profile.md) for the first steps (default 5) to the run folder"),
@@ -63,6 +64,7 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
       .command("eval")
       .description("Evaluate a run's final model (or a model as configured) on a task's validation set.")
       .option("--run <run>", "a finished run folder to evaluate (its config, model and adapter)")
+      .option("--trust-run-imports", "with --run: load the plugin modules the run folder's config imports (never done otherwise)")
       .option("--out <dir>", "math tasks: where predictions-<task>.jsonl goes (default: the --run folder)")
       .option("--max-new-tokens <n>", "math tasks: tokens generated per problem (default 256, as the authors' evaluate.py)"),
     registry,
@@ -85,6 +87,7 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     .requiredOption("--format <format>", "peft-lora | merged | peft-aflora")
     .option("--output <dir>", "where to write (default: <run>/export-<format>)")
     .option("--plugin <package-or-path>", "trust and load a plugin the run used (repeatable)", collect)
+    .option("--trust-run-imports", "load every plugin module the run folder's config imports")
     .action((run, flags) => exportCommand(run, flags, registry));
 
   program

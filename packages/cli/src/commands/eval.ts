@@ -15,13 +15,14 @@ import { resolveConfig } from "../config/resolve-config.js";
 import { ConfigError } from "../config/config-error.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
 import { runPaths } from "../run/run-folder.js";
-import { readSavedConfig } from "./train.js";
+import { readSavedConfig, trustedModules } from "./train.js";
 
 interface EvalFlags extends Record<string, unknown> {
   run?: string;
   config?: string;
   preset?: string;
   plugin?: string[];
+  trustRunImports?: boolean;
 }
 
 /** What a run folder saved: a PEFT adapter, or (full fine-tuning) a whole model folder. */
@@ -40,7 +41,7 @@ async function runConfig(
   const paths = runPaths(resolve(flags.run));
   if (!existsSync(paths.config))
     throw new ConfigError(`--run: ${paths.dir} is not an aflora run folder (no config.json)`);
-  const config = await readSavedConfig(paths.config, registry, flags.plugin ?? []);
+  const config = await readSavedConfig(paths.config, registry, trustedModules(flags));
   const adapterDir = join(paths.dir, ADAPTER_DIR);
   if (existsSync(join(adapterDir, "adapter_config.json"))) return { config, adapterDir };
   const modelDir = join(paths.dir, MODEL_DIR);

@@ -14,7 +14,7 @@ import {
 import { ConfigError } from "../config/config-error.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
 import { runPaths } from "../run/run-folder.js";
-import { readSavedConfig } from "./train.js";
+import { readSavedConfig, trustedModules } from "./train.js";
 
 /**
  * `aflora export <run> --format peft-lora|merged|peft-aflora [--output D]`: a finished run's adapter as a
@@ -22,7 +22,7 @@ import { readSavedConfig } from "./train.js";
  */
 export async function exportCommand(
   run: string,
-  flags: { format: string; output?: string; plugin?: string[] },
+  flags: { format: string; output?: string; plugin?: string[]; trustRunImports?: boolean },
   registry: PluginRegistry = createPluginRegistry(),
 ): Promise<void> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format))
@@ -39,7 +39,7 @@ export async function exportCommand(
       );
     throw new ConfigError(`${paths.dir}: no saved adapter (the run did not finish)`);
   }
-  const config = await readSavedConfig(paths.config, registry, flags.plugin ?? []);
+  const config = await readSavedConfig(paths.config, registry, trustedModules(flags));
   await selectBackend(config.backend as never);
   installFastGradients();
   const scope = rootContainer.createChildContainer();

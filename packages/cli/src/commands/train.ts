@@ -18,6 +18,7 @@ export interface TrainFlags extends Record<string, unknown> {
   plots?: boolean;
   quiet?: boolean;
   plugin?: string[];
+  trustRunImports?: boolean;
   profile?: boolean | string;
 }
 
@@ -46,7 +47,7 @@ export async function trainCommand(
       throw new ConfigError(`--resume: ${dir} is not an aflora run folder (no config.json)`);
     if (!(await hasCheckpoint(dir)))
       throw new ConfigError(`--resume: ${dir} has no checkpoint yet (nothing to continue from; start a new run)`);
-    config = await readSavedConfig(paths.config, registry, flags.plugin ?? []);
+    config = await readSavedConfig(paths.config, registry, trustedModules(flags));
     runId = dir.split(/[\\/]/).pop()!;
     log(`Resuming ${runId} from its latest checkpoint.`);
   } else {
@@ -111,6 +112,14 @@ function profileSteps(flag: unknown): number | undefined {
   return n;
 }
 
+/** In the trusted list: every module the run folder names may be loaded (`--trust-run-imports`). */
+export const TRUST_ALL = "\0trust-run-imports";
+
+/** The modules a command trusts: those given again with --plugin, or all with --trust-run-imports. */
+export function trustedModules(flags: { plugin?: string[] | undefined; trustRunImports?: boolean | undefined }): string[] {
+  return [...(flags.plugin ?? []), ...(flags.trustRunImports ? [TRUST_ALL] : [])];
+}
+
 /**
  * A run folder's saved config. The plugin modules it lists under `imports` are loaded only when they
  * are passed again with `--plugin`: a run folder received from someone else never runs its code.
@@ -130,10 +139,10 @@ export async function readSavedConfig(
   delete raw.compute;
   delete raw.versions;
   const imports = Array.isArray(raw.imports) ? (raw.imports as string[]) : [];
-  const untrusted = imports.filter((s) => !trusted.includes(s));
+  const untrusted = trusted.includes(TRUST_ALL) ? [] : imports.filter((s) => !trusted.includes(s));
   if (untrusted.length) {
     throw new ConfigError(
-      `${path}: imports: this run loads plugin code (${untrusted.join(", ")}); pass each again with --plugin <module> to trust it`,
+      `${path}: imports: this run loads plugin code (${untrusted.join(", ")}); pass each again with --plugin <module>, or --trust-run-imports`,
     );
   }
   await loadPluginModules(imports, registry, process.cwd(), path);

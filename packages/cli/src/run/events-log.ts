@@ -35,7 +35,11 @@ export class EventsLog {
     if (event.type === "checkpoint:saved") fsyncSync(this.fd);
   }
 
+  private closed = false;
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
     closeSync(this.metricsFd);
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { ConfigError } from "../config/config-error.js";
 import { join, resolve } from "node:path";
 
 /** `2026-11-28T17-40-39Z` — sortable, and valid in file names on every OS. */
@@ -17,6 +18,7 @@ export function timestampForName(d: Date): string {
  */
 export function createRunFolder(parent: string, name = "run", now: Date = new Date()): { dir: string; runId: string } {
   const root = resolve(parent);
+  if (existsSync(root) && !statSync(root).isDirectory()) throw new ConfigError(`output: ${root} is a file, not a folder for run folders`);
   mkdirSync(root, { recursive: true });
   for (let attempt = 0; attempt < 16; attempt++) {
     const runId = `${timestampForName(now)}-${name}-${randomBytes(3).toString("hex")}`;

@@ -92,6 +92,13 @@ export async function runTraining(config: RunConfig, o: TrainingOptions): Promis
     let summary: RunSummary;
     try {
       summary = await run.run();
+    } catch (e) {
+      // A diverged run is reported as diverged (no adapter is saved: its weights are not finite).
+      if ((e as Error).name === "TrainingDivergedError") {
+        log.close();
+        await writeRunReport(o.runDir, { ...(await reportExtras(o.runDir, false)), plots: false });
+      }
+      throw e;
     } finally {
       interrupt.dispose();
       profileSub?.unsubscribe();

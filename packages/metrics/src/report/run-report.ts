@@ -2,7 +2,7 @@ import type { TrainableCounts } from "@aflora/core";
 import type { EventRecord } from "./event-json.js";
 
 /** "stopped early": ended by a plugin, maxSteps or a signal before the last step; "interrupted": by a signal in this process. */
-export type RunStatus = "completed" | "stopped early" | "interrupted" | "failed" | "running";
+export type RunStatus = "completed" | "stopped early" | "interrupted" | "diverged" | "failed" | "running";
 
 export interface EvaluationPoint {
   step: number;
@@ -29,6 +29,8 @@ export interface ParameterInfo {
 export interface RunReport {
   runId: string;
   status: RunStatus;
+  /** Steps dropped for a non-finite loss or gradient (training.nanPolicy "skip-step"). */
+  skippedSteps: number;
   backend: string | null;
   /** Free-form facts from the resolved config (task, method, model, seed...). */
   facts: Record<string, string | number | null>;
@@ -89,6 +91,7 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
   let totalParameters: number | null = null;
   let lastCounts: TrainableCounts | null = null;
   let status: RunStatus = "running";
+  let skippedSteps = 0;
   let error: string | null = null;
   let selectionMetric: string | null = null;
   const loss = new Map<number, { step: number; epoch: number; loss: number }>();
@@ -159,14 +162,15 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
         break;
       }
       case "run:end": {
-        const summary = e.summary as { stoppedEarly?: boolean } | undefined;
-        status = summary?.stoppedEarly ? "stopped early" : "completed";
+        const summary = e.summary as { stoppedEarly?: boolean; status?: RunStatus; skippedSteps?: number } | undefined;
+        status = summary?.status ?? (summary?.stoppedEarly ? "stopped early" : "completed");
+        if (typeof summary?.skippedSteps === "number") skippedSteps += summary.skippedSteps;
         break;
       }
       case "run:error": {
         const err = e.error as { message?: string } | undefined;
         error = err?.message ?? "unknown error";
-        status = "failed";
+        status = e.status === "diverged" ? "diverged" : "failed";
         break;
       }
     }
@@ -206,6 +210,7 @@ export function buildRunReport(events: readonly EventRecord[], extras: RunReport
   return {
     runId,
     status,
+    skippedSteps,
     backend,
     facts: extras.facts ?? {},
     steps: { done: steps.length, total, perEpoch },
