@@ -1,15 +1,40 @@
-export * from "./format/instruct-example.js";
-export * from "./prompt/prompt-template.js";
-export * from "./tokenize/causal-tokenizer.js";
-export * from "./tokenize/tokenize-example.js";
-export * from "./batch/collate.js";
-export * from "./batch/instruct-batch-source.js";
-export * from "./batch/train-validation-split.js";
-export * from "./batch/validation-loss-evaluator.js";
-export * from "./eval/extract-answer.js";
-export * from "./eval/evaluate-math-task.js";
-export * from "./generate/arithmetic-set.js";
-export * from "./plugin/instruct-task.js";
-export * from "./plugin/definitions.js";
-export * from "./presets/presets.js";
+// The LLM-Adapters JSON format and the authors' prompt templates.
+export {
+  InstructFormatError,
+  parseInstructExamples,
+  readInstructFile,
+  type InstructExample,
+} from "./format/instruct-example.js";
+export { evaluationPrompt, trainingPrompt } from "./prompt/prompt-template.js";
+
+// Training data: tokenized with the prompt masked out, batched with left padding, a validation split.
+export type { CausalTokenizer } from "./tokenize/causal-tokenizer.js";
+export { tokenizeExample, type TokenizedExample, type TokenizeOptions } from "./tokenize/tokenize-example.js";
+export { collate, type CollateOptions, type InstructBatch } from "./batch/collate.js";
+export { InstructBatchSource, type InstructBatchSourceOptions } from "./batch/instruct-batch-source.js";
+export { trainValidationSplit } from "./batch/train-validation-split.js";
+export { ValidationLossEvaluator } from "./batch/validation-loss-evaluator.js";
+
+// Evaluation as evaluate.py does it, and a generated arithmetic set for the demo.
+export { extractAnswerLetter, extractAnswerNumber, MATH_TASKS, type MathTask } from "./eval/extract-answer.js";
+export {
+  evaluateMathTask,
+  type EvaluateMathTaskOptions,
+  type MathEvaluation,
+  type MathPrediction,
+} from "./eval/evaluate-math-task.js";
+export { generateArithmeticSet, type ArithmeticSetOptions } from "./generate/arithmetic-set.js";
+
+// Task plugins for core's registry and the decoder presets.
+export {
+  instructTask,
+  type InstructDataOptions,
+  type InstructLoadOptions,
+  type InstructTaskData,
+  type InstructTaskInfo,
+  type LoadedInstructTask,
+} from "./plugin/instruct-task.js";
+export { instructTaskDefinitions } from "./plugin/definitions.js";
+export { DECODER_PRESETS_DIR, listDecoderPresets, loadDecoderPreset } from "./presets/presets.js";
 export { register } from "./register.js";
+
