@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { LoadedModel, ModelLoadContext, ModelSource } from "@aflora/core";
 import { saveModelFolder } from "@aflora/encoder";
 import type { CausalLMBatch } from "../model/causal-lm-batch.js";
@@ -13,18 +14,21 @@ export interface LlamaSourceOptions {
   recompute?: boolean | "auto";
 }
 
+/** `path: "demo"`: the tiny random LLaMA shipped in assets/ (the decoder demo's model). */
+export const DEMO_LLAMA_DIR = fileURLToPath(new URL("../../assets/llama-tiny-demo/", import.meta.url));
+
 /** The "llama" model plugin's source: loads the folder once the run starts. */
 export class LlamaSource implements ModelSource<CausalLMBatch> {
-  readonly nameOrPath: string;
+  readonly nameOrPath: string | null;
 
   constructor(private readonly o: LlamaSourceOptions) {
-    this.nameOrPath = o.path;
+    this.nameOrPath = o.path === "demo" ? null : o.path;
   }
 
   async load(ctx: ModelLoadContext): Promise<LoadedModel<CausalLMBatch>> {
     let loaded;
     try {
-      loaded = await loadCausalLM(this.o.path, {
+      loaded = await loadCausalLM(this.o.path === "demo" ? DEMO_LLAMA_DIR : this.o.path, {
         warn: (message) => ctx.warn(message),
         recompute: this.o.recompute ?? "auto",
         ...(this.o.tokenizer ? { tokenizer: this.o.tokenizer } : {}),
@@ -40,8 +44,8 @@ export class LlamaSource implements ModelSource<CausalLMBatch> {
       tokenizer,
       modelConfig: raw,
       origin: folder,
-      randomInit: false,
-      nameOrPath: this.o.path,
+      randomInit: this.o.path === "demo",
+      nameOrPath: this.nameOrPath,
       taskType: "CAUSAL_LM",
       save: (dir) => saveModelFolder(model.params, raw, dir),
     };

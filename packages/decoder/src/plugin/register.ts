@@ -17,7 +17,7 @@ export const llamaModel = definePlugin({
         .string()
         .min(1)
         .describe(
-          "a Hugging Face LlamaForCausalLM folder (config.json, safetensors or pytorch_model.bin, tokenizer.model) or a hub id",
+          'a Hugging Face LlamaForCausalLM folder (config.json, safetensors or pytorch_model.bin, tokenizer.model), a hub id, or "demo" (the tiny random LLaMA of the decoder demo)',
         ),
       tokenizer: z.string().min(1).optional().describe("tokenizer folder when it is not the model folder"),
       revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
