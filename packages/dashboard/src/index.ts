@@ -1,10 +1,6 @@
-export * from "./server.js";
-export * from "./safe-path.js";
-export * from "./access.js";
-export * from "./jsonl-tail.js";
-export * from "./run-state.js";
-export * from "./run-folder.js";
-export * from "./run-index.js";
-export * from "./downsample.js";
-export * from "./views.js";
-export * from "./serve.js";
+// The dashboard server over run folders, and serveDashboard, its command-line front end.
+export { DEFAULT_PORT, startDashboard, type Dashboard, type DashboardOptions } from "./server.js";
+export { serveDashboard, type ServeOptions } from "./serve.js";
+
+// Series downsampling for the charts.
+export { downsample } from "./downsample.js";
