@@ -8,7 +8,7 @@ import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { reportCommand } from "./commands/report.js";
 import { paramsCommand } from "./commands/params.js";
-import { reproCommand, REPRO_SUITES } from "./commands/repro.js";
+import { reproCommand, REPRO_CHOICES } from "./commands/repro.js";
 import { benchCommand } from "./commands/bench.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { configSchemaCommand } from "./commands/config-schema.js";
@@ -170,9 +170,11 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
   program
     .command("repro")
     .description("Run a reproducibility suite that ties a package to the paper or the reference code, and write its report.")
-    .addArgument(new Argument("<suite>", "suite name").choices(REPRO_SUITES))
+    .addArgument(new Argument("<suite>", "suite name, or all (every suite through the sweep runner)").choices(REPRO_CHOICES))
     .option("--fixtures <dir>", "fixtures folder (default: the repository's fixtures/)")
     .option("--out <dir>", "where to write the report (default: repro-reports/)")
+    .option("--queue <url>", "all: run the suites on a BullMQ queue's workers (redis://host:port)")
+    .option("--parallel <n>", "all: suites at a time")
     .action(reproCommand);
 
   program

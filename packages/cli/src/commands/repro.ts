@@ -33,12 +33,15 @@ const SUITES: Record<string, () => Promise<SuiteRunner>> = {
   },
 };
 export const REPRO_SUITES = Object.keys(SUITES);
+/** `all` runs every suite through the sweep runner (child processes, or a queue's workers) and writes one report. */
+export const REPRO_CHOICES = [...REPRO_SUITES, "all"];
 
 /** The repository's fixtures/ (packages/cli/dist/commands → ../../../../fixtures). */
 const DEFAULT_FIXTURES = fileURLToPath(new URL("../../../../fixtures/", import.meta.url));
 
 /** `aflora repro <suite>`: runs one suite, prints and writes its report; exit 1 if it fails. */
-export async function reproCommand(suite: string, flags: { fixtures?: string; out?: string }): Promise<void> {
+export async function reproCommand(suite: string, flags: { fixtures?: string; out?: string; queue?: string; parallel?: string }): Promise<void> {
+  if (suite === "all") return reproAllCommand(flags);
   const fixtures = resolve(flags.fixtures ?? DEFAULT_FIXTURES);
   if (!existsSync(fixtures)) throw new Error(`--fixtures: ${fixtures} does not exist`);
   const run = await SUITES[suite]!();
@@ -51,4 +54,16 @@ export async function reproCommand(suite: string, flags: { fixtures?: string; ou
   writeFileAtomicSync(file, header + result.text + "\n");
   process.stdout.write(`${result.text}\n\n${result.ok ? "PASS" : "FAIL"}: report written to ${relative(process.cwd(), file)}\n`);
   if (!result.ok) process.exitCode = 1;
+}
+
+async function reproAllCommand(flags: { fixtures?: string; out?: string; queue?: string; parallel?: string }): Promise<void> {
+  const { reproAll } = await import("@aflora/sweep/repro");
+  const { AFLORA_BIN } = await import("./sweep.js");
+  const out = resolve(flags.out ?? "repro-reports");
+  const fixtures = resolve(flags.fixtures ?? DEFAULT_FIXTURES);
+  const parallel = flags.parallel === undefined ? undefined : Number(flags.parallel);
+  const suites = REPRO_SUITES.map((name) => ({ name, args: ["repro", name, "--fixtures", fixtures, "--out", out] }));
+  const r = await reproAll({ suites, output: out, cliBin: AFLORA_BIN, ...(flags.queue ? { queue: flags.queue } : {}), ...(parallel ? { parallel } : {}) });
+  process.stdout.write(`${r.markdown}\n\n${r.ok ? "PASS" : "FAIL"}: ${r.suites.filter((x) => x.ok).length}/${r.suites.length} suites pass; report in ${relative(process.cwd(), r.dir)}\n`);
+  if (!r.ok) process.exitCode = 1;
 }
