@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packPackages, publicPackages, type PackedPackage } from "../tools/scripts/pack.mjs";
 import { pluginTemplate } from "@aflora/cli/scaffold";
@@ -130,7 +131,7 @@ describe("outside the workspace", () => {
     expect(relinked.status, relinked.stderr).toBe(0);
     const tested = run("npm", ["test", "--workspace", "@someone/grad-ema"], project);
     expect(tested.status, tested.stdout + tested.stderr).toBe(0);
-    expect(tested.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(stripVTControlCharacters(tested.stdout)).toMatch(/Tests\s+2 passed \(2\)/);
     const built = run("npm", ["run", "build", "--workspace", "@someone/grad-ema"], project);
     expect(built.status, built.stdout + built.stderr).toBe(0);
 

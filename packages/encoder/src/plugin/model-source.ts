@@ -115,7 +115,8 @@ export class EncoderSource implements ModelSource {
   }
 
   async load(ctx: ModelLoadContext): Promise<LoadedModel> {
-    const { task, seed, warn } = ctx;
+    const { task, seed } = ctx;
+    const warn = (message: string) => ctx.warn(message);
     const tokenizerDir = (dir: string) => resolve(this.o.tokenizer ?? dir);
     if (this.o.path === "demo") {
       const raw = withTaskLabels(readJson(resolve(DEMO_ENCODER_DIR, "config.json")), task);
