@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import { NATIVE_HINT } from "./backend-native.js";
 import {
-  NATIVE_HINT,
   currentBackendName,
   describeBackend,
   lastBackendSelection,

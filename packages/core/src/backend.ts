@@ -3,10 +3,6 @@ import { BACKEND_NAMES, type BackendName } from "./backend-name.js";
 import { NATIVE_HINT, NATIVE_PACKAGE, isNativeModule } from "./backend-native.js";
 import { silenceCpuBanner } from "./backend-cpu-banner.js";
 
-export * from "./backend-native.js";
-export * from "./backend-kernel-profiler.js";
-export * from "./backend-kernel-profiler-plugin.js";
-
 /** The packages behind each backend, in the order `auto` tries them. */
 const PACKAGES: Record<BackendName, string> = {
   "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",

@@ -5,22 +5,22 @@ import "./nn/tfjs-gradients.js";
 // Backends: selection (wasm by default, cpu, native), kernel profiling.
 export { BACKEND_NAMES, type BackendName } from "./backend-name.js";
 export {
-  createKernelProfiler,
   describeBackend,
-  NATIVE_HINT,
-  registerKernelProfiler,
-  renderKernelProfile,
   selectBackend,
   selectBackendInfo,
   type BackendSelection,
+  type SelectBackendOptions,
+} from "./backend.js";
+export { NATIVE_HINT, type NativeModule } from "./backend-native.js";
+export {
+  createKernelProfiler,
+  renderKernelProfile,
   type KernelProfile,
   type KernelProfiler,
   type KernelProfilerOptions,
   type KernelProfileRow,
-  type KernelProfilerPluginOptions,
-  type NativeModule,
-  type SelectBackendOptions,
-} from "./backend.js";
+} from "./backend-kernel-profiler.js";
+export { registerKernelProfiler, type KernelProfilerPluginOptions } from "./backend-kernel-profiler-plugin.js";
 export { installFastGradients, uninstallFastGradients } from "./nn/fast-gradients.js";
 
 // The trainer's event stream, as plugins and reporters see it.
