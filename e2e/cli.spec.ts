@@ -7,7 +7,22 @@ describe("aflora --help", () => {
   it("lists every command, and each command has its own help", () => {
     const top = aflora(["--help"]);
     expect(top.status).toBe(0);
-    for (const c of ["train", "eval", "generate", "export", "dashboard", "sweep", "worker", "report", "params", "plugins", "config", "repro", "bench"]) expect(top.stdout).toContain(c);
+    for (const c of [
+      "train",
+      "eval",
+      "generate",
+      "export",
+      "dashboard",
+      "sweep",
+      "worker",
+      "report",
+      "params",
+      "plugins",
+      "config",
+      "repro",
+      "bench",
+    ])
+      expect(top.stdout).toContain(c);
     const expectations: Record<string, string[]> = {
       train: [
         "--preset <name>",

@@ -25,12 +25,17 @@ describe("a received run folder", () => {
     const run = onlyRun(cwd);
     const marker = join(cwd, "ran.txt");
     const evil = join(cwd, "evil.mjs");
-    writeFileSync(evil, `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "code ran"); export function register() {}\n`);
+    writeFileSync(
+      evil,
+      `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "code ran"); export function register() {}\n`,
+    );
     const config = readJson(join(run, "config.json"));
     writeFileSync(join(run, "config.json"), JSON.stringify({ ...config, imports: [evil] }));
     const e = aflora(["eval", "--run", run], { cwd });
     expect(e.status).toBe(2);
-    expect(e.stderr).toContain(`imports: this run loads plugin code (${evil}); pass each again with --plugin <module>, or --trust-run-imports`);
+    expect(e.stderr).toContain(
+      `imports: this run loads plugin code (${evil}); pass each again with --plugin <module>, or --trust-run-imports`,
+    );
     expect(aflora(["train", "--resume", run], { cwd }).status).toBe(2);
     expect(existsSync(marker)).toBe(false);
     const trusted = aflora(["eval", "--run", run, "--trust-run-imports"], { cwd });
@@ -45,7 +50,9 @@ describe("--output pointing at a file", () => {
     writeFileSync(join(cwd, "runs"), "not a folder");
     const r = aflora(["train", "--output", "runs", ...SMALL], { cwd });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`aflora: invalid config\noutput: ${join(cwd, "runs")} is a file, not a folder for run folders\n`);
+    expect(r.stderr).toBe(
+      `aflora: invalid config\noutput: ${join(cwd, "runs")} is a file, not a folder for run folders\n`,
+    );
     expect(readdirSync(cwd)).toEqual(["runs"]);
   });
 });

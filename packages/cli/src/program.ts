@@ -21,27 +21,46 @@ import { SCAFFOLD_KINDS, pluginNewCommand } from "./scaffold/index.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+export const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 /** Adds the config-file, preset, plugin and override flags shared by `train` and `eval`; the overrides come from the config schemas. */
 function withConfigOptions(cmd: Command, registry: PluginRegistry): Command {
   cmd
     .option("-c, --config <file>", "experiment config (YAML or JSON); its relative paths resolve against its folder")
     .option("-p, --preset <name>", `a base config: ${listPresets().join(", ")}`)
-    .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable); it exports register(registry)", collect)
-    .option("--data <spec>", "the task: glue:<task>, spam-assassin, a registered task name, or a GLUE folder (with --task)")
+    .option(
+      "--plugin <package-or-path>",
+      "load a plugin package or module first (repeatable); it exports register(registry)",
+      collect,
+    )
+    .option(
+      "--data <spec>",
+      "the task: glue:<task>, spam-assassin, a registered task name, or a GLUE folder (with --task)",
+    )
     .option("--task <task>", "GLUE task of a --data folder")
     .option("--method <name>", `alias of --adapter: ${registry.names("adapter").join(", ")}`)
-    .option("--set <path=value>", "set any config field, e.g. --set schedule.finalWarmupEpochs=7 (repeatable)", collect);
+    .option(
+      "--set <path=value>",
+      "set any config field, e.g. --set schedule.finalWarmupEpochs=7 (repeatable)",
+      collect,
+    );
   for (const f of configFlags(registry)) {
-    cmd.addOption(f.kind === "list" ? new Option(`--${f.flag} <value>`, `${f.description} (repeatable)`).argParser(collect) : new Option(`--${f.flag} <value>`, f.description));
+    cmd.addOption(
+      f.kind === "list"
+        ? new Option(`--${f.flag} <value>`, `${f.description} (repeatable)`).argParser(collect)
+        : new Option(`--${f.flag} <value>`, f.description),
+    );
   }
   return cmd;
 }
 
 export function buildProgram(registry: PluginRegistry = createPluginRegistry()): Command {
   const program = new Command("aflora")
-    .description("AFLoRA and its baselines (LoRA, ELoRA, full fine-tuning) for TensorFlow.js: train, evaluate, report, reproduce.")
+    .description(
+      "AFLoRA and its baselines (LoRA, ELoRA, full fine-tuning) for TensorFlow.js: train, evaluate, report, reproduce.",
+    )
     .version(VERSION, "-V, --version", "print the version")
     .exitOverride()
     .showSuggestionAfterError()
@@ -50,12 +69,20 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
   withConfigOptions(
     program
       .command("train")
-      .description("Fine-tune a model. With no arguments: the built-in demo (AFLoRA on SpamAssassin with a tiny encoder).")
+      .description(
+        "Fine-tune a model. With no arguments: the built-in demo (AFLoRA on SpamAssassin with a tiny encoder).",
+      )
       .option("--resume <run>", "continue an interrupted run from its latest checkpoint")
-      .option("--trust-run-imports", "with --resume: load the plugin modules the run folder's config imports (never done otherwise)")
+      .option(
+        "--trust-run-imports",
+        "with --resume: load the plugin modules the run folder's config imports (never done otherwise)",
+      )
       .option("--no-plots", "skip SVG/PNG plots in the report")
       .option("--quiet", "no progress output")
-      .option("--profile [steps]", "write a per-kernel time table (kernel-profile.md) for the first steps (default 5) to the run folder"),
+      .option(
+        "--profile [steps]",
+        "write a per-kernel time table (kernel-profile.md) for the first steps (default 5) to the run folder",
+      ),
     registry,
   ).action((flags) => trainCommand(flags, registry));
 
@@ -64,15 +91,27 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
       .command("eval")
       .description("Evaluate a run's final model (or a model as configured) on a task's validation set.")
       .option("--run <run>", "a finished run folder to evaluate (its config, model and adapter)")
-      .option("--trust-run-imports", "with --run: load the plugin modules the run folder's config imports (never done otherwise)")
+      .option(
+        "--trust-run-imports",
+        "with --run: load the plugin modules the run folder's config imports (never done otherwise)",
+      )
       .option("--out <dir>", "math tasks: where predictions-<task>.jsonl goes (default: the --run folder)")
-      .option("--max-new-tokens <n>", "math tasks: tokens generated per problem (default 256, as the authors' evaluate.py)"),
+      .option(
+        "--max-new-tokens <n>",
+        "math tasks: tokens generated per problem (default 256, as the authors' evaluate.py)",
+      ),
     registry,
-  ).action((flags) => (isMathTask(flags.task) ? evalMathCommand({ ...flags, task: flags.task, ...(flags.run ? { adapter: flags.run } : {}) }) : evalCommand(flags, registry)));
+  ).action((flags) =>
+    isMathTask(flags.task)
+      ? evalMathCommand({ ...flags, task: flags.task, ...(flags.run ? { adapter: flags.run } : {}) })
+      : evalCommand(flags, registry),
+  );
 
   program
     .command("generate")
-    .description("Greedy decoding of a causal LM (LLaMA), with a run's adapter: one left-padded batch, KV cache, stop at EOS.")
+    .description(
+      "Greedy decoding of a causal LM (LLaMA), with a run's adapter: one left-padded batch, KV cache, stop at EOS.",
+    )
     .requiredOption("--model <folder>", "a LlamaForCausalLM folder or hub id")
     .option("--adapter <run>", "a run folder (or adapter folder) whose trained weights to apply")
     .option("--prompt <text>", "a prompt (repeatable)", collect)
@@ -82,7 +121,9 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
 
   program
     .command("export")
-    .description("Export a finished run's adapter: peft-lora (λ merged into LoRA, loads in PEFT), merged (a whole model folder), peft-aflora.")
+    .description(
+      "Export a finished run's adapter: peft-lora (λ merged into LoRA, loads in PEFT), merged (a whole model folder), peft-aflora.",
+    )
     .argument("<run>", "a finished run folder")
     .requiredOption("--format <format>", "peft-lora | merged | peft-aflora")
     .option("--output <dir>", "where to write (default: <run>/export-<format>)")
@@ -109,9 +150,15 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
 
   program
     .command("params")
-    .description("Count trainable parameters of an adapter on a model config, as the paper reports them (classifier excluded).")
+    .description(
+      "Count trainable parameters of an adapter on a model config, as the paper reports them (classifier excluded).",
+    )
     .requiredOption("--model-config <file>", "a Hugging Face config.json (e.g. deberta-v3-base)")
-    .addOption(new Option("--method <method>", "adapter method").choices(registry.names("adapter").filter((n) => n !== "full")).default("aflora"))
+    .addOption(
+      new Option("--method <method>", "adapter method")
+        .choices(registry.names("adapter").filter((n) => n !== "full"))
+        .default("aflora"),
+    )
     .option("--r <n>", "rank (default: the method's)")
     .option("--trainable-pm <which>", "AFLoRA: projection matrices trainable at the start (ffn, attention, all, none)")
     .option("--json", "print JSON")
@@ -129,7 +176,9 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     .command("config")
     .description("Config tools.")
     .command("schema")
-    .description("Print the JSON Schema of a run config, generated from the registered plugins (for editor completion).")
+    .description(
+      "Print the JSON Schema of a run config, generated from the registered plugins (for editor completion).",
+    )
     .option("--plugin <package-or-path>", "load a plugin package or module first (repeatable)", collect)
     .action((flags) => configSchemaCommand(flags, registry));
 
@@ -137,40 +186,65 @@ export function buildProgram(registry: PluginRegistry = createPluginRegistry()):
     .command("plugin")
     .description("Plugin tools.")
     .command("new")
-    .description("Scaffold a standalone plugin package (register(registry), zod options, a passing test, README) to publish.")
+    .description(
+      "Scaffold a standalone plugin package (register(registry), zod options, a passing test, README) to publish.",
+    )
     .argument("<name>", "npm package name: my-scorer or @me/aflora-scorer (the unscoped part is the registered name)")
     .addOption(new Option("--kind <kind>", "what it plugs in").choices(SCAFFOLD_KINDS).makeOptionMandatory())
     .option("--dir <dir>", "target folder (default: ./<name without scope>)")
     .option("--description <text>", "the package's description")
     .action(pluginNewCommand);
 
-  const sweep = program.command("sweep").description("Sweeps over config values: embedded (child processes) or distributed on BullMQ over Redis.");
+  const sweep = program
+    .command("sweep")
+    .description("Sweeps over config values: embedded (child processes) or distributed on BullMQ over Redis.");
   sweep
     .command("run")
-    .description("Run (or continue) a sweep: every trial is a normal run folder under <output>/<sweep name>/, next to sweep.json.")
+    .description(
+      "Run (or continue) a sweep: every trial is a normal run folder under <output>/<sweep name>/, next to sweep.json.",
+    )
     .argument("[file]", "sweep file (YAML or JSON): name, base, grid and/or trials")
     .option("--preset <name>", "a shipped sweep instead of a file: paper-glue")
-    .option("--queue <url>", "distributed: enqueue on BullMQ at redis://host:port (or rediss://) for aflora worker processes")
+    .option(
+      "--queue <url>",
+      "distributed: enqueue on BullMQ at redis://host:port (or rediss://) for aflora worker processes",
+    )
     .option("--parallel <n>", "embedded: trials at a time (default: cores ÷ threads per trial)")
     .option("--output <dir>", "parent folder of the sweep folder")
     .option("--detach", "with --queue: enqueue and return")
     .action(sweepRunCommand);
-  sweep.command("status").description("Progress of a sweep: each trial's state, step and loss.").argument("<dir>", "sweep folder").option("--queue <url>", "live progress from the queue").action(sweepStatusCommand);
-  sweep.command("report").description("Aggregate a sweep: mean ± std over seeds per method and task (markdown, CSV, JSON, plot).").argument("<dir>", "sweep folder").action(sweepReportCommand);
+  sweep
+    .command("status")
+    .description("Progress of a sweep: each trial's state, step and loss.")
+    .argument("<dir>", "sweep folder")
+    .option("--queue <url>", "live progress from the queue")
+    .action(sweepStatusCommand);
+  sweep
+    .command("report")
+    .description("Aggregate a sweep: mean ± std over seeds per method and task (markdown, CSV, JSON, plot).")
+    .argument("<dir>", "sweep folder")
+    .action(sweepReportCommand);
 
   program
     .command("worker")
     .description("Run queued sweep trials (any machine that sees the same output folder).")
     .requiredOption("--queue <url>", "redis://host:port (or rediss://user:password@host:port)")
     .option("--concurrency <n>", "trials at a time (default 1)")
-    .option("--lock-duration <ms>", "job lock duration: a dead worker's trial moves on after this (BullMQ default 30000)")
+    .option(
+      "--lock-duration <ms>",
+      "job lock duration: a dead worker's trial moves on after this (BullMQ default 30000)",
+    )
     .option("--stalled-interval <ms>", "how often to look for stalled jobs (BullMQ default 30000)")
     .action(workerCommand);
 
   program
     .command("repro")
-    .description("Run a reproducibility suite that ties a package to the paper or the reference code, and write its report.")
-    .addArgument(new Argument("<suite>", "suite name, or all (every suite through the sweep runner)").choices(REPRO_CHOICES))
+    .description(
+      "Run a reproducibility suite that ties a package to the paper or the reference code, and write its report.",
+    )
+    .addArgument(
+      new Argument("<suite>", "suite name, or all (every suite through the sweep runner)").choices(REPRO_CHOICES),
+    )
     .option("--fixtures <dir>", "fixtures folder (default: the repository's fixtures/)")
     .option("--out <dir>", "where to write the report (default: repro-reports/)")
     .option("--queue <url>", "all: run the suites on a BullMQ queue's workers (redis://host:port)")

@@ -37,4 +37,3 @@ export {
   type LlamaParamsReport,
 } from "./params/llama-params.js";
 export { runGenerate, resolveTrainedWeights, type GenerateCommandOptions } from "./generate/generate-command.js";
-

@@ -17,7 +17,12 @@ export {
   type EncoderOutput,
   type ForwardOptions,
 } from "./models/sequence-classifier.js";
-export { buildEncoder, createEncoderFromConfig, type BuildOptions, type CreateOptions } from "./models/build-encoder.js";
+export {
+  buildEncoder,
+  createEncoderFromConfig,
+  type BuildOptions,
+  type CreateOptions,
+} from "./models/build-encoder.js";
 export { linearModuleSpecs, stateDictSpecs, type ParameterSpec } from "./models/state-dict-spec.js";
 export { resolveLossKind, sequenceClassificationLoss, type LossKind } from "./losses.js";
 export { defaultGroupOf, type WeightSource } from "./models/module-factory.js";

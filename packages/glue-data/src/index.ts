@@ -42,4 +42,3 @@ export {
   type SpamRecord,
 } from "./spam-assassin/spam-assassin-task.js";
 export { register, registerTasks } from "./register/register-tasks.js";
-

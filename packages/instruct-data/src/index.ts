@@ -37,4 +37,3 @@ export {
 export { instructTaskDefinitions } from "./plugin/definitions.js";
 export { DECODER_PRESETS_DIR, listDecoderPresets, loadDecoderPreset } from "./presets/presets.js";
 export { register } from "./register.js";
-

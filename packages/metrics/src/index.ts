@@ -73,4 +73,3 @@ export {
   type RunFlopsInput,
   type StepFlops,
 } from "./flops/index.js";
-

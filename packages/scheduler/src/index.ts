@@ -10,11 +10,7 @@ export {
 export { createFreezingController, parseFreezingConfig, type FreezingConfig } from "./create-freezing-controller.js";
 
 // Schedules: cubic/linear (the paper's polynomial), at-epoch, never, from-start.
-export {
-  CUBIC_DEFAULTS,
-  PolynomialSchedule,
-  type PolynomialScheduleOptions,
-} from "./schedules/polynomial-schedule.js";
+export { CUBIC_DEFAULTS, PolynomialSchedule, type PolynomialScheduleOptions } from "./schedules/polynomial-schedule.js";
 export { AtEpochSchedule } from "./schedules/at-epoch-schedule.js";
 export { NeverSchedule } from "./schedules/never-schedule.js";
 export { FromStartSchedule } from "./schedules/from-start-schedule.js";

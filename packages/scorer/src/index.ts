@@ -22,4 +22,3 @@ export {
   type DecoderUncertaintyMode,
   type DecoderWindowState,
 } from "./decoder/index.js";
-

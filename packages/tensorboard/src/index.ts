@@ -7,4 +7,3 @@ export { readEventFile, scalarSeries, type ScalarPoint } from "./event-file-read
 export { TAGS } from "./tags.js";
 export { TensorBoardReporter, type TensorBoardReporterOptions } from "./tensorboard-reporter.js";
 export { register } from "./register.js";
-

@@ -38,14 +38,12 @@ export class TensorBoardReporter implements TrainerPlugin {
   attach(ctx: PluginContext): () => void {
     const dir = logDirOf(this.options.logDir, ctx.run.outputDir);
     // As parameters.json: trainable means "trainable when the run started".
-    const parameters: ParameterInfo[] = ctx.params
-      .list()
-      .map((p) => ({
-        name: p.name,
-        group: p.group,
-        size: p.variable.size,
-        trainable: p.trainable || p.frozenAt !== undefined,
-      }));
+    const parameters: ParameterInfo[] = ctx.params.list().map((p) => ({
+      name: p.name,
+      group: p.group,
+      size: p.variable.size,
+      trainable: p.trainable || p.frozenAt !== undefined,
+    }));
     const heatmap = this.options.heatmap && hasHeatmap(parameters);
     const frozen = (): FrozenMatrix[] =>
       ctx.params

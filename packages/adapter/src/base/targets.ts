@@ -5,7 +5,14 @@ export type TargetModules = string | readonly string[];
 
 /** The six projections the paper adapts, per architecture (DeBERTa from the authors' run_glue.py). */
 export const DEFAULT_TARGET_MODULES = {
-  "deberta-v2": ["query_proj", "key_proj", "value_proj", "attention.output.dense", "intermediate.dense", "output.dense"],
+  "deberta-v2": [
+    "query_proj",
+    "key_proj",
+    "value_proj",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+  ],
   bert: ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"],
   roberta: ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"],
   // The authors' LLaMA runs (llama_7b_math_aflora.sh): q, k, v, up and down projections.
@@ -38,7 +45,9 @@ export function matchesSuffix(name: string, target: string): boolean {
 
 /** True when `name` lies at or under module `prefix` (dot boundary, anywhere in the path). */
 export function isUnderModule(name: string, module: string): boolean {
-  return name === module || name.startsWith(`${module}.`) || name.includes(`.${module}.`) || name.endsWith(`.${module}`);
+  return (
+    name === module || name.startsWith(`${module}.`) || name.includes(`.${module}.`) || name.endsWith(`.${module}`)
+  );
 }
 
 /**
@@ -59,12 +68,17 @@ export function resolveTargetModules(
   if (typeof targets === "string") {
     const re = new RegExp(`^(?:${targets})$`);
     const picked = modules.filter((m) => re.test(m.name));
-    if (picked.length === 0) throw new Error(`targetModules: regex "${targets}" matches no Linear module (it must match a whole name, e.g. ${modules[0]?.name ?? "none"})`);
+    if (picked.length === 0)
+      throw new Error(
+        `targetModules: regex "${targets}" matches no Linear module (it must match a whole name, e.g. ${modules[0]?.name ?? "none"})`,
+      );
     return picked;
   }
   for (const t of targets) {
     if (!modules.some((m) => matchesSuffix(m.name, t))) {
-      throw new Error(`targetModules: "${t}" matches no Linear module (exact name or dot-bounded suffix; e.g. ${modules[0]?.name ?? "none"})`);
+      throw new Error(
+        `targetModules: "${t}" matches no Linear module (exact name or dot-bounded suffix; e.g. ${modules[0]?.name ?? "none"})`,
+      );
     }
   }
   return modules.filter((m) => targets.some((t) => matchesSuffix(m.name, t)));

@@ -48,7 +48,9 @@ export function paramsCommand(flags: ParamsFlags): void {
         ["adapter elements (frozen included)", exact(report.adapter.total)],
         ["base model", exact(report.base)],
       ];
-      process.stdout.write(`${flags.method}${r !== undefined ? ` r=${r}` : ""} on ${flags.modelConfig} (LLaMA)\n\n${markdownTable(["", "parameters"], rows)}\n`);
+      process.stdout.write(
+        `${flags.method}${r !== undefined ? ` r=${r}` : ""} on ${flags.modelConfig} (LLaMA)\n\n${markdownTable(["", "parameters"], rows)}\n`,
+      );
     }
     return;
   }

@@ -14,7 +14,10 @@ const positiveInt = (flag: string, v: string | undefined): number | undefined =>
 };
 
 /** `aflora sweep run [file] [--preset paper-glue] [--queue URL] [--parallel N] [--output DIR] [--detach]`. */
-export async function sweepRunCommand(file: string | undefined, flags: { preset?: string; queue?: string; parallel?: string; output?: string; detach?: boolean }): Promise<void> {
+export async function sweepRunCommand(
+  file: string | undefined,
+  flags: { preset?: string; queue?: string; parallel?: string; output?: string; detach?: boolean },
+): Promise<void> {
   if (!file && !flags.preset) throw new ConfigError("sweep run: give a sweep file (YAML or JSON) or --preset <name>");
   const parallel = positiveInt("--parallel", flags.parallel);
   const r = await sweepRun(file, {
@@ -43,7 +46,12 @@ export async function sweepReportCommand(dir: string): Promise<void> {
 }
 
 /** `aflora worker --queue URL [--concurrency N]`: runs queued trials until stopped (Ctrl-C: trials checkpoint and go back to the queue). */
-export async function workerCommand(flags: { queue: string; concurrency?: string; lockDuration?: string; stalledInterval?: string }): Promise<void> {
+export async function workerCommand(flags: {
+  queue: string;
+  concurrency?: string;
+  lockDuration?: string;
+  stalledInterval?: string;
+}): Promise<void> {
   const concurrency = positiveInt("--concurrency", flags.concurrency);
   const lockDurationMs = positiveInt("--lock-duration", flags.lockDuration);
   const stalledIntervalMs = positiveInt("--stalled-interval", flags.stalledInterval);

@@ -116,7 +116,10 @@ function profileSteps(flag: unknown): number | undefined {
 export const TRUST_ALL = "\0trust-run-imports";
 
 /** The modules a command trusts: those given again with --plugin, or all with --trust-run-imports. */
-export function trustedModules(flags: { plugin?: string[] | undefined; trustRunImports?: boolean | undefined }): string[] {
+export function trustedModules(flags: {
+  plugin?: string[] | undefined;
+  trustRunImports?: boolean | undefined;
+}): string[] {
   return [...(flags.plugin ?? []), ...(flags.trustRunImports ? [TRUST_ALL] : [])];
 }
 

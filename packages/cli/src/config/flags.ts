@@ -45,7 +45,12 @@ export function configFlags(registry: PluginRegistry): ConfigFlag[] {
   const flags: ConfigFlag[] = [
     flag("model", "model", "a Hugging Face model folder or hub id, or demo (the model's path)", "string"),
     flag("revision", "model.revision", "hub revision of the model: a branch, tag or commit", "string"),
-    flag("tokenizer", "model.tokenizer", "tokenizer folder or tokenizer.json when it is not in the model folder", "string"),
+    flag(
+      "tokenizer",
+      "model.tokenizer",
+      "tokenizer folder or tokenizer.json when it is not in the model folder",
+      "string",
+    ),
   ];
   for (const [field, spec] of Object.entries(PLUGIN_SECTIONS)) {
     if (field === "model" || field === "data") continue;

@@ -15,7 +15,8 @@ function familyOf(path: unknown, registry: PluginRegistry): string | undefined {
   } catch {
     return undefined;
   }
-  return registry.definitions("model").find((d) => typeof modelType === "string" && d.modelTypes?.includes(modelType))?.name;
+  return registry.definitions("model").find((d) => typeof modelType === "string" && d.modelTypes?.includes(modelType))
+    ?.name;
 }
 
 /** A model given as a string is a path when it looks like one or names something that exists; otherwise a hub id. */
@@ -54,10 +55,15 @@ export function resolveLayerPaths(layer: Obj, registry: PluginRegistry, base: st
       out.model = { ...(family ? { name: family } : {}), ...out.model, ...(path !== undefined ? { path } : {}) };
     } else out[field] = resolveSection(out[field], spec.kind, registry, base);
   }
-  for (const [field, kind] of [["reportTo", "reporter"], ["plugins", "plugin"]] as const) {
-    if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).map((s) => resolveSection(s, kind, registry, base));
+  for (const [field, kind] of [
+    ["reportTo", "reporter"],
+    ["plugins", "plugin"],
+  ] as const) {
+    if (Array.isArray(out[field]))
+      out[field] = (out[field] as unknown[]).map((s) => resolveSection(s, kind, registry, base));
   }
   if (typeof out.output === "string" && !isAbsolute(out.output)) out.output = resolve(base, out.output);
-  if (Array.isArray(out.imports)) out.imports = out.imports.map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(base, s) : s));
+  if (Array.isArray(out.imports))
+    out.imports = out.imports.map((s) => (typeof s === "string" && s.startsWith(".") ? resolve(base, s) : s));
   return out;
 }

@@ -1,4 +1,13 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readSync, fstatSync, ftruncateSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  fstatSync,
+  ftruncateSync,
+} from "node:fs";
 import { eventLogRecord, type EventLogLevel, type TrainerEvent } from "@aflora/core";
 
 /**

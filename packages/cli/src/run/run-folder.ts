@@ -18,7 +18,8 @@ export function timestampForName(d: Date): string {
  */
 export function createRunFolder(parent: string, name = "run", now: Date = new Date()): { dir: string; runId: string } {
   const root = resolve(parent);
-  if (existsSync(root) && !statSync(root).isDirectory()) throw new ConfigError(`output: ${root} is a file, not a folder for run folders`);
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new ConfigError(`output: ${root} is a file, not a folder for run folders`);
   mkdirSync(root, { recursive: true });
   for (let attempt = 0; attempt < 16; attempt++) {
     const runId = `${timestampForName(now)}-${name}-${randomBytes(3).toString("hex")}`;

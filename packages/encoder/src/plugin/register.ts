@@ -8,18 +8,29 @@ const PACKAGE = "@aflora/encoder";
 export const encoderModel = definePlugin({
   kind: "model",
   name: "encoder",
-  description: "BERT, RoBERTa and DeBERTa-v2/v3 sequence classifiers from a Hugging Face folder or hub id (or the built-in demo)",
+  description:
+    "BERT, RoBERTa and DeBERTa-v2/v3 sequence classifiers from a Hugging Face folder or hub id (or the built-in demo)",
   package: PACKAGE,
   modelTypes: ["bert", "roberta", "deberta", "deberta-v2"],
   options: z
     .object({
-      path: z.string().min(1).default("demo").describe('"demo" (a tiny random DeBERTa-v3-style encoder), a Hugging Face model folder, or a hub id'),
-      tokenizer: z.string().min(1).optional().describe("tokenizer folder or tokenizer.json when it is not in the model folder"),
+      path: z
+        .string()
+        .min(1)
+        .default("demo")
+        .describe('"demo" (a tiny random DeBERTa-v3-style encoder), a Hugging Face model folder, or a hub id'),
+      tokenizer: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("tokenizer folder or tokenizer.json when it is not in the model folder"),
       revision: z.string().min(1).optional().describe("hub revision: a branch, tag or commit"),
       tokenizerMode: z
         .enum(TOKENIZER_MODES)
         .default(DEFAULT_TOKENIZER_MODE)
-        .describe('"hf-fast": what HF Transformers\' fast tokenizer (AutoTokenizer) gives, byte fallback to [UNK]; "sentencepiece": the sentencepiece library exactly (needs spm.model)'),
+        .describe(
+          '"hf-fast": what HF Transformers\' fast tokenizer (AutoTokenizer) gives, byte fallback to [UNK]; "sentencepiece": the sentencepiece library exactly (needs spm.model)',
+        ),
     })
     .strict(),
   create: (o): ModelSource => new EncoderSource(o),

@@ -12,7 +12,9 @@ export function renderReportMarkdown(r: RunReport, options: MarkdownOptions = {}
   out.push(`# Run ${r.runId}`, "");
   const facts: (string | number)[][] = [
     ["status", r.status + (r.error ? ` (${r.error})` : "")],
-    ...(r.skippedSteps ? [["skipped steps (non-finite loss or gradient)", String(r.skippedSteps)] as [string, string]] : []),
+    ...(r.skippedSteps
+      ? [["skipped steps (non-finite loss or gradient)", String(r.skippedSteps)] as [string, string]]
+      : []),
     ...Object.entries(r.facts).map(([k, v]) => [k, v ?? "–"]),
     ["backend", r.backend ?? "–"],
     ["steps", `${r.steps.done} / ${r.steps.total} (${r.steps.perEpoch} per epoch, ${r.epochs} epochs)`],

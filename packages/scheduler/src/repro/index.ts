@@ -9,15 +9,5 @@ export {
   type DecoderScenario,
   type DecoderStep,
 } from "./decoder-fixture-format.js";
-export {
-  replayScenario,
-  freezingConfigOf,
-  MEAN_RELATIVE_TOLERANCE,
-  type ScenarioResult,
-} from "./replay-scenario.js";
-export {
-  validateScenario,
-  FixtureFormatError,
-  type ReferenceScenario,
-  type ReferenceStep,
-} from "./fixture-format.js";
+export { replayScenario, freezingConfigOf, MEAN_RELATIVE_TOLERANCE, type ScenarioResult } from "./replay-scenario.js";
+export { validateScenario, FixtureFormatError, type ReferenceScenario, type ReferenceStep } from "./fixture-format.js";
