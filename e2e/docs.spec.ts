@@ -22,6 +22,8 @@ import { AFLORA, REPO, scratch } from "./helpers.js";
 // (models/deberta-v3-base, glue_data, data/*.csv…) exist there as fixture stand-ins (STAND_INS), each
 // `train` runs one optimizer step, and what cannot run here is replaced by an explicit entry of REPLACED.
 // A block or command that is neither runnable nor listed fails the test: nothing is skipped silently.
+// "Shown" means in a fenced block: a json/jsonc/yaml block is a config, and a line of any other block that starts
+// with `aflora` (after `$ `, `npx ` or VAR=value prefixes) is a command. Inline `aflora …` in prose is not run.
 
 const DOCS = [
   "README.md",
