@@ -18,7 +18,7 @@ const SUITES: Record<string, () => Promise<SuiteRunner>> = {
     await import("@tensorflow/tfjs-backend-cpu");
     await import("@tensorflow/tfjs-backend-wasm");
     return async (fixtures) => {
-      const r = await runDecoderRepro(join(fixtures, "hf-parity-decoder"));
+      const r = await runDecoderRepro(fixtures);
       return { ok: r.ok, text: r.text };
     };
   },
