@@ -71,7 +71,7 @@ describe("aflora export", () => {
     expect(shapes["deberta.encoder.layer.0.attention.self.query_proj.weight"]).toEqual([64, 64]);
     expect(Object.keys(shapes).filter((k) => k.includes("lora"))).toEqual([]);
     const adapted = aflora(["eval", "--run", run], { cwd });
-    const merged = aflora(["eval", "--model", dir, "--set", `model.tokenizer=${DEMO_TOKENIZER}`, ...SMALL], { cwd });
+    const merged = aflora(["eval", "--model", dir, "--tokenizer", DEMO_TOKENIZER, ...SMALL], { cwd });
     expect(merged.status, merged.stderr).toBe(0);
     const table = (s: string) => s.slice(s.indexOf("| metric"));
     expect(table(merged.stdout)).toBe(table(adapted.stdout));

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { aflora, events, onlyRun, readJson, REPO, scratch } from "./helpers.js";
+import { aflora, events, onlyRun, readJson, REPO, scratch, startAflora } from "./helpers.js";
 
 // What a Hugging Face Trainer user expects of `aflora train` (issue 13), against the built CLI.
 // Every run is the demo cut short: 64 examples (51 train, 13 validation), 4 steps per epoch.
@@ -301,3 +301,35 @@ describe("HF Trainer options", () => {
     expect(svg).toContain("moving average");
   });
 });
+
+describe("Ctrl-C twice", () => {
+  it("the second SIGINT exits at once with 130, and the run resumes from its last checkpoint", async () => {
+    const cwd = scratch("sigint2");
+    const child = startAflora(["train", ...SMALL, "--max-steps", "12", "--checkpoint-every", "2"], cwd);
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    for (let i = 0; i < 1200 && !/"checkpoint:saved"/.test(tryRead(cwd)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGINT");
+    // Signals sent back to back merge into one: the second press comes once the first is being handled,
+    // while the current step still runs.
+    for (let i = 0; i < 200 && !stderr.includes("SIGINT: finishing"); i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGINT");
+    expect(await code).toBe(130);
+    expect(stderr).toContain("SIGINT again: exiting now");
+    const run = onlyRun(cwd);
+    const r = aflora(["train", "--resume", run, "--quiet"], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readJson(join(run, "report.json")).status).toBe("completed");
+  });
+});
+
+/** events.jsonl of the only run under `cwd`, or "" while there is none yet. */
+function tryRead(cwd: string): string {
+  try {
+    return readFileSync(join(onlyRun(cwd), "events.jsonl"), "utf8");
+  } catch {
+    return "";
+  }
+}
