@@ -32,7 +32,7 @@ describe("register", () => {
   it("bad options: one error naming the config field", () => {
     const plugins = register(new PluginRegistry());
     expect(() => plugins.create("adapter", { name: "aflora", r: "4" }, container)).toThrow(
-      /^adapter \(adapter "aflora"\): r: Invalid input: expected number, received string$/,
+      /^adapter \(adapter "aflora"\): r: Invalid input: expected number, received string, got "4"$/,
     );
     expect(() => plugins.create("adapter", { name: "lora", trainablePm: "ffn" }, container)).toThrow(
       'adapter (adapter "lora"): trainablePm: unknown option',
