@@ -30,7 +30,11 @@ describe("the run folder's lock", () => {
     // The racers run the real module, transpiled to plain JavaScript (Node 20 runs no TypeScript).
     const source = readFileSync(fileURLToPath(new URL("./run-lock.ts", import.meta.url)), "utf8");
     const module = join(dir, "run-lock.mjs");
-    writeFileSync(module, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+    writeFileSync(
+      module,
+      ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+        .outputText,
+    );
     for (let round = 0; round < 5; round++) {
       const path = join(dir, `race-${round}.lock`);
       writeFileSync(path, String(DEAD));
@@ -38,16 +42,23 @@ describe("the run folder's lock", () => {
       const script = `const { acquireRunLock } = await import(${JSON.stringify(module)});
         let held = false; try { acquireRunLock(${JSON.stringify(path)}); held = true; } catch {}
         process.stdout.write(held ? "held" : "refused"); setTimeout(() => {}, 1500);`;
-      const racers = Array.from({ length: 6 }, () =>
-        new Promise<string>((resolve) => {
-          const p = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] });
-          let out = "";
-          p.stdout.on("data", (d) => (out += d));
-          p.on("exit", () => resolve(out));
-        }),
+      const racers = Array.from(
+        { length: 6 },
+        () =>
+          new Promise<string>((resolve) => {
+            const p = spawn(process.execPath, ["--input-type=module", "-e", script], {
+              stdio: ["ignore", "pipe", "ignore"],
+            });
+            let out = "";
+            p.stdout.on("data", (d) => (out += d));
+            p.on("exit", () => resolve(out));
+          }),
       );
       const outcomes = await Promise.all(racers);
-      expect(outcomes.filter((o) => o === "held"), `round ${round}: ${outcomes.join(",")}`).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o === "held"),
+        `round ${round}: ${outcomes.join(",")}`,
+      ).toHaveLength(1);
     }
   }, 60_000);
 });
