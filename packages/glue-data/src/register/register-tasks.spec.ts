@@ -26,6 +26,7 @@ describe("registerTasks", () => {
       "glue/sst2",
       "glue/stsb",
       "glue/wnli",
+      "hans",
       "jsonl",
       "spam-assassin",
     ]);
