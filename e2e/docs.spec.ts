@@ -87,6 +87,14 @@ const STAND_INS: Record<string, { why: string; make: (at: string) => void }> = {
       cpSync(FIXTURE_TOKENIZER, join(at, "snapshots", commit), { recursive: true });
     },
   },
+  "sweep.yaml": {
+    why: "the cli README runs a sweep file it does not show: two one-step demo trials",
+    make: (at) =>
+      writeFileSync(
+        at,
+        "name: readme-sweep\nbase: { preset: demo }\ngrid:\n  training.seed: [1, 2]\n  training.maxSteps: [1]\n",
+      ),
+  },
   runs: { why: "the dashboard serves the runs folder, empty before any run", make: (at) => mkdirSync(at) },
   "docs/examples": {
     why: "configs import the documented example plugins by their repository path",
@@ -136,10 +144,19 @@ const REPLACED: Record<string, { why: string; run: string[] }> = {
     run: ["aflora dashboard runs --port 0"],
   },
   "aflora dashboard": { why: "a free port instead of the default 6060", run: ["aflora dashboard --port 0"] },
-  "aflora repro encoder|adapter|freezing|metrics": {
+  "aflora repro encoder|adapter|freezing|freezing-decoder|decoder|metrics|glue-data": {
     why: "a list of suites: each one",
-    run: ["aflora repro encoder", "aflora repro adapter", "aflora repro freezing", "aflora repro metrics"],
+    run: [
+      "aflora repro encoder",
+      "aflora repro adapter",
+      "aflora repro freezing",
+      "aflora repro freezing-decoder",
+      "aflora repro decoder",
+      "aflora repro metrics",
+      "aflora repro glue-data",
+    ],
   },
+  "aflora dashboard runs": { why: "a free port instead of the default 6060", run: ["aflora dashboard runs --port 0"] },
   "aflora train --resume runs/<run>": {
     why: "the newest run here is the README's ablation, which loaded my-aflora-plugins: a resume trusts it again",
     run: ["aflora train --resume runs/<run> --plugin my-aflora-plugins"],
@@ -152,10 +169,21 @@ const REPLACED: Record<string, { why: string; run: string[] }> = {
     why: "the newest run here may have loaded my-aflora-plugins (the cli README's ablation): eval trusts it again",
     run: ["aflora eval --run runs/<run> --plugin my-aflora-plugins"],
   },
+  "aflora export runs/<run> --format peft-lora": {
+    why: "the newest run here is the README's ablation, which loaded my-aflora-plugins: export trusts it again",
+    run: ["aflora export runs/<run> --format peft-lora --plugin my-aflora-plugins"],
+  },
   "aflora bench": {
     why: "it times minutes of training per method (tools/bench); here its help, which finds and loads tools/bench",
     run: ["aflora bench --help"],
   },
+};
+
+/** Sweeps through a Redis queue on other machines, GLUE-sized: the sweep spec runs a queue with real Redis. */
+const QUEUED = {
+  spec: "e2e/sweep.spec.ts",
+  words: ['"worker"', '"--queue"', "server.url"],
+  why: "queue-host is another machine and paper-glue trains every GLUE task: the sweep spec starts Redis and workers",
 };
 
 /**
@@ -163,6 +191,18 @@ const REPLACED: Record<string, { why: string; run: string[] }> = {
  * the command that spec must contain (checked here).
  */
 const COVERED_BY: Record<string, { spec: string; words: string[]; why: string }> = {
+  "aflora train --plugin @you/grad-ema --scorer grad-ema --set scorer.beta=0.5": {
+    spec: "e2e/pack.spec.ts",
+    words: ['"plugin", "new"', '"grad-ema"', '"scorer.beta=0.5"'],
+    why: "the scaffolded plugin must be installed (npm install, build): the pack spec does that outside the workspace",
+  },
+  "aflora sweep run demo.yaml --queue redis://queue-host:6379": QUEUED,
+  "aflora worker --queue redis://queue-host:6379 [--concurrency N]": QUEUED,
+  'aflora sweep run paper-glue.yaml --queue "redis://:$REDIS_PASSWORD@queue-host:6379"': QUEUED,
+  'aflora worker --queue "redis://:$REDIS_PASSWORD@queue-host:6379" --concurrency 1': QUEUED,
+  "aflora sweep run --preset paper-glue --queue redis://queue-host:6379 --output /shared/sweeps": QUEUED,
+  "aflora worker --queue redis://queue-host:6379": QUEUED,
+  "aflora sweep status /shared/sweeps/paper-glue": QUEUED,
   "AFLORA_CLI_BIN=packages/cli/bin/aflora.js aflora-sweep run demo.yaml --parallel 2": {
     spec: "e2e/sweep.spec.ts",
     words: ["sweepRun", "parallel: 2", "cliBin: AFLORA"],
@@ -198,9 +238,9 @@ const SNIPPETS: { doc: string; contains: string; section?: string; sweep?: true;
   { doc: "docs/decoders.md", contains: '"trainablePm": "all"', section: "adapter" },
   { doc: "docs/decoders.md", contains: '"name": "instruct-json"', section: "data" },
   { doc: "docs/decoders.md", contains: '"name": "arithmetic-demo"', section: "data" },
-  { doc: "docs/sweeps.md", contains: "grid:", sweep: true },
   { doc: "packages/sweep/README.md", contains: "grid:", sweep: true },
   { doc: "packages/cli/README.md", contains: "scorer: { name: sensitivity }", file: "ablation.yaml" },
+  { doc: "docs/sweeps.md", contains: "name: demo-seeds", sweep: true, file: "demo.yaml" },
 ];
 
 /** A sweep file's trials, as run configs: its base with the first value of every grid path set. */
