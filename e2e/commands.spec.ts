@@ -66,12 +66,13 @@ describe("aflora export", () => {
   it("--format merged writes a model folder that aflora eval --model loads, with the adapted model's metrics", () => {
     expect(aflora(["export", run, "--format", "merged"], { cwd }).status).toBe(0);
     const dir = join(run, "export-merged");
-    expect(readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors"]);
+    // A whole Hugging Face folder: weights, config and the tokenizer it was trained with.
+    expect(readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
     const shapes = safetensorsShapes(join(dir, "model.safetensors"));
     expect(shapes["deberta.encoder.layer.0.attention.self.query_proj.weight"]).toEqual([64, 64]);
     expect(Object.keys(shapes).filter((k) => k.includes("lora"))).toEqual([]);
     const adapted = aflora(["eval", "--run", run], { cwd });
-    const merged = aflora(["eval", "--model", dir, "--tokenizer", DEMO_TOKENIZER, ...SMALL], { cwd });
+    const merged = aflora(["eval", "--model", dir, ...SMALL], { cwd });
     expect(merged.status, merged.stderr).toBe(0);
     const table = (s: string) => s.slice(s.indexOf("| metric"));
     expect(table(merged.stdout)).toBe(table(adapted.stdout));

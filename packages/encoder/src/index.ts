@@ -92,6 +92,7 @@ export {
   dropMismatchedHead,
   looksLikePath,
   tokenizerLocation,
+  copyTokenizerFiles,
   type EncoderSourceOptions,
 } from "./plugin/model-source.js";
 export { saveModelFolder } from "./plugin/save-model-folder.js";

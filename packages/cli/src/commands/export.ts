@@ -11,6 +11,7 @@ import {
   modulesToCarry,
   type ExportFormat,
 } from "@aflora/adapter";
+import { copyTokenizerFiles } from "@aflora/encoder";
 import { ConfigError } from "../config/config-error.js";
 import { createPluginRegistry } from "../integrations/plugins.js";
 import { runPaths } from "../run/run-folder.js";
@@ -59,6 +60,8 @@ export async function exportCommand(
       modelConfig: loaded.modelConfig,
       alsoSave: modulesToCarry(loaded.model as never),
     });
+    // A merged model is a whole Hugging Face folder: it carries its tokenizer, as save_pretrained writes it.
+    if (format === "merged" && loaded.tokenizerPath) copyTokenizerFiles(loaded.tokenizerPath, out);
     process.stdout.write(`${format}: ${result.files.join(", ")} in ${result.dir}\n`);
   } finally {
     loaded.model.params.dispose();

@@ -61,6 +61,8 @@ export interface LoadedModel<B = TextBatch> {
   readonly nameOrPath: string | null;
   /** PEFT's `task_type` for adapters on this model: "SEQ_CLS", "CAUSAL_LM", … */
   readonly taskType: string;
+  /** The folder (or tokenizer.json) the tokenizer was read from, so exports can carry it. */
+  readonly tokenizerPath?: string;
   /** Writes the whole model as a Hugging Face folder (config.json + model.safetensors). */
   save(dir: string): void;
 }

@@ -52,6 +52,7 @@ export const runConfigShape = z
     schedule: sectionShape.optional().describe("the freezing schedule (used by methods that freeze, e.g. aflora)"),
     data: z
       .union([z.string().min(1), sectionShape])
+      .optional()
       .describe("the task: { name: glue/<task> | csv | jsonl | spam-assassin | <plugin>, ...options }, or glue:<task>"),
     training: z
       .record(z.string(), z.unknown())

@@ -84,15 +84,15 @@ const TOKENIZER_FILES = [
   "added_tokens.json",
 ];
 
-function saveWithTokenizer(
-  params: Parameters<typeof saveModelFolder>[0],
-  raw: Record<string, unknown>,
-  tokenizerPath: string,
-  dir: string,
-): void {
-  saveModelFolder(params, raw, dir);
+/** Copies the tokenizer files Transformers reads from `tokenizerPath` (a folder or a tokenizer.json) into `dir`. */
+export function copyTokenizerFiles(tokenizerPath: string, dir: string): void {
   const from = existsSync(tokenizerPath) && statSync(tokenizerPath).isFile() ? dirname(tokenizerPath) : tokenizerPath;
   for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(dir, f));
+}
+
+function saveWithTokenizer(params: Parameters<typeof saveModelFolder>[0], raw: Record<string, unknown>, tokenizerPath: string, dir: string): void {
+  saveModelFolder(params, raw, dir);
+  copyTokenizerFiles(tokenizerPath, dir);
 }
 
 /** The folder the model's tokenizer is read from. */
@@ -133,6 +133,7 @@ export class EncoderSource implements ModelSource {
         randomInit: true,
         nameOrPath: null,
         taskType: "SEQ_CLS",
+        tokenizerPath: tokenizerDir(DEMO_ENCODER_DIR),
         save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(DEMO_ENCODER_DIR), dir),
       };
     }
@@ -166,6 +167,7 @@ export class EncoderSource implements ModelSource {
       randomInit: false,
       nameOrPath: this.o.path,
       taskType: "SEQ_CLS",
+      tokenizerPath: tokenizerDir(folder),
       save: (dir) => saveWithTokenizer(model.params, raw, tokenizerDir(folder), dir),
     };
   }
