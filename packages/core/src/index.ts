@@ -5,6 +5,7 @@ import "./nn/tfjs-gradients.js";
 // Backends: selection (wasm by default, cpu, native), kernel profiling.
 export { BACKEND_NAMES, type BackendName } from "./backend-name.js";
 export {
+  currentBackendName,
   describeBackend,
   selectBackend,
   selectBackendInfo,
@@ -118,16 +119,34 @@ export {
 } from "./parameter-registry.js";
 export { Linear, type LinearAdapter } from "./nn/linear.js";
 export { Rng } from "./random/rng.js";
+export { kaimingUniform } from "./random/kaiming.js";
+export { statefulRng } from "./stateful.js";
 
-// Training: the trainer, AdamW and its parameter groups, divergence handling.
+// Training: the trainer and its step plan, AdamW and its parameter groups, LR schedules, clipping, divergence.
 export { Trainer, type TrainerOptions } from "./trainer.js";
-export { AdamW, type AdamWConfig, type AdamWSavedState, type OptimName } from "./optim/adamw.js";
+export { planRun, type TrainPlan } from "./train-plan.js";
+export { AdamW, OPTIM_NAMES, type AdamWConfig, type AdamWSavedState, type OptimName } from "./optim/adamw.js";
 export {
+  isNoDecayParameter,
   paperParamGroups,
   type PaperGroupsOptions,
   type ParamGroupSpec,
   type ResolvedGroup,
 } from "./optim/param-groups.js";
+export {
+  constantSchedule,
+  linearScheduleWithWarmup,
+  warmupStepsFor,
+  type LrSchedule,
+} from "./optim/lr-schedule.js";
+export {
+  getScheduler,
+  LR_SCHEDULER_TYPES,
+  type LrSchedulerKwargs,
+  type LrSchedulerType,
+  type SchedulerSpec,
+} from "./optim/schedulers.js";
+export { clipByGlobalNorm, globalNorm } from "./optim/clip.js";
 export {
   FREEZING_PLUGIN,
   registerOptimizers,
@@ -136,7 +155,7 @@ export {
 } from "./compose/optimizer.js";
 export { firstNonFiniteArray, NAN_POLICIES, TrainingDivergedError, type NanPolicy } from "./non-finite.js";
 
-// Files: safetensors, checkpoints, atomic writes.
+// Files: safetensors, checkpoints and trainer_state.json, atomic writes.
 export {
   dtypeByteSize,
   floatToHalf,
@@ -155,5 +174,16 @@ export {
   type SafetensorsInput,
   type SafetensorsTensor,
 } from "./io/safetensors.js";
-export { checkpointName, latestCheckpoint, type CheckpointState, type LoadedCheckpoint } from "./io/checkpoint.js";
+export {
+  checkpointName,
+  latestCheckpoint,
+  newestValidCheckpoint,
+  pruneCheckpoints,
+  readCheckpoint,
+  recoverCheckpointRoot,
+  writeCheckpoint,
+  type CheckpointState,
+  type LoadedCheckpoint,
+} from "./io/checkpoint.js";
+export { readTrainerState, TRAINER_STATE_FILE, type TrainerStateJson } from "./trainer-state.js";
 export { writeFileAtomic, writeFileAtomicSync } from "./io/atomic.js";
