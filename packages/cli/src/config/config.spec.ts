@@ -47,7 +47,7 @@ describe("resolveConfig", () => {
       "model: demo\nadapter: { name: aflora }\ndata: spam-assassin\nschedule:\n  name: cubik\n",
     );
     expect(await errorOf(() => resolveConfig({ config: p }, registry()))).toBe(
-      `${p}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never (got "cubik")`,
+      `${p}: schedule.name: expected one of at-epoch, cubic, from-start, linear, never, quadratic-fraction (got "cubik")`,
     );
   });
 
@@ -66,7 +66,7 @@ describe("resolveConfig", () => {
 
   it("reports a bad number with its path and value, and plugin option errors under the plugin's field", async () => {
     expect(await errorOf(() => resolveConfig({ flags: { set: ["training.lr=-1"] } }, registry()))).toBe(
-      "config: training.lr: Too small: expected number to be >0, got -1",
+      "config: training.lr: Too small: expected number to be >=0, got -1",
     );
     expect(await errorOf(() => resolveConfig({ flags: { set: ["scorer.beta3=1"] } }, registry()))).toBe(
       "config: scorer.beta3: unknown option (known options: beta1, beta2, deltaT, window)",
@@ -81,7 +81,7 @@ describe("resolveConfig", () => {
 
   it("checks the data section against the registered tasks and their options", async () => {
     expect(await errorOf(() => resolveConfig({ flags: { data: "glue:wnlii" } }, registry()))).toMatch(
-      /^config: data.name: expected one of csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/,
+      /^config: data.name: expected one of arithmetic-demo, csv, glue\/cola, .*spam-assassin \(got "glue\/wnlii"\)$/,
     );
     expect(await errorOf(() => resolveConfig({ flags: { set: ["data.devFraction=2"] } }, registry()))).toBe(
       "config: data.devFraction: Too big: expected number to be <1, got 2",
@@ -112,7 +112,7 @@ describe("resolveConfig", () => {
     expect(c.training).toMatchObject({ epochs: 3, lr: 0.002, classifierLr: 0.04, batchSize: 64 });
     expect(c.data).toEqual({ name: "glue/rte", dataDir: data });
     expect(c.output).toBe(join(dir, "out"));
-    expect(c.model).toEqual({ name: "encoder", path: "org/model" });
+    expect(c.model).toEqual({ name: "encoder", path: "org/model", tokenizerMode: "hf-fast" });
   });
 
   it("a missing data file is one error naming the field and the resolved path", async () => {

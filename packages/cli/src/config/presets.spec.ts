@@ -19,13 +19,10 @@ const TABLE = {
 } as const;
 
 describe("GLUE presets", () => {
-  it("exist for exactly the eight tasks (plus the demo)", () => {
-    expect(listPresets()).toEqual([
-      "demo",
-      ...Object.keys(TABLE)
-        .map((t) => `glue/${t}`)
-        .sort(),
-    ]);
+  it("exist for exactly the eight tasks (plus the demos and the LLaMA run)", () => {
+    expect(listPresets()).toEqual(
+      ["demo", "llama-tiny-demo", "llama/7b-math-aflora", ...Object.keys(TABLE).map((t) => `glue/${t}`)].sort(),
+    );
   });
 
   for (const [task, row] of Object.entries(TABLE)) {
