@@ -9,14 +9,25 @@ export { evaluationPrompt, trainingPrompt } from "./prompt/prompt-template.js";
 
 // Training data: tokenized with the prompt masked out, batched with left padding, a validation split.
 export type { CausalTokenizer } from "./tokenize/causal-tokenizer.js";
-export { tokenizeExample, type TokenizedExample, type TokenizeOptions } from "./tokenize/tokenize-example.js";
+export {
+  tokenizeExample,
+  tokenizePrompt,
+  type TokenizedExample,
+  type TokenizeOptions,
+} from "./tokenize/tokenize-example.js";
 export { collate, type CollateOptions, type InstructBatch } from "./batch/collate.js";
 export { InstructBatchSource, type InstructBatchSourceOptions } from "./batch/instruct-batch-source.js";
 export { trainValidationSplit } from "./batch/train-validation-split.js";
 export { ValidationLossEvaluator } from "./batch/validation-loss-evaluator.js";
 
 // Evaluation as evaluate.py does it, and a generated arithmetic set for the demo.
-export { extractAnswerLetter, extractAnswerNumber, MATH_TASKS, type MathTask } from "./eval/extract-answer.js";
+export {
+  extractAnswerLetter,
+  extractAnswerNumber,
+  MATH_TASKS,
+  NUMERIC_TOLERANCE,
+  type MathTask,
+} from "./eval/extract-answer.js";
 export {
   evaluateMathTask,
   type EvaluateMathTaskOptions,
