@@ -3,7 +3,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { fileURLToPath } from "node:url";
-import { installFastGradients } from "@aflora/core";
+import { installFastGradients, PluginRegistry } from "@aflora/core";
+import { register as registerScorers } from "@aflora/scorer";
+import { register as registerSchedules } from "@aflora/scheduler";
 import { runEncoderParity } from "@aflora/encoder/repro";
 import { runFreezingRepro } from "@aflora/scheduler/repro";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -44,7 +46,7 @@ describe("numerics on the native backend", () => {
 
   it("replays every freezing reference trace exactly as on cpu", async () => {
     await tf.setBackend("native");
-    const results = await runFreezingRepro(fixtures("aflora-reference"));
+    const results = await runFreezingRepro(fixtures("aflora-reference"), registerSchedules(registerScorers(new PluginRegistry())));
     expect(tf.getBackend()).toBe("native");
     expect(results.scenarios.length).toBeGreaterThan(5);
     expect(results.scenarios.filter((s) => !s.ok).map((s) => `${s.scenario}: ${s.message}`)).toEqual([]);

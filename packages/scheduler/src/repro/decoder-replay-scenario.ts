@@ -2,12 +2,14 @@ import {
   EventBus,
   ParameterRegistry,
   type FreezingScorer,
+  type PluginRegistry,
   type ParameterGroup,
   type RunInfo,
   type TrainerControl,
 } from "@aflora/core";
-import { AfloraDecoderScorer } from "@aflora/scorer";
+import type { AfloraDecoderScorer } from "@aflora/scorer";
 import * as tf from "@tensorflow/tfjs-core";
+import { container as rootContainer } from "tsyringe";
 import { DecoderFreezingController, type DecoderFreezingDecision } from "../decoder/decoder-freezing-controller.js";
 import { QuadraticFractionSchedule } from "../decoder/quadratic-fraction-schedule.js";
 import { FREEZABLE_GROUP } from "../freezing-controller.js";
@@ -127,7 +129,8 @@ function groupOf(p: DecoderScenario["params"][number]): ParameterGroup {
  * threshold, still replay. At the reference's error step aflora's documented choice is
  * checked instead (docs/decoders.md).
  */
-export function replayDecoderScenario(s: DecoderScenario, file: string): ScenarioResult {
+/** Replays one decoder trace; `plugins` holds the "aflora-decoder" scorer (registered by the caller). */
+export function replayDecoderScenario(s: DecoderScenario, file: string, plugins: PluginRegistry): ScenarioResult {
   const result: ScenarioResult = {
     scenario: s.scenario,
     file,
@@ -146,7 +149,8 @@ export function replayDecoderScenario(s: DecoderScenario, file: string): Scenari
         `harness.calls_per_global_step = ${calls}: aflora runs the freezer once per optimizer step, so this trace cannot be replayed`,
       );
     const c = s.config;
-    const scorer = new WatchedScorer(new AfloraDecoderScorer({ beta1: c.beta1, beta2: c.beta2, deltaT: c.deltaT }));
+    const inner = plugins.create<FreezingScorer>("scorer", { name: "aflora-decoder", beta1: c.beta1, beta2: c.beta2, deltaT: c.deltaT }, rootContainer.createChildContainer(), "scenario.config");
+    const scorer = new WatchedScorer(inner as AfloraDecoderScorer);
     const schedule = new QuadraticFractionSchedule({
       initialWarmup: c.initial_warmup,
       finalWarmup: c.final_warmup,

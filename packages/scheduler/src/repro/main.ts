@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // Usage: node dist/repro/main.js <fixture folder>   (exit status 1 on any FAIL)
+// An entry script composes packages the way the CLI does: the scorers come from @aflora/scorer here.
+import { PluginRegistry } from "@aflora/core";
+import { register as registerScorers } from "@aflora/scorer";
+import { register as registerSchedules } from "../register.js";
 import { printReproResults } from "./print.js";
 import { runFreezingRepro } from "./run-freezing-repro.js";
 
@@ -9,7 +13,7 @@ if (!dir) {
   process.exit(2);
 }
 try {
-  const results = await runFreezingRepro(dir);
+  const results = await runFreezingRepro(dir, registerSchedules(registerScorers(new PluginRegistry())));
   printReproResults(results);
   process.exitCode = results.ok ? 0 : 1;
 } catch (e) {

@@ -1,18 +1,18 @@
 import {
   EventBus,
   ParameterRegistry,
-  PluginRegistry,
+  type FreezingScorer,
+  type PluginRegistry,
   type ParameterGroup,
   type RunInfo,
   type TrainerControl,
   type TrainerEvent,
 } from "@aflora/core";
-import { SmoothedScorer, registerScorers } from "@aflora/scorer";
+import type { SmoothedScorer } from "@aflora/scorer";
 import * as tf from "@tensorflow/tfjs-core";
 import { createFreezingController, type FreezingConfig } from "../create-freezing-controller.js";
 import { pyFloorDiv } from "../exact-math.js";
 import { FREEZABLE_GROUP, type FreezingController, type FreezingStepDecision } from "../freezing-controller.js";
-import { registerSchedules } from "../register.js";
 import type { ReferenceScenario, ReferenceStep } from "./fixture-format.js";
 import { formatAverage } from "./format-average.js";
 
@@ -94,7 +94,16 @@ export function freezingConfigOf(s: ReferenceScenario): FreezingConfig {
  * divergence from the reference (or from aflora's documented behaviour at the reference's
  * error steps).
  */
-export function replayScenario(s: ReferenceScenario, file: string): ScenarioResult {
+/** The scorer statistics this replay compares (AFLoRA's smoothed scorers have them), found without importing the scorer package. */
+function isSmoothed(scorer: FreezingScorer): scorer is SmoothedScorer {
+  return typeof (scorer as Partial<SmoothedScorer>).statistics === "function" && typeof (scorer as Partial<SmoothedScorer>).mode === "string";
+}
+
+/**
+ * Replays one reference trace. `plugins` holds the scorers and schedules (the caller registers them:
+ * the scheduler never imports the scorer package).
+ */
+export function replayScenario(s: ReferenceScenario, file: string, plugins: PluginRegistry): ScenarioResult {
   const result: ScenarioResult = {
     scenario: s.scenario,
     file,
@@ -113,7 +122,6 @@ export function replayScenario(s: ReferenceScenario, file: string): ScenarioResu
       throw new Divergence(
         `harness.calls_per_global_step = ${calls}: aflora updates scores once per optimizer step (documented), so this trace cannot be replayed`,
       );
-    const plugins = registerSchedules(registerScorers(new PluginRegistry()));
     const expectedError = s.summary.error;
     try {
       controller = createFreezingController(freezingConfigOf(s), { plugins, field: "scenario.config" });
@@ -264,7 +272,7 @@ type Means = { ipt: Map<string, number>; expAvgIpt: Map<string, number>; expAvgU
 /** Means of the scorer's window statistics right after `step:gradients` (the reference's state "after the call"). */
 function scorerMeans(controller: FreezingController, step: ReferenceStep): Means {
   const scorer = controller.scorer;
-  if (!(scorer instanceof SmoothedScorer)) return null;
+  if (!isSmoothed(scorer)) return null;
   const names = Object.keys(step.expected.ipt_mean ?? {});
   const ipt = new Map<string, number>();
   const expAvgIpt = new Map<string, number>();
@@ -398,7 +406,7 @@ function checkErrorStep(
     if (!d.kth) diverge(t, "decision", "scored and decided without crashing", "no decision");
     if (s.config.beta2 === 1) {
       const scorer = controller.scorer;
-      if (!(scorer instanceof SmoothedScorer) || scorer.mode !== "none")
+      if (!isSmoothed(scorer) || scorer.mode !== "none")
         diverge(t, "beta2 = 1 score", "smoothed sensitivity alone", scorer.name);
       for (const [n, score] of d.scores ?? []) {
         const st = scorer.statistics(n);

@@ -1,3 +1,6 @@
+import { PluginRegistry } from "@aflora/core";
+import { register as registerScorers } from "@aflora/scorer";
+import { register as registerSchedules } from "../register.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,12 +21,14 @@ const scratch = mkdtempSync(join(tmpdir(), "aflora-decoder-repro-"));
 beforeAll(async () => {
   await useCpu();
   tensorsBefore = tf.memory().numTensors;
-  results = await runDecoderFreezingRepro(dir);
+  results = await runDecoderFreezingRepro(dir, plugins);
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const byName = (name: string) => results.scenarios.find((s) => s.scenario === name)!;
+
+const plugins = registerSchedules(registerScorers(new PluginRegistry()));
 
 describe("runDecoderFreezingRepro on the authors' decoder-variant traces", () => {
   it("replays every scenario of index.json, without leaking tensors", () => {
@@ -56,7 +61,7 @@ describe("runDecoderFreezingRepro on the authors' decoder-variant traces", () =>
     const s = JSON.parse(readFileSync(join(dir, "commonsense_defaults.json"), "utf8"));
     s.steps[40].expected.kth.k = 3;
     writeFileSync(join(scratch, "tampered.json"), JSON.stringify(s));
-    const r = await runDecoderFreezingRepro(scratch);
+    const r = await runDecoderFreezingRepro(scratch, plugins);
     expect(r.ok).toBe(false);
     expect(r.scenarios[0]!.message).toBe("step 40: kth.k: expected 3, got 2");
     expect(formatReproResults(r)).toMatch(/^FAIL {2}commonsense_defaults/);
@@ -66,7 +71,7 @@ describe("runDecoderFreezingRepro on the authors' decoder-variant traces", () =>
     const s = JSON.parse(readFileSync(join(dir, "tiny_total_no_ramp_mask.json"), "utf8"));
     s.steps[2].grads = [[1, 2]];
     writeFileSync(join(scratch, "tampered.json"), JSON.stringify(s));
-    const r = await runDecoderFreezingRepro(scratch);
+    const r = await runDecoderFreezingRepro(scratch, plugins);
     expect(r.scenarios[0]!.message).toMatch(
       /tampered\.json: steps\[2\]\.grads: expected an array aligned with matrices/,
     );
@@ -74,6 +79,6 @@ describe("runDecoderFreezingRepro on the authors' decoder-variant traces", () =>
 
   it("refuses a folder without decoder scenarios", async () => {
     rmSync(join(scratch, "tampered.json"));
-    await expect(runDecoderFreezingRepro(scratch)).rejects.toThrow(/no decoder scenario files/);
+    await expect(runDecoderFreezingRepro(scratch, plugins)).rejects.toThrow(/no decoder scenario files/);
   });
 });

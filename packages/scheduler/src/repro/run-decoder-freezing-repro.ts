@@ -1,3 +1,4 @@
+import type { PluginRegistry } from "@aflora/core";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
@@ -23,7 +24,8 @@ function jsonFiles(dir: string): string[] {
  * through the real decoder scorer, schedule and controller. JSON files that are not decoder
  * scenarios (index.json) are skipped; a malformed scenario is a FAIL naming file and field.
  */
-export async function runDecoderFreezingRepro(dir: string): Promise<ReproResults> {
+/** `plugins`: a registry with the scorers and schedules (the caller registers them; the scheduler never imports the scorer). */
+export async function runDecoderFreezingRepro(dir: string, plugins: PluginRegistry): Promise<ReproResults> {
   let files: string[];
   try {
     files = jsonFiles(dir);
@@ -39,7 +41,7 @@ export async function runDecoderFreezingRepro(dir: string): Promise<ReproResults
     try {
       parsed = readJsonFile(file);
       if (!isDecoderScenarioJson(parsed)) continue;
-      scenarios.push(replayDecoderScenario(validateDecoderScenario(shown, parsed), shown));
+      scenarios.push(replayDecoderScenario(validateDecoderScenario(shown, parsed), shown, plugins));
     } catch (e) {
       if (!(e instanceof FixtureFormatError)) throw e;
       const name = (parsed as { scenario?: unknown } | undefined)?.scenario;

@@ -1,3 +1,6 @@
+import { PluginRegistry } from "@aflora/core";
+import { register as registerScorers } from "@aflora/scorer";
+import { register as registerSchedules } from "../register.js";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,8 +20,10 @@ let tensorsBefore = 0;
 beforeAll(async () => {
   await useCpu();
   tensorsBefore = tf.memory().numTensors;
-  results = await runFreezingRepro(dir);
+  results = await runFreezingRepro(dir, plugins);
 });
+
+const plugins = registerSchedules(registerScorers(new PluginRegistry()));
 
 describe("runFreezingRepro on the shared reference traces", () => {
   it("replays every scenario listed in index.json, without leaking tensors", () => {
@@ -73,7 +78,7 @@ describe("runFreezingRepro on altered traces", () => {
     const sub = join(tmp, "ulp");
     mkdirSync(sub);
     writeFileSync(join(sub, "mrpc_defaults.json"), JSON.stringify(s));
-    const r = await runFreezingRepro(sub);
+    const r = await runFreezingRepro(sub, plugins);
     expect(r.ok).toBe(false);
     expect(r.scenarios[0]!.message).toMatch(/^step 30: returned\[1\] \(mask_threshold\): expected /);
     expect(formatReproResults(r)).toMatch(/^FAIL {2}mrpc_defaults {2}step 30:/);
@@ -85,7 +90,7 @@ describe("runFreezingRepro on altered traces", () => {
     const sub = join(tmp, "avg");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, "a.json"), JSON.stringify(s));
-    const r = await runFreezingRepro(sub);
+    const r = await runFreezingRepro(sub, plugins);
     expect(r.scenarios[0]!.message).toBe("summary.avg_train_params: expected 330.3, got 330.2");
   });
 
@@ -96,14 +101,14 @@ describe("runFreezingRepro on altered traces", () => {
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, "broken.json"), JSON.stringify(s));
     writeFileSync(join(sub, "index.json"), JSON.stringify({ format_version: 1, scenarios: [] }));
-    const r = await runFreezingRepro(sub);
+    const r = await runFreezingRepro(sub, plugins);
     expect(r.scenarios).toHaveLength(1);
     expect(r.scenarios[0]!.ok).toBe(false);
     expect(r.scenarios[0]!.message).toMatch(/broken\.json: config\.deltaT: expected a finite number$/);
     const empty = join(tmp, "empty");
     mkdirSync(empty, { recursive: true });
-    await expect(runFreezingRepro(empty)).rejects.toThrow(/no scenario files/);
-    await expect(runFreezingRepro(join(tmp, "missing"))).rejects.toThrow(/cannot read fixture folder/);
+    await expect(runFreezingRepro(empty, plugins)).rejects.toThrow(/no scenario files/);
+    await expect(runFreezingRepro(join(tmp, "missing"), plugins)).rejects.toThrow(/cannot read fixture folder/);
   });
 
   it("passes a beta2 = 2 trace by refusing it at config time, as documented", async () => {
@@ -114,7 +119,7 @@ describe("runFreezingRepro on altered traces", () => {
     const sub = join(tmp, "beta2");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, "b.json"), JSON.stringify(s));
-    const r = await runFreezingRepro(sub);
+    const r = await runFreezingRepro(sub, plugins);
     expect(r.ok).toBe(true);
     expect(r.scenarios[0]!.message).toMatch(/beta2 = 2 refused when the config is read/);
   });

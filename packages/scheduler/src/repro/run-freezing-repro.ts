@@ -1,3 +1,4 @@
+import type { PluginRegistry } from "@aflora/core";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
@@ -27,7 +28,8 @@ function jsonFiles(dir: string): string[] {
  * reference. JSON files that are not scenarios (index.json) are skipped; a malformed scenario
  * is a FAIL naming the file and field. Uses the current TensorFlow.js backend, or cpu if none.
  */
-export async function runFreezingRepro(dir: string): Promise<ReproResults> {
+/** `plugins`: a registry with the scorers and schedules (the caller registers them; the scheduler never imports the scorer). */
+export async function runFreezingRepro(dir: string, plugins: PluginRegistry): Promise<ReproResults> {
   let files: string[];
   try {
     files = jsonFiles(dir);
@@ -44,7 +46,7 @@ export async function runFreezingRepro(dir: string): Promise<ReproResults> {
       parsed = readJsonFile(file);
       if (!isScenarioJson(parsed)) continue;
       const scenario = validateScenario(shown, parsed);
-      scenarios.push(replayScenario(scenario, shown));
+      scenarios.push(replayScenario(scenario, shown, plugins));
     } catch (e) {
       if (!(e instanceof FixtureFormatError)) throw e;
       const name = (parsed as { scenario?: unknown } | undefined)?.scenario;
