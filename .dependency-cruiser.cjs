@@ -27,7 +27,10 @@ const config = {
       comment: "The scorer and the scheduler never import each other (the controller takes scorers through core).",
       severity: "error",
       // Entry scripts of the repro target compose packages as the CLI does; types alone are no dependency.
-      from: { path: "^packages/scheduler/", pathNot: `${TESTS}|^packages/scheduler/src/repro/(main|decoder-main)\\.ts$` },
+      from: {
+        path: "^packages/scheduler/",
+        pathNot: `${TESTS}|^packages/scheduler/src/repro/(main|decoder-main)\\.ts$`,
+      },
       to: { path: "^packages/scorer/", dependencyTypesNot: ["type-only"] },
     },
     {

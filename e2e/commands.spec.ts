@@ -67,7 +67,12 @@ describe("aflora export", () => {
     expect(aflora(["export", run, "--format", "merged"], { cwd }).status).toBe(0);
     const dir = join(run, "export-merged");
     // A whole Hugging Face folder: weights, config and the tokenizer it was trained with.
-    expect(readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
+    expect(readdirSync(dir).sort()).toEqual([
+      "config.json",
+      "model.safetensors",
+      "tokenizer.json",
+      "tokenizer_config.json",
+    ]);
     const shapes = safetensorsShapes(join(dir, "model.safetensors"));
     expect(shapes["deberta.encoder.layer.0.attention.self.query_proj.weight"]).toEqual([64, 64]);
     expect(Object.keys(shapes).filter((k) => k.includes("lora"))).toEqual([]);

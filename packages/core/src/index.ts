@@ -133,12 +133,7 @@ export {
   type ParamGroupSpec,
   type ResolvedGroup,
 } from "./optim/param-groups.js";
-export {
-  constantSchedule,
-  linearScheduleWithWarmup,
-  warmupStepsFor,
-  type LrSchedule,
-} from "./optim/lr-schedule.js";
+export { constantSchedule, linearScheduleWithWarmup, warmupStepsFor, type LrSchedule } from "./optim/lr-schedule.js";
 export {
   getScheduler,
   LR_SCHEDULER_TYPES,

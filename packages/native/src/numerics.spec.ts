@@ -46,7 +46,10 @@ describe("numerics on the native backend", () => {
 
   it("replays every freezing reference trace exactly as on cpu", async () => {
     await tf.setBackend("native");
-    const results = await runFreezingRepro(fixtures("aflora-reference"), registerSchedules(registerScorers(new PluginRegistry())));
+    const results = await runFreezingRepro(
+      fixtures("aflora-reference"),
+      registerSchedules(registerScorers(new PluginRegistry())),
+    );
     expect(tf.getBackend()).toBe("native");
     expect(results.scenarios.length).toBeGreaterThan(5);
     expect(results.scenarios.filter((s) => !s.ok).map((s) => `${s.scenario}: ${s.message}`)).toEqual([]);

@@ -13,7 +13,9 @@ export const trainingSchema = z
       .positive()
       .default(8)
       .describe("examples per micro-batch (HF per_device_train_batch_size)"),
-    lr: z.number().min(0)
+    lr: z
+      .number()
+      .min(0)
       .default(5e-5)
       .describe("learning rate of the adapter, or of the whole model for full fine-tuning (HF learning_rate)"),
     classifierLr: z.number().positive().optional().describe("learning rate of the classifier head (default: lr)"),

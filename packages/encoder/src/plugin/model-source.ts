@@ -90,7 +90,12 @@ export function copyTokenizerFiles(tokenizerPath: string, dir: string): void {
   for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(dir, f));
 }
 
-function saveWithTokenizer(params: Parameters<typeof saveModelFolder>[0], raw: Record<string, unknown>, tokenizerPath: string, dir: string): void {
+function saveWithTokenizer(
+  params: Parameters<typeof saveModelFolder>[0],
+  raw: Record<string, unknown>,
+  tokenizerPath: string,
+  dir: string,
+): void {
   saveModelFolder(params, raw, dir);
   copyTokenizerFiles(tokenizerPath, dir);
 }

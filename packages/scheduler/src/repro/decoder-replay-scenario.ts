@@ -149,7 +149,12 @@ export function replayDecoderScenario(s: DecoderScenario, file: string, plugins:
         `harness.calls_per_global_step = ${calls}: aflora runs the freezer once per optimizer step, so this trace cannot be replayed`,
       );
     const c = s.config;
-    const inner = plugins.create<FreezingScorer>("scorer", { name: "aflora-decoder", beta1: c.beta1, beta2: c.beta2, deltaT: c.deltaT }, rootContainer.createChildContainer(), "scenario.config");
+    const inner = plugins.create<FreezingScorer>(
+      "scorer",
+      { name: "aflora-decoder", beta1: c.beta1, beta2: c.beta2, deltaT: c.deltaT },
+      rootContainer.createChildContainer(),
+      "scenario.config",
+    );
     const scorer = new WatchedScorer(inner as AfloraDecoderScorer);
     const schedule = new QuadraticFractionSchedule({
       initialWarmup: c.initial_warmup,

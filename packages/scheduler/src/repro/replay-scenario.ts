@@ -96,7 +96,10 @@ export function freezingConfigOf(s: ReferenceScenario): FreezingConfig {
  */
 /** The scorer statistics this replay compares (AFLoRA's smoothed scorers have them), found without importing the scorer package. */
 function isSmoothed(scorer: FreezingScorer): scorer is SmoothedScorer {
-  return typeof (scorer as Partial<SmoothedScorer>).statistics === "function" && typeof (scorer as Partial<SmoothedScorer>).mode === "string";
+  return (
+    typeof (scorer as Partial<SmoothedScorer>).statistics === "function" &&
+    typeof (scorer as Partial<SmoothedScorer>).mode === "string"
+  );
 }
 
 /**
