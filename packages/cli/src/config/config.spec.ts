@@ -152,3 +152,16 @@ describe("resolveConfig", () => {
     );
   });
 });
+
+describe("report_to", () => {
+  it("is accepted as HF TrainingArguments spell it, as an alias of reportTo", async () => {
+    const p = file("report-to.yaml", 'preset: demo\nreport_to: ["tensorboard"]\n');
+    expect((await resolveConfig({ config: p }, registry())).reportTo).toEqual([
+      { name: "tensorboard", logDir: "runs", heatmap: true },
+    ]);
+    const both = file("both.yaml", 'preset: demo\nreport_to: ["tensorboard"]\nreportTo: ["tensorboard"]\n');
+    expect(await errorOf(() => resolveConfig({ config: both }, registry()))).toBe(
+      `${both}: report_to: given together with reportTo; give one`,
+    );
+  });
+});

@@ -157,8 +157,14 @@ export function checkSection(
  * schema, and fills in defaults. All problems come back as one RunConfigError, one line per field.
  */
 export function resolveRunConfig(raw: Record<string, unknown>, registry: PluginRegistry, source = "config"): RunConfig {
-  const top = runConfigShape.safeParse(raw, { reportInput: true });
   const fail = (lines: string[]) => new RunConfigError(lines.map((l) => `${source}: ${l}`).join("\n"));
+  // HF TrainingArguments' own name for reporters is accepted as written in an HF user's config.
+  if (raw.report_to !== undefined) {
+    if (raw.reportTo !== undefined) throw fail(["report_to: given together with reportTo; give one"]);
+    const { report_to, ...rest } = raw;
+    raw = { ...rest, reportTo: typeof report_to === "string" ? [report_to] : report_to };
+  }
+  const top = runConfigShape.safeParse(raw, { reportInput: true });
   if (!top.success) throw fail(formatZodIssues(top.error).split("; "));
   const t = top.data;
   const problems: string[] = [];
