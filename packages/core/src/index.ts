@@ -118,6 +118,16 @@ export {
   type RegisterOptions,
 } from "./parameter-registry.js";
 export { Linear, type LinearAdapter } from "./nn/linear.js";
+export { leanGradients } from "./nn/lean-gradients.js";
+export {
+  fusedOp,
+  addLean,
+  subLean,
+  reshapeLean,
+  reduceToShape,
+  type FusedOpSpec,
+  type FusedGradients,
+} from "./nn/fused-op.js";
 export { Rng } from "./random/rng.js";
 export { kaimingUniform } from "./random/kaiming.js";
 export { statefulRng } from "./stateful.js";

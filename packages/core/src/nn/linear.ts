@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { addLean, reshapeLean } from "./fused-op.js";
 
 /** A low-rank path added to a Linear (LoRA, ELoRA, AFLoRA). */
 export interface LinearAdapter {
@@ -35,11 +36,12 @@ export class Linear {
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      const x2 = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
-      let y: tf.Tensor2D = tf.matMul(x2, this.kernel as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias);
-      if (this.adapter && !this.merged) y = tf.add(y, this.adapter.forward(x2));
-      return tf.reshape(y, [...lead, this.outFeatures]);
+      // Lean adds and reshapes: the tape keeps x and the kernel (for the matmul's gradients), not y.
+      const x2 = x.rank === 2 ? (x as tf.Tensor2D) : reshapeLean<tf.Rank.R2>(x, [-1, this.inFeatures]);
+      let y = tf.matMul(x2, this.kernel as tf.Tensor2D) as tf.Tensor;
+      if (this.bias) y = addLean(y, this.bias);
+      if (this.adapter && !this.merged) y = addLean(y, this.adapter.forward(x2));
+      return x.rank === 2 ? y : reshapeLean(y, [...lead, this.outFeatures]);
     });
   }
 

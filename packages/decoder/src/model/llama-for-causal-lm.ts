@@ -1,5 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Linear, LossAndGradients, ParameterRegistry, TrainableModel } from "@aflora/core";
+import {
+  leanGradients,
+  type Linear,
+  type LossAndGradients,
+  type ParameterRegistry,
+  type TrainableModel,
+} from "@aflora/core";
 import type { LlamaConfig } from "../config/llama-config.js";
 import type { LayerContext } from "./attention.js";
 import { causalMask } from "./attention-mask.js";
@@ -105,11 +111,9 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
       return { loss: rows.length === 0 ? tf.scalar(0) : this.loss(batch), grads };
     }
     if (this.recompute) return this.recomputedLossAndGradients(batch, entries);
-    const { value, grads: byVar } = tf.engine().gradients(
+    const { value, grads: byVar } = leanGradients(
       () => this.lossOf(batch),
       entries.map(([, v]) => v),
-      undefined,
-      true,
     );
     entries.forEach(([n, v], i) => grads.set(n, byVar[i] ?? tf.zerosLike(v)));
     return { loss: value as tf.Scalar, grads };
@@ -177,9 +181,7 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
         sums.set(name, prev ? tf.add(prev, g) : g);
       };
       const headVars = entries.filter(([n]) => layerOf(n) < 0 && (n !== embedName || this.config.tieWordEmbeddings));
-      const head = tf
-        .engine()
-        .gradients(() => this.headLoss(x, rows, targets), [x, ...headVars.map(([, v]) => v)], undefined, true);
+      const head = leanGradients(() => this.headLoss(x, rows, targets), [x, ...headVars.map(([, v]) => v)]);
       headVars.forEach(([n], i) => add(n, head.grads[i + 1]!));
       let dy = head.grads[0]!;
       const lowest = Math.min(
@@ -188,15 +190,13 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
       for (let l = layers.length - 1; l >= Math.max(lowest, 0); l--) {
         const own = entries.filter(([n]) => layerOf(n) === l);
         const input = inputs[l]!;
-        const r = tf
-          .engine()
-          .gradients(() => layers[l]!.apply(input, ctx), [input, ...own.map(([, v]) => v)], dy, true);
+        const r = leanGradients(() => layers[l]!.apply(input, ctx), [input, ...own.map(([, v]) => v)], dy);
         own.forEach(([n], i) => add(n, r.grads[i + 1]!));
         dy = r.grads[0]!;
       }
       const embed = entries.find(([n]) => n === embedName);
       if (embed && lowest < 0) {
-        const r = tf.engine().gradients(() => this.parts.embedTokens.apply(batch.inputIds), [embed[1]], dy, true);
+        const r = leanGradients(() => this.parts.embedTokens.apply(batch.inputIds), [embed[1]], dy);
         add(embedName, r.grads[0]!);
       }
       return [head.value, ...entries.map(([n, v]) => sums.get(n) ?? tf.zerosLike(v))];

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { leanGradients } from "@aflora/core";
 
 /**
  * Value of `f` and the vector-Jacobian product `dyᵀ·∂f/∂x` for every tensor in `xs`
@@ -12,6 +13,5 @@ export function vjp(
   dy?: tf.Tensor,
 ): { value: tf.Tensor; grads: (tf.Tensor | undefined)[] } {
   if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
-  const { value, grads } = tf.engine().gradients(f, xs, dy, true);
-  return { value, grads: grads.map((g) => g ?? undefined) };
+  return leanGradients(f, xs, dy);
 }
