@@ -63,12 +63,22 @@ export function leanGradients(
   if (xs.length === 0) throw new Error("leanGradients: xs is empty");
   if (dy && dy.dtype !== "float32") throw new Error(`leanGradients: dy must be float32, got ${dy.dtype}`);
   const engine = tf.engine() as unknown as EngineInternals;
-  const y = engine.scopedRun(
-    () => engine.startTape(),
-    () => engine.endTape(),
-    () => engine.tidy("forward", f),
-  );
-  if (!(y instanceof tf.Tensor)) throw new Error("leanGradients: f must return a tensor");
+  let y: tf.Tensor;
+  try {
+    y = engine.scopedRun(
+      () => engine.startTape(),
+      () => engine.endTape(),
+      () => engine.tidy("forward", f),
+    );
+    if (!(y instanceof tf.Tensor)) throw new Error("leanGradients: f must return a tensor");
+  } catch (e) {
+    // tfjs would leave the failed forward's saved tensors on the tape for good.
+    if (engine.state.gradientDepth === 0) {
+      for (const node of engine.state.activeTape ?? []) for (const t of node.saved ?? []) t.dispose();
+      engine.state.activeTape = null;
+    }
+    throw e;
+  }
   const tape = engine.state.activeTape ?? [];
   const outermost = engine.state.gradientDepth === 0;
   const filtered = nodesFromXToY(tape, xs, y);
