@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Linear } from "@aflora/core";
+import { fusedOp, reshapeLean, type FusedOpSpec, type Linear } from "@aflora/core";
 import { applyRotary } from "./rotary.js";
 import type { KvCache } from "./kv-cache.js";
 
@@ -17,17 +17,50 @@ export interface LayerContext {
 
 /** [B·S, heads·d] → [B, heads, S, d] */
 function splitHeads(x: tf.Tensor, b: number, s: number, heads: number, d: number): tf.Tensor4D {
-  return tf.transpose(tf.reshape(x, [b, s, heads, d]), [0, 2, 1, 3]);
+  return tf.transpose(reshapeLean<tf.Rank.R4>(x, [b, s, heads, d]), [0, 2, 1, 3]);
+}
+
+/**
+ * HF's `repeat_kv` as one node keeping nothing (stock Reshape and Tile keep their inputs, and
+ * Tile's gradient is a slice and an add per repeat): the gradient sums the nRep copies.
+ */
+export function repeatKvSpec(x: tf.Tensor4D, nRep: number): FusedOpSpec<"x"> {
+  const [b, kvHeads, t, d] = x.shape;
+  return {
+    inputs: { x },
+    forward: () =>
+      tf.reshape(tf.tile(tf.reshape(x, [b, kvHeads, 1, t * d]), [1, 1, nRep, 1]), [b, kvHeads * nRep, t, d]),
+    gradient: (dy) => ({
+      x: () => tf.reshape(tf.sum(tf.reshape(dy, [b, kvHeads, nRep, t * d]), 2), [b, kvHeads, t, d]),
+    }),
+  };
 }
 
 /** HF's `repeat_kv`: query head h reads kv head ⌊h / n_rep⌋ (repeat_interleave, not tile). */
 export function repeatKv(x: tf.Tensor4D, nRep: number): tf.Tensor4D {
-  if (nRep === 1) return x;
-  const [b, kvHeads, t, d] = x.shape;
-  // Rank-4 tile: TF.js has no tile gradient above rank 4.
-  return tf.tidy(() =>
-    tf.reshape(tf.tile(tf.reshape(x, [b, kvHeads, 1, t * d]), [1, 1, nRep, 1]), [b, kvHeads * nRep, t, d]),
-  );
+  return nRep === 1 ? x : (fusedOp(repeatKvSpec(x, nRep)) as tf.Tensor4D);
+}
+
+/**
+ * `softmax(scores / √d + mask)` as one node keeping only the probabilities (the stock ops kept
+ * the scores twice and the mask): dscores = (dy ⊙ p − p · Σ dy ⊙ p) / √d (tfjs's Softmax gradient). The mask is a constant.
+ */
+export function attentionProbsSpec(scores: tf.Tensor4D, headDim: number, mask: tf.Tensor4D): FusedOpSpec<"scores"> {
+  const scale = Math.sqrt(headDim);
+  return {
+    inputs: { scores },
+    forward: (save) => {
+      const probs = tf.softmax(tf.add(tf.div(scores, scale), mask), -1);
+      save([probs]);
+      return probs;
+    },
+    gradient: (dy, [p]) => ({
+      scores: () => {
+        const dyTimesP = tf.mul(dy, p!);
+        return tf.div(tf.sub(dyTimesP, tf.mul(tf.sum(dyTimesP, -1, true), p!)), scale);
+      },
+    }),
+  };
 }
 
 /** `LlamaAttention` (eager): RoPE on q and k, grouped-query attention, softmax in float32, `o_proj`. */
@@ -57,10 +90,10 @@ export class LlamaAttention {
         values = full.v;
       }
       const nRep = this.numHeads / this.numKvHeads;
-      const scores = tf.add(tf.div(tf.matMul(q, repeatKv(keys, nRep), false, true), Math.sqrt(d)), ctx.mask);
-      const probs = tf.softmax(scores, -1);
+      const scores = tf.matMul(q, repeatKv(keys, nRep), false, true) as tf.Tensor4D;
+      const probs = fusedOp(attentionProbsSpec(scores, d, ctx.mask)) as tf.Tensor4D;
       const context = tf.matMul(probs, repeatKv(values, nRep));
-      const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [b * s, this.numHeads * d]);
+      const merged = reshapeLean(tf.transpose(context, [0, 2, 1, 3]), [b * s, this.numHeads * d]);
       return this.oProj.apply(merged) as tf.Tensor2D;
     });
     return out;

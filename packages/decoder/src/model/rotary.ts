@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedOp, type FusedOpSpec } from "@aflora/core";
 
 /** `inv_freq[i] = 1 / rope_theta^(2i/d)` in float32, as `LlamaRotaryEmbedding` computes it. */
 export function ropeInvFreq(headDim: number, ropeTheta: number): Float32Array {
@@ -39,29 +40,54 @@ export function rotaryTables(
   return { cos: tf.tensor4d(cos, [batchSize, 1, seqLength, d]), sin: tf.tensor4d(sin, [batchSize, 1, seqLength, d]) };
 }
 
-const rotateHalfMatrices = new Map<number, Float32Array>();
+const rotateHalfMatrices = new Map<string, Float32Array>();
 
-/**
- * `rotate_half(x) = cat(−x[d/2:], x[:d/2])` as x·R with a signed permutation R [d, d]: exact
- * (±1 and zeros), and one matmul instead of a split and a concat, which the cpu backend runs slowly.
- */
-function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
-  const d = x.shape[3];
-  let r = rotateHalfMatrices.get(d);
+/** R [d, d] with x·R = rotate_half(x), or its transpose (= its inverse: R is a signed permutation). */
+function rotateHalfMatrix(d: number, inverse: boolean): Float32Array {
+  const key = `${d}${inverse ? "T" : ""}`;
+  let r = rotateHalfMatrices.get(key);
   if (!r) {
     r = new Float32Array(d * d);
     const half = d / 2;
     for (let i = 0; i < half; i++) {
-      r[(i + half) * d + i] = -1;
-      r[i * d + i + half] = 1;
+      r[inverse ? i * d + i + half : (i + half) * d + i] = -1;
+      r[inverse ? (i + half) * d + i : i * d + i + half] = 1;
     }
-    rotateHalfMatrices.set(d, r);
+    rotateHalfMatrices.set(key, r);
   }
-  const [b, h, s] = x.shape;
-  return tf.reshape(tf.matMul(tf.reshape(x, [b * h * s, d]), tf.tensor2d(r, [d, d])), [b, h, s, d]);
+  return r;
+}
+
+/**
+ * `rotate_half(x) = cat(−x[d/2:], x[:d/2])` as x·R with a signed permutation R [d, d]: exact
+ * (±1 and zeros), and one matmul instead of a split and a concat, which the cpu backend runs slowly.
+ * `inverse` multiplies by Rᵀ instead (as a plain matmul: the only form the wasm backend runs fast).
+ */
+function rotateHalf(x: tf.Tensor4D, inverse = false): tf.Tensor4D {
+  const [b, h, s, d] = x.shape;
+  const r = tf.tensor2d(rotateHalfMatrix(d, inverse), [d, d]);
+  return tf.reshape(tf.matMul(tf.reshape(x, [b * h * s, d]), r), [b, h, s, d]);
+}
+
+/**
+ * RoPE as one autograd node keeping only the shared cos/sin tables (the stock ops kept x twice,
+ * x·R and the tables): y = x ⊙ cos + (x·R) ⊙ sin, so dx = dy ⊙ cos + (dy ⊙ sin)·Rᵀ.
+ */
+export function rotarySpec(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): FusedOpSpec<"x"> {
+  return {
+    inputs: { x },
+    forward: (save) => {
+      // Saved (not captured): the tables belong to the forward's scope; the clones share their data.
+      save([cos, sin]);
+      return tf.add(tf.mul(x, cos), tf.mul(rotateHalf(x), sin));
+    },
+    gradient: (dy, [c, s]) => ({
+      x: () => tf.add(tf.mul(dy, c!), rotateHalf(tf.mul(dy, s!) as tf.Tensor4D, true)),
+    }),
+  };
 }
 
 /** `q·cos + rotate_half(q)·sin` (HF's half layout: dimension i pairs with i + d/2); x: [B, heads, S, d]. */
 export function applyRotary(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.add(tf.mul(x, cos), tf.mul(rotateHalf(x), sin)) as tf.Tensor4D);
+  return fusedOp(rotarySpec(x, cos, sin)) as tf.Tensor4D;
 }
