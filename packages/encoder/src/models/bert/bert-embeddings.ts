@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { addLean } from "@aflora/core";
 import type { BatchInputs } from "../../layers/batch-inputs.js";
 import { dropout, type DropoutContext } from "../../layers/dropout.js";
 import type { Embedding, LayerNorm } from "../../layers/modules.js";
@@ -17,10 +18,10 @@ export class BertEmbeddings {
 
   apply(inputs: BatchInputs, ctx: DropoutContext): tf.Tensor2D {
     return tf.tidy(() => {
-      let x = tf.add(this.wordEmbeddings.apply(inputs.inputIds), this.positionEmbeddings.apply(inputs.positionIds!));
+      let x = addLean(this.wordEmbeddings.apply(inputs.inputIds), this.positionEmbeddings.apply(inputs.positionIds!));
       if (this.tokenTypeEmbeddings) {
         const types = inputs.tokenTypeIds ?? tf.zeros([inputs.batchSize * inputs.seqLength], "int32");
-        x = tf.add(x, this.tokenTypeEmbeddings.apply(types));
+        x = addLean(x, this.tokenTypeEmbeddings.apply(types));
       }
       return dropout(this.layerNorm.apply(x), this.hiddenDropout, ctx, `${this.name}.dropout`) as tf.Tensor2D;
     });

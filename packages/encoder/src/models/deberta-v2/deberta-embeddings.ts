@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { addLean, fusedOp } from "@aflora/core";
 import type { BatchInputs } from "../../layers/batch-inputs.js";
 import { dropout, type DropoutContext } from "../../layers/dropout.js";
 import type { Embedding, LayerNorm } from "../../layers/modules.js";
@@ -21,13 +22,25 @@ export class DebertaV2Embeddings {
   apply(inputs: BatchInputs, ctx: DropoutContext): tf.Tensor2D {
     return tf.tidy(() => {
       let x = this.wordEmbeddings.apply(inputs.inputIds);
-      if (this.positionEmbeddings) x = tf.add(x, this.positionEmbeddings.apply(inputs.positionIds!));
+      if (this.positionEmbeddings) x = addLean(x, this.positionEmbeddings.apply(inputs.positionIds!));
       if (this.tokenTypeEmbeddings) {
         const types = inputs.tokenTypeIds ?? tf.zeros([inputs.batchSize * inputs.seqLength], "int32");
-        x = tf.add(x, this.tokenTypeEmbeddings.apply(types));
+        x = addLean(x, this.tokenTypeEmbeddings.apply(types));
       }
-      const normed = tf.mul(this.layerNorm.apply(x), inputs.mask);
+      const normed = maskRows(this.layerNorm.apply(x), inputs.mask);
       return dropout(normed, this.hiddenDropout, ctx, `${this.name}.dropout`) as tf.Tensor2D;
     });
   }
+}
+
+/** x ⊙ mask for a constant mask [N, 1]: one node keeping only the mask (the stock `Mul` keeps x too). */
+export function maskRows(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  return fusedOp({
+    inputs: { x },
+    forward: (save) => {
+      save([mask]);
+      return tf.mul(x, mask);
+    },
+    gradient: (dy, [m]) => ({ x: () => tf.mul(dy, m!) }),
+  });
 }
