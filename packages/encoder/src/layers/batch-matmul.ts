@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { reshapeLean } from "@aflora/core";
 import { groupedMatMul } from "./grouped-matmul.js";
 
 /** Per-slice multiply-adds from which N plain 2-D matmuls beat one batched matmul on wasm. */
@@ -13,12 +14,10 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [n, m, k] = a.shape;
   const p = b.shape[2];
   if (tf.getBackend() !== "wasm" || m * k * p < PER_SLICE_MIN_MACS) return tf.matMul(a, b);
-  return tf.tidy(
-    () =>
-      tf.reshape(groupedMatMul(tf.reshape(a, [n * m, k]) as tf.Tensor2D, tf.reshape(b, [n * k, p]) as tf.Tensor2D, n), [
-        n,
-        m,
-        p,
-      ]) as tf.Tensor3D,
+  return tf.tidy(() =>
+    reshapeLean<tf.Rank.R3>(
+      groupedMatMul(reshapeLean<tf.Rank.R2>(a, [n * m, k]), reshapeLean<tf.Rank.R2>(b, [n * k, p]), n),
+      [n, m, p],
+    ),
   );
 }

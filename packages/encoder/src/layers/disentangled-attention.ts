@@ -1,12 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Linear } from "@aflora/core";
+import { addLean, reshapeLean, type Linear } from "@aflora/core";
 import type { PosAttType } from "../config/encoder-config.js";
 import type { AttentionContext } from "./attention-context.js";
 import { batchMatMul } from "./batch-matmul.js";
 import { dropout } from "./dropout.js";
 import { gatherRows } from "./flat-gather.js";
 import { groupedMatMul } from "./grouped-matmul.js";
-import { maskedSoftmax, mergeHeads, splitHeads, splitHeadsTransposed } from "./head-split.js";
+import { mergeHeads, scaledMaskedSoftmax, splitHeads, splitHeadsTransposed } from "./head-split.js";
 
 export interface DisentangledOptions {
   numHeads: number;
@@ -49,30 +49,29 @@ export class DisentangledSelfAttention {
         const r = dropout(rel, this.options.posDropout, ctx.dropout, `${this.name}.pos_dropout`) as tf.Tensor2D;
         const span2 = r.shape[0];
         // [2·span, H] → [heads, d, 2·span]: the projected table per head, transposed for a plain matmul.
-        const perHeadT = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [span2, nh, d]), [1, 2, 0]) as tf.Tensor3D;
+        const perHeadT = (x: tf.Tensor) => tf.transpose(reshapeLean(x, [span2, nh, d]), [1, 2, 0]) as tf.Tensor3D;
         // Per head: table_h = Q_h·Kr_hᵀ [B·S, 2·span] as plain 2-D matmuls, then the flat lookup of
         // idx(i, j) in row i (c2p) or row j (p2c) of every head's table.
         const perHead = (rows: tf.Tensor, projected: tf.Tensor, index: tf.Tensor) => {
           const table = groupedMatMul(
-            tf.reshape(rows, [nh * b * s, d]) as tf.Tensor2D,
-            tf.reshape(perHeadT(projected), [nh * d, span2]) as tf.Tensor2D,
+            reshapeLean<tf.Rank.R2>(rows, [nh * b * s, d]),
+            reshapeLean<tf.Rank.R2>(perHeadT(projected), [nh * d, span2]),
             nh,
           );
-          return tf.reshape(gatherRows(tf.reshape(table, [-1]), index), [nh * b, s, s]);
+          return reshapeLean(gatherRows(reshapeLean(table, [-1]), index), [nh * b, s, s]);
         };
         if (posAttType.includes("c2p")) {
-          scores = tf.add(scores, perHead(q, this.options.posKeyProj!.apply(r), ctx.c2pIndex!));
+          scores = addLean(scores, perHead(q, this.options.posKeyProj!.apply(r), ctx.c2pIndex!));
         }
         if (posAttType.includes("p2c")) {
-          scores = tf.add(
+          scores = addLean(
             scores,
             perHead(splitHeads(kFlat, b, s, nh), this.options.posQueryProj!.apply(r), ctx.p2cIndex!),
           );
         }
       }
-      scores = tf.div(scores, Math.sqrt(d * scaleFactor));
       const probs = dropout(
-        maskedSoftmax(scores, ctx.keyMask, nh, b, s),
+        scaledMaskedSoftmax(scores, Math.sqrt(d * scaleFactor), ctx.keyMask, nh, b, s),
         this.options.probsDropout,
         ctx.dropout,
         `${this.name}.dropout`,

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedOp, reduceToShape } from "@aflora/core";
 import { gatherRows } from "./flat-gather.js";
 
 /** `nn.Embedding` named by its Hugging Face prefix; the table is `${name}.weight` [num, dim]. */
@@ -29,14 +30,34 @@ export class LayerNorm {
     readonly eps: number,
   ) {}
 
+  /**
+   * One autograd node keeping x̂ and the per-row 1/σ. With ĝ = dy ⊙ weight:
+   * dx = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / σ, dweight = Σ dy ⊙ x̂, dbias = Σ dy.
+   */
   apply(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const axis = x.rank - 1;
-      const mean = tf.mean(x, axis, true);
-      const centered = tf.sub(x, mean);
-      const variance = tf.mean(tf.square(centered), axis, true);
-      const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, this.eps)));
-      return tf.add(tf.mul(normed, this.weight), this.bias);
+    const { weight, bias, eps } = this;
+    const axis = x.rank - 1;
+    return fusedOp({
+      inputs: { x, weight, bias },
+      forward: (save) => {
+        const mean = tf.mean(x, axis, true);
+        const centered = tf.sub(x, mean);
+        const variance = tf.mean(tf.square(centered), axis, true);
+        const rstd = tf.rsqrt(tf.add(variance, eps));
+        const normed = tf.mul(centered, rstd);
+        save([normed, rstd]);
+        return tf.add(tf.mul(normed, weight), bias);
+      },
+      gradient: (dy, [normed, rstd]) => ({
+        x: () => {
+          const g = tf.mul(dy, weight);
+          const meanG = tf.mean(g, axis, true);
+          const meanGx = tf.mean(tf.mul(g, normed!), axis, true);
+          return tf.mul(tf.sub(tf.sub(g, meanG), tf.mul(normed!, meanGx)), rstd!);
+        },
+        weight: () => reduceToShape(tf.mul(dy, normed!), weight.shape),
+        bias: () => reduceToShape(tf.clone(dy), bias.shape),
+      }),
     });
   }
 }

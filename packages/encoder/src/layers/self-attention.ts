@@ -3,7 +3,7 @@ import type { Linear } from "@aflora/core";
 import type { AttentionContext } from "./attention-context.js";
 import { batchMatMul } from "./batch-matmul.js";
 import { dropout } from "./dropout.js";
-import { maskedSoftmax, mergeHeads, splitHeads, splitHeadsTransposed } from "./head-split.js";
+import { mergeHeads, scaledMaskedSoftmax, splitHeads, splitHeadsTransposed } from "./head-split.js";
 
 /** BERT/RoBERTa `*SelfAttention`: softmax(QKᵀ/√d + mask)·V, keys masked only. Returns the context [B·S, H]. */
 export class SelfAttention {
@@ -25,9 +25,8 @@ export class SelfAttention {
       const q = splitHeads(this.query.apply(h), b, s, nh);
       const kT = splitHeadsTransposed(this.key.apply(h), b, s, nh);
       const v = splitHeads(this.value.apply(h), b, s, nh);
-      const scores = tf.div(batchMatMul(q, kT), Math.sqrt(d));
       const probs = dropout(
-        maskedSoftmax(scores, ctx.keyMask, nh, b, s),
+        scaledMaskedSoftmax(batchMatMul(q, kT), Math.sqrt(d), ctx.keyMask, nh, b, s),
         this.probsDropout,
         ctx.dropout,
         `${this.name}.dropout`,

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Linear } from "@aflora/core";
+import { addLean, type Linear } from "@aflora/core";
 import type { Activation } from "./activations.js";
 import type { AttentionContext } from "./attention-context.js";
 import { dropout } from "./dropout.js";
@@ -38,10 +38,10 @@ export class TransformerLayer {
         ctx.dropout,
         `${this.name}.attention.output.dropout`,
       );
-      const attnOut = this.attentionLayerNorm.apply(tf.add(attnDense, h));
+      const attnOut = this.attentionLayerNorm.apply(addLean(attnDense, h));
       const inter = this.activation(this.intermediate.apply(attnOut));
       const out = dropout(this.output.apply(inter), this.hiddenDropout, ctx.dropout, `${this.name}.output.dropout`);
-      return this.outputLayerNorm.apply(tf.add(out, attnOut)) as tf.Tensor2D;
+      return this.outputLayerNorm.apply(addLean(out, attnOut)) as tf.Tensor2D;
     });
   }
 }
