@@ -120,6 +120,14 @@ export {
 export { Linear, type LinearAdapter } from "./nn/linear.js";
 export { leanGradients } from "./nn/lean-gradients.js";
 export {
+  decideRecompute,
+  tensorMemoryBudget,
+  ESTIMATE_SAFETY,
+  WASM32_HEAP_BYTES,
+  type MemoryBudget,
+  type RecomputeDecision,
+} from "./memory-budget.js";
+export {
   fusedOp,
   addLean,
   subLean,

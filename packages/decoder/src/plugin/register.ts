@@ -24,7 +24,9 @@ export const llamaModel = definePlugin({
       recompute: z
         .union([z.boolean(), z.literal("auto")])
         .default("auto")
-        .describe('per-layer recomputation of the backward (gradient checkpointing); "auto": on from hidden size 1024'),
+        .describe(
+          "per-layer recomputation of the backward (gradient checkpointing); \"auto\": on when a batch's estimated activations do not fit the backend's memory (the 4 GiB wasm32 heap on wasm and native)",
+        ),
     })
     .strict(),
   create: (o): ModelSource<CausalLMBatch> => new LlamaSource(o),

@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import {
+  decideRecompute,
   Rng,
   type Json,
+  type RecomputeDecision,
   type Linear,
   type LossAndGradients,
   type ParameterRegistry,
@@ -18,6 +20,7 @@ import { sequenceClassificationLoss } from "../losses.js";
 import type { EncoderParts } from "./encoder-parts.js";
 import { recomputedGradients, wholeGraphGradients, type EncoderStages } from "./layer-recompute.js";
 import { checkPositions, validateBatch } from "./validate-batch.js";
+import { estimateStepActivationBytes } from "./step-memory.js";
 
 /** float32's lowest value: Transformers' additive mask value for padded keys. */
 const MASK_VALUE = -3.4028234663852886e38;
@@ -26,7 +29,9 @@ export interface EncoderModelOptions {
   /**
    * Per-layer recomputation in `lossAndGradients` (gradient checkpointing): the forward keeps
    * only each layer's input, and the backward recomputes one layer at a time, bounding memory
-   * at one extra forward's cost. "auto" (default) turns it on for models with hidden size ≥ 256.
+   * at one extra forward's cost. "auto" (default) turns it on only for a batch whose estimated
+   * activations (`estimateStepActivationBytes`) do not fit the backend's memory (`tensorMemoryBudget`:
+   * the 4 GiB wasm32 heap on wasm and native).
    */
   recompute?: boolean | "auto";
   /** Seed of the dropout masks (training mode). */
@@ -60,7 +65,9 @@ export interface EncoderOutput {
 export class EncoderForSequenceClassification implements TrainableModel<TextBatch>, Stateful {
   readonly stateKey = "encoder.dropout-rng";
   /** Whether `lossAndGradients` recomputes layer by layer (see EncoderModelOptions.recompute). */
-  recompute: boolean;
+  recompute: boolean | "auto";
+  /** What the last `lossAndGradients` chose, and why (for reports). */
+  lastRecompute: RecomputeDecision | null = null;
   private training = true;
   private readonly rng: Rng;
   private readonly indexCache = new Map<string, { c2p: Int32Array; p2c: Int32Array }>();
@@ -73,8 +80,7 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     readonly parameterNames: readonly string[],
     options: EncoderModelOptions = {},
   ) {
-    const r = options.recompute ?? "auto";
-    this.recompute = r === "auto" ? config.hiddenSize >= 256 : r;
+    this.recompute = options.recompute ?? "auto";
     this.rng = new Rng(options.seed ?? 0);
   }
 
@@ -167,7 +173,10 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
         headLoss: (last) =>
           tf.tidy(() => this.lossFromLogits(this.parts.head.apply(last, b, sl, drop).logits, batch, labels)),
       };
-      const grads = this.recompute ? recomputedGradients(stages, vars) : wholeGraphGradients(stages, vars);
+      const gradientBytes = 4 * [...vars.values()].reduce((n, v) => n + v.size, 0);
+      const grads = this.recomputeDecision(b, sl, gradientBytes).recompute
+        ? recomputedGradients(stages, vars)
+        : wholeGraphGradients(stages, vars);
       const all = [...vars.values()];
       return [grads.loss, ...names.map((n, i) => grads.byName.get(n) ?? tf.zerosLike(all[i]!))];
     });
@@ -175,6 +184,18 @@ export class EncoderForSequenceClassification implements TrainableModel<TextBatc
     const map = new Map<string, tf.Tensor>();
     names.forEach((n, i) => map.set(n, gs[i]!));
     return { loss: loss as tf.Scalar, grads: map };
+  }
+
+  /**
+   * Whether a step on a [batchSize, seqLength] batch recomputes layer by layer, and why;
+   * `gradientBytes`: the trainable variables' gradients the step returns.
+   */
+  recomputeDecision(batchSize: number, seqLength: number, gradientBytes = 0): RecomputeDecision {
+    this.lastRecompute = decideRecompute(
+      this.recompute,
+      estimateStepActivationBytes(this.config, batchSize, seqLength) + gradientBytes,
+    );
+    return this.lastRecompute;
   }
 
   saveState(): { json: Json } {
