@@ -3,6 +3,8 @@ import { fusedOp, leanGradients, Rng, type FusedOpSpec } from "@aflora/core";
 import { describe, expect, it } from "vitest";
 import { useBackend } from "../../test/backend.js";
 import { causalMask } from "./attention-mask.js";
+import { crossEntropySpec } from "./cross-entropy.js";
+import { gatherRows } from "./gather-rows.js";
 import { attentionProbsSpec, repeatKvSpec } from "./attention.js";
 import { swiGluSpec } from "./decoder-layer.js";
 import { rmsNormSpec } from "./rms-norm.js";
@@ -157,5 +159,24 @@ describe.each(["cpu", "wasm"] as const)("fused decoder blocks on %s", (backend) 
     checkBlock(spec, reference, ["x"], rng);
     expect(kept).toBe(0);
     tf.dispose(x);
+  });
+
+  it("causal-LM cross-entropy: loss as the stock ops, dlogits = (softmax − onehot)·dy/N keeping only the logits", () => {
+    const rng = new Rng(6);
+    const logits = rand(rng, [5, 11], -10, 10) as tf.Tensor2D;
+    const targets = Int32Array.from([3, 0, 10, 3, 7]);
+    const reference = (z: tf.Tensor) => {
+      const flat = Int32Array.from(targets, (t, i) => i * 11 + t);
+      const picked = tf.reshape(gatherRows(tf.reshape(z, [-1, 1]), flat), [-1]);
+      return tf.mean(tf.sub(tf.logSumExp(z, 1), picked));
+    };
+    let kept = -1;
+    const spec = () => {
+      const s = crossEntropySpec(logits, targets);
+      return { ...s, gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => ((kept = saved.length), s.gradient(dy, saved)) };
+    };
+    checkBlock(spec, reference, ["logits"], rng);
+    expect(kept).toBe(2);
+    tf.dispose(logits);
   });
 });

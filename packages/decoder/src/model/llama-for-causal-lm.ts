@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import {
+  fusedOp,
   leanGradients,
   type Linear,
   type LossAndGradients,
@@ -9,6 +10,7 @@ import {
 import type { LlamaConfig } from "../config/llama-config.js";
 import type { LayerContext } from "./attention.js";
 import { causalMask } from "./attention-mask.js";
+import { crossEntropySpec } from "./cross-entropy.js";
 import { shiftedTargets, validateCausalBatch, type CausalLMBatch } from "./causal-lm-batch.js";
 import type { LlamaDecoderLayer } from "./decoder-layer.js";
 import type { TokenEmbedding } from "./embedding.js";
@@ -234,10 +236,7 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     return tf.tidy(() => {
       // Only the labelled rows go through the norm and lm_head: [N, V] instead of [B·S, V].
       const logits = this.logitsOf(this.parts.norm.apply(gatherRows(last, rows)) as tf.Tensor2D);
-      const v = this.config.vocabSize;
-      const flat = Int32Array.from(targets, (t, i) => i * v + t);
-      const picked = tf.reshape(gatherRows(tf.reshape(logits, [-1, 1]), flat), [-1]);
-      return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
+      return fusedOp(crossEntropySpec(logits, targets)) as tf.Scalar;
     });
   }
 
