@@ -119,6 +119,7 @@ export {
 } from "./parameter-registry.js";
 export { Linear, type LinearAdapter } from "./nn/linear.js";
 export { leanGradients } from "./nn/lean-gradients.js";
+export { FusedKernels, optionalKernel } from "./nn/optional-kernel.js";
 export {
   decideRecompute,
   tensorMemoryBudget,
