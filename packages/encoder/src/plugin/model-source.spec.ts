@@ -38,6 +38,21 @@ describe('model plugin "encoder"', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('passes recompute (HF\'s gradient_checkpointing) to the model; "auto" by default', async () => {
+    await tf.setBackend("cpu");
+    const recomputeOf = async (options: Record<string, unknown>) => {
+      const loaded = await register(new PluginRegistry())
+        .create<ModelSource>("model", { name: "encoder", path: "demo", ...options }, container.createChildContainer())
+        .load({ task, seed: 1, warn: () => {} });
+      const r = (loaded.model as unknown as { recompute: boolean | "auto" }).recompute;
+      loaded.model.params.dispose();
+      return r;
+    };
+    expect(await recomputeOf({})).toBe("auto");
+    expect(await recomputeOf({ recompute: true })).toBe(true);
+    expect(await recomputeOf({ recompute: false })).toBe(false);
+  });
+
   it("says 'no such folder' for a path that does not exist, instead of trying the hub", async () => {
     const source = register(new PluginRegistry()).create<ModelSource>(
       "model",

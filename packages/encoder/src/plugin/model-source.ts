@@ -22,6 +22,8 @@ export interface EncoderSourceOptions {
   revision?: string | undefined;
   /** "hf-fast" (what HF's AutoTokenizer gives) or "sentencepiece" (the sentencepiece library exactly). */
   tokenizerMode?: TokenizerMode | undefined;
+  /** Per-layer recomputation of the backward: true, false or "auto" (default; see EncoderModelOptions). */
+  recompute?: boolean | "auto" | undefined;
 }
 
 /** Sets the head's labels from the task, as Transformers' `from_pretrained(num_labels=…, id2label=…)`. */
@@ -125,7 +127,10 @@ export class EncoderSource implements ModelSource {
     const tokenizerDir = (dir: string) => resolve(this.o.tokenizer ?? dir);
     if (this.o.path === "demo") {
       const raw = withTaskLabels(readJson(resolve(DEMO_ENCODER_DIR, "config.json")), task);
-      const model = createEncoderFromConfig(readEncoderConfig(raw, "demo-encoder/config.json", warn), { seed });
+      const model = createEncoderFromConfig(readEncoderConfig(raw, "demo-encoder/config.json", warn), {
+        seed,
+        recompute: this.o.recompute ?? "auto",
+      });
       const tokenizer = await loadTokenizer(tokenizerDir(DEMO_ENCODER_DIR), {
         mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE,
       });
@@ -158,7 +163,10 @@ export class EncoderSource implements ModelSource {
     dropMismatchedHead(weights.tensors, task.numLabels, warn);
     const source = matchCheckpoint(encoderConfig, weights, folder, warn);
     const init = hfInitializer(encoderConfig, new Rng(seed).fork("weights"));
-    const model = buildEncoder(encoderConfig, (spec) => source.get(spec.name) ?? init(spec), { seed });
+    const model = buildEncoder(encoderConfig, (spec) => source.get(spec.name) ?? init(spec), {
+      seed,
+      recompute: this.o.recompute ?? "auto",
+    });
     const tokenizer = await loadTokenizer(tokenizerDir(folder), {
       mode: this.o.tokenizerMode ?? DEFAULT_TOKENIZER_MODE,
     });

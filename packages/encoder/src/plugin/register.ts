@@ -31,6 +31,12 @@ export const encoderModel = definePlugin({
         .describe(
           '"hf-fast": what HF Transformers\' fast tokenizer (AutoTokenizer) gives, byte fallback to [UNK]; "sentencepiece": the sentencepiece library exactly (needs spm.model)',
         ),
+      recompute: z
+        .union([z.boolean(), z.literal("auto")])
+        .default("auto")
+        .describe(
+          "per-layer recomputation of the backward (gradient checkpointing); \"auto\": on when a batch's estimated activations do not fit the backend's memory (the 4 GiB wasm32 heap on wasm and native)",
+        ),
     })
     .strict(),
   create: (o): ModelSource => new EncoderSource(o),
