@@ -55,6 +55,9 @@ describe("safe runs", () => {
     const run = onlyRun(cwd);
     expect(existsSync(join(run, "report.json"))).toBe(false);
 
+    // The default path: the native backend (npm test provisions the BLAS); resume keeps its thread count.
+    const compute = readJson(join(run, "config.json")).compute;
+    expect(compute.backend).toBe("native");
     const resumed = aflora(["train", "--resume", run, "--quiet"], { cwd });
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toBe("");
@@ -81,6 +84,8 @@ describe("safe runs", () => {
     const straightCwd = scratch("straight");
     expect(aflora(ARGS, { cwd: straightCwd }).status).toBe(0);
     const straight = readJson(join(onlyRun(straightCwd), "report.json"));
+    expect(readJson(join(run, "config.json")).compute).toEqual(compute);
+    expect(readJson(join(onlyRun(straightCwd), "config.json")).compute).toEqual(compute);
     expect(report.loss).toEqual(straight.loss);
     expect(report.evaluations).toEqual(straight.evaluations);
     expect(report.frozen).toEqual(straight.frozen);

@@ -1,19 +1,19 @@
 // Times BASE steps on the Trainer's backend with or without per-layer recomputation, reporting own
 // CPU time, the wasm heap and peak RSS (whether a whole-graph step fits the 4 GiB wasm32 heap):
-//   node --max-old-space-size=4096 tools/bench/base-step.mjs [method] [recompute: true|false] [threads] [steps]
+//   node --max-old-space-size=4096 tools/bench/base-step.mjs [method] [recompute: auto|true|false] [threads] [steps]
 import "reflect-metadata";
 import * as tf from "@tensorflow/tfjs-core";
 import { describeBackend } from "@aflora/core";
 import { benchBatch, setupBench } from "./src/setup.mjs";
 import { SIZES } from "./src/methods.mjs";
 
-const [method = "aflora-start", recompute = "true", threads = "1", steps = "2"] = process.argv.slice(2);
+const [method = "aflora-start", recompute = "auto", threads = "1", steps = "2"] = process.argv.slice(2);
 const cfg = SIZES.base;
 const { vars, optimizer, lossAndGradients, selection } = await setupBench({
   method,
   cfg,
   threads: Number(threads),
-  recompute: recompute === "true",
+  recompute: recompute === "auto" ? "auto" : recompute === "true",
 });
 process.stdout.write(`base ${method} on ${describeBackend(selection)}, recompute ${recompute}\n`);
 const batch = benchBatch(cfg);

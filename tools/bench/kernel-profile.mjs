@@ -15,7 +15,7 @@ const { vars, optimizer, lossAndGradients, selection } = await setupBench({
   cfg,
   backend,
   threads: Number(threads),
-  recompute: size === "base",
+  recompute: "auto",
 });
 const batch = benchBatch(cfg);
 const step = () => {

@@ -22,9 +22,14 @@ export function renderMarkdown(res) {
     "Milliseconds per training step (forward + backward + AdamW): median (min–max) over the timed steps; a step counts as clean when other processes used under 10 % of a core during it, and only clean steps are used when there are enough. CPU ms is each framework's own CPU time per step, all threads (robust to other load; with one thread each, the fair comparison on a shared machine). Peak is the process’s peak RSS. “Trainer path”: the backend `aflora train` selects (header line). “N workers”: the batch split over N data-parallel worker threads, each with its own backend, exchanging gradients. aflora / PyTorch uses the fastest aflora variant.",
   );
   for (const size of res.options.sizes) {
-    const r = res.options.recompute[size];
+    const r = res.recomputed?.[size] ?? res.options.recompute[size] === true;
     lines.push("");
     lines.push(`**${size.toUpperCase()}**${r ? " (per-layer recomputation in the backward pass)" : ""}`);
+    const why = res.recomputeReasons?.[size];
+    if (why) {
+      lines.push("");
+      lines.push(`Memory (the model's own choice, as in \`aflora train\`): ${why}.`);
+    }
     lines.push("");
     const ws = res.options.workers;
     const head = ws

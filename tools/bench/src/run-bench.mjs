@@ -19,11 +19,14 @@ export const BENCH_DIR = join(HERE, "..");
 export const DEFAULTS = {
   sizes: ["small", "base"],
   methods: METHOD_NAMES,
-  /** Timed steps per configuration (a base step takes ~1 min on this machine). */
-  iters: { small: 5, base: 2 },
+  /** Timed steps per configuration (a base step takes 4–12 s on this 2-core machine). */
+  iters: { small: 5, base: 3 },
   warmup: { small: 1, base: 1 },
-  /** Per-layer recomputation: needed for base (the whole-graph tape does not fit the 4 GiB wasm heap). */
-  recompute: { small: false, base: true },
+  /**
+   * Per-layer recomputation: "auto" is the Trainer's path (the model recomputes only when its estimated
+   * activations do not fit the backend's memory); `--recompute` forces it.
+   */
+  recompute: { small: "auto", base: "auto" },
   peer: true,
   /** Data-parallel worker threads per aflora run; several values run each variant. */
   workers: [1],
@@ -388,7 +391,17 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
     const line = r.out.split("\n").find((l) => l.startsWith("RESULT "));
     freezeCheck = line ? JSON.parse(line.slice(7)) : { error: `exit ${r.code}` };
   }
-  const flops = flopsTable(o.recompute);
+  // What the models decided ("auto"), per size: recomputation changes the FLOPs executed.
+  const recomputed = Object.fromEntries(
+    o.sizes.map((size) => [size, runs.some((r) => r.size === size && r.aflora?.recompute === true)]),
+  );
+  const recomputeReasons = Object.fromEntries(
+    o.sizes.map((size) => [
+      size,
+      runs.find((r) => r.size === size && r.aflora?.recomputeReason)?.aflora.recomputeReason ?? null,
+    ]),
+  );
+  const flops = flopsTable(recomputed);
   const mrpc = afloraAverageTrainable({ epochs: 20, stepsPerEpoch: 58 });
   const lora = loraTrainable();
   const ratios = computeRatios(runs, flops, o.sizes, o.methods);
@@ -416,6 +429,8 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
       threads: o.threads ?? null,
     },
     runs,
+    recomputed,
+    recomputeReasons,
     flops,
     averageParams: {
       run: "MRPC-sized: 20 epochs × 58 steps, t_i = 1 epoch, t_f = 14 epochs, ΔT = 10 (DeBERTa-v3-base, r = 4, head excluded)",
@@ -443,6 +458,8 @@ export async function runBench(options = {}, log = (s) => process.stderr.write(`
       results.ratios[size] = prev.ratios[size];
       results.options.sizes.push(size);
       results.options.recompute[size] = prev.options.recompute[size];
+      results.recomputed[size] = prev.recomputed?.[size] ?? prev.options.recompute[size] === true;
+      results.recomputeReasons[size] = prev.recomputeReasons?.[size] ?? null;
       results.options.iters[size] = prev.options.iters[size];
     }
     if (carried.length)

@@ -16,7 +16,8 @@ async function buildModel(kind, cfg, baseTrainable, recompute) {
     const model = new BenchClassifier(cfg, { baseTrainable, seed: 1 });
     return {
       model,
-      lossAndGradients: (batch, vars) => model.lossAndGradients(batch.inputIds, batch.labels, vars, { recompute }),
+      lossAndGradients: (batch, vars) =>
+        model.lossAndGradients(batch.inputIds, batch.labels, vars, { recompute: recompute === true }),
     };
   }
   const { createEncoderFromConfig, readEncoderConfig } = await import("@aflora/encoder");

@@ -40,8 +40,11 @@ let counts;
 let close = () => {};
 let leakCheck = () => {};
 let selection = { backend: "wasm", blas: null, blasVendor: null, threads: 1 };
+/** The model's own recompute decision (encoder model, one worker). */
+let decision = () => null;
 if (workers <= 1) {
   const {
+    model,
     vars,
     optimizer,
     counts: c,
@@ -49,6 +52,7 @@ if (workers <= 1) {
     selection: s,
   } = await setupBench({ method, cfg, stockGradients, model: kind, recompute, backend, threads });
   selection = s;
+  decision = () => model.lastRecompute ?? null;
   counts = c;
   step = async () => {
     const { loss, grads } = lossAndGradients(batch, vars);
@@ -180,7 +184,8 @@ const result = {
   method,
   model: kind,
   workers,
-  recompute,
+  recompute: decision()?.recompute ?? recompute === true,
+  recomputeReason: decision()?.reason ?? null,
   fastGradients: !stockGradients,
   warmup,
   iters,
