@@ -136,6 +136,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
   aflora::RegisterKernels(env, exports);
   aflora::RegisterElementwise(env, exports);
+  aflora::RegisterFusedGrad(env, exports);
   return exports;
 }
 

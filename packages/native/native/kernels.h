@@ -5,5 +5,6 @@
 namespace aflora {
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
+void RegisterFusedGrad(Napi::Env env, Napi::Object exports);
 int& ElementwiseThreads();
 }  // namespace aflora
