@@ -12,7 +12,7 @@ export interface AddonLoadResult {
   failures?: string[];
 }
 
-/** The compiled addon's functions (native/addon.cc, native/kernels.cc). */
+/** The compiled addon's functions (native/*.cc). */
 export interface NativeAddon {
   load(candidates: string[]): AddonLoadResult;
   setThreads(n: number): number;
@@ -45,6 +45,21 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** out = transpose(x, perm). */
   permute(x: Float32Array, shape: number[], perm: number[], out: Float32Array): void;
+  /** out = dy ⊙ (Φ(x) + x·φ(x)), the exact (erf) GELU's gradient; all three the same length. */
+  geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
+  /**
+   * LayerNorm's input gradient per row: out = rstd ⊙ (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)), g = dy ⊙ weight;
+   * dy, xhat, out [rows, h], rstd [rows], weight [h].
+   */
+  layerNormGrad(
+    dy: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    weight: Float32Array,
+    rows: number,
+    h: number,
+    out: Float32Array,
+  ): void;
   /** out[j] = Σ_i x[i][j], float32, in row order. */
   sumRows(x: Float32Array, rows: number, n: number, out: Float32Array): void;
 }

@@ -5,6 +5,7 @@ import { loadBlas, setBlasThreads, type BlasInfo } from "./blas.js";
 import { batchMatMulKernel } from "./kernels/batch-matmul.js";
 import { fusedMatMulKernel } from "./kernels/fused-matmul.js";
 import { BINARY_OPS, UNARY_OPS, binaryKernel, unaryKernel } from "./kernels/elementwise.js";
+import { GELU_GRAD, LAYER_NORM_GRAD, geluGradKernel, layerNormGradKernel } from "./kernels/fused-grad.js";
 import { castKernel, identityKernel, sumKernel, transposeKernel } from "./kernels/layout.js";
 
 /** The TensorFlow.js backend name. */
@@ -69,7 +70,10 @@ function shareWasmInstance(engine: EngineInternals): () => Promise<tf.KernelBack
   return shared;
 }
 
-/** Registers every wasm kernel under "native", with the matmuls (and layout kernels) on the CBLAS. */
+/**
+ * Registers every wasm kernel under "native", with the matmuls (and layout kernels) on the CBLAS,
+ * and the fused backward kernels of `@aflora/core`'s `FusedKernels`.
+ */
 function registerKernels(): void {
   const addon = loadAddon();
   const stock = (name: string) => {
@@ -91,6 +95,15 @@ function registerKernels(): void {
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND)) tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);
     const kernelFunc = overrides[config.kernelName] ?? config.kernelFunc;
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc });
+  }
+  // Backward kernels with no wasm counterpart: core's optionalKernel runs them on "native" only.
+  const fused: Record<string, tf.KernelFunc> = {
+    [GELU_GRAD]: geluGradKernel(addon),
+    [LAYER_NORM_GRAD]: layerNormGradKernel(addon),
+  };
+  for (const [kernelName, kernelFunc] of Object.entries(fused)) {
+    if (tf.getKernel(kernelName, NATIVE_BACKEND)) tf.unregisterKernel(kernelName, NATIVE_BACKEND);
+    tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc });
   }
 }
 
