@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedOp } from "@aflora/core";
 
 /**
  * Rows of `table` [N, ...] picked by int32 `indices` (any shape) → [...indices.shape, ...row].
@@ -10,21 +11,23 @@ import * as tf from "@tensorflow/tfjs-core";
  */
 export function gatherRows(table: tf.Tensor, indices: tf.Tensor, zeroGradIndex?: number): tf.Tensor {
   const rowShape = table.shape.slice(1);
-  const f = tf.customGrad(((t: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
-    const column = tf.reshape(idx, [-1, 1]);
-    save([column]);
-    return {
-      value: tf.reshape(tf.gatherND(t, column), [...idx.shape, ...rowShape]),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [ids] = saved as [tf.Tensor];
+  // One node keeping only the int32 index column; the table's gradient is lazy (frozen tables cost nothing).
+  return fusedOp({
+    inputs: { table },
+    forward: (save) => {
+      const column = tf.reshape(indices, [-1, 1]);
+      save([column]);
+      return tf.reshape(tf.gatherND(table, column), [...indices.shape, ...rowShape]);
+    },
+    gradient: (dy, [ids]) => ({
+      table: () => {
         let updates = tf.reshape(dy, [-1, ...rowShape]);
         if (zeroGradIndex !== undefined) {
-          const keep = tf.cast(tf.notEqual(tf.reshape(ids, [-1]), zeroGradIndex), "float32");
+          const keep = tf.cast(tf.notEqual(tf.reshape(ids!, [-1]), zeroGradIndex), "float32");
           updates = tf.mul(updates, tf.reshape(keep, [-1, ...rowShape.map(() => 1)]));
         }
-        return [tf.scatterND(ids, updates, t.shape), tf.zeros(idx.shape)];
+        return tf.scatterND(ids!, updates, table.shape);
       },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(table, indices);
+    }),
+  });
 }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import "@aflora/core"; // registers TensorFlow.js gradients
+import { leanGradients } from "@aflora/core"; // also registers TensorFlow.js gradients
 import { describe, expect, it } from "vitest";
 import { batchMatMul } from "./batch-matmul.js";
 import { gatherRows } from "./flat-gather.js";
@@ -94,5 +94,38 @@ describe.each(["cpu", "wasm"])("grouped products and row lookups on %s", (backen
         [1, 1],
       ]);
     });
+  });
+
+  it("groupedMatMul and gatherRows take only the gradients asked for, and keep no intermediate", async () => {
+    await tf.setBackend(backend);
+    const a = tf.randomNormal([6, 4], 0, 1, "float32", 4);
+    const b = tf.randomNormal([8, 5], 0, 1, "float32", 5);
+    const table = tf.randomNormal([7, 3], 0, 1, "float32", 6);
+    const ids = tf.tensor1d([6, 0, 2, 2], "int32");
+    const w = tf.randomNormal([4, 3], 0, 1, "float32", 7);
+    const before = tf.memory().numTensors;
+    // The kernels leanGradients runs beyond those of the forward.
+    const backwardKernels = async (f: () => tf.Tensor, xs: tf.Tensor[]) => {
+      // tf.profile reuses one record object: read each before the next profile.
+      const names = (await tf.profile(() => tf.dispose(Object.values(leanGradients(f, xs)).flat()))).kernels.map(
+        (k) => k.name,
+      );
+      const forward = (await tf.profile(() => tf.dispose(tf.tidy(f)))).kernels.map((k) => k.name);
+      for (const k of forward) {
+        const i = names.indexOf(k);
+        if (i >= 0) names.splice(i, 1);
+      }
+      return names;
+    };
+    const product = () => tf.sum(groupedMatMul(a as tf.Tensor2D, b as tf.Tensor2D, 2));
+    const count = (names: string[], kernel: string) => names.filter((n) => n === kernel).length;
+    expect(count(await backwardKernels(product, [a]), "BatchMatMul")).toBe(2);
+    expect(count(await backwardKernels(product, [a, b]), "BatchMatMul")).toBe(4);
+    // The table frozen (gradient asked for w only): no scatter.
+    const lookup = () => tf.sum(tf.mul(gatherRows(table, ids), tf.sum(w)));
+    expect(count(await backwardKernels(lookup, [w]), "ScatterNd")).toBe(0);
+    expect(count(await backwardKernels(lookup, [table]), "ScatterNd")).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b, table, ids, w]);
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedOp } from "@aflora/core";
 
 /** Rows [start, start + count) of a 2-D tensor via gatherND: native on wasm, where slice copies the whole input to JS. */
 function rows(x: tf.Tensor, start: number, count: number): tf.Tensor2D {
@@ -23,27 +24,26 @@ export function groupedMatMul(a: tf.Tensor2D, b: tf.Tensor2D, groups: number): t
     throw new Error(`groupedMatMul: [${a.shape}] · [${b.shape}] do not split into ${groups} groups`);
   }
   if (groups === 1) return tf.matMul(a, b);
-  const f = tf.customGrad(((x: tf.Tensor2D, y: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    save([x, y]);
-    const value = tf.tidy(() => {
+  // One node keeping a and b, with lazy gradients: a frozen operand costs no matmul.
+  return fusedOp({
+    inputs: { a, b },
+    forward: (save) => {
+      save([a, b]);
       const out: tf.Tensor[] = [];
-      for (let g = 0; g < groups; g++) out.push(tf.matMul(rows(x, g * m, m), rows(y, g * k, k)));
+      for (let g = 0; g < groups; g++) out.push(tf.matMul(rows(a, g * m, m), rows(b, g * k, k)));
       return tf.concat(out, 0);
-    });
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ys] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dx: tf.Tensor[] = [];
-        const dyw: tf.Tensor[] = [];
-        for (let g = 0; g < groups; g++) {
-          const dyg = rows(dy, g * m, m);
-          dx.push(tf.matMul(dyg, tf.transpose(rows(ys, g * k, k))));
-          dyw.push(tf.matMul(tf.transpose(rows(xs, g * m, m)), dyg));
-        }
-        return [tf.concat(dx, 0), tf.concat(dyw, 0)];
+    },
+    gradient: (dy, [as, bs]) => ({
+      a: () => {
+        const da: tf.Tensor[] = [];
+        for (let g = 0; g < groups; g++) da.push(tf.matMul(rows(dy, g * m, m), tf.transpose(rows(bs!, g * k, k))));
+        return tf.concat(da, 0);
       },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(a, b) as tf.Tensor2D;
+      b: () => {
+        const db: tf.Tensor[] = [];
+        for (let g = 0; g < groups; g++) db.push(tf.matMul(tf.transpose(rows(as!, g * m, m)), rows(dy, g * m, m)));
+        return tf.concat(db, 0);
+      },
+    }),
+  }) as tf.Tensor2D;
 }
