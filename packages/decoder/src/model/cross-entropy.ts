@@ -3,40 +3,48 @@ import type { FusedOpSpec } from "@aflora/core";
 import { gatherRows } from "./gather-rows.js";
 
 /**
- * Mean cross-entropy of logits [N, V] against `targets` [N] as one node keeping the logits and
- * their logsumexp [N] (the stock ops kept the logits, exp(logits − max) and several [N, V]
- * gradients at once; [N, V] is the step's largest tensor). dlogits = (softmax − onehot) · dy / N.
+ * `lm_head` and the mean cross-entropy against `targets` [N] as one node: rows [N, H] times
+ * lmHead [V, H]ᵀ gives logits [N, V], the step's largest tensor. The node keeps the logits and
+ * their logsumexp [N] (the stock ops kept exp(logits − max) too, and their gradients held several
+ * [N, V] tensors at once). With p = softmax(logits) and s = dy / N:
+ * drows = (p·lmHead − lmHead[targets])·s, dlmHead = (pᵀ·rows − scatter(rows at targets))·s,
+ * so the backward holds one [N, V] tensor besides the logits, never a one-hot.
  */
-export function crossEntropySpec(logits: tf.Tensor2D, targets: Int32Array): FusedOpSpec<"logits"> {
-  const [n, v] = logits.shape;
+export function lmHeadCrossEntropySpec(
+  rows: tf.Tensor2D,
+  lmHead: tf.Tensor2D,
+  targets: Int32Array,
+): FusedOpSpec<"rows" | "lmHead"> {
+  const [n, h] = rows.shape;
+  const v = lmHead.shape[0];
   return {
-    inputs: { logits },
+    inputs: { rows, lmHead },
     forward: (save) => {
+      const logits = tf.matMul(rows, lmHead, false, true);
       const flat = Int32Array.from(targets, (t, i) => i * v + t);
       const picked = tf.reshape(gatherRows(tf.reshape(logits, [-1, 1]), flat), [-1]);
       const lse = tf.logSumExp(logits, 1);
-      save([logits, lse]);
+      save([logits, lse, rows, lmHead]);
       return tf.mean(tf.sub(lse, picked));
     },
-    gradient: (dy, [z, lse]) => ({
-      logits: () => {
-        // One [N, V] temporary at a time besides the result: this runs at the step's peak.
-        const probs = tf.tidy(() => tf.exp(tf.sub(z!, tf.reshape(lse!, [n, 1]))));
-        const onehot = tf.tidy(() =>
-          tf.scatterND(
-            tf.tensor2d(
-              Int32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? targets[k >> 1]! : k >> 1)),
-              [n, 2],
-              "int32",
-            ),
-            tf.ones([n]),
-            [n, v],
-          ),
-        );
-        const diff = tf.sub(probs, onehot);
-        tf.dispose([probs, onehot]);
-        return tf.mul(diff, tf.div(dy, n));
-      },
-    }),
+    gradient: (dy, [z, lse, x, w]) => {
+      const probs = () => tf.tidy(() => tf.exp(tf.sub(z!, tf.reshape(lse!, [n, 1]))));
+      const scale = () => tf.div(dy, n);
+      return {
+        rows: () => {
+          const p = probs();
+          const pw = tf.matMul(p, w!);
+          p.dispose();
+          return tf.mul(tf.sub(pw, gatherRows(w!, targets)), scale());
+        },
+        lmHead: () => {
+          const p = probs();
+          const px = tf.matMul(p, x!, true, false);
+          p.dispose();
+          const hit = tf.scatterND(tf.tensor2d(targets, [n, 1], "int32"), x!, [v, h]);
+          return tf.mul(tf.sub(px, hit), scale());
+        },
+      };
+    },
   };
 }

@@ -3,7 +3,7 @@ import { fusedOp, leanGradients, Rng, type FusedOpSpec } from "@aflora/core";
 import { describe, expect, it } from "vitest";
 import { useBackend } from "../../test/backend.js";
 import { causalMask } from "./attention-mask.js";
-import { crossEntropySpec } from "./cross-entropy.js";
+import { lmHeadCrossEntropySpec } from "./cross-entropy.js";
 import { gatherRows } from "./gather-rows.js";
 import { attentionProbsSpec, repeatKvSpec } from "./attention.js";
 import { swiGluSpec } from "./decoder-layer.js";
@@ -161,22 +161,30 @@ describe.each(["cpu", "wasm"] as const)("fused decoder blocks on %s", (backend) 
     tf.dispose(x);
   });
 
-  it("causal-LM cross-entropy: loss as the stock ops, dlogits = (softmax − onehot)·dy/N keeping only the logits", () => {
+  it("lm_head + causal-LM cross-entropy: loss as the stock ops, keeping only the logits; lm_head's gradient only when requested", () => {
     const rng = new Rng(6);
-    const logits = rand(rng, [5, 11], -10, 10) as tf.Tensor2D;
+    const rows = rand(rng, [5, 7], -2, 2) as tf.Tensor2D;
+    const lmHead = tf.variable(rand(rng, [11, 7], -2, 2), false) as tf.Variable<tf.Rank.R2>;
+    // Target 3 twice: lm_head's gradient accumulates both rows.
     const targets = Int32Array.from([3, 0, 10, 3, 7]);
-    const reference = (z: tf.Tensor) => {
+    const reference = (x: tf.Tensor, w: tf.Tensor) => {
+      const z = tf.matMul(x, w, false, true);
       const flat = Int32Array.from(targets, (t, i) => i * 11 + t);
       const picked = tf.reshape(gatherRows(tf.reshape(z, [-1, 1]), flat), [-1]);
       return tf.mean(tf.sub(tf.logSumExp(z, 1), picked));
     };
-    let kept = -1;
+    let kept: number[] = [];
     const spec = () => {
-      const s = crossEntropySpec(logits, targets);
-      return { ...s, gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => ((kept = saved.length), s.gradient(dy, saved)) };
+      const s = lmHeadCrossEntropySpec(rows, lmHead, targets);
+      return {
+        ...s,
+        gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => ((kept = saved.map((t) => t.size)), s.gradient(dy, saved)),
+      };
     };
-    checkBlock(spec, reference, ["logits"], rng);
-    expect(kept).toBe(2);
-    tf.dispose(logits);
+    checkBlock(spec, reference, ["rows", "lmHead"], rng);
+    // The logits [5, 11], their logsumexp [5], rows and lm_head (both alive anyway).
+    expect(kept).toEqual([55, 5, 35, 77]);
+    expect(closuresCalled(() => lmHeadCrossEntropySpec(rows, lmHead, targets), "rows")).toEqual(["rows"]);
+    tf.dispose([rows, lmHead]);
   });
 });

@@ -10,7 +10,7 @@ import {
 import type { LlamaConfig } from "../config/llama-config.js";
 import type { LayerContext } from "./attention.js";
 import { causalMask } from "./attention-mask.js";
-import { crossEntropySpec } from "./cross-entropy.js";
+import { lmHeadCrossEntropySpec } from "./cross-entropy.js";
 import { shiftedTargets, validateCausalBatch, type CausalLMBatch } from "./causal-lm-batch.js";
 import type { LlamaDecoderLayer } from "./decoder-layer.js";
 import type { TokenEmbedding } from "./embedding.js";
@@ -235,8 +235,8 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
   private headLoss(last: tf.Tensor2D, rows: Int32Array, targets: Int32Array): tf.Scalar {
     return tf.tidy(() => {
       // Only the labelled rows go through the norm and lm_head: [N, V] instead of [B·S, V].
-      const logits = this.logitsOf(this.parts.norm.apply(gatherRows(last, rows)) as tf.Tensor2D);
-      return fusedOp(crossEntropySpec(logits, targets)) as tf.Scalar;
+      const normed = this.parts.norm.apply(gatherRows(last, rows)) as tf.Tensor2D;
+      return fusedOp(lmHeadCrossEntropySpec(normed, this.parts.lmHead as tf.Tensor2D, targets)) as tf.Scalar;
     });
   }
 
