@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedOp } from "@aflora/core";
+import { FusedKernels, fusedOp, optionalKernel } from "@aflora/core";
 
 export type Activation = (x: tf.Tensor) => tf.Tensor;
 
@@ -10,7 +10,12 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * An elementwise activation as one autograd node keeping only x: the unfused ops would keep
  * two or three [N, intermediate] tensors; the closed-form derivative recomputes from x.
  */
-function elementwise(value: (x: tf.Tensor) => tf.Tensor, derivative: (x: tf.Tensor) => tf.Tensor): Activation {
+function elementwise(
+  value: (x: tf.Tensor) => tf.Tensor,
+  derivative: (x: tf.Tensor) => tf.Tensor,
+  /** A backend kernel {dy, x} → dy ⊙ derivative(x) in one pass, used where the backend registered it. */
+  gradKernel?: string,
+): Activation {
   return (x) =>
     fusedOp({
       inputs: { x },
@@ -18,7 +23,12 @@ function elementwise(value: (x: tf.Tensor) => tf.Tensor, derivative: (x: tf.Tens
         save([x]);
         return value(x);
       },
-      gradient: (dy, [xs]) => ({ x: () => tf.mul(dy, derivative(xs!)) }),
+      gradient: (dy, [xs]) => ({
+        x: () => {
+          const ops = () => tf.mul(dy, derivative(xs!));
+          return gradKernel ? optionalKernel(gradKernel, { dy, x: xs! }, ops) : ops();
+        },
+      }),
     });
 }
 
@@ -31,6 +41,7 @@ const gelu = elementwise(
       tf.mul(tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))), 0.5),
       tf.mul(x, tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), INV_SQRT_2PI)),
     ),
+  FusedKernels.GeluGrad,
 );
 
 /**

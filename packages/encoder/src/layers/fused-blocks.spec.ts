@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { leanGradients } from "@aflora/core"; // also registers TensorFlow.js gradients
+import { FusedKernels, leanGradients } from "@aflora/core"; // also registers TensorFlow.js gradients
 import { describe, expect, it } from "vitest";
 import { maskRows } from "../models/deberta-v2/deberta-embeddings.js";
 import { getActivation } from "./activations.js";
@@ -211,6 +211,53 @@ describe.each(["cpu", "wasm"])("fused encoder blocks on %s", (backend) => {
     );
     expect(tapeSaved(() => maskRows(x, mask), [x])).toEqual([[6, 1]]);
     tf.dispose([x, mask, dy]);
+  });
+});
+
+describe("fused backward kernels", () => {
+  it("LayerNorm and GELU hand their input gradient to the backend's kernel where one is registered", async () => {
+    await tf.setBackend("cpu");
+    const calls: Record<string, string[]> = {};
+    // Stand-ins that record their inputs and answer dy·k, so the test sees which result came back.
+    const register = (name: string, k: number) =>
+      tf.registerKernel({
+        kernelName: name,
+        backendName: "cpu",
+        kernelFunc: ({ inputs, backend }) => {
+          calls[name] = Object.keys(inputs);
+          const be = backend as unknown as {
+            readSync(id: unknown): Float32Array;
+            makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
+          };
+          const dy = inputs.dy!;
+          return be.makeTensorInfo(
+            dy.shape,
+            "float32",
+            be.readSync(dy.dataId).map((v) => v * k),
+          );
+        },
+      });
+    register(FusedKernels.GeluGrad, 7);
+    register(FusedKernels.LayerNormGrad, 3);
+    try {
+      const x = tf.randomNormal([3, 4], 0, 1, "float32", 20);
+      const dy = tf.randomNormal([3, 4], 0, 1, "float32", 21);
+      const ln = new LayerNorm("ln", tf.variable(tf.ones([4])), tf.variable(tf.zeros([4])), 1e-5);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const gelu = leanGradients(() => getActivation("gelu")(x), [x], dy).grads[0]!;
+        expect(Array.from(gelu.dataSync())).toEqual(Array.from(tf.mul(dy, 7).dataSync()));
+        const norm = leanGradients(() => ln.apply(x), [x], dy).grads[0]!;
+        expect(Array.from(norm.dataSync())).toEqual(Array.from(tf.mul(dy, 3).dataSync()));
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(calls[FusedKernels.GeluGrad]!.sort()).toEqual(["dy", "x"]);
+      expect(calls[FusedKernels.LayerNormGrad]!.sort()).toEqual(["dy", "rstd", "weight", "xhat"]);
+      tf.dispose([x, dy, ln.weight, ln.bias]);
+    } finally {
+      tf.unregisterKernel(FusedKernels.GeluGrad, "cpu");
+      tf.unregisterKernel(FusedKernels.LayerNormGrad, "cpu");
+    }
   });
 });
 

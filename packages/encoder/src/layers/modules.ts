@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedOp, reduceToShape } from "@aflora/core";
+import { FusedKernels, fusedOp, optionalKernel, reduceToShape } from "@aflora/core";
 import { gatherRows } from "./flat-gather.js";
 
 /** `nn.Embedding` named by its Hugging Face prefix; the table is `${name}.weight` [num, dim]. */
@@ -32,7 +32,8 @@ export class LayerNorm {
 
   /**
    * One autograd node keeping x̂ and the per-row 1/σ. With ĝ = dy ⊙ weight:
-   * dx = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / σ, dweight = Σ dy ⊙ x̂, dbias = Σ dy.
+   * dx = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / σ (one pass where the backend has the fused kernel),
+   * dweight = Σ dy ⊙ x̂, dbias = Σ dy.
    */
   apply(x: tf.Tensor): tf.Tensor {
     const { weight, bias, eps } = this;
@@ -49,12 +50,13 @@ export class LayerNorm {
         return tf.add(tf.mul(normed, weight), bias);
       },
       gradient: (dy, [normed, rstd]) => ({
-        x: () => {
-          const g = tf.mul(dy, weight);
-          const meanG = tf.mean(g, axis, true);
-          const meanGx = tf.mean(tf.mul(g, normed!), axis, true);
-          return tf.mul(tf.sub(tf.sub(g, meanG), tf.mul(normed!, meanGx)), rstd!);
-        },
+        x: () =>
+          optionalKernel(FusedKernels.LayerNormGrad, { dy, xhat: normed!, rstd: rstd!, weight }, () => {
+            const g = tf.mul(dy, weight);
+            const meanG = tf.mean(g, axis, true);
+            const meanGx = tf.mean(tf.mul(g, normed!), axis, true);
+            return tf.mul(tf.sub(tf.sub(g, meanG), tf.mul(normed!, meanGx)), rstd!);
+          }),
         weight: () => reduceToShape(tf.mul(dy, normed!), weight.shape),
         bias: () => reduceToShape(tf.clone(dy), bias.shape),
       }),
