@@ -1,17 +1,96 @@
 // Fused backward kernels (@aflora/core's FusedKernels): GELU's and LayerNorm's input gradients in
 // one threaded pass over the wasm heap instead of 8–10 elementwise ops and their temporaries.
 // Each element (GELU) or row (LayerNorm) is computed the same whatever the thread split.
+
+// GCC keeps this file's selects as branches (no vectorization) unless it may assume FP exceptions
+// are not observed; no value changes. Clang if-converts them anyway.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
 #include <napi.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "parallel.h"
 
+// An AVX2 copy of the hot loops beside the baseline one, picked at load time (ifunc). AVX2 without
+// FMA runs the same float operations in the same order, so both give bit-identical results.
+#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define AFLORA_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef AFLORA_CLONES
+#define AFLORA_CLONES
+#endif
+
 namespace aflora {
 
 namespace {
+
+// exp(x) for x ≤ 88: Cephes' expf polynomial (≈1 ulp) scaled by 2^n through the exponent bits;
+// 0 below −87.3 (where expf is subnormal). No calls or branches, so loops over it vectorize.
+inline float ExpApprox(float x) {
+  const bool tiny = x < -87.3f;
+  float c = tiny ? -87.3f : x;
+  c = c > 88.0f ? 88.0f : c;
+  const float n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(c/ln 2) via 1.5·2^23
+  const float r = (c - n * 0.693359375f) + n * 2.12194440e-4f;           // c − n·ln 2, Cody–Waite
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  const int32_t bits = tiny ? 0 : (static_cast<int32_t>(n) + 127) << 23;  // scale 0 when tiny
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+// GELU′(x) = Φ(x) + x·φ(x), with Φ(−|x|) = erfc(z)/2, z = |x|/√2, from erf's Taylor series for
+// z < 0.5 (8 terms, truncation < 1e-9) and Numerical Recipes' erfc = t·exp(−z² + P(t)),
+// t = 1/(1 + z/2), relative error < 1.2e-7, beyond. Max error over x ∈ [−20, 20] against float64:
+// 1.4e-7 (glibc's erff/expf composed as the ops fallback does: 1.3e-7), ~5× faster than erff.
+inline float GeluDerivative(float x) {
+  const float e = ExpApprox(-0.5f * x * x);  // √(2π)·φ(x) = exp(−z²)
+  const float z = std::fabs(x) * 0.70710678118654752440f;
+  const float z2 = z * z;
+  float s = -1.492565035840625e-05f;
+  s = s * z2 + 1.2055332981789664e-04f;
+  s = s * z2 - 8.548327023450852e-04f;
+  s = s * z2 + 5.223977625442188e-03f;
+  s = s * z2 - 2.6866170645131252e-02f;
+  s = s * z2 + 1.1283791670955126e-01f;
+  s = s * z2 - 3.7612638903183754e-01f;
+  s = s * z2 + 1.1283791670955126f;
+  const float t = 1.0f / (1.0f + 0.5f * z);
+  float p = 0.17087277f;
+  p = p * t - 0.82215223f;
+  p = p * t + 1.48851587f;
+  p = p * t - 1.13520398f;
+  p = p * t + 0.27886807f;
+  p = p * t - 0.18628806f;
+  p = p * t + 0.09678418f;
+  p = p * t + 0.37409196f;
+  p = p * t + 1.00002368f;
+  p = p * t - 1.26551223f;
+  const float fromSeries = 0.5f - 0.5f * (s * z);
+  const float fromErfc = 0.5f * t * e * ExpApprox(p);
+  const float lower = z < 0.5f ? fromSeries : fromErfc;  // Φ(−|x|)
+  const float upper = 1.0f - lower;
+  const float cdf = x < 0.0f ? lower : upper;
+  return cdf + x * (e * 0.39894228040143267794f);
+}
+
+AFLORA_CLONES void GeluGradRange(const float* dy, const float* x, float* out, int64_t lo, int64_t hi) {
+  for (int64_t i = lo; i < hi; i++) out[i] = dy[i] * GeluDerivative(x[i]);
+}
 
 bool CheckFloat32(const Napi::Env& env, const Napi::Value& v, const char* what) {
   if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) return true;
@@ -36,16 +115,7 @@ Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
   const float* g = dy.Data();
   const float* s = x.Data();
   float* d = out.Data();
-  ParallelFor(n, [g, s, d](int64_t lo, int64_t hi) {
-    constexpr float kSqrtHalf = 0.70710678118654752440f;
-    constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
-    for (int64_t i = lo; i < hi; i++) {
-      const float v = s[i];
-      const float cdf = 0.5f * (1.0f + std::erf(v * kSqrtHalf));
-      const float pdf = std::exp(-0.5f * v * v) * kInvSqrt2Pi;
-      d[i] = g[i] * (cdf + v * pdf);
-    }
-  });
+  ParallelFor(n, [g, s, d](int64_t lo, int64_t hi) { GeluGradRange(g, s, d, lo, hi); });
   return env.Undefined();
 }
 

@@ -175,6 +175,22 @@ describe("the fused backward kernels on the native backend", () => {
     });
   }
 
+  it("GELU gradient over a dense sweep of [−20, 20] and at the extremes equals the float64 formula; NaN and ±∞ give NaN as the ops do", () => {
+    const sweep = Float32Array.from({ length: 400_001 }, (_, i) => -20 + i * 1e-4);
+    const extremes = Float32Array.from([0, -0, 1e-30, -1e-30, 13, -13, 30, -30, 1e10, -1e10, 3e38, -3e38]);
+    const x = Float32Array.from([...sweep, ...extremes]);
+    const got = runGelu({ shape: [x.length], dy: new Float32Array(x.length).fill(1), x });
+    expect(relError(got, geluGrad64(new Float32Array(x.length).fill(1), x))).toBeLessThanOrEqual(1e-6);
+    const special = Float32Array.from([NaN, Infinity, -Infinity]);
+    const fallback = tf.tidy(() => {
+      const t = tf.tensor1d(special);
+      return geluFallback(tf.onesLike(t), t)().dataSync();
+    });
+    const kernel = runGelu({ shape: [3], dy: new Float32Array(3).fill(1), x: special });
+    expect(Array.from(kernel)).toEqual([NaN, NaN, NaN]);
+    expect(Array.from(fallback)).toEqual([NaN, NaN, NaN]);
+  });
+
   for (const [n, h, rank3] of [
     [7, 13, false],
     [1, 1, false],
