@@ -4,11 +4,11 @@ import { gatherRows } from "./gather-rows.js";
 
 /**
  * `lm_head` and the mean cross-entropy against `targets` [N] as one node: rows [N, H] times
- * lmHead [V, H]ᵀ gives logits [N, V], the step's largest tensor. The node keeps the logits and
- * their logsumexp [N] (the stock ops kept exp(logits − max) too, and their gradients held several
- * [N, V] tensors at once). With p = softmax(logits) and s = dy / N:
+ * lmHead [V, H]ᵀ gives logits [N, V], the step's largest tensor. The node keeps only
+ * e = exp(logits − max) and its row sums (the stock ops kept the logits and e, and their gradients
+ * held several [N, V] tensors at once). With p = e / Σe = softmax(logits) and s = dy / N:
  * drows = (p·lmHead − lmHead[targets])·s, dlmHead = (pᵀ·rows − scatter(rows at targets))·s,
- * so the backward holds one [N, V] tensor besides the logits, never a one-hot.
+ * so the backward holds one [N, V] tensor besides e, runs no second exp and never a one-hot.
  */
 export function lmHeadCrossEntropySpec(
   rows: tf.Tensor2D,
@@ -23,12 +23,17 @@ export function lmHeadCrossEntropySpec(
       const logits = tf.matMul(rows, lmHead, false, true);
       const flat = Int32Array.from(targets, (t, i) => i * v + t);
       const picked = tf.reshape(gatherRows(tf.reshape(logits, [-1, 1]), flat), [-1]);
-      const lse = tf.logSumExp(logits, 1);
-      save([logits, lse, rows, lmHead]);
+      // tf.logSumExp(logits, 1), op for op, spelled out to keep its exp.
+      const xMax = tf.max(logits, 1, true);
+      const e = tf.exp(tf.sub(logits, xMax));
+      const sumE = tf.sum(e, 1);
+      const d = tf.log(sumE);
+      const lse = tf.add(tf.reshape(xMax, d.shape), d);
+      save([e, sumE, rows, lmHead]);
       return tf.mean(tf.sub(lse, picked));
     },
-    gradient: (dy, [z, lse, x, w]) => {
-      const probs = () => tf.tidy(() => tf.exp(tf.sub(z!, tf.reshape(lse!, [n, 1]))));
+    gradient: (dy, [e, sumE, x, w]) => {
+      const probs = () => tf.tidy(() => tf.div(e!, tf.reshape(sumE!, [n, 1])));
       const scale = () => tf.div(dy, n);
       return {
         rows: () => {

@@ -161,7 +161,7 @@ describe.each(["cpu", "wasm"] as const)("fused decoder blocks on %s", (backend) 
     tf.dispose(x);
   });
 
-  it("lm_head + causal-LM cross-entropy: loss as the stock ops, keeping only the logits; lm_head's gradient only when requested", () => {
+  it("lm_head + causal-LM cross-entropy: loss as the stock ops, keeping only exp(logits − max) and its sums; lm_head's gradient only when requested", () => {
     const rng = new Rng(6);
     const rows = rand(rng, [5, 7], -2, 2) as tf.Tensor2D;
     const lmHead = tf.variable(rand(rng, [11, 7], -2, 2), false) as tf.Variable<tf.Rank.R2>;
@@ -182,7 +182,7 @@ describe.each(["cpu", "wasm"] as const)("fused decoder blocks on %s", (backend) 
       };
     };
     checkBlock(spec, reference, ["rows", "lmHead"], rng);
-    // The logits [5, 11], their logsumexp [5], rows and lm_head (both alive anyway).
+    // exp(logits − max) [5, 11], its row sums [5], rows and lm_head (both alive anyway).
     expect(kept).toEqual([55, 5, 35, 77]);
     expect(closuresCalled(() => lmHeadCrossEntropySpec(rows, lmHead, targets), "rows")).toEqual(["rows"]);
     tf.dispose([rows, lmHead]);
