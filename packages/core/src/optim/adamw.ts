@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Subscription } from "rxjs";
 import type { ParameterRegistry } from "../parameter-registry.js";
+import { FusedKernels, optionalKernels } from "../nn/optional-kernel.js";
 import { DEFAULT_GROUP, type ParamGroupSpec, type ResolvedGroup } from "./param-groups.js";
 
 /**
@@ -138,19 +139,39 @@ export class AdamW {
       const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, s.step));
       const slots = s;
       const hf = this.variant === "adamw_hf";
+      // The JS numbers the ops turn into float32 scalars; the fused kernel gets the same ones.
+      const attrs = {
+        variant: this.variant,
+        beta1: this.beta1,
+        oneMinusBeta1: 1 - this.beta1,
+        beta2: this.beta2,
+        oneMinusBeta2: 1 - this.beta2,
+        eps: this.eps,
+        stepSize: hf ? (lr * bc2Sqrt) / bc1 : lr / bc1,
+        bc2Sqrt,
+        decay: weightDecay !== 0 && lr !== 0,
+        decayFactor: hf ? lr * weightDecay : 1 - lr * weightDecay,
+      };
       tf.tidy(() => {
-        const m = tf.add(tf.mul(slots.expAvg, this.beta1), tf.mul(grad, 1 - this.beta1));
-        const v = tf.add(tf.mul(slots.expAvgSq, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
-        slots.expAvg.assign(m);
-        slots.expAvgSq.assign(v);
-        if (hf) {
-          const updated = tf.sub(variable, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.eps)), (lr * bc2Sqrt) / bc1));
-          variable.assign(weightDecay > 0 && lr !== 0 ? tf.sub(updated, tf.mul(updated, lr * weightDecay)) : updated);
-        } else {
-          const decayed = weightDecay !== 0 && lr !== 0 ? tf.mul(variable, 1 - lr * weightDecay) : variable;
-          const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.eps);
-          variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
-        }
+        const [p, m, v] = optionalKernels(
+          FusedKernels.AdamWStep,
+          { param: variable, grad, expAvg: slots.expAvg, expAvgSq: slots.expAvgSq },
+          () => {
+            const m = tf.add(tf.mul(slots.expAvg, attrs.beta1), tf.mul(grad, attrs.oneMinusBeta1));
+            const v = tf.add(tf.mul(slots.expAvgSq, attrs.beta2), tf.mul(tf.square(grad), attrs.oneMinusBeta2));
+            if (hf) {
+              const updated = tf.sub(variable, tf.mul(tf.div(m, tf.add(tf.sqrt(v), attrs.eps)), attrs.stepSize));
+              return [attrs.decay ? tf.sub(updated, tf.mul(updated, attrs.decayFactor)) : updated, m, v];
+            }
+            const decayed = attrs.decay ? tf.mul(variable, attrs.decayFactor) : variable;
+            const denom = tf.add(tf.div(tf.sqrt(v), attrs.bc2Sqrt), attrs.eps);
+            return [tf.sub(decayed, tf.mul(tf.div(m, denom), attrs.stepSize)), m, v];
+          },
+          attrs,
+        );
+        slots.expAvg.assign(m!);
+        slots.expAvgSq.assign(v!);
+        variable.assign(p!);
       });
       // Frozen during this step (before the update): it keeps this update, but needs no slots.
       if (!this.registry.get(name).trainable) this.release([name]);
