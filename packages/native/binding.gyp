@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "aflora_native",
-      "sources": ["native/addon.cc", "native/blas.cc", "native/kernels.cc", "native/elementwise.cc", "native/fused-grad.cc"],
+      "sources": ["native/addon.cc", "native/blas.cc", "native/kernels.cc", "native/elementwise.cc", "native/fused-grad.cc", "native/adamw.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],

@@ -137,6 +137,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   aflora::RegisterKernels(env, exports);
   aflora::RegisterElementwise(env, exports);
   aflora::RegisterFusedGrad(env, exports);
+  aflora::RegisterAdamW(env, exports);
   return exports;
 }
 

@@ -6,5 +6,6 @@ namespace aflora {
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
 void RegisterFusedGrad(Napi::Env env, Napi::Object exports);
+void RegisterAdamW(Napi::Env env, Napi::Object exports);
 int& ElementwiseThreads();
 }  // namespace aflora

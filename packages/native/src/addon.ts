@@ -60,6 +60,22 @@ export interface NativeAddon {
     h: number,
     out: Float32Array,
   ): void;
+  /**
+   * One AdamW update (adamw_hf when `hf`, else adamw_torch), op for op as @aflora/core's AdamW; all
+   * seven arrays the same length. scalars: [β1, 1−β1, β2, 1−β2, ε, decayFactor, √(1−β2ᵗ), stepSize,
+   * decay (0 or 1)], each read as float32.
+   */
+  adamwStep(
+    hf: boolean,
+    param: Float32Array,
+    grad: Float32Array,
+    expAvg: Float32Array,
+    expAvgSq: Float32Array,
+    paramOut: Float32Array,
+    expAvgOut: Float32Array,
+    expAvgSqOut: Float32Array,
+    scalars: number[],
+  ): void;
   /** out[j] = Σ_i x[i][j], float32, in row order. */
   sumRows(x: Float32Array, rows: number, n: number, out: Float32Array): void;
 }

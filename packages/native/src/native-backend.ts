@@ -6,6 +6,7 @@ import { batchMatMulKernel } from "./kernels/batch-matmul.js";
 import { fusedMatMulKernel } from "./kernels/fused-matmul.js";
 import { BINARY_OPS, UNARY_OPS, binaryKernel, unaryKernel } from "./kernels/elementwise.js";
 import { GELU_GRAD, LAYER_NORM_GRAD, geluGradKernel, layerNormGradKernel } from "./kernels/fused-grad.js";
+import { ADAMW_STEP, adamwStepKernel } from "./kernels/adamw.js";
 import { castKernel, identityKernel, sumKernel, transposeKernel } from "./kernels/layout.js";
 
 /** The TensorFlow.js backend name. */
@@ -72,7 +73,7 @@ function shareWasmInstance(engine: EngineInternals): () => Promise<tf.KernelBack
 
 /**
  * Registers every wasm kernel under "native", with the matmuls (and layout kernels) on the CBLAS,
- * and the fused backward kernels of `@aflora/core`'s `FusedKernels`.
+ * and the fused kernels of `@aflora/core`'s `FusedKernels` (backward passes, the AdamW update).
  */
 function registerKernels(): void {
   const addon = loadAddon();
@@ -96,10 +97,11 @@ function registerKernels(): void {
     const kernelFunc = overrides[config.kernelName] ?? config.kernelFunc;
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc });
   }
-  // Backward kernels with no wasm counterpart: core's optionalKernel runs them on "native" only.
+  // Fused kernels with no wasm counterpart: core's optionalKernel(s) runs them on "native" only.
   const fused: Record<string, tf.KernelFunc> = {
     [GELU_GRAD]: geluGradKernel(addon),
     [LAYER_NORM_GRAD]: layerNormGradKernel(addon),
+    [ADAMW_STEP]: adamwStepKernel(addon),
   };
   for (const [kernelName, kernelFunc] of Object.entries(fused)) {
     if (tf.getKernel(kernelName, NATIVE_BACKEND)) tf.unregisterKernel(kernelName, NATIVE_BACKEND);
