@@ -112,7 +112,7 @@ describe("resolveConfig", () => {
     expect(c.training).toMatchObject({ epochs: 3, lr: 0.002, classifierLr: 0.04, batchSize: 64 });
     expect(c.data).toEqual({ name: "glue/rte", dataDir: data });
     expect(c.output).toBe(join(dir, "out"));
-    expect(c.model).toEqual({ name: "encoder", path: "org/model", tokenizerMode: "hf-fast" });
+    expect(c.model).toEqual({ name: "encoder", path: "org/model", tokenizerMode: "hf-fast", recompute: "auto" });
   });
 
   it("a missing data file is one error naming the field and the resolved path", async () => {

@@ -41,7 +41,8 @@ export function fusedOp<I extends string>(spec: FusedOpSpec<I>): tf.Tensor {
 
 /** Sums a broadcast gradient back to `shape` (numpy broadcasting rules). */
 export function reduceToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
-  if (tf.util.arraysEqual(g.shape, shape as number[])) return g;
+  // A new tensor even when nothing is reduced: gradient functions must not hand back dy itself.
+  if (tf.util.arraysEqual(g.shape, shape as number[])) return tf.clone(g);
   const extra = g.rank - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < g.rank; i++) if (i < extra || (shape[i - extra] === 1 && g.shape[i] !== 1)) axes.push(i);
@@ -51,7 +52,7 @@ export function reduceToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor
 /** `a + b` (broadcasting) whose tape node keeps nothing: its gradient needs only the shapes. */
 export function addLean(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
   if (typeof b === "number")
-    return fusedOp({ inputs: { a }, forward: () => tf.add(a, b), gradient: (dy) => ({ a: () => dy }) });
+    return fusedOp({ inputs: { a }, forward: () => tf.add(a, b), gradient: (dy) => ({ a: () => tf.clone(dy) }) });
   const sa = a.shape;
   const sb = b.shape;
   return fusedOp({

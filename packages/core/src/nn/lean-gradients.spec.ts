@@ -20,7 +20,7 @@ const rand = (rng: Rng, shape: number[]) =>
 function mlp(x: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor): tf.Scalar {
   const h = tf.tanh(tf.add(tf.matMul(x as tf.Tensor2D, w1 as tf.Tensor2D), b1));
   const r = tf.reshape(tf.mul(h, h), [-1, 4]);
-  return tf.sum(tf.matMul(tf.reshape(r, h.shape) as tf.Tensor2D, w2 as tf.Tensor2D));
+  return tf.sum(tf.matMul(tf.reshape(r, [h.shape[0]!, h.shape[1]!]) as tf.Tensor2D, w2 as tf.Tensor2D));
 }
 
 describe("leanGradients", () => {

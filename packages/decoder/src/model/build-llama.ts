@@ -21,7 +21,7 @@ export interface BuildLlamaOptions {
    * trainable set never sees it.
    */
   trainable?: boolean;
-  /** Per-layer recomputation in `lossAndGradients` (default "auto": on from hidden size 1024). */
+  /** Per-layer recomputation in `lossAndGradients` (default "auto": only when a batch's activations would not fit the backend's memory). */
   recompute?: boolean | "auto";
 }
 

@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import {
+  decideRecompute,
   fusedOp,
   leanGradients,
+  type RecomputeDecision,
   type Linear,
   type LossAndGradients,
   type ParameterRegistry,
@@ -19,6 +21,7 @@ import type { KvCache } from "./kv-cache.js";
 import { positionIdsFromMask } from "./position-ids.js";
 import type { RmsNorm } from "./rms-norm.js";
 import { rotaryTables } from "./rotary.js";
+import { estimateStepActivationBytes } from "./step-memory.js";
 
 export interface LlamaParts {
   embedTokens: TokenEmbedding;
@@ -48,9 +51,12 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
   /**
    * Gradient checkpointing in `lossAndGradients`: the forward keeps only each layer's input and
    * the backward recomputes one layer at a time, so activations of one layer are alive at once
-   * (LLaMA-7B: ~0.2 GB instead of ~4.5 GB at 256 tokens) for one extra forward.
+   * (LLaMA-7B: ~0.2 GB instead of ~4.5 GB at 256 tokens) for one extra forward. "auto": only for a
+   * batch whose estimated activations (`estimateStepActivationBytes`) do not fit the backend's memory.
    */
-  recompute: boolean;
+  recompute: boolean | "auto";
+  /** What the last `lossAndGradients` chose, and why (for reports). */
+  lastRecompute: RecomputeDecision | null = null;
 
   constructor(
     readonly config: LlamaConfig,
@@ -60,8 +66,19 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
     readonly parameterNames: readonly string[],
     options: { recompute?: boolean | "auto" } = {},
   ) {
-    const r = options.recompute ?? "auto";
-    this.recompute = r === "auto" ? config.hiddenSize >= 1024 : r;
+    this.recompute = options.recompute ?? "auto";
+  }
+
+  /**
+   * Whether a step on a [batchSize, seqLength] batch recomputes layer by layer, and why;
+   * `gradientBytes`: the trainable variables' gradients the step returns.
+   */
+  recomputeDecision(batchSize: number, seqLength: number, gradientBytes = 0): RecomputeDecision {
+    this.lastRecompute = decideRecompute(
+      this.recompute,
+      estimateStepActivationBytes(this.config, batchSize, seqLength) + gradientBytes,
+    );
+    return this.lastRecompute;
   }
 
   /** Every Linear by its HF module name, in model order (lm_head is not one: it may be tied). */
@@ -112,7 +129,10 @@ export class LlamaForCausalLM implements TrainableModel<CausalLMBatch> {
       for (const [n, v] of entries) grads.set(n, tf.zerosLike(v));
       return { loss: rows.length === 0 ? tf.scalar(0) : this.loss(batch), grads };
     }
-    if (this.recompute) return this.recomputedLossAndGradients(batch, entries);
+    const gradientBytes = 4 * entries.reduce((n, [, v]) => n + v.size, 0);
+    if (this.recomputeDecision(batch.batchSize, batch.seqLength, gradientBytes).recompute) {
+      return this.recomputedLossAndGradients(batch, entries);
+    }
     const { value, grads: byVar } = leanGradients(
       () => this.lossOf(batch),
       entries.map(([, v]) => v),

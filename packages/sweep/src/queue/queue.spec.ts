@@ -192,7 +192,9 @@ describe("stopping a worker", () => {
     const file = writeFile(
       dir,
       "s.yaml",
-      "name: stopped\nbase: { preset: tiny, fake: { stepMs: 300 } }\nretries: 2\ngrid:\n  training.seed: [7]\n",
+      // 20 steps: under load the journal's progress can trail the trial by a few steps, and a
+      // 6-step trial then finished before the signal arrived.
+      "name: stopped\nbase: { preset: tiny, training: { maxSteps: 20 }, fake: { stepMs: 300 } }\nretries: 2\ngrid:\n  training.seed: [7]\n",
     );
     const logA: string[] = [];
     const a = startWorker(logA);
