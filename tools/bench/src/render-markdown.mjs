@@ -54,6 +54,16 @@ export function renderMarkdown(res) {
         `| ${run.method} | ${cols} | ${ms(p)} | ${fmt(p?.medianOwnCpuMs)} | ${fmt(p?.peakRssMiB)} | ${x(res.ratios[size].afloraOverTorch[run.method])} | ${x(cpuRatio)} | ${fmt(f.total / 1e9, 1)} | ${fmt(a?.trainableParams)} |`,
       );
     }
+    if ((res.options.repeat ?? 1) > 1) {
+      const list = (q) => (q?.repeatMedians ?? []).map((v) => fmt(v)).join(" / ");
+      lines.push("");
+      lines.push(
+        `Each configuration ran in ${res.options.repeat} fresh processes, aflora and PyTorch alternating; the table shows the run with the median time. Every run's median (ms), aflora | PyTorch: ${res.runs
+          .filter((q) => q.size === size)
+          .map((q) => `${q.method} ${list(q.aflora)} | ${list(q.peer)}`)
+          .join("; ")}.`,
+      );
+    }
     if (r) {
       const ex = res.runs
         .filter((q) => q.size === size)
