@@ -120,6 +120,7 @@ export {
 export { Linear, type LinearAdapter } from "./nn/linear.js";
 export { leanGradients } from "./nn/lean-gradients.js";
 export { FusedKernels, optionalKernel } from "./nn/optional-kernel.js";
+export { peakTensorBytes } from "./peak-tensor-bytes.js";
 export {
   decideRecompute,
   tensorMemoryBudget,

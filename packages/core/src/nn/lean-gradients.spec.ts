@@ -4,6 +4,7 @@ import "./tfjs-gradients.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { leanGradients } from "./lean-gradients.js";
 import { addLean, fusedOp } from "./fused-op.js";
+import { peakTensorBytes } from "../peak-tensor-bytes.js";
 import { Rng } from "../random/rng.js";
 
 const rand = (rng: Rng, shape: number[]) =>
@@ -71,24 +72,11 @@ describe("leanGradients", () => {
       for (const w of ws) h = tf.tidy(() => tf.add(tf.tanh(tf.matMul(h as tf.Tensor2D, w as tf.Tensor2D)), h));
       return tf.sum(h);
     };
-    const peakOf = (run: () => { value: tf.Tensor; grads: (tf.Tensor | undefined | null)[] }) => {
-      const engine = tf.engine();
-      const base = tf.memory().numBytes;
-      let peak = 0;
-      const original = engine.runKernel.bind(engine);
-      engine.runKernel = ((...args: Parameters<typeof original>) => {
-        const out = original(...args);
-        peak = Math.max(peak, tf.memory().numBytes - base);
-        return out;
-      }) as typeof original;
-      try {
+    const peakOf = (run: () => { value: tf.Tensor; grads: (tf.Tensor | undefined | null)[] }) =>
+      peakTensorBytes(() => {
         const r = run();
         tf.dispose([r.value, ...r.grads.filter((g): g is tf.Tensor => !!g)]);
-      } finally {
-        engine.runKernel = original;
-      }
-      return peak;
-    };
+      });
     const stock = peakOf(() => tf.engine().gradients(f, ws, undefined, true));
     const lean = peakOf(() => leanGradients(f, ws));
     // tfjs holds every saved activation and every intermediate gradient at the end of its backward (82

@@ -1,30 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { installFastGradients, Rng } from "@aflora/core";
+import { installFastGradients, peakTensorBytes, Rng } from "@aflora/core";
 import { describe, expect, it } from "vitest";
 import { readLlamaConfig } from "../config/llama-config.js";
 import { buildLlama } from "./build-llama.js";
 import type { CausalLMBatch } from "./causal-lm-batch.js";
 import { estimateStepActivationBytes } from "./step-memory.js";
 import { useBackend } from "../../test/backend.js";
-
-/** Peak bytes of live tensors while `run` runs, above what was live before it. */
-function peakBytes(run: () => void): number {
-  const engine = tf.engine();
-  const base = tf.memory().numBytes;
-  let peak = 0;
-  const original = engine.runKernel.bind(engine);
-  engine.runKernel = ((...args: Parameters<typeof original>) => {
-    const out = original(...args);
-    peak = Math.max(peak, tf.memory().numBytes - base);
-    return out;
-  }) as typeof original;
-  try {
-    run();
-  } finally {
-    engine.runKernel = original;
-  }
-  return peak;
-}
 
 describe("estimateStepActivationBytes (LLaMA)", () => {
   useBackend("wasm");
@@ -73,7 +54,7 @@ describe("estimateStepActivationBytes (LLaMA)", () => {
         .map((n) => [n, model.params.get(n).variable]),
     );
     const gradientBytes = 4 * [...vars.values()].reduce((n, v) => n + v.size, 0);
-    const measured = peakBytes(() => {
+    const measured = peakTensorBytes(() => {
       const { loss, grads } = model.lossAndGradients(batch, vars);
       tf.dispose([loss, ...grads.values()]);
     });

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { installFastGradients, type TextBatch } from "@aflora/core";
+import { installFastGradients, peakTensorBytes, type TextBatch } from "@aflora/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readEncoderConfig } from "../config/read-config.js";
 import { createEncoderFromConfig } from "./build-encoder.js";
@@ -21,25 +21,6 @@ function batchOf(b: number, s: number, vocab: number): TextBatch {
     attentionMask: mask,
     labels: Int32Array.from({ length: b }, (_, i) => i % 2),
   };
-}
-
-/** Peak bytes of live tensors while `run` runs, above what was live before it. */
-function peakBytes(run: () => void): number {
-  const engine = tf.engine();
-  const base = tf.memory().numBytes;
-  let peak = 0;
-  const original = engine.runKernel.bind(engine);
-  engine.runKernel = ((...args: Parameters<typeof original>) => {
-    const out = original(...args);
-    peak = Math.max(peak, tf.memory().numBytes - base);
-    return out;
-  }) as typeof original;
-  try {
-    run();
-  } finally {
-    engine.runKernel = original;
-  }
-  return peak;
 }
 
 describe("estimateStepActivationBytes", () => {
@@ -67,7 +48,7 @@ describe("estimateStepActivationBytes", () => {
           .map((n) => [n, model.params.get(n).variable]),
       );
       const gradientBytes = 4 * [...vars.values()].reduce((n, v) => n + v.size, 0);
-      const measured = peakBytes(() => {
+      const measured = peakTensorBytes(() => {
         const { loss, grads } = model.lossAndGradients(batch, vars);
         tf.dispose([loss, ...grads.values()]);
       });
