@@ -29,10 +29,10 @@ export function aflora(
 }
 
 /** Starts `aflora <args>` without waiting (for signals). */
-export function startAflora(args: string[], cwd: string): ChildProcess {
+export function startAflora(args: string[], cwd: string, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [AFLORA, ...args], {
     cwd,
-    env: { ...process.env, AFLORA_BACKEND: "wasm" },
+    env: { ...process.env, AFLORA_BACKEND: "wasm", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

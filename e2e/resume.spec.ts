@@ -46,8 +46,10 @@ const exited = (p: ReturnType<typeof startAflora>) =>
 
 describe("safe runs", () => {
   it("a run killed with SIGKILL resumes from its last checkpoint and ends with the same numbers as an uninterrupted run", async () => {
+    // On the native backend, `aflora train`'s default path (the other e2e runs use wasm).
+    const native = { env: { AFLORA_BACKEND: "native" } };
     const cwd = scratch("kill");
-    const child = startAflora(ARGS, cwd);
+    const child = startAflora(ARGS, cwd, native.env);
     const done = exited(child);
     await waitForCheckpoint(cwd, 10);
     child.kill("SIGKILL");
@@ -55,10 +57,10 @@ describe("safe runs", () => {
     const run = onlyRun(cwd);
     expect(existsSync(join(run, "report.json"))).toBe(false);
 
-    // The default path: the native backend (npm test provisions the BLAS); resume keeps its thread count.
+    // npm test provisions the BLAS; resume keeps the backend and its thread count.
     const compute = readJson(join(run, "config.json")).compute;
     expect(compute.backend).toBe("native");
-    const resumed = aflora(["train", "--resume", run, "--quiet"], { cwd });
+    const resumed = aflora(["train", "--resume", run, "--quiet"], { cwd, ...native });
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toBe("");
     const report = readJson(join(run, "report.json"));
@@ -82,7 +84,7 @@ describe("safe runs", () => {
     expect(stored.some((n) => n.includes("word_embeddings"))).toBe(false);
 
     const straightCwd = scratch("straight");
-    expect(aflora(ARGS, { cwd: straightCwd }).status).toBe(0);
+    expect(aflora(ARGS, { cwd: straightCwd, ...native }).status).toBe(0);
     const straight = readJson(join(onlyRun(straightCwd), "report.json"));
     expect(readJson(join(run, "config.json")).compute).toEqual(compute);
     expect(readJson(join(onlyRun(straightCwd), "config.json")).compute).toEqual(compute);
