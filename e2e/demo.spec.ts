@@ -78,6 +78,22 @@ describe("the demo (`aflora train` with no config)", () => {
     expect(md).toContain("![freezing-heatmap](plots/freezing-heatmap.svg)");
   });
 
+  it("on the default backend (native, with the BLAS npm test provisions) gives wasm's losses to float32 noise", () => {
+    const cwd = scratch("demo-native");
+    const result = aflora(SHORT_DEMO, { cwd, env: { AFLORA_BACKEND: "auto" } });
+    expect(result.status, result.stderr).toBe(0);
+    const run = onlyRun(cwd);
+    expect(readJson(join(run, "config.json")).compute.backend).toBe("native");
+    const native = readJson(join(run, "report.json"));
+    const wasm = readJson(join(onlyRun(runs[0]!.cwd), "report.json"));
+    expect(native.loss.map((l: { step: number }) => l.step)).toEqual(wasm.loss.map((l: { step: number }) => l.step));
+    // Measured: at most 1.2e-7 relative over the demo's 36 steps (summation order of sgemm and the fused kernels).
+    native.loss.forEach((l: { loss: number }, i: number) =>
+      expect(Math.abs(l.loss - wasm.loss[i].loss)).toBeLessThanOrEqual(1e-5 * Math.abs(wasm.loss[i].loss)),
+    );
+    expect(native.frozen).toEqual(wasm.frozen);
+  });
+
   it("gives the same numbers for the same seed, in a separate folder", () => {
     expect(runs[1]!.result.status, runs[1]!.result.stderr).toBe(0);
     const [a, b] = runs.map((r) => readJson(join(onlyRun(r.cwd), "report.json")));
